@@ -1,0 +1,94 @@
+import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import { checkPattern, isUnresolved } from "./validation";
+
+/** Properties of {@link ApiGatewayCloudWatchRole}. */
+export interface ApiGatewayCloudWatchRoleProps {
+  /**
+   * Name of the IAM role (at most 64 characters).
+   * @default "apigateway-cloudwatch-logs"
+   */
+  readonly roleName?: string;
+  /**
+   * Creates the role and the setting. May be a Terraform expression (e.g. a
+   * module variable): the resources then get `count = enabled ? 1 : 0`.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Tags of the role.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The account-level setting API Gateway needs before any REST or WebSocket
+ * stage may write access or execution logs: an IAM role trusted by
+ * `apigateway.amazonaws.com` with the AWS managed policy
+ * `AmazonAPIGatewayPushToCloudWatchLogs`, set as the account's CloudWatch
+ * role (`aws_api_gateway_account`, id `Resource`).
+ *
+ * There is one such setting per account and region: creating this replaces
+ * whatever role the region had, and destroying it leaves the setting as it
+ * was (the provider does not reset it). Without the setting, a stage with
+ * logging fails with "CloudWatch Logs role ARN must be set in account
+ * settings to enable logging".
+ */
+export class ApiGatewayCloudWatchRole extends Construct {
+  public readonly role: IamRole;
+  /** The `aws_api_gateway_account`; stages that log should depend on it. */
+  public readonly resource: ApiGatewayAccount;
+  /** ARN of the role (null in Terraform when `enabled` evaluates to false). */
+  public readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: ApiGatewayCloudWatchRoleProps = {}) {
+    super(scope, id);
+    const roleName = props.roleName ?? "apigateway-cloudwatch-logs";
+    checkPattern(
+      "ApiGatewayCloudWatchRole.roleName",
+      roleName,
+      /^[\w+=,.@-]{1,64}$/,
+      "1 to 64 letters, digits or + = , . @ _ -",
+      "IAM role names are limited to 64 of those characters",
+    );
+    const partition = new DataAwsPartition(this, "Partition");
+    const trust = new DataAwsIamPolicyDocument(this, "TrustPolicy", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["apigateway.amazonaws.com"] }],
+        },
+      ],
+    });
+    const conditional = isUnresolved(props.enabled);
+    const count = conditional ? Token.asNumber(Fn.conditional(props.enabled, 1, 0)) : undefined;
+    this.role = new IamRole(this, "Role", {
+      count,
+      name: roleName,
+      description: "Lets API Gateway write access and execution logs to CloudWatch Logs (account-level setting)",
+      assumeRolePolicy: trust.json,
+      tags: props.tags,
+    });
+    // With count, each reference reads the (zero or one) instances.
+    const attr = (name: string): string => (conditional ? Fn.one(Fn.lookupNested(this.role.fqn, ["*", name])) : this.role.getStringAttribute(name));
+    this.roleArn = attr("arn");
+    const attachment = new IamRolePolicyAttachment(this, "PushToCloudWatchLogs", {
+      count,
+      role: attr("name"),
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+    });
+    this.resource = new ApiGatewayAccount(this, "Resource", {
+      count,
+      cloudwatchRoleArn: this.roleArn,
+      // API Gateway checks the role's permissions when the setting is made.
+      dependsOn: [attachment],
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { checkPattern } from "./validation";
+
+/** Properties of {@link ConnectionsTable}. */
+export interface ConnectionsTableProps {
+  /** Table name: 3 to 255 letters, digits, `_`, `-` or `.`. */
+  readonly tableName: string;
+  /**
+   * Attribute DynamoDB's TTL reads (epoch seconds); items without it never expire.
+   * @default "expiresAt"
+   */
+  readonly ttlAttribute?: string;
+  /**
+   * Point-in-time recovery (continuous backups for 35 days).
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
+  /**
+   * Deletion protection.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Customer managed KMS key for encryption at rest.
+   * @default - the AWS managed key `aws/dynamodb`
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Tags of the table.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The DynamoDB table of WebSocket connections (`aws_dynamodb_table`, id
+ * `Resource`): hash key `connectionId` (string), on-demand capacity,
+ * encrypted, point-in-time recovery and a TTL attribute.
+ */
+export class ConnectionsTable extends Construct {
+  public readonly resource: DynamodbTable;
+  public readonly tableName: string;
+  public readonly tableArn: string;
+
+  constructor(scope: Construct, id: string, props: ConnectionsTableProps) {
+    super(scope, id);
+    checkPattern(
+      "ConnectionsTable.tableName",
+      props.tableName,
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      "3 to 255 letters, digits, underscores, hyphens or dots",
+      "rename the table",
+    );
+    const ttl = props.ttlAttribute ?? "expiresAt";
+    checkPattern("ConnectionsTable.ttlAttribute", ttl, /^.{1,255}$/, "1 to 255 characters", "name the TTL attribute");
+    this.resource = new DynamodbTable(this, "Resource", {
+      name: props.tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "connectionId",
+      attribute: [{ name: "connectionId", type: "S" }],
+      ttl: { attributeName: ttl, enabled: true },
+      pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
+      deletionProtectionEnabled: props.deletionProtection ?? false,
+      tags: props.tags,
+    });
+    this.tableName = this.resource.name;
+    this.tableArn = this.resource.arn;
+  }
+
+  /**
+   * Lets a role use the table as the chat backend does: DescribeTable at
+   * start-up, then PutItem, GetItem, DeleteItem and Scan, on this table only.
+   */
+  public grantConnectionsAccess(role: { readonly name: string }, id = "ConnectionsAccess"): IamRolePolicy {
+    const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {
+      statement: [
+        {
+          sid: "ConnectionsTableItems",
+          effect: "Allow",
+          actions: ["dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Scan"],
+          resources: [this.tableArn],
+        },
+      ],
+    });
+    return new IamRolePolicy(this, `${id}Policy`, {
+      name: "connections-table",
+      role: role.name,
+      policy: document.json,
+    });
+  }
+}

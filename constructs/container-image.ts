@@ -1,0 +1,257 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { DeployActions } from "./deploy-actions";
+import { escapeTerraformTemplate } from "./escape";
+import { checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+
+/** A GitHub repository to build an image from. */
+export interface GitHubSource {
+  /** `https://github.com/<owner>/<repo>` (optionally ending in `.git`). */
+  readonly repositoryUrl: string;
+  /** Branch, tag or commit to build. */
+  readonly gitRef: string;
+  /**
+   * Dockerfile, relative to the repository root.
+   * @default "Dockerfile"
+   */
+  readonly dockerfile?: string;
+  /**
+   * Secrets Manager secret holding a GitHub token, for private repositories.
+   * CodeBuild reads it per build; its value never reaches Terraform.
+   * @default - none: the repository must be public
+   */
+  readonly tokenSecretArn?: string;
+}
+
+/** Properties of {@link ContainerImage}. */
+export interface ContainerImageProps {
+  /** Name of the ECR repository and the CodeBuild project. */
+  readonly name: string;
+  /** What to build. */
+  readonly source: GitHubSource;
+  /**
+   * Tag to push. Tags are immutable: a new tag builds and deploys a new
+   * image, an existing tag is reused as it is.
+   */
+  readonly imageTag: string;
+  /**
+   * CPU architecture of the image; must match the ECS task's.
+   * @default "X86_64"
+   */
+  readonly architecture?: "X86_64" | "ARM64";
+  /**
+   * Runs the build during apply and returns the image digest. Without it the
+   * image is referenced by tag and must be pushed by other means (e.g. on an
+   * emulator, where builds cannot run).
+   * @default - no build during apply; the image is `<repository>:<tag>`
+   */
+  readonly deployActions?: DeployActions;
+  /**
+   * Images to keep in the repository; older ones expire.
+   * @default 20
+   */
+  readonly keepImages?: number;
+  /**
+   * Deletes the repository with its images on destroy.
+   * @default false
+   */
+  readonly forceDelete?: boolean;
+  /**
+   * Retention of the build log group, in days.
+   * @default 30
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Tags of every resource.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+const GITHUB_URL = /^https:\/\/github\.com\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}?(\.git)?$/;
+
+/**
+ * The backend image, built from GitHub: an ECR repository with immutable
+ * tags and scan on push, and a CodeBuild project that builds the
+ * repository's Dockerfile and pushes `<repository>:<tag>`. With
+ * `deployActions` the build runs during apply and {@link imageUri} is the
+ * image's digest, so every new tag rolls out a new task definition.
+ */
+export class ContainerImage extends Construct {
+  public readonly repository: EcrRepository;
+  public readonly project: CodebuildProject;
+  /** Image to run: `<repository url>@sha256:...` after a build, else `<repository url>:<tag>`. */
+  public readonly imageUri: string;
+  public readonly repositoryUrl: string;
+  public readonly repositoryArn: string;
+
+  constructor(scope: Construct, id: string, props: ContainerImageProps) {
+    super(scope, id);
+    validate(props);
+    const tags = props.tags;
+    this.repository = new EcrRepository(this, "Repository", {
+      name: props.name,
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: "AES256" }],
+      forceDelete: props.forceDelete ?? false,
+      tags,
+    });
+    this.repositoryUrl = this.repository.repositoryUrl;
+    this.repositoryArn = this.repository.arn;
+    new EcrLifecyclePolicy(this, "Lifecycle", {
+      repository: this.repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `Keep the newest ${props.keepImages ?? 20} images`,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: props.keepImages ?? 20 },
+            action: { type: "expire" },
+          },
+        ],
+      }),
+    });
+
+    const logs = new CloudwatchLogGroup(this, "BuildLogs", {
+      name: `/aws/codebuild/${props.name}`,
+      retentionInDays: props.logRetentionInDays ?? 30,
+      tags,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "BuildTrust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, "BuildRole", {
+      name: `${props.name}-build`,
+      description: `Builds ${props.source.repositoryUrl} into ${props.name}`,
+      assumeRolePolicy: trust.json,
+      tags,
+    });
+    const policy = new DataAwsIamPolicyDocument(this, "BuildPolicyDocument", {
+      statement: [
+        { sid: "BuildLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logs.arn}:*`] },
+        // AWS requires "*": GetAuthorizationToken has no resource-level permissions.
+        { sid: "RegistryLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          sid: "PushImage",
+          effect: "Allow",
+          actions: [
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:BatchGetImage",
+            "ecr:CompleteLayerUpload",
+            "ecr:DescribeImages",
+            "ecr:InitiateLayerUpload",
+            "ecr:PutImage",
+            "ecr:UploadLayerPart",
+          ],
+          resources: [this.repository.arn],
+        },
+        ...(props.source.tokenSecretArn
+          ? [{ sid: "GitHubToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [props.source.tokenSecretArn] }]
+          : []),
+      ],
+    });
+    const rolePolicy = new IamRolePolicy(this, "BuildPolicy", { name: "build-and-push", role: role.name, policy: policy.json });
+
+    const arm = (props.architecture ?? "X86_64") === "ARM64";
+    this.project = new CodebuildProject(this, "Project", {
+      name: props.name,
+      description: `Builds ${props.source.repositoryUrl} (${props.source.dockerfile ?? "Dockerfile"}) and pushes it to ECR with an immutable tag`,
+      serviceRole: role.arn,
+      buildTimeout: 20,
+      concurrentBuildLimit: 1,
+      source: {
+        type: "GITHUB",
+        location: props.source.repositoryUrl,
+        gitCloneDepth: 1,
+        buildspec: escapeTerraformTemplate(buildSpec(props.source.dockerfile ?? "Dockerfile")),
+        auth: props.source.tokenSecretArn ? { type: "SECRETS_MANAGER", resource: props.source.tokenSecretArn } : undefined,
+      },
+      sourceVersion: props.source.gitRef,
+      artifacts: { type: "NO_ARTIFACTS" },
+      environment: {
+        type: arm ? "ARM_CONTAINER" : "LINUX_CONTAINER",
+        computeType: "BUILD_GENERAL1_SMALL",
+        image: arm ? "aws/codebuild/amazonlinux-aarch64-standard:3.0" : "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        // Docker builds need a privileged build container.
+        privilegedMode: true,
+        environmentVariable: [
+          { name: "REPOSITORY_URI", value: this.repository.repositoryUrl },
+          { name: "IMAGE_TAG", value: props.imageTag },
+        ],
+      },
+      logsConfig: { cloudwatchLogs: { groupName: logs.name, status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
+      tags,
+      dependsOn: [rolePolicy],
+    });
+
+    if (props.deployActions) {
+      props.deployActions.allow({
+        sid: "RunImageBuild",
+        effect: "Allow",
+        actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+        resources: [this.project.arn],
+      });
+      props.deployActions.allow({ sid: "ReadImageDigest", effect: "Allow", actions: ["ecr:DescribeImages"], resources: [this.repository.arn] });
+      const build = props.deployActions.invoke(
+        "BuildImage",
+        {
+          action: "build-image",
+          projectName: this.project.name,
+          repositoryName: this.repository.name,
+          imageTag: props.imageTag,
+          sourceVersion: props.source.gitRef,
+        },
+        [this.project],
+      );
+      this.imageUri = `${this.repository.repositoryUrl}@${Fn.lookup(Fn.jsondecode(build.result), "imageDigest")}`;
+    } else {
+      this.imageUri = `${this.repository.repositoryUrl}:${props.imageTag}`;
+    }
+  }
+}
+
+/** The CodeBuild build spec: log in to ECR, build, push `$REPOSITORY_URI:$IMAGE_TAG`. */
+export function buildSpec(dockerfile: string): string {
+  return [
+    "version: 0.2",
+    "phases:",
+    "  pre_build:",
+    "    commands:",
+    '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+    "  build:",
+    "    commands:",
+    `      - docker build --file "${dockerfile}" --tag "$REPOSITORY_URI:$IMAGE_TAG" .`,
+    "  post_build:",
+    "    commands:",
+    '      - test "$CODEBUILD_BUILD_SUCCEEDING" = "1"',
+    '      - docker push "$REPOSITORY_URI:$IMAGE_TAG"',
+    "",
+  ].join("\n");
+}
+
+function validate(props: ContainerImageProps): void {
+  checkPattern("ContainerImage.name", props.name, /^[a-z0-9](?:[a-z0-9._/-]{0,254})$/, "2 to 256 lowercase letters, digits, . _ - or /", "ECR repository names are lowercase");
+  checkPattern(
+    "ContainerImage.source.repositoryUrl",
+    props.source.repositoryUrl,
+    GITHUB_URL,
+    "a GitHub repository URL (https://github.com/<owner>/<repo>)",
+    "give the https URL of the repository",
+  );
+  checkPattern("ContainerImage.source.gitRef", props.source.gitRef, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
+  checkPattern("ContainerImage.source.dockerfile", props.source.dockerfile, /^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a path relative to the repository root", 'use for example "Dockerfile"');
+  checkPattern("ContainerImage.imageTag", props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "pick a version or commit SHA");
+  if (!isUnresolved(props.imageTag) && props.imageTag === "latest") {
+    throw invalid("ContainerImage.imageTag", 'an immutable version, not "latest"', props.imageTag, "tag images with a version or commit SHA so each deploy is traceable");
+  }
+  checkRange("ContainerImage.keepImages", props.keepImages, 1, 1000);
+  checkRetention("ContainerImage.logRetentionInDays", props.logRetentionInDays);
+}

@@ -1,0 +1,107 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { AssetType, Fn, ITerraformDependable, Lazy, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { checkRetention } from "./validation";
+
+/** Properties of {@link DeployActions}. */
+export interface DeployActionsProps {
+  /** Name of the Lambda function and its role (at most 64 characters). */
+  readonly functionName: string;
+  /** Folder holding the handler (`index.js`); the stack knows where it is on disk. */
+  readonly codeDirectory: string;
+  /**
+   * Retention of the function's log group, in days.
+   * @default 30
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Tags of every resource.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A Lambda function Terraform invokes during apply (`aws_lambda_invocation`)
+ * for the steps no AWS resource performs: building the backend image with
+ * CodeBuild and starting an Amplify branch's first build. Its role gets only
+ * the statements its users grant ({@link DeployActions.allow}).
+ */
+export class DeployActions extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  private readonly statements: DataAwsIamPolicyDocumentStatement[] = [];
+  private readonly policy: IamRolePolicy;
+
+  constructor(scope: Construct, id: string, props: DeployActionsProps) {
+    super(scope, id);
+    checkRetention("DeployActions.logRetentionInDays", props.logRetentionInDays);
+    const code = new TerraformAsset(this, "Code", { path: props.codeDirectory, type: AssetType.ARCHIVE });
+    const logs = new CloudwatchLogGroup(this, "Logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionInDays ?? 30,
+      tags: props.tags,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "Trust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }] }],
+    });
+    this.role = new IamRole(this, "Role", {
+      name: props.functionName,
+      description: "Runs deployment steps Terraform invokes (image build, first Amplify build)",
+      assumeRolePolicy: trust.json,
+      tags: props.tags,
+    });
+    const document = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
+      statement: Lazy.anyValue({
+        produce: () => [
+          {
+            sid: "OwnLogs",
+            effect: "Allow",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [`${logs.arn}:*`],
+          },
+          ...this.statements,
+        ],
+      }) as any,
+    });
+    this.policy = new IamRolePolicy(this, "Policy", { name: "deploy-actions", role: this.role.name, policy: document.json });
+    this.function = new LambdaFunction(this, "Resource", {
+      functionName: props.functionName,
+      description: "Deployment steps invoked by Terraform",
+      role: this.role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: code.path,
+      sourceCodeHash: Fn.filebase64sha256(code.path),
+      // Long enough for a CodeBuild image build; Lambda's maximum.
+      timeout: 900,
+      memorySize: 256,
+      loggingConfig: { logFormat: "Text", logGroup: logs.name },
+      tags: props.tags,
+      dependsOn: [logs, this.policy],
+    });
+  }
+
+  /** Adds a statement to the function's role. */
+  public allow(statement: DataAwsIamPolicyDocumentStatement): void {
+    this.statements.push(statement);
+  }
+
+  /**
+   * Invokes the function during apply, again whenever `input` changes, and
+   * returns the JSON result (an attribute of `aws_lambda_invocation`).
+   */
+  public invoke(id: string, input: Record<string, unknown>, dependsOn: ITerraformDependable[] = []): LambdaInvocation {
+    return new LambdaInvocation(this, id, {
+      functionName: this.function.functionName,
+      input: Fn.jsonencode(input),
+      dependsOn: [this.policy, ...dependsOn],
+    });
+  }
+}

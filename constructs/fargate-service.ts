@@ -1,0 +1,361 @@
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { PrivateLink } from "./private-link";
+import { TracingCollector, TracingSidecar } from "./tracing-sidecar";
+import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+
+/** CPU units and the memory sizes (MiB) Fargate accepts with them. */
+export const FARGATE_SIZES: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+
+/** The application container. */
+export interface ApplicationContainer {
+  /**
+   * Container name.
+   * @default "backend"
+   */
+  readonly name?: string;
+  /** Image to run; prefer a digest (`...@sha256:...`) so deploys are exact. */
+  readonly image: string;
+  /** Port the application listens on (also the NLB target port). */
+  readonly port: number;
+  /**
+   * Environment variables.
+   * @default - none besides the tracing address
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Read-only root file system (the application must not write outside volumes).
+   * @default true
+   */
+  readonly readonlyRootFilesystem?: boolean;
+}
+
+/** Scaling on average CPU. */
+export interface CpuAutoScaling {
+  /** Fewest tasks, at least 2 (two Availability Zones). */
+  readonly minCapacity: number;
+  /** Most tasks. */
+  readonly maxCapacity: number;
+  /**
+   * Average CPU utilization to hold, in percent.
+   * @default 60
+   */
+  readonly targetCpuPercent?: number;
+}
+
+/** Properties of {@link FargateService}. */
+export interface FargateServiceProps {
+  /** Name of the service, its task family and its roles (at most 45 characters: role names add a suffix). */
+  readonly serviceName: string;
+  /**
+   * Name of the ECS cluster created for the service.
+   * @default - the service name
+   */
+  readonly clusterName?: string;
+  /** VPC of the tasks. */
+  readonly vpcId: string;
+  /** Private subnets of the tasks, in at least two Availability Zones. */
+  readonly subnetIds: string[];
+  /** The application. */
+  readonly container: ApplicationContainer;
+  /** The NLB the tasks register in; its security group is the only source admitted. */
+  readonly privateLink: PrivateLink;
+  /**
+   * Task CPU units (256, 512, 1024, 2048 or 4096).
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB, a size Fargate accepts with `cpu`.
+   * @default 512
+   */
+  readonly memory?: number;
+  /**
+   * CPU architecture; must match the image.
+   * @default "X86_64"
+   */
+  readonly architecture?: "X86_64" | "ARM64";
+  /**
+   * Tasks to run, at least 2 so both Availability Zones serve.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+  /**
+   * Scaling on CPU. Off where the platform cannot register scalable targets.
+   * @default - no auto scaling
+   */
+  readonly autoScaling?: CpuAutoScaling;
+  /**
+   * Tracing sidecar; "off" runs the application alone.
+   * @default "xray-daemon"
+   */
+  readonly tracing?: TracingCollector | "off";
+  /**
+   * Image of the tracing collector.
+   * @default - the pinned default of the collector
+   */
+  readonly tracingImage?: string;
+  /**
+   * Retention of the containers' log groups, in days.
+   * @default 30
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Container Insights level of the cluster.
+   * @default "enabled"
+   */
+  readonly containerInsights?: "enabled" | "enhanced";
+  /**
+   * Seconds ECS ignores failing load balancer health checks after a task starts.
+   * @default 30
+   */
+  readonly healthCheckGracePeriodSeconds?: number;
+  /**
+   * ECR repository the image comes from; the execution role may pull from it only.
+   * @default - none: the image is public
+   */
+  readonly imageRepositoryArn?: string;
+  /** Region of the stack, for the awslogs driver. */
+  readonly region: string;
+  /**
+   * Tags of every resource.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * An ECS Fargate service behind a {@link PrivateLink}: cluster with Container
+ * Insights, task definition with the application and a tracing sidecar, a
+ * task role (granted by its users) apart from the execution role, tasks in
+ * private subnets without public IPs that admit only the NLB, deployment
+ * circuit breaker with rollback, and optional CPU auto scaling.
+ */
+export class FargateService extends Construct {
+  public readonly cluster: EcsCluster;
+  public readonly taskDefinition: EcsTaskDefinition;
+  /** The `aws_ecs_service` (id `Resource`). */
+  public readonly resource: EcsService;
+  public readonly taskRole: IamRole;
+  public readonly executionRole: IamRole;
+  public readonly securityGroup: SecurityGroup;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly sidecar?: TracingSidecar;
+  public readonly containerName: string;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    validate(props);
+    const tags = props.tags;
+    const name = props.serviceName;
+    const container = props.container;
+    this.containerName = container.name ?? "backend";
+    const tracing = props.tracing ?? "xray-daemon";
+
+    this.cluster = new EcsCluster(this, "Cluster", {
+      name: props.clusterName ?? name,
+      setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+      tags,
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, "Logs", {
+      name: `/ecs/${name}/${this.containerName}`,
+      retentionInDays: props.logRetentionInDays ?? 30,
+      tags,
+    });
+    if (tracing !== "off") {
+      this.sidecar = new TracingSidecar(this, "Tracing", {
+        collector: tracing,
+        image: props.tracingImage,
+        logGroupName: `/ecs/${name}/tracing`,
+        logRetentionInDays: props.logRetentionInDays,
+        region: props.region,
+        tags,
+      });
+    }
+
+    const ecsTasks = new DataAwsIamPolicyDocument(this, "TaskTrust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }] }],
+    });
+    this.executionRole = new IamRole(this, "ExecutionRole", {
+      name: `${name}-execution`,
+      description: `ECS agent of ${name}: pulls the image and writes container logs`,
+      assumeRolePolicy: ecsTasks.json,
+      tags,
+    });
+    const logGroups = [this.logGroup, ...(this.sidecar ? [this.sidecar.logGroup] : [])];
+    const executionStatements: DataAwsIamPolicyDocumentStatement[] = [
+      { sid: "ContainerLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: logGroups.map((g) => `${g.arn}:*`) },
+    ];
+    if (props.imageRepositoryArn) {
+      executionStatements.push(
+        // AWS requires "*": GetAuthorizationToken has no resource-level permissions.
+        { sid: "RegistryLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          sid: "PullImage",
+          effect: "Allow",
+          actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          resources: [props.imageRepositoryArn],
+        },
+      );
+    }
+    const executionDocument = new DataAwsIamPolicyDocument(this, "ExecutionPolicyDocument", { statement: executionStatements });
+    const executionPolicy = new IamRolePolicy(this, "ExecutionPolicy", {
+      name: "pull-image-and-write-logs",
+      role: this.executionRole.name,
+      policy: executionDocument.json,
+    });
+
+    this.taskRole = new IamRole(this, "TaskRole", {
+      name: `${name}-task`,
+      description: `Application of ${name}: only what the application calls`,
+      assumeRolePolicy: ecsTasks.json,
+      tags,
+    });
+    this.sidecar?.grantWrite(this.taskRole);
+
+    const environment = { ...(container.environment ?? {}), ...(this.sidecar?.applicationEnvironment ?? {}) };
+    const appDefinition = {
+      name: this.containerName,
+      image: container.image,
+      essential: true,
+      cpu: 0,
+      portMappings: [{ containerPort: container.port, hostPort: container.port, protocol: "tcp" }],
+      environment: Object.keys(environment)
+        .sort()
+        .map((k) => ({ name: k, value: environment[k] })),
+      readonlyRootFilesystem: container.readonlyRootFilesystem ?? true,
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": this.containerName },
+      },
+      dependsOn: this.sidecar ? [{ containerName: this.sidecar.containerName, condition: "START" }] : [],
+      mountPoints: [],
+      volumesFrom: [],
+      systemControls: [],
+    };
+    this.taskDefinition = new EcsTaskDefinition(this, "TaskDefinition", {
+      family: name,
+      cpu: String(props.cpu ?? 256),
+      memory: String(props.memory ?? 512),
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.architecture ?? "X86_64" },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: Fn.jsonencode([appDefinition, ...(this.sidecar ? [this.sidecar.containerDefinition()] : [])]),
+      tags,
+      dependsOn: [executionPolicy],
+    });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: `${name}-tasks`,
+      description: `Tasks of ${name}: inbound from the VPC link NLB only`,
+      vpcId: props.vpcId,
+      tags: { ...tags, Name: `${name}-tasks` },
+    });
+    new VpcSecurityGroupEgressRule(this, "HttpsOut", {
+      securityGroupId: this.securityGroup.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      description: "HTTPS to AWS APIs (DynamoDB, X-Ray, ECR, @connections) through the NAT gateway or endpoints",
+    });
+    props.privateLink.connectTo(this.securityGroup.id, `${id}Tasks`);
+
+    const scaling = props.autoScaling;
+    this.resource = new EcsService(this, "Resource", {
+      name,
+      cluster: this.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.desiredCount ?? scaling?.minCapacity ?? 2,
+      launchType: "FARGATE",
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      loadBalancer: [{ targetGroupArn: props.privateLink.targetGroup.arn, containerName: this.containerName, containerPort: container.port }],
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 30,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      tags,
+      // Auto scaling owns the task count once the service exists.
+      lifecycle: scaling ? { ignoreChanges: ["desired_count"] } : undefined,
+      // The target group must be attached to the NLB before tasks register.
+      dependsOn: [props.privateLink.listener],
+    });
+
+    if (scaling) {
+      const target = new AppautoscalingTarget(this, "ScalingTarget", {
+        serviceNamespace: "ecs",
+        resourceId: `service/${this.cluster.name}/${this.resource.name}`,
+        scalableDimension: "ecs:service:DesiredCount",
+        minCapacity: scaling.minCapacity,
+        maxCapacity: scaling.maxCapacity,
+        tags,
+      });
+      new AppautoscalingPolicy(this, "CpuScaling", {
+        name: `${name}-cpu`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: scaling.targetCpuPercent ?? 60,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+        },
+      });
+    }
+  }
+}
+
+function validate(props: FargateServiceProps): void {
+  checkPattern("FargateService.serviceName", props.serviceName, /^[A-Za-z0-9][A-Za-z0-9_-]{0,44}$/, "1 to 45 letters, digits, hyphens or underscores", "shorten the name (role names add up to 10 characters)");
+  checkMinItems("FargateService.subnetIds", props.subnetIds, 2, "give private subnets in at least two Availability Zones");
+  checkRange("FargateService.container.port", props.container.port, 1, 65535, "use the port the application listens on");
+  checkOneOf("FargateService.tracing", props.tracing, ["xray-daemon", "adot", "off"]);
+  checkOneOf("FargateService.architecture", props.architecture, ["X86_64", "ARM64"]);
+  checkRetention("FargateService.logRetentionInDays", props.logRetentionInDays);
+  const cpu = props.cpu ?? 256;
+  const memory = props.memory ?? 512;
+  if (!isUnresolved(cpu) && !FARGATE_SIZES[cpu]) {
+    throw invalid("FargateService.cpu", "256, 512, 1024, 2048 or 4096", cpu, "pick a Fargate CPU size");
+  }
+  if (!isUnresolved(cpu) && !isUnresolved(memory) && !FARGATE_SIZES[cpu].includes(memory)) {
+    throw invalid("FargateService.memory", `one of ${FARGATE_SIZES[cpu].join(", ")} MiB with ${cpu} CPU units`, memory, "pick a memory size Fargate accepts with that CPU");
+  }
+  const desired = props.desiredCount ?? props.autoScaling?.minCapacity ?? 2;
+  checkRange("FargateService.desiredCount", desired, 2, 1000, "run at least 2 tasks so both Availability Zones serve");
+  const s = props.autoScaling;
+  if (s) {
+    checkRange("FargateService.autoScaling.minCapacity", s.minCapacity, 2, 1000, "keep at least 2 tasks");
+    checkRange("FargateService.autoScaling.maxCapacity", s.maxCapacity, 2, 1000, "allow at least 2 tasks");
+    checkRange("FargateService.autoScaling.targetCpuPercent", s.targetCpuPercent, 10, 90, "hold CPU between 10 and 90 percent");
+    if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity) && s.minCapacity > s.maxCapacity) {
+      throw invalid("FargateService.autoScaling.maxCapacity", `at least minCapacity (${s.minCapacity})`, s.maxCapacity, "raise maxCapacity or lower minCapacity");
+    }
+    if (!isUnresolved(desired) && (desired < s.minCapacity || desired > s.maxCapacity)) {
+      throw invalid("FargateService.desiredCount", `between minCapacity (${s.minCapacity}) and maxCapacity (${s.maxCapacity})`, desired, "move it into the scaling range");
+    }
+  }
+}

@@ -1,0 +1,352 @@
+import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment";
+import { Apigatewayv2Stage, Apigatewayv2StageRouteSettings } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, ITerraformDependable, Lazy } from "cdktf";
+import { Construct } from "constructs";
+import { WebSocketApi } from "./websocket-api";
+import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
+
+/** Execution logging levels of a WebSocket stage. */
+export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
+
+/** Throttling limits. Both are always sent to API Gateway. */
+export interface ThrottleSettings {
+  /** Burst limit (requests). Must be greater than 0. */
+  readonly burstLimit: number;
+  /** Steady-state rate limit (requests per second). Must be greater than 0. */
+  readonly rateLimit: number;
+}
+
+/** Settings of one route of a stage. */
+export interface WebSocketRouteSettings {
+  /**
+   * Throttling of the route. Required: the provider sends 0 for a limit left
+   * unset, and a limit of 0 answers every call with 429.
+   */
+  readonly throttle: ThrottleSettings;
+  /**
+   * Execution logging level of the route.
+   * @default - the stage's level
+   */
+  readonly loggingLevel?: ExecutionLoggingLevel;
+  /**
+   * Logs full message bodies. Off unless asked for: bodies hold user data.
+   * @default - the stage's setting
+   */
+  readonly dataTraceEnabled?: boolean;
+  /**
+   * Per-route CloudWatch metrics (billed as custom metrics).
+   * @default - the stage's setting
+   */
+  readonly detailedMetricsEnabled?: boolean;
+}
+
+/** Properties of {@link WebSocketStage}. */
+export interface WebSocketStageProps {
+  /** The API to deploy. */
+  readonly api: WebSocketApi;
+  /**
+   * Stage name: letters, digits, hyphens and underscores, at most 128.
+   * @default "prod"
+   */
+  readonly stageName?: string;
+  /**
+   * Description of the stage.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Lets API Gateway deploy every change itself. When false, the stage uses
+   * an explicit `aws_apigatewayv2_deployment` whose triggers change with
+   * every route, integration and response, so changes always go live.
+   * @default false
+   */
+  readonly autoDeploy?: boolean;
+  /**
+   * With `autoDeploy` false: create the explicit deployment. Turn off only
+   * where deployments are made elsewhere (or an emulator cannot make them).
+   * @default true
+   */
+  readonly explicitDeployment?: boolean;
+  /**
+   * Default throttling of every route (`default_route_settings`).
+   * @default { burstLimit: 5000, rateLimit: 10000 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * Execution logging level of every route. Needs the account-level
+   * CloudWatch role (see `ApiGatewayCloudWatchRole`).
+   * @default "ERROR"
+   */
+  readonly loggingLevel?: ExecutionLoggingLevel;
+  /**
+   * Logs full message bodies in execution logs.
+   * @default false
+   */
+  readonly dataTraceEnabled?: boolean;
+  /**
+   * Per-route CloudWatch metrics.
+   * @default false
+   */
+  readonly detailedMetricsEnabled?: boolean;
+  /**
+   * Per-route settings, keyed by route key. Each must set throttling.
+   * @default - none
+   */
+  readonly routeSettings?: Record<string, WebSocketRouteSettings>;
+  /**
+   * Writes access logs to a CloudWatch log group created here.
+   * @default true
+   */
+  readonly accessLogging?: boolean;
+  /**
+   * Access log format; must include `$context.requestId`.
+   * @default - JSON with the request id, connection id, route, status, integration status, latency and error
+   */
+  readonly accessLogFormat?: string;
+  /**
+   * Name of the access log group.
+   * @default "/aws/apigatewayv2/<api name>/<stage name>"
+   */
+  readonly accessLogGroupName?: string;
+  /**
+   * Retention of the stage's log groups, in days (a value CloudWatch accepts).
+   * @default 14
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * KMS key for the stage's log groups. The key policy must let CloudWatch
+   * Logs use it.
+   * @default - encrypted by CloudWatch Logs with its own key
+   */
+  readonly logKmsKeyArn?: string;
+  /**
+   * Creates the execution log group (`API-Gateway-Execution-Logs_<api-id>/<stage>`)
+   * before API Gateway does, so it has a retention and is removed on destroy.
+   * @default true
+   */
+  readonly manageExecutionLogGroup?: boolean;
+  /**
+   * Stage variables, usable in integration URLs as `${stageVariables.name}`.
+   * @default - none
+   */
+  readonly stageVariables?: Record<string, string>;
+  /**
+   * Resources the stage waits for, e.g. the account's CloudWatch role
+   * setting, without which logging fails.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Tags of the stage and its log groups.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** Access log format used when none is given: one JSON object per event. */
+export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  eventType: "$context.eventType",
+  routeKey: "$context.routeKey",
+  connectionId: "$context.connectionId",
+  messageId: "$context.messageId",
+  ip: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  status: "$context.status",
+  integrationStatus: "$context.integrationStatus",
+  integrationLatency: "$context.integrationLatency",
+  integrationError: "$context.integration.error",
+  errorMessage: "$context.error.message",
+  errorResponseType: "$context.error.responseType",
+});
+
+/**
+ * A stage of a WebSocket API (`aws_apigatewayv2_stage`, id `Resource`) with
+ * access and execution logs, throttling and its deployment.
+ */
+export class WebSocketStage extends Construct {
+  /** The `aws_apigatewayv2_stage`. */
+  public readonly resource: Apigatewayv2Stage;
+  /** The explicit deployment, when one is made. */
+  public readonly deployment?: Apigatewayv2Deployment;
+  /** Access log group, when access logging is on. */
+  public readonly accessLogGroup?: CloudwatchLogGroup;
+  /** Execution log group, when managed here. */
+  public readonly executionLogGroup?: CloudwatchLogGroup;
+  /** Name of the stage. */
+  public readonly stageName: string;
+  /** `wss://<api-id>.execute-api.<region>.amazonaws.com/<stage>`: the URL clients connect to. */
+  public readonly invokeUrl: string;
+  /**
+   * `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`: the base URL
+   * of the @connections API, which backends call to send to a client. The
+   * provider does not output it; it is the invoke URL with an https scheme.
+   */
+  public readonly callbackUrl: string;
+  /** `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>`. */
+  public readonly executionArn: string;
+  /** ARN of this stage's @connections resources, for `execute-api:ManageConnections`. */
+  public readonly connectionsArn: string;
+  private readonly api: WebSocketApi;
+  private readonly routeSettingKeys: string[];
+
+  constructor(scope: Construct, id: string, props: WebSocketStageProps) {
+    super(scope, id);
+    const stageName = props.stageName ?? "prod";
+    validateStageProps(stageName, props);
+    this.api = props.api;
+    this.stageName = stageName;
+    this.routeSettingKeys = Object.keys(props.routeSettings ?? {});
+    const retention = props.logRetentionInDays ?? 14;
+    const throttle = props.throttle ?? { burstLimit: 5000, rateLimit: 10000 };
+    const autoDeploy = props.autoDeploy ?? false;
+
+    if (props.accessLogging ?? true) {
+      this.accessLogGroup = new CloudwatchLogGroup(this, "AccessLogs", {
+        name: props.accessLogGroupName ?? `/aws/apigatewayv2/${props.api.apiName}/${stageName}`,
+        retentionInDays: retention,
+        kmsKeyId: props.logKmsKeyArn,
+        tags: props.tags,
+      });
+    }
+    if (props.manageExecutionLogGroup ?? true) {
+      this.executionLogGroup = new CloudwatchLogGroup(this, "ExecutionLogs", {
+        name: `API-Gateway-Execution-Logs_${props.api.apiId}/${stageName}`,
+        retentionInDays: retention,
+        kmsKeyId: props.logKmsKeyArn,
+        tags: props.tags,
+      });
+    }
+
+    if (!autoDeploy && (props.explicitDeployment ?? true)) {
+      const api = props.api;
+      this.deployment = new Apigatewayv2Deployment(this, "Deployment", {
+        apiId: api.apiId,
+        description: `Deployment of ${stageName}; replaced whenever a route, integration or response changes`,
+        triggers: {
+          redeployment: Lazy.stringValue({
+            produce: () => Fn.sha1(Fn.jsonencode(api.routes.flatMap((r) => r.deploymentTriggers))),
+          }),
+        },
+        lifecycle: { createBeforeDestroy: true },
+      });
+    }
+
+    this.resource = new Apigatewayv2Stage(this, "Resource", {
+      apiId: props.api.apiId,
+      name: stageName,
+      description: props.description,
+      autoDeploy,
+      deploymentId: this.deployment?.id,
+      stageVariables: props.stageVariables,
+      defaultRouteSettings: {
+        throttlingBurstLimit: throttle.burstLimit,
+        throttlingRateLimit: throttle.rateLimit,
+        loggingLevel: props.loggingLevel ?? "ERROR",
+        dataTraceEnabled: props.dataTraceEnabled ?? false,
+        detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
+      },
+      routeSettings: Object.entries(props.routeSettings ?? {}).map(
+        ([routeKey, s]): Apigatewayv2StageRouteSettings => ({
+          routeKey,
+          throttlingBurstLimit: s.throttle.burstLimit,
+          throttlingRateLimit: s.throttle.rateLimit,
+          loggingLevel: s.loggingLevel ?? props.loggingLevel ?? "ERROR",
+          dataTraceEnabled: s.dataTraceEnabled ?? props.dataTraceEnabled ?? false,
+          detailedMetricsEnabled: s.detailedMetricsEnabled ?? props.detailedMetricsEnabled ?? false,
+        }),
+      ),
+      accessLogSettings: this.accessLogGroup
+        ? { destinationArn: this.accessLogGroup.arn, format: props.accessLogFormat ?? DEFAULT_ACCESS_LOG_FORMAT }
+        : undefined,
+      dependsOn: [...(props.dependsOn ?? []), ...(this.executionLogGroup ? [this.executionLogGroup] : [])],
+      tags: props.tags,
+    });
+
+    this.invokeUrl = this.resource.invokeUrl;
+    this.callbackUrl = Fn.replace(this.resource.invokeUrl, "wss://", "https://");
+    this.executionArn = `${props.api.executionArn}/${this.resource.name}`;
+    this.connectionsArn = `${this.executionArn}/POST/@connections/*`;
+
+    this.node.addValidation({
+      validate: () => {
+        const known = new Set(this.api.routes.map((r) => r.routeKey));
+        if (this.api.routes.some((r) => isUnresolved(r.routeKey))) return [];
+        return this.routeSettingKeys
+          .filter((k) => !known.has(k))
+          .map((k) => invalid(`routeSettings key of stage ${stageName}`, `a route of the API (${[...known].join(", ") || "none yet"})`, k, "add the route or remove its settings").message);
+      },
+    });
+  }
+
+  /**
+   * Lets a role send to, read and close this stage's connections through the
+   * @connections API (`execute-api:ManageConnections` on
+   * `<execution-arn>/<stage>/POST/@connections/*` and nothing else).
+   */
+  public grantManageConnections(role: { readonly name: string }, id = "ManageConnections"): IamRolePolicy {
+    const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {
+      statement: [
+        {
+          sid: "ManageStageConnections",
+          effect: "Allow",
+          actions: ["execute-api:ManageConnections"],
+          resources: [this.connectionsArn],
+        },
+      ],
+    });
+    return new IamRolePolicy(this, `${id}Policy`, {
+      name: `manage-connections-${this.stageName}`,
+      role: role.name,
+      policy: document.json,
+    });
+  }
+}
+
+function validateStageProps(stageName: string, props: WebSocketStageProps): void {
+  checkPattern(
+    "WebSocketStage.stageName",
+    stageName,
+    /^[A-Za-z0-9_-]{1,128}$/,
+    "1 to 128 letters, digits, hyphens or underscores",
+    'pick a stage name such as "prod" or "dev"',
+  );
+  if (stageName === "$default") {
+    throw invalid("WebSocketStage.stageName", 'a name other than "$default"', stageName, "WebSocket APIs have no $default stage");
+  }
+  checkThrottle("WebSocketStage.throttle", props.throttle);
+  checkOneOf("WebSocketStage.loggingLevel", props.loggingLevel, ["OFF", "ERROR", "INFO"]);
+  checkRetention("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
+  for (const [key, settings] of Object.entries(props.routeSettings ?? {})) {
+    const where = `WebSocketStage.routeSettings["${key}"]`;
+    if (!settings || settings.throttle === undefined || settings.throttle.burstLimit === undefined || settings.throttle.rateLimit === undefined) {
+      throw invalid(
+        `${where}.throttle`,
+        "set with both burstLimit and rateLimit",
+        settings?.throttle,
+        "a route setting without throttling limits throttles the route to 0 and every call gets 429; set both limits",
+      );
+    }
+    checkThrottle(`${where}.throttle`, settings.throttle);
+    checkOneOf(`${where}.loggingLevel`, settings.loggingLevel, ["OFF", "ERROR", "INFO"]);
+  }
+  const format = props.accessLogFormat;
+  if (format !== undefined && !isUnresolved(format) && !format.includes("$context.requestId")) {
+    throw invalid("WebSocketStage.accessLogFormat", "a format that includes $context.requestId", format, "add the request id; API Gateway rejects access log formats without it");
+  }
+}
+
+/** Checks that both throttling limits are set and greater than 0. */
+export function checkThrottle(setting: string, throttle: ThrottleSettings | undefined): void {
+  if (throttle === undefined) return;
+  checkPositive(`${setting}.burstLimit`, throttle.burstLimit, "a limit of 0 rejects every call with 429");
+  checkPositive(`${setting}.rateLimit`, throttle.rateLimit, "a limit of 0 rejects every call with 429");
+  if (!isUnresolved(throttle.burstLimit) && !Number.isInteger(throttle.burstLimit)) {
+    throw invalid(`${setting}.burstLimit`, "a whole number", throttle.burstLimit, "round it");
+  }
+}

@@ -1,0 +1,28 @@
+import { App } from "cdktf";
+import { ChatStack, CHAT_STACK } from "./chat-stack";
+import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
+import { Settings } from "./settings";
+import { WebSocketAlbStack } from "./websocket-alb-stack";
+import { WebSocketNlbStack } from "./websocket-nlb-stack";
+
+/** The stacks of the project, by their contract names. */
+export interface ProjectStacks {
+  readonly app: App;
+  readonly nlb: WebSocketNlbStack;
+  readonly alb: WebSocketAlbStack;
+  readonly chat: ChatStack;
+}
+
+/** cdktf feature flags the logical ids depend on (as in cdktf.json). */
+export const APP_CONTEXT = { excludeStackIdFromLogicalIds: "true", allowSepCharsInLogicalIds: "true" };
+
+/** Builds every stack from validated settings; nothing is written until synth. */
+export function buildApp(settings: Settings, outdir: string): ProjectStacks {
+  const app = new App({ outdir, context: APP_CONTEXT, stackTraces: false });
+  return {
+    app,
+    nlb: new WebSocketNlbStack(app),
+    alb: new WebSocketAlbStack(app),
+    chat: new ChatStack(app, CHAT_STACK, { settings, deployActionsCodeDir: DEPLOY_ACTIONS_CODE_DIR }),
+  };
+}

@@ -1,0 +1,286 @@
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { AmplifyFrontend } from "../constructs/amplify-frontend";
+import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
+import { ChatAlarms } from "../constructs/alarms";
+import { ConnectionsTable } from "../constructs/connections-table";
+import { ContainerImage } from "../constructs/container-image";
+import { DeployActions } from "../constructs/deploy-actions";
+import { FargateService } from "../constructs/fargate-service";
+import { INetwork, Network } from "../constructs/network";
+import { PrivateLink } from "../constructs/private-link";
+import { WebSocketApi } from "../constructs/websocket-api";
+import { stageVariable, WebSocketHttpIntegration, WebSocketMockIntegration } from "../constructs/websocket-integration";
+import { WebSocketStage } from "../constructs/websocket-stage";
+import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "./chat-contract";
+import { Settings } from "./settings";
+import { configureStateBackend } from "./state-backend";
+import { configureProvider, Omission } from "./target";
+
+/** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
+export const CHAT_STACK = "chat";
+
+/** Properties of {@link ChatStack}. */
+export interface ChatStackProps {
+  /** Validated settings (see config.ts). */
+  readonly settings: Settings;
+  /** Folder of the deploy-actions Lambda handler. */
+  readonly deployActionsCodeDir: string;
+  /**
+   * Where the local backend keeps state, relative to the stack's folder.
+   * @default "../../.." (the project folder, for cdktf.out/stacks/chat)
+   */
+  readonly localStateDir?: string;
+}
+
+/**
+ * The whole chat system of the seed notes, serving the applications of
+ * chat-contract.md unchanged: a Go backend on ECS Fargate with a tracing
+ * sidecar, reachable only through a v1 VPC link and an internal NLB; a
+ * WebSocket API with the contract's routes as non-proxy HTTP integrations;
+ * the connections table; the image built from GitHub; the account-level
+ * CloudWatch role; the Next.js frontend on Amplify; optional alarms.
+ */
+export class ChatStack extends TerraformStack {
+  /** What the emulator target left out. */
+  public readonly omissions: Omission[] = [];
+  public readonly api: WebSocketApi;
+  public readonly stage: WebSocketStage;
+  public readonly service: FargateService;
+  public readonly link: PrivateLink;
+  public readonly table: ConnectionsTable;
+  public readonly image?: ContainerImage;
+  public readonly frontend?: AmplifyFrontend;
+
+  constructor(scope: Construct, id: string, props: ChatStackProps) {
+    super(scope, id);
+    const s = props.settings;
+    const c = s.chat;
+    const emulator = s.target.kind === "emulator";
+    const base = `${c.name}-${s.environment}`;
+    const production = s.environment === "production";
+    const deletionProtection = c.deletionProtection ?? production;
+
+    configureProvider(this, s, { ...s.tags, Environment: s.environment, Stack: id, ManagedBy: "cdktf" });
+    configureStateBackend(this, id, s, props.localStateDir ?? "../../..");
+    const region = new DataAwsRegion(this, "region").name;
+
+    // Network: new, or the given VPC and private subnets.
+    const network: INetwork =
+      c.network.vpcId !== null
+        ? { vpcId: c.network.vpcId, privateSubnetIds: c.network.privateSubnetIds }
+        : new Network(this, "network", {
+            name: base,
+            cidr: c.network.cidr,
+            availabilityZones: c.network.availabilityZones.length ? c.network.availabilityZones : undefined,
+            azCount: c.network.azCount,
+            natGateways: c.network.natGateways,
+            interfaceEndpoints: c.network.interfaceEndpoints,
+          });
+
+    this.table = new ConnectionsTable(this, "connections", {
+      tableName: `${base}-connections`,
+      ttlAttribute: c.table.ttlAttribute,
+      pointInTimeRecovery: c.table.pointInTimeRecovery,
+      kmsKeyArn: c.table.kmsKeyArn ?? undefined,
+      deletionProtection,
+    });
+
+    const account = c.apiGatewayAccount.manage
+      ? new ApiGatewayCloudWatchRole(this, "apigateway-cloudwatch-role", { roleName: c.apiGatewayAccount.roleName ?? `${base}-apigw-cloudwatch` })
+      : undefined;
+
+    this.link = new PrivateLink(this, "private-link", {
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      nlbName: `${base}-nlb`,
+      targetGroupName: `${base}-tg`,
+      vpcLinkName: `${base}-vpc-link`,
+      vpcLinkDescription: `Private path from the ${base} WebSocket API to its backend`,
+      internal: true,
+      deletionProtection,
+      target: {
+        kind: "ip",
+        port: c.backend.port,
+        healthCheck: { path: c.backend.healthCheckPath, matcher: "200" },
+        deregistrationDelaySeconds: c.backend.deregistrationDelaySeconds,
+      },
+    });
+
+    // The contract's routes: non-proxy HTTP integrations through the VPC
+    // link whose URL host is a stage variable, so another stage can point
+    // the same API at another backend.
+    const backendUrl = (path: string) => `http://${stageVariable("backendHost")}${path}`;
+    this.api = new WebSocketApi(this, "api", {
+      apiName: c.api.name ?? `${base}-websocket`,
+      description: `WebSocket API of the ${base} chat`,
+      routeSelectionExpression: CHAT_ROUTE_SELECTION_EXPRESSION,
+      defaultRoute: {
+        integration: new WebSocketMockIntegration({ responseTemplate: UNKNOWN_ACTION_REPLY, description: "Frames with an unknown action" }),
+        returnResponse: true,
+      },
+    });
+    for (const route of CHAT_ROUTES) {
+      this.api.addRoute(route.routeKey, {
+        integration: new WebSocketHttpIntegration({
+          url: backendUrl(route.path),
+          method: "POST",
+          vpcLink: this.link,
+          requestTemplates: { $default: route.template },
+          description: `POST ${route.path} (${route.fields.join(", ")})`,
+        }),
+        returnResponse: true,
+      });
+    }
+
+    const explicitDeployment = !c.api.autoDeploy && emulator ? false : undefined;
+    if (explicitDeployment === false) this.omissions.push({ what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" });
+    this.stage = new WebSocketStage(this, "stage", {
+      api: this.api,
+      stageName: c.api.stageName,
+      autoDeploy: c.api.autoDeploy,
+      explicitDeployment,
+      throttle: c.api.throttle,
+      loggingLevel: c.api.loggingLevel,
+      dataTraceEnabled: c.api.dataTraceEnabled,
+      detailedMetricsEnabled: c.api.detailedMetricsEnabled,
+      logRetentionInDays: c.api.logRetentionDays,
+      stageVariables: { backendHost: `${this.link.dnsName}:${this.link.listenerPort}` },
+      dependsOn: account ? [account.resource] : undefined,
+    });
+
+    const deployActions = emulator
+      ? undefined
+      : c.backend.image.uri === null || (c.frontend.enabled && c.frontend.startBuild)
+        ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
+        : undefined;
+    if (emulator) this.omissions.push({ what: "deploy-actions Lambda and its invocations (image build, first Amplify build)", why: "the emulator cannot run Lambda functions" });
+
+    let imageUri: string;
+    let imageRepositoryArn: string | undefined;
+    if (c.backend.image.uri !== null) {
+      imageUri = c.backend.image.uri;
+      imageRepositoryArn = ecrRepositoryArn(c.backend.image.uri);
+    } else {
+      this.image = new ContainerImage(this, "backend-image", {
+        name: `${base}-backend`,
+        source: {
+          repositoryUrl: c.backend.image.repositoryUrl,
+          gitRef: c.backend.image.gitRef,
+          dockerfile: c.backend.image.dockerfile,
+          tokenSecretArn: c.backend.image.githubTokenSecretArn ?? undefined,
+        },
+        imageTag: c.backend.image.tag,
+        architecture: c.backend.architecture,
+        deployActions,
+        forceDelete: !production,
+      });
+      imageUri = this.image.imageUri;
+      imageRepositoryArn = this.image.repositoryArn;
+    }
+
+    if (c.backend.autoScaling.enabled && emulator) {
+      this.omissions.push({ what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" });
+    }
+    this.service = new FargateService(this, "backend-service", {
+      serviceName: `${base}-backend`,
+      clusterName: base,
+      vpcId: network.vpcId,
+      subnetIds: network.privateSubnetIds,
+      privateLink: this.link,
+      region,
+      container: {
+        name: "backend",
+        image: imageUri,
+        port: c.backend.port,
+        readonlyRootFilesystem: c.backend.readonlyRootFilesystem,
+        environment: {
+          DB_TYPE: "DYNAMODB",
+          DYNAMODB_TABLE_NAME: this.table.tableName,
+          HTTP_PORT: String(c.backend.port),
+          ENV: "production",
+        },
+      },
+      cpu: c.backend.cpu,
+      memory: c.backend.memory,
+      architecture: c.backend.architecture,
+      desiredCount: c.backend.desiredCount,
+      autoScaling:
+        c.backend.autoScaling.enabled && !emulator
+          ? { minCapacity: c.backend.autoScaling.minCapacity, maxCapacity: c.backend.autoScaling.maxCapacity, targetCpuPercent: c.backend.autoScaling.targetCpuPercent }
+          : undefined,
+      tracing: c.backend.tracing,
+      tracingImage: c.backend.tracingImage ?? undefined,
+      logRetentionInDays: c.backend.logRetentionDays,
+      imageRepositoryArn,
+    });
+    this.table.grantConnectionsAccess(this.service.taskRole);
+    this.stage.grantManageConnections(this.service.taskRole);
+
+    if (c.frontend.enabled && emulator) {
+      this.omissions.push({ what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" });
+    } else if (c.frontend.enabled) {
+      let token: string;
+      if (c.frontend.tokenSecretArn !== null) {
+        token = new DataAwsSecretsmanagerSecretVersion(this, "github-token", { secretId: c.frontend.tokenSecretArn }).secretString;
+      } else {
+        const variable = new TerraformVariable(this, "github_access_token", {
+          type: "string",
+          sensitive: true,
+          nullable: true,
+          description:
+            "GitHub personal access token Amplify uses once, when it creates the app, to install its GitHub App on the frontend repository. Give it as TF_VAR_github_access_token; it can be revoked after the first apply.",
+        });
+        variable.overrideLogicalId("github_access_token");
+        variable.addOverride("default", null);
+        token = variable.stringValue;
+      }
+      this.frontend = new AmplifyFrontend(this, "frontend", {
+        appName: `${base}-frontend`,
+        repositoryUrl: c.frontend.repositoryUrl,
+        branchName: c.frontend.branch,
+        accessToken: token,
+        environmentVariables: { WEBSOCKET_URL: this.stage.invokeUrl },
+        deployActions: c.frontend.startBuild ? deployActions : undefined,
+      });
+    }
+
+    if (c.alarms.enabled) {
+      new ChatAlarms(this, "alarms", {
+        name: base,
+        apiId: this.api.apiId,
+        stageName: this.stage.stageName,
+        targetGroupArnSuffix: this.link.targetGroup.arnSuffix,
+        loadBalancerArnSuffix: this.link.nlb.arnSuffix,
+        clusterName: this.service.cluster.name,
+        serviceName: this.service.resource.name,
+        snsTopicArn: c.alarms.snsTopicArn ?? undefined,
+        email: c.alarms.email ?? undefined,
+      });
+    }
+
+    const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description, staticId: true });
+    output("websocket_url", this.stage.invokeUrl, "URL clients connect to (wss://).");
+    output("connections_callback_url", this.stage.callbackUrl, "Base URL of the @connections API (https://), as the backend receives it in the url field.");
+    output("api_id", this.api.apiId, "ID of the WebSocket API.");
+    output("ecs_cluster_name", this.service.cluster.name, "Name of the ECS cluster.");
+    output("ecs_service_name", this.service.resource.name, "Name of the ECS service.");
+    output("connections_table_name", this.table.tableName, "Name of the DynamoDB connections table.");
+    output("backend_image", imageUri, "Image the backend runs.");
+    output("api_access_log_group_name", this.stage.accessLogGroup!.name, "Log group of the API's access logs.");
+    output("api_execution_log_group_name", this.stage.executionLogGroup!.name, "Log group of the API's execution logs.");
+    output("backend_log_group_name", this.service.logGroup.name, "Log group of the backend container.");
+    if (this.service.sidecar) output("tracing_log_group_name", this.service.sidecar.logGroup.name, "Log group of the tracing sidecar.");
+    if (this.image) output("ecr_repository_url", this.image.repositoryUrl, "ECR repository the backend image is built into.");
+    if (this.frontend) output("frontend_url", this.frontend.url, "URL of the frontend on Amplify.");
+  }
+}
+
+/** The ARN of a private ECR repository an image reference points into, if any. */
+export function ecrRepositoryArn(imageUri: string): string | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(imageUri);
+  if (!m) return undefined;
+  return `arn:${m[3] ? "aws-cn" : "aws"}:ecr:${m[2]}:${m[1]}:repository/${m[4]}`;
+}

@@ -1,0 +1,312 @@
+import * as fs from "fs";
+import * as path from "path";
+import { FARGATE_SIZES } from "../constructs/fargate-service";
+import { show } from "../constructs/validation";
+import { Field, FIELD_BY_KEY, FIELDS, Settings } from "./settings";
+
+/** Environment variable naming a JSON config file. */
+export const CONFIG_ENV = "WSGW_CONFIG";
+
+/** One bad setting. */
+export interface Problem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Thrown when the configuration is invalid; lists every problem. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly Problem[]) {
+    super(`The configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was synthesized:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Where settings come from. */
+export interface ConfigSources {
+  /** Defaults: `context.settings` of cdktf.json. */
+  readonly defaults: unknown;
+  /** Name of the defaults' origin, for messages. */
+  readonly defaultsOrigin?: string;
+  /** Contents of the config file, if any. */
+  readonly file?: unknown;
+  /** Path of the config file, for messages. */
+  readonly fileOrigin?: string;
+  /** Environment variables (only the documented WSGW_* ones are read). */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** What `main.ts` needs to load the configuration from disk, the command line and the environment. */
+export interface LoadOptions {
+  /** Folder holding cdktf.json. */
+  readonly projectDir: string;
+  readonly argv: readonly string[];
+  readonly env: Record<string, string | undefined>;
+}
+
+/** The contents of cdktf.json's `context`. */
+export function readCdktfContext(projectDir: string): Record<string, unknown> {
+  const file = path.join(projectDir, "cdktf.json");
+  const json = JSON.parse(fs.readFileSync(file, "utf8"));
+  return json.context ?? {};
+}
+
+/**
+ * Loads the settings: cdktf.json defaults, then the config file named by
+ * `--config <file>` or WSGW_CONFIG, then the WSGW_* environment variables.
+ * Throws a {@link ConfigError} listing every problem.
+ */
+export function loadSettings(options: LoadOptions): Settings {
+  const context = readCdktfContext(options.projectDir);
+  const configPath = configFileFromArgs(options.argv) ?? options.env[CONFIG_ENV];
+  let file: unknown;
+  if (configPath) {
+    const resolved = path.resolve(options.projectDir, configPath);
+    let text: string;
+    try {
+      text = fs.readFileSync(resolved, "utf8");
+    } catch {
+      throw new ConfigError([{ key: "config file", message: `config file must be a readable JSON file, got ${show(configPath)}: check the path given with --config or ${CONFIG_ENV}` }]);
+    }
+    try {
+      file = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError([{ key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${(e as Error).message}): fix the syntax` }]);
+    }
+  }
+  return resolveSettings({ defaults: context.settings, defaultsOrigin: "cdktf.json", file, fileOrigin: configPath, env: options.env });
+}
+
+/** Reads `--config <file>` or `--config=<file>` from the arguments. */
+export function configFileFromArgs(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--config") return argv[i + 1];
+    if (argv[i].startsWith("--config=")) return argv[i].slice("--config=".length);
+  }
+  return undefined;
+}
+
+/** Merges and validates the sources; pure, so tests can call it directly. */
+export function resolveSettings(sources: ConfigSources): Settings {
+  const problems: Problem[] = [];
+  const origin = new Map<string, string>();
+  const merged: Record<string, unknown> = {};
+
+  const layers: Array<[unknown, string]> = [
+    [sources.defaults, sources.defaultsOrigin ?? "defaults"],
+    [sources.file, sources.fileOrigin ?? "config file"],
+  ];
+  for (const [layer, name] of layers) {
+    if (layer === undefined) continue;
+    if (!isObject(layer)) {
+      problems.push({ key: name, message: `${name} must be a JSON object of settings, got ${show(layer)}: wrap the settings in { }` });
+      continue;
+    }
+    flatten(layer, "", (key, value) => {
+      merged[key] = value;
+      origin.set(key, name);
+    });
+  }
+  for (const field of FIELDS) {
+    const value = field.env ? sources.env?.[field.env] : undefined;
+    if (value !== undefined && value !== "") {
+      merged[field.key] = value;
+      origin.set(field.key, `environment variable ${field.env}`);
+    }
+  }
+
+  const where = (key: string) => (origin.has(key) ? ` (from ${origin.get(key)})` : "");
+  const fail = (key: string, rule: string, value: unknown, fix: string) =>
+    problems.push({ key, message: `${key} must be ${rule}, got ${show(value)}${where(key)}: ${fix}` });
+
+  for (const key of Object.keys(merged)) {
+    if (FIELD_BY_KEY.has(key)) continue;
+    const value = merged[key];
+    if (/token|password|secret(?!arn)|accesskey/i.test(key.split(".").pop() ?? "")) {
+      fail(key, "absent: secrets never go in configuration", "<redacted>", secretFix(key));
+    } else {
+      const suggestion = closestKey(key);
+      problems.push({ key, message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in the README` });
+    }
+    void value;
+  }
+
+  for (const field of FIELDS) {
+    if (!(field.key in merged)) {
+      problems.push({ key: field.key, message: `${field.key} must be set, got nothing: add it to cdktf.json's context.settings (the committed defaults)` });
+      continue;
+    }
+    const value = coerce(field, merged[field.key], origin.get(field.key) ?? "");
+    merged[field.key] = value;
+    const typeRule = checkType(field, value);
+    if (typeRule) {
+      fail(field.key, typeRule, value, `write it as ${typeRule}`);
+      continue;
+    }
+    if (value === null) continue;
+    if (field.oneOf && !field.oneOf.includes(value as string)) {
+      fail(field.key, `one of ${field.oneOf.map((o) => JSON.stringify(o)).join(", ")}`, value, "use one of the allowed values");
+      continue;
+    }
+    const failed = field.check?.(value);
+    if (failed) fail(field.key, failed.rule, value, failed.fix);
+  }
+
+  scanForSecrets(merged, (key) => fail(key, "free of secrets", "<redacted>", secretFix(key)));
+  if (problems.length === 0) crossChecks(unflatten(merged) as Settings, fail);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return unflatten(merged) as Settings;
+}
+
+function secretFix(key: string): string {
+  return `remove ${key}; give the GitHub token as the sensitive Terraform variable github_access_token (TF_VAR_github_access_token) or store it in Secrets Manager and set chat.frontend.tokenSecretArn / chat.backend.image.githubTokenSecretArn`;
+}
+
+/** Tokens and keys that must never be in configuration. */
+const SECRET_PATTERNS = [/\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
+
+function scanForSecrets(merged: Record<string, unknown>, found: (key: string) => void): void {
+  for (const [key, value] of Object.entries(merged)) {
+    const strings = typeof value === "string" ? [value] : Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+    if (strings.some((s) => typeof s === "string" && SECRET_PATTERNS.some((p) => p.test(s)))) found(key);
+  }
+}
+
+function crossChecks(s: Settings, fail: (key: string, rule: string, value: unknown, fix: string) => void): void {
+  const b = s.chat.backend;
+  const sizes = FARGATE_SIZES[b.cpu] ?? [];
+  if (!sizes.includes(b.memory)) {
+    fail("chat.backend.memory", `one of ${sizes.join(", ")} MiB with ${b.cpu} CPU units`, b.memory, "pick a memory size Fargate accepts with that CPU");
+  }
+  const a = b.autoScaling;
+  if (a.enabled) {
+    if (a.minCapacity > a.maxCapacity) fail("chat.backend.autoScaling.maxCapacity", `at least minCapacity (${a.minCapacity})`, a.maxCapacity, "raise maxCapacity or lower minCapacity");
+    else if (b.desiredCount < a.minCapacity || b.desiredCount > a.maxCapacity) {
+      fail("chat.backend.desiredCount", `between autoScaling.minCapacity (${a.minCapacity}) and maxCapacity (${a.maxCapacity})`, b.desiredCount, "move it into the scaling range");
+    }
+  }
+  const n = s.chat.network;
+  if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
+    fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
+  }
+  if (n.vpcId === null && n.privateSubnetIds.length > 0) {
+    fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
+  }
+  if (new Set(n.privateSubnetIds).size !== n.privateSubnetIds.length) {
+    fail("chat.network.privateSubnetIds", "distinct subnets", n.privateSubnetIds, "remove the duplicates");
+  }
+  if (n.availabilityZones.length > 0) {
+    if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
+    else if (new Set(n.availabilityZones).size !== n.availabilityZones.length) fail("chat.network.availabilityZones", "distinct zones", n.availabilityZones, "remove the duplicates");
+    const foreign = n.availabilityZones.filter((z) => !z.startsWith(s.region));
+    if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
+  }
+  if (s.state.backend === "s3" && !s.state.s3.bucket) {
+    fail("state.s3.bucket", 'set when state.backend is "s3"', s.state.s3.bucket, "name the bucket that holds the state");
+  }
+  if (s.state.backend === "cloud") {
+    if (!s.state.cloud.organization) fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
+    const named = s.state.cloud.workspace !== null;
+    const tagged = s.state.cloud.workspaceTags.length > 0;
+    if (named === tagged) {
+      fail("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags }, "name one workspace, or select workspaces by tags");
+    }
+  }
+  if (s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
+    fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
+  }
+  if (s.chat.backend.image.uri !== null && s.chat.backend.image.githubTokenSecretArn !== null) {
+    fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", s.chat.backend.image.githubTokenSecretArn, "remove one of the two");
+  }
+}
+
+/** Converts environment-variable strings to the field's type. */
+function coerce(field: Field, value: unknown, origin: string): unknown {
+  if (typeof value !== "string" || !origin.startsWith("environment")) return value;
+  if (field.type === "integer" || field.type === "number") return value.trim() !== "" && !isNaN(Number(value)) ? Number(value) : value;
+  if (field.type === "boolean") return value === "true" ? true : value === "false" ? false : value;
+  return value;
+}
+
+function checkType(field: Field, value: unknown): string | undefined {
+  if (value === null) return field.nullable ? undefined : describeType(field.type);
+  switch (field.type) {
+    case "string":
+      return typeof value === "string" ? undefined : describeType(field.type, field.nullable);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) ? undefined : describeType(field.type, field.nullable);
+    case "integer":
+      return Number.isInteger(value) ? undefined : describeType(field.type, field.nullable);
+    case "boolean":
+      return typeof value === "boolean" ? undefined : describeType(field.type, field.nullable);
+    case "string[]":
+      return Array.isArray(value) && value.every((v) => typeof v === "string") ? undefined : describeType(field.type);
+    case "map":
+      return isObject(value) ? undefined : describeType(field.type);
+  }
+}
+
+function describeType(type: string, nullable = false): string {
+  const names: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    integer: "a whole number",
+    boolean: "true or false",
+    "string[]": "a list of strings",
+    map: "an object of strings",
+  };
+  return names[type] + (nullable ? " or null" : "");
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Walks nested objects down to the settings' keys (maps such as tags are leaves). */
+function flatten(obj: Record<string, unknown>, prefix: string, emit: (key: string, value: unknown) => void): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    const field = FIELD_BY_KEY.get(key);
+    if (isObject(v) && !(field && field.type === "map") && !FIELD_BY_KEY.has(key)) flatten(v, key, emit);
+    else emit(key, v);
+  }
+}
+
+function unflatten(flat: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, any> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    if (!FIELD_BY_KEY.has(key)) continue;
+    const parts = key.split(".");
+    let node = out;
+    for (const p of parts.slice(0, -1)) node = node[p] ??= {};
+    node[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
+
+/** The known key nearest to an unknown one (edit distance), if close. */
+function closestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of FIELD_BY_KEY.keys()) {
+    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(3, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,124 @@
+import { DataAwsLbListener } from "@cdktf/provider-aws/lib/data-aws-lb-listener";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import { PrivateLink } from "../constructs/private-link";
+import { nameRule, WebSocketModuleStack } from "./module-stack";
+
+/** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
+export const WEBSOCKET_ALB_STACK = "websocket-alb";
+
+/** Pattern of an ALB listener ARN, with the parts that make the ALB's ARN. */
+export const ALB_LISTENER_ARN_PATTERN = "^(arn:[^:]+:elasticloadbalancing:[^:]+:[0-9]{12}):listener/app/([^/]+)/([0-9a-f]+)/[0-9a-f]+$";
+
+/**
+ * The "existing ALB" seed module: a WebSocket API that reaches an existing
+ * Application Load Balancer privately. WebSocket APIs accept only the v1 VPC
+ * link, which targets NLBs, so the module puts an internal NLB in front of
+ * the ALB (target group with `target_type = "alb"` on the listener's port)
+ * and links to that NLB. It does not create or change the ALB.
+ *
+ * Synthesized as a Terraform module: variables and outputs carry the seed's
+ * names; no backend and no provider configuration.
+ */
+export class WebSocketAlbStack extends WebSocketModuleStack {
+  constructor(scope: Construct, id = WEBSOCKET_ALB_STACK) {
+    super(scope, id);
+    const v = {
+      albListenerArn: this.variable("alb_listener_arn", {
+        type: "string",
+        description: "ARN of the existing ALB listener to reach (e.g. the HTTP listener of an ECS service's ALB).",
+        validation: [
+          {
+            condition: `\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`,
+            errorMessage: "alb_listener_arn must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).",
+          },
+        ],
+      }),
+      vpcLinkName: this.variable("vpc_link_name", {
+        type: "string",
+        description: "Name of the VPC link (an API Gateway v1 VPC link: the only kind WebSocket APIs accept).",
+        validation: [{ condition: "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}", errorMessage: "vpc_link_name must be 1 to 255 characters." }],
+      }),
+      vpcLinkSubnetIds: this.variable("vpc_link_subnet_ids", {
+        type: "list(string)",
+        description: "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
+        validation: [{ condition: "${length(var.vpc_link_subnet_ids) >= 1}", errorMessage: "vpc_link_subnet_ids must list at least one subnet." }],
+      }),
+      vpcLinkSecurityGroupIds: this.variable("vpc_link_security_group_ids", {
+        type: "list(string)",
+        description:
+          "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; the ALB's security group must admit these groups on the listener port.",
+        validation: [{ condition: "${length(var.vpc_link_security_group_ids) >= 1 && length(var.vpc_link_security_group_ids) <= 5}", errorMessage: "vpc_link_security_group_ids must list 1 to 5 security groups." }],
+      }),
+      vpcId: this.variable("vpc_id", {
+        type: "string",
+        default: null,
+        description: "VPC of the ALB. Default: looked up from the first of vpc_link_subnet_ids.",
+      }),
+      listenerPort: this.variable("alb_listener_port", {
+        type: "number",
+        default: null,
+        description: "Port of the ALB listener. Default: looked up from alb_listener_arn.",
+      }),
+      nlbName: this.variable("nlb_name", {
+        type: "string",
+        default: null,
+        description: "Name of the NLB put in front of the ALB. Default: derived from vpc_link_name.",
+      }),
+      targetGroupName: this.variable("target_group_name", {
+        type: "string",
+        default: null,
+        description: "Name of the NLB's alb-type target group. Default: derived from vpc_link_name.",
+      }),
+      healthCheckPath: this.variable("health_check_path", {
+        type: "string",
+        default: "/",
+        description: "Path of the HTTP health check the NLB sends to the ALB; any 2xx or 3xx answer is healthy.",
+        validation: [{ condition: '${startswith(var.health_check_path, "/")}', errorMessage: "health_check_path must start with /." }],
+      }),
+      deletionProtection: this.variable("nlb_deletion_protection", {
+        type: "bool",
+        default: false,
+        description: "Protect the NLB from deletion (turn on for production).",
+      }),
+    };
+    for (const [name, variable] of [["nlb_name", v.nlbName], ["target_group_name", v.targetGroupName]] as const) {
+      const rule = nameRule(name);
+      variable.addValidation({ condition: rule.condition.replace("${", `\${var.${name} == null || `), errorMessage: rule.errorMessage });
+    }
+
+    // Looked up only when not given, so plans need no AWS reads when they are.
+    const listener = new DataAwsLbListener(this, "alb_listener", {
+      count: Token.asNumber("${var.alb_listener_port == null ? 1 : 0}"),
+      arn: v.albListenerArn.stringValue,
+    });
+    const subnet = new DataAwsSubnet(this, "first_vpc_link_subnet", {
+      count: Token.asNumber("${var.vpc_id == null ? 1 : 0}"),
+      id: Fn.element(v.vpcLinkSubnetIds.listValue, 0),
+    });
+    const derivedName = (suffix: string) =>
+      `\${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, ${32 - suffix.length}), "-")}${suffix}`;
+    const albArn = this.local("alb_arn", `\${replace(var.alb_listener_arn, "/${ALB_LISTENER_ARN_PATTERN}/", "$1:loadbalancer/app/$2/$3")}`);
+    const port = this.local("alb_listener_port", Fn.coalesce([v.listenerPort.value, Fn.one(Fn.lookupNested(listener.fqn, ["*", "port"]))]));
+    const vpcId = this.local("vpc_id", Fn.coalesce([v.vpcId.value, Fn.one(Fn.lookupNested(subnet.fqn, ["*", "vpc_id"]))]));
+    const nlbName = this.local("nlb_name", `\${coalesce(var.nlb_name, "${derivedName("-nlb")}")}`);
+    const tgName = this.local("target_group_name", `\${coalesce(var.target_group_name, "${derivedName("-alb")}")}`);
+
+    const link = new PrivateLink(this, "private-link", {
+      vpcId: vpcId.asString,
+      subnetIds: v.vpcLinkSubnetIds.listValue,
+      securityGroupIds: v.vpcLinkSecurityGroupIds.listValue,
+      internal: true,
+      nlbName: nlbName.asString,
+      targetGroupName: tgName.asString,
+      vpcLinkName: v.vpcLinkName.stringValue,
+      vpcLinkDescription: `VPC link of WebSocket API ${this.common.apiName.stringValue} to an existing ALB`,
+      deletionProtection: v.deletionProtection.value as boolean,
+      target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
+      tags: this.common.tags.value as Record<string, string>,
+    });
+    this.buildApi(link);
+    this.output("alb_arn", { value: albArn.asString, description: "ARN of the existing ALB, registered as the NLB's target." });
+  }
+}
