@@ -2,7 +2,7 @@ import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2IntegrationResponse } from "@cdktf/provider-aws/lib/apigatewayv2-integration-response";
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-route-response";
-import { Fn, ITerraformIterator, MapTerraformIterator } from "cdktf";
+import { Fn, MapTerraformIterator } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketIntegration } from "./websocket-integration";
 import { invalid, isUnresolved } from "./validation";
@@ -55,7 +55,7 @@ export interface WebSocketRouteProps extends WebSocketRouteOptions {
    * `routeResponseSelectionExpression`.
    * @default - every entry when `returnResponse` is true, none otherwise
    */
-  readonly returnResponseForEach?: ITerraformIterator;
+  readonly returnResponseForEach?: MapTerraformIterator;
   /**
    * Route response selection expression, for iterated routes whose
    * two-way-ness comes from data. Only `$default` is supported by API Gateway.

@@ -152,9 +152,9 @@ export function resolveSettings(sources: ConfigSources): Settings {
   }
 
   scanForSecrets(merged, (key) => fail(key, "free of secrets", "<redacted>", secretFix(key)));
-  if (problems.length === 0) crossChecks(unflatten(merged) as Settings, fail);
+  if (problems.length === 0) crossChecks(unflatten(merged) as unknown as Settings, fail);
   if (problems.length > 0) throw new ConfigError(problems);
-  return unflatten(merged) as Settings;
+  return unflatten(merged) as unknown as Settings;
 }
 
 function secretFix(key: string): string {

@@ -1,0 +1,61 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, TerraformStack, Testing } from "cdktf";
+import * as path from "path";
+import { readCdktfContext, resolveSettings } from "../stacks/config";
+import { Settings } from "../stacks/settings";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** The committed defaults (cdktf.json context.settings). */
+export function defaultSettingsSource(): Record<string, unknown> {
+  return readCdktfContext(PROJECT_DIR).settings as Record<string, unknown>;
+}
+
+/** Settings from the committed defaults with `overrides` as the config file. */
+export function settingsWith(overrides: unknown = {}, env: Record<string, string> = {}): Settings {
+  return resolveSettings({ defaults: defaultSettingsSource(), defaultsOrigin: "cdktf.json", file: overrides, fileOrigin: "test.json", env });
+}
+
+/** A fresh stack with an AWS provider, for construct tests. */
+export function newStack(id = "test"): TerraformStack {
+  const app = Testing.app({ context: { excludeStackIdFromLogicalIds: "true", allowSepCharsInLogicalIds: "true" } });
+  const stack = new TerraformStack(app as unknown as App, id);
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  return stack;
+}
+
+/** The synthesized Terraform JSON of a stack, parsed. */
+export function synthJson(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOf(json: any, type: string): Record<string, any> {
+  return json.resource?.[type] ?? {};
+}
+
+/** Data sources of one type, keyed by logical id. */
+export function dataOf(json: any, type: string): Record<string, any> {
+  return json.data?.[type] ?? {};
+}
+
+/** The one resource of a type; fails when there are none or several. */
+export function onlyResource(json: any, type: string): any {
+  const all = Object.values(resourcesOf(json, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** The resource of a type whose construct path ends with `suffix`. */
+export function resourceAt(json: any, type: string, suffix: string): any {
+  const found = Object.values(resourcesOf(json, type)).filter((r: any) => r["//"]?.metadata?.path?.endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one ${type} at .../${suffix}, found ${found.length}`);
+  return found[0];
+}
+
+/** The IAM policy document (data source) a policy's `${data...json}` reference points to. */
+export function policyDocumentOf(json: any, policy: string): any {
+  const m = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy);
+  if (!m) throw new Error(`not a policy document reference: ${policy}`);
+  return json.data.aws_iam_policy_document[m[1]];
+}

@@ -1,0 +1,24 @@
+// Three suites: unit (fast, no external tools), terraform (validate and plan
+// with the real provider) and e2e (apply on the moto emulator). Environment
+// set here, in jest's parent process, reaches every worker and every
+// terraform process they start.
+const path = require("path");
+const fs = require("fs");
+const { terraformEnv } = require("./scripts/terraform-env");
+
+Object.assign(process.env, terraformEnv());
+// cdktf's Testing helpers leave temporary folders behind: keep them in one place.
+const tmp = path.join(__dirname, ".tmp", "jest");
+fs.mkdirSync(tmp, { recursive: true });
+process.env.TMPDIR = tmp;
+
+const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
+const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"], setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/{constructs,stacks}/**/*.test.ts"] },
+    { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
+    { ...common, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
+  ],
+};
