@@ -3,7 +3,7 @@ import { Apigatewayv2Stage, Apigatewayv2StageRouteSettings } from "@cdktf/provid
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Fn, ITerraformDependable, Lazy } from "cdktf";
+import { Fn, ITerraformDependable, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketApi } from "./websocket-api";
 import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
@@ -223,9 +223,13 @@ export class WebSocketStage extends Construct {
       });
     }
 
-    if (!autoDeploy && (props.explicitDeployment ?? true)) {
+    // autoDeploy may be a Terraform expression (a module variable): then the
+    // deployment exists only when it evaluates to false.
+    const conditional = isUnresolved(autoDeploy);
+    if ((conditional || !autoDeploy) && (props.explicitDeployment ?? true)) {
       const api = props.api;
       this.deployment = new Apigatewayv2Deployment(this, "Deployment", {
+        count: conditional ? Token.asNumber(Fn.conditional(autoDeploy, 0, 1)) : undefined,
         apiId: api.apiId,
         description: `Deployment of ${stageName}; replaced whenever a route, integration or response changes`,
         triggers: {
@@ -242,7 +246,7 @@ export class WebSocketStage extends Construct {
       name: stageName,
       description: props.description,
       autoDeploy,
-      deploymentId: this.deployment?.id,
+      deploymentId: this.deployment && conditional ? Fn.one(Fn.lookupNested(this.deployment.fqn, ["*", "id"])) : this.deployment?.id,
       stageVariables: props.stageVariables,
       defaultRouteSettings: {
         throttlingBurstLimit: throttle.burstLimit,

@@ -1,0 +1,92 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { synthesize } from "../../stacks/synth";
+import { ProjectStacks } from "../../stacks/app";
+import { settingsWith, PROJECT_DIR } from "../helpers";
+
+/**
+ * Whether an external tool is on PATH. Missing in CI (CI=true) it is an
+ * error: these suites must fail loudly there, never skip. Elsewhere the
+ * suite is skipped with a warning.
+ */
+export function toolAvailable(name: string): boolean {
+  const found = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+  if (!found && process.env.CI) throw new Error(`${name} is not on PATH, and CI=true: install it (see README, "Tests") instead of skipping these tests`);
+  if (!found) console.warn(`SKIPPED: ${name} is not on PATH; these tests need it (they fail instead of skipping when CI=true)`);
+  return found;
+}
+
+/** describe() when the tools are there, describe.skip() (with a warning) otherwise. */
+export function describeWith(tools: string[]): jest.Describe {
+  return tools.every(toolAvailable) ? describe : describe.skip;
+}
+
+/** A fresh folder under .tmp/, removed by {@link removeWorkdir}. */
+export function workdir(prefix: string): string {
+  const base = path.join(PROJECT_DIR, ".tmp", "terraform");
+  fs.mkdirSync(base, { recursive: true });
+  return fs.mkdtempSync(path.join(base, `${prefix}-`));
+}
+
+export function removeWorkdir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export interface RunResult {
+  readonly status: number;
+  readonly output: string;
+}
+
+/** Runs terraform in `cwd` with the project's CLI configuration (set in jest.config.js). */
+export function terraformRun(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 15 * 60_000): RunResult {
+  const r = spawnSync("terraform", [...args, ...(args[0] === "version" ? [] : ["-no-color"])], {
+    cwd,
+    env: { ...process.env, TF_IN_AUTOMATION: "1", ...env },
+    encoding: "utf8",
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** Runs terraform and throws with its output when it fails. */
+export function terraform(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs?: number): string {
+  const r = terraformRun(cwd, args, env, timeoutMs);
+  if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${r.status}):\n${r.output}`);
+  return r.output;
+}
+
+/** Synthesizes every stack with `overrides` on top of the defaults into `outdir`. */
+export function synthInto(outdir: string, overrides: unknown = {}): ProjectStacks {
+  return synthesize(settingsWith(overrides), outdir);
+}
+
+/** Provider settings that let `plan` run without an AWS account (no data source may call AWS). */
+export const OFFLINE_PROVIDER = {
+  region: "us-east-1",
+  access_key: "offline-plan",
+  secret_key: "offline-plan",
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: "true",
+};
+
+/** Writes a JSON file. */
+export function writeJson(file: string, content: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(content, null, 2));
+}
+
+/**
+ * Copies an HCL example into `dir`, pointing its module source at the
+ * given synthesized output instead of ../../cdktf.out.
+ */
+export function copyExample(example: string, dir: string, outdir: string): void {
+  const from = path.join(PROJECT_DIR, "examples", example);
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith(".tf"))) {
+    // A relative path, as in the example: Terraform uses such a module in place.
+    const text = fs.readFileSync(path.join(from, file), "utf8").replace(/"\.\.\/\.\.\/cdktf\.out\/stacks\/([a-z-]+)"/g, (_, stack) => JSON.stringify(path.relative(dir, path.join(outdir, "stacks", stack))));
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+}

@@ -1,0 +1,226 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describeWith, OFFLINE_PROVIDER, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
+
+/** Plans `dir` offline and returns `terraform show -json` of the plan. */
+function planJson(dir: string, extraArgs: string[] = []): any {
+  terraform(dir, ["init", "-input=false"]);
+  terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
+  return JSON.parse(terraform(dir, ["show", "-json", "plan.bin"]));
+}
+
+/** Planned resources (module-relative addresses included), by type. */
+function planned(plan: any, type: string): any[] {
+  const out: any[] = [];
+  const walk = (m: any) => {
+    for (const r of m?.resources ?? []) if (r.type === type && r.mode === "managed") out.push(r);
+    for (const c of m?.child_modules ?? []) walk(c);
+  };
+  walk(plan.planned_values?.root_module);
+  return out;
+}
+
+/** Makes a synthesized root stack plannable offline: dummy credentials, state in the folder. */
+function offline(dir: string): void {
+  writeJson(path.join(dir, "offline_override.tf.json"), {
+    provider: { aws: OFFLINE_PROVIDER },
+    terraform: { backend: { local: { path: "offline.tfstate" } } },
+  });
+}
+
+describeWith(["terraform"])("terraform validate and plan of every stack", () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = workdir("stacks");
+    // Availability Zones given, so the plan needs no AWS lookup.
+    synthInto(outdir, { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } } });
+  });
+  afterAll(() => removeWorkdir(outdir));
+
+  test.each(["websocket-nlb", "websocket-alb", "chat"])("%s passes terraform validate with the real provider", (stack) => {
+    const dir = path.join(outdir, "stacks", stack);
+    terraform(dir, ["init", "-input=false", "-backend=false"]);
+    expect(terraform(dir, ["validate"])).toMatch(/The configuration is valid/);
+  });
+
+  test("chat plans without an AWS account, with every part of the system", () => {
+    const dir = path.join(outdir, "stacks", "chat");
+    offline(dir);
+    const plan = planJson(dir);
+    expect(planned(plan, "aws_apigatewayv2_vpc_link")).toHaveLength(0);
+    const link = planned(plan, "aws_api_gateway_vpc_link");
+    expect(link).toHaveLength(1);
+    const integrations = planned(plan, "aws_apigatewayv2_integration");
+    const http = integrations.filter((i) => i.values.integration_type === "HTTP");
+    expect(http.map((i) => i.values.integration_uri).sort()).toEqual(
+      ["connect", "disconnect", "message", "online", "username"].map((p) => `http://\${stageVariables.backendHost}/${p}`),
+    );
+    expect(http.every((i) => i.values.connection_type === "VPC_LINK")).toBe(true);
+    expect(planned(plan, "aws_apigatewayv2_integration_response")).toHaveLength(6);
+    expect(planned(plan, "aws_apigatewayv2_route_response")).toHaveLength(6);
+    expect(planned(plan, "aws_ecs_service")[0].values.network_configuration[0].assign_public_ip).toBe(false);
+    for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_codebuild_project", "aws_ecr_repository", "aws_lambda_invocation", "aws_api_gateway_account", "aws_dynamodb_table", "aws_appautoscaling_target"]) {
+      expect([type, planned(plan, type).length]).not.toEqual([type, 0]);
+    }
+  });
+
+  test("chat plans with ADOT, alarms, interface endpoints, a NAT gateway per zone and no frontend", () => {
+    const other = workdir("chat-variant");
+    try {
+      synthInto(other, {
+        environment: "production",
+        chat: {
+          network: { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], natGateways: "one-per-az", interfaceEndpoints: true },
+          backend: { tracing: "adot", architecture: "ARM64", cpu: 512, memory: 1024 },
+          alarms: { enabled: true, email: "ops@example.com" },
+          frontend: { enabled: false },
+          api: { autoDeploy: false },
+        },
+      });
+      const dir = path.join(other, "stacks", "chat");
+      offline(dir);
+      const plan = planJson(dir);
+      expect(planned(plan, "aws_nat_gateway")).toHaveLength(3);
+      expect(planned(plan, "aws_vpc_endpoint")).toHaveLength(6);
+      expect(planned(plan, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+      expect(planned(plan, "aws_apigatewayv2_deployment")).toHaveLength(1);
+      expect(planned(plan, "aws_amplify_app")).toHaveLength(0);
+      expect(planned(plan, "aws_lb")[0].values.enable_deletion_protection).toBe(true);
+    } finally {
+      removeWorkdir(other);
+    }
+  });
+
+  test("chat plans in an existing VPC with a given image and the account setting left alone", () => {
+    const other = workdir("chat-existing");
+    try {
+      synthInto(other, {
+        chat: {
+          network: { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"] },
+          backend: { image: { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/chat@sha256:" + "a".repeat(64) } },
+          apiGatewayAccount: { manage: false },
+          frontend: { enabled: false },
+        },
+      });
+      const dir = path.join(other, "stacks", "chat");
+      offline(dir);
+      const plan = planJson(dir);
+      expect(planned(plan, "aws_vpc")).toHaveLength(0);
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+      expect(planned(plan, "aws_codebuild_project")).toHaveLength(0);
+      expect(planned(plan, "aws_lambda_function")).toHaveLength(0);
+      expect(planned(plan, "aws_lb")[0].values.subnets).toEqual(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]);
+    } finally {
+      removeWorkdir(other);
+    }
+  });
+
+  test("websocket-nlb plans as a child module, one route per custom_routes entry", () => {
+    const root = workdir("nlb-root");
+    try {
+      writeJson(path.join(root, "main.tf.json"), {
+        provider: { aws: OFFLINE_PROVIDER },
+        module: {
+          ws: {
+            source: path.join(outdir, "stacks", "websocket-nlb"),
+            api_name: "game",
+            nlb_name: "game-nlb",
+            nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+            target_group_name: "game-tg",
+            vpc_id: "vpc-0123456789abcdef0",
+            vpc_link_name: "game",
+            vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+            auto_deploy: false,
+            custom_routes: { joinGame: { route_response_selection_expression: null }, makeMove: { route_response_selection_expression: "$default", path: "/moves" } },
+          },
+        },
+      });
+      const plan = planJson(root);
+      const keys = planned(plan, "aws_apigatewayv2_route").map((r) => r.values.route_key);
+      expect(keys.sort()).toEqual(["$connect", "$default", "$disconnect", "joinGame", "makeMove"]);
+      // Two-way: $default and makeMove.
+      expect(planned(plan, "aws_apigatewayv2_route_response")).toHaveLength(2);
+      expect(planned(plan, "aws_apigatewayv2_deployment")).toHaveLength(1);
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+      const tg = planned(plan, "aws_lb_target_group")[0];
+      expect(tg.values).toMatchObject({ target_type: "ip", port: 3000, protocol: "TCP" });
+      const nlb = planned(plan, "aws_lb")[0];
+      expect(nlb.values).toMatchObject({ internal: true, load_balancer_type: "network", enforce_security_group_inbound_rules_on_private_link_traffic: "off" });
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("websocket-alb plans as a child module without AWS reads when vpc_id and alb_listener_port are given", () => {
+    const root = workdir("alb-root");
+    try {
+      writeJson(path.join(root, "main.tf.json"), {
+        provider: { aws: OFFLINE_PROVIDER },
+        module: {
+          ws: {
+            source: path.join(outdir, "stacks", "websocket-alb"),
+            api_name: "my-websocket-api",
+            alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+            vpc_link_name: "my-vpc-link",
+            vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+            vpc_id: "vpc-0123456789abcdef0",
+            alb_listener_port: 443,
+            manage_api_gateway_account: true,
+          },
+        },
+      });
+      const plan = planJson(root);
+      const tg = planned(plan, "aws_lb_target_group")[0];
+      expect(tg.values).toMatchObject({ target_type: "alb", port: 443, protocol: "TCP", name: "my-vpc-link-alb", vpc_id: "vpc-0123456789abcdef0" });
+      const attachment = planned(plan, "aws_lb_target_group_attachment")[0];
+      expect(attachment.values).toMatchObject({ target_id: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188", port: 443 });
+      expect(planned(plan, "aws_lb")[0].values.name).toBe("my-vpc-link-nlb");
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(1);
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("the modules reject bad inputs at plan time with the variable's message", () => {
+    const root = workdir("nlb-bad");
+    try {
+      writeJson(path.join(root, "main.tf.json"), {
+        provider: { aws: OFFLINE_PROVIDER },
+        module: {
+          ws: {
+            source: path.join(outdir, "stacks", "websocket-nlb"),
+            api_name: "game",
+            nlb_name: "-bad-",
+            nlb_subnet_ids: ["subnet-0123456789abcdef0"],
+            target_group_name: "game-tg",
+            vpc_id: "vpc-0123456789abcdef0",
+            vpc_link_name: "game",
+            vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+            logging_level: "DEBUG",
+            custom_routes: { $join: { route_response_selection_expression: null } },
+          },
+        },
+      });
+      terraform(root, ["init", "-input=false"]);
+      const r = terraformRun(root, ["plan", "-input=false", "-lock=false"]);
+      expect(r.status).not.toBe(0);
+      expect(r.output).toMatch(/nlb_name must be 1 to 32 letters, digits or hyphens/);
+      expect(r.output).toMatch(/logging_level must be OFF, ERROR or INFO/);
+      expect(r.output).toMatch(/custom_routes keys must be 1 to 128 characters and must not start with "\$"/);
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("the modules have no backend and no provider configuration", () => {
+    for (const stack of ["websocket-nlb", "websocket-alb"]) {
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      expect(json.terraform.backend).toBeUndefined();
+      expect(json.provider).toBeUndefined();
+      expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: ">= 5.100.0, < 6.0.0" });
+    }
+  });
+});

@@ -1,0 +1,192 @@
+# The "NLB + Fargate" module, used as in its seed README: a WebSocket API that
+# reaches a Fargate service through a v1 VPC link and an NLB the module
+# creates. Run `npm run synth` first: the module is the synthesized stack.
+#
+#   terraform init && terraform apply
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.100.0, < 6.0.0" }
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+variable "availability_zones" {
+  type    = list(string)
+  default = ["us-east-1a", "us-east-1b"]
+}
+
+variable "backend_image" {
+  description = "Image of the backend; it must answer POST /connect, /disconnect, /default, /joinGame, /makeMove and GET /healthz on port 3000."
+  type        = string
+  default     = "public.ecr.aws/docker/library/node:20-alpine"
+}
+
+# A small VPC standing in for the README's module.vpc.
+resource "aws_vpc" "main" {
+  cidr_block           = "10.20.0.0/16"
+  enable_dns_hostnames = true
+  tags                 = { Name = "turtle-battleships" }
+}
+
+resource "aws_subnet" "private" {
+  count             = length(var.availability_zones)
+  vpc_id            = aws_vpc.main.id
+  availability_zone = var.availability_zones[count.index]
+  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 4, count.index)
+  tags              = { Name = "turtle-battleships-private-${count.index + 1}" }
+}
+
+locals {
+  vpc = {
+    vpc_id             = aws_vpc.main.id
+    private_subnet_ids = aws_subnet.private[*].id
+  }
+}
+
+# The NLB carries this group: traffic from the VPC link passes it without an
+# inbound rule; its egress must reach the tasks (traffic and health checks).
+resource "aws_security_group" "vpc_link_sg" {
+  name        = "turtle-battleships-vpc-link"
+  description = "NLB behind the API Gateway VPC link"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_security_group" "fargate_sg" {
+  name        = "turtle-battleships-tasks"
+  description = "Fargate tasks: from the VPC link NLB only"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_security_group_rule" "allow_vpc_link" {
+  type                     = "ingress"
+  from_port                = 3000
+  to_port                  = 3000
+  protocol                 = "tcp"
+  security_group_id        = aws_security_group.fargate_sg.id
+  source_security_group_id = aws_security_group.vpc_link_sg.id
+  description              = "From the VPC link NLB"
+}
+
+resource "aws_security_group_rule" "vpc_link_to_tasks" {
+  type                     = "egress"
+  from_port                = 3000
+  to_port                  = 3000
+  protocol                 = "tcp"
+  security_group_id        = aws_security_group.vpc_link_sg.id
+  source_security_group_id = aws_security_group.fargate_sg.id
+  description              = "NLB to the tasks: traffic and health checks"
+}
+
+module "websocket_api" {
+  source = "../../cdktf.out/stacks/websocket-nlb"
+
+  # API Configuration
+  api_name        = "turtle-battleships-websocket"
+  api_description = "WebSocket API for real-time game communication"
+  stage_name      = "prod"
+  auto_deploy     = true
+
+  # Network Load Balancer. The original example used nlb_internal = false
+  # with public subnets; an internal NLB keeps the backend private and API
+  # Gateway still reaches it through the VPC link.
+  nlb_name       = "turtle-battleships-nlb"
+  nlb_internal   = true
+  nlb_subnet_ids = local.vpc.private_subnet_ids
+
+  # Target Group (Fargate)
+  target_group_name = "turtle-battleships-tg"
+  fargate_port      = 3000
+  vpc_id            = local.vpc.vpc_id
+
+  # VPC Link
+  vpc_link_name               = "turtle-battleships-vpc-link"
+  vpc_link_subnet_ids         = local.vpc.private_subnet_ids
+  vpc_link_security_group_ids = [aws_security_group.vpc_link_sg.id]
+
+  # Optional: Custom routes
+  custom_routes = {
+    "joinGame" = {
+      route_response_selection_expression = null
+    }
+    "makeMove" = {
+      route_response_selection_expression = null
+    }
+  }
+
+  # Logging and throttling
+  log_retention_days     = 7
+  logging_level          = "INFO"
+  throttling_burst_limit = 1000
+  throttling_rate_limit  = 500
+
+  tags = {
+    Project     = "turtle-battleships"
+    Environment = "production"
+  }
+}
+
+# Attaching the Fargate service to the module's target group, as in the
+# README's "Integrating with Fargate ECS Service".
+resource "aws_ecs_cluster" "main" {
+  name = "turtle-battleships"
+}
+
+resource "aws_ecs_task_definition" "backend" {
+  family                   = "turtle-battleships-backend"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = "256"
+  memory                   = "512"
+  container_definitions = jsonencode([{
+    name         = "backend"
+    image        = var.backend_image
+    essential    = true
+    portMappings = [{ containerPort = 3000, hostPort = 3000, protocol = "tcp" }]
+  }])
+}
+
+resource "aws_ecs_service" "backend" {
+  name            = "turtle-battleships-backend"
+  cluster         = aws_ecs_cluster.main.id
+  task_definition = aws_ecs_task_definition.backend.arn
+  desired_count   = 2
+  launch_type     = "FARGATE"
+
+  network_configuration {
+    subnets          = local.vpc.private_subnet_ids
+    security_groups  = [aws_security_group.fargate_sg.id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = module.websocket_api.target_group_arn
+    container_name   = "backend"
+    container_port   = 3000
+  }
+}
+
+output "websocket_url" {
+  value = module.websocket_api.websocket_stage_invoke_url
+}
+
+output "connections_callback_url" {
+  value = module.websocket_api.connections_callback_url
+}
+
+output "target_group_arn" {
+  value = module.websocket_api.target_group_arn
+}
+
+output "vpc_link_id" {
+  value = module.websocket_api.vpc_link_id
+}
