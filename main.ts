@@ -1,7 +1,7 @@
 import * as path from "path";
 import { ConfigError, loadSettings } from "./stacks/config";
 import { PROJECT_DIR } from "./stacks/paths";
-import { synthesize } from "./stacks/synth";
+import { synthesize, synthNotes } from "./stacks/synth";
 
 /**
  * Synthesizes the stacks websocket-nlb, websocket-alb and chat into cdktf.out
@@ -19,6 +19,8 @@ function main(): number {
     const where = path.relative(process.cwd(), outdir) || ".";
     console.error(`Synthesized websocket-nlb, websocket-alb and chat (target ${settings.target.kind}, region ${settings.region}) into ${where}/stacks`);
     for (const o of stacks.chat.omissions) console.error(`  chat: left out ${o.what}: ${o.why}`);
+    // The cdktf CLI prints the manifest's annotations itself.
+    if (!process.env.CDKTF_CONTEXT_JSON) for (const line of synthNotes(outdir)) console.error(line);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) console.error(e.message);

@@ -46,11 +46,17 @@ export function onlyResource(json: any, type: string): any {
   return all[0];
 }
 
-/** The resource of a type whose construct path ends with `suffix`. */
+/**
+ * The resource of a type whose construct path ends with `suffix` (e.g.
+ * "backend/Tracing/Logs"). Testing.synth drops the path metadata, so this
+ * matches the logical id, which cdktf builds from the path and a hash.
+ */
 export function resourceAt(json: any, type: string, suffix: string): any {
-  const found = Object.values(resourcesOf(json, type)).filter((r: any) => r["//"]?.metadata?.path?.endsWith(suffix));
-  if (found.length !== 1) throw new Error(`expected one ${type} at .../${suffix}, found ${found.length}`);
-  return found[0];
+  const escaped = suffix.replace(/\//g, "_").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`(^|_)${escaped}_[0-9A-F]{8}$`);
+  const found = Object.entries(resourcesOf(json, type)).filter(([id]) => pattern.test(id));
+  if (found.length !== 1) throw new Error(`expected one ${type} at .../${suffix}, found ${found.length}: ${Object.keys(resourcesOf(json, type)).join(", ")}`);
+  return found[0][1];
 }
 
 /** The IAM policy document (data source) a policy's `${data...json}` reference points to. */

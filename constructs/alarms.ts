@@ -1,8 +1,11 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { checkPattern, checkRange } from "./validation";
+import { checkPattern, checkRange, invalid } from "./validation";
 
 /** Properties of {@link ChatAlarms}. */
 export interface ChatAlarmsProps {
@@ -22,9 +25,16 @@ export interface ChatAlarmsProps {
   readonly serviceName: string;
   /**
    * Topic the alarms notify.
-   * @default - a new topic encrypted with the AWS managed key alias/aws/sns
+   * @default - a new topic, encrypted with a new customer managed key that
+   * CloudWatch may use (CloudWatch cannot publish to a topic encrypted with
+   * the AWS managed key alias/aws/sns)
    */
   readonly snsTopicArn?: string;
+  /**
+   * Account id, for the new topic's key policy. Required without `snsTopicArn`.
+   * @default - none
+   */
+  readonly accountId?: string;
   /**
    * E-mail address subscribed to the new topic (confirm the e-mail AWS sends).
    * @default - no subscription
@@ -62,10 +72,41 @@ export class ChatAlarms extends Construct {
     checkRange("ChatAlarms.cpuThresholdPercent", props.cpuThresholdPercent, 1, 100, "use a percentage");
     checkRange("ChatAlarms.integrationErrorThreshold", props.integrationErrorThreshold, 1, 1_000_000, "use a count of at least 1");
     checkPattern("ChatAlarms.email", props.email, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "fix the address");
+    if (props.email && props.snsTopicArn) {
+      throw invalid("ChatAlarms.email", "unset when snsTopicArn is given (only the new topic gets a subscription)", props.email, "subscribe the address to your topic yourself, or drop snsTopicArn");
+    }
     if (props.snsTopicArn) {
       this.topicArn = props.snsTopicArn;
     } else {
-      const topic = new SnsTopic(this, "Topic", { name: `${props.name}-alarms`, kmsMasterKeyId: "alias/aws/sns", tags: props.tags });
+      if (!props.accountId) throw invalid("ChatAlarms.accountId", "set when no snsTopicArn is given", props.accountId, "pass the account id for the new topic's key policy");
+      const partition = new DataAwsPartition(this, "Partition").partition;
+      const keyPolicy = new DataAwsIamPolicyDocument(this, "TopicKeyPolicy", {
+        statement: [
+          {
+            sid: "AccountAdministersKeyThroughIam",
+            effect: "Allow",
+            principals: [{ type: "AWS", identifiers: [`arn:${partition}:iam::${props.accountId}:root`] }],
+            actions: ["kms:*"],
+            // In a key policy "*" means this key.
+            resources: ["*"],
+          },
+          {
+            sid: "CloudWatchPublishesAlarms",
+            effect: "Allow",
+            principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+            actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources: ["*"],
+          },
+        ],
+      });
+      const key = new KmsKey(this, "TopicKey", {
+        description: `Encrypts the ${props.name} alarm topic; CloudWatch may use it`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 7,
+        policy: keyPolicy.json,
+        tags: props.tags,
+      });
+      const topic = new SnsTopic(this, "Topic", { name: `${props.name}-alarms`, kmsMasterKeyId: key.arn, tags: props.tags });
       this.topicArn = topic.arn;
       if (props.email) {
         new SnsTopicSubscription(this, "Email", { topicArn: topic.arn, protocol: "email", endpoint: props.email });

@@ -3,6 +3,7 @@ import { AmplifyBranch } from "@cdktf/provider-aws/lib/amplify-branch";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
+import { escapeTerraformTemplate } from "./escape";
 import { checkPattern } from "./validation";
 
 /** Properties of {@link AmplifyFrontend}. */
@@ -91,7 +92,7 @@ export class AmplifyFrontend extends Construct {
       repository: props.repositoryUrl,
       accessToken: props.accessToken,
       platform: "WEB",
-      buildSpec: props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC,
+      buildSpec: escapeTerraformTemplate(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC),
       environmentVariables: props.environmentVariables,
       enableBranchAutoBuild: true,
       customRule: [{ source: "/<*>", target: "/index.html", status: "404" }],
@@ -121,7 +122,7 @@ export class AmplifyFrontend extends Construct {
           branchName: this.branch.branchName,
           // A new value (e.g. a new WebSocket URL) is built into a new release.
           environment: props.environmentVariables ?? {},
-          buildSpec: Fn.sha1(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC),
+          buildSpec: Fn.sha1(escapeTerraformTemplate(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC)),
           reason: "Started by Terraform after creating the branch or changing its build environment",
         },
         [this.branch],

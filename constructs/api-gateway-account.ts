@@ -67,8 +67,10 @@ export class ApiGatewayCloudWatchRole extends Construct {
         },
       ],
     });
-    const conditional = isUnresolved(props.enabled);
-    const count = conditional ? Token.asNumber(Fn.conditional(props.enabled, 1, 0)) : undefined;
+    // A Terraform expression decides at plan time; a literal false keeps the
+    // resources in the tree with count = 0 (so ids stay stable).
+    const conditional = isUnresolved(props.enabled) || props.enabled === false;
+    const count = isUnresolved(props.enabled) ? Token.asNumber(Fn.conditional(props.enabled, 1, 0)) : props.enabled === false ? 0 : undefined;
     this.role = new IamRole(this, "Role", {
       count,
       name: roleName,

@@ -44,6 +44,7 @@ export class ConnectionsTable extends Construct {
   public readonly resource: DynamodbTable;
   public readonly tableName: string;
   public readonly tableArn: string;
+  private readonly kmsKeyArn?: string;
 
   constructor(scope: Construct, id: string, props: ConnectionsTableProps) {
     super(scope, id);
@@ -67,6 +68,7 @@ export class ConnectionsTable extends Construct {
       deletionProtectionEnabled: props.deletionProtection ?? false,
       tags: props.tags,
     });
+    this.kmsKeyArn = props.kmsKeyArn;
     this.tableName = this.resource.name;
     this.tableArn = this.resource.arn;
   }
@@ -84,6 +86,10 @@ export class ConnectionsTable extends Construct {
           actions: ["dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Scan"],
           resources: [this.tableArn],
         },
+        // With a customer managed key, readers and writers also need the key (as AWS CDK grants).
+        ...(this.kmsKeyArn
+          ? [{ sid: "ConnectionsTableKey", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], resources: [this.kmsKeyArn] }]
+          : []),
       ],
     });
     return new IamRolePolicy(this, `${id}Policy`, {

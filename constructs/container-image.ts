@@ -238,7 +238,7 @@ export function buildSpec(dockerfile: string): string {
 }
 
 function validate(props: ContainerImageProps): void {
-  checkPattern("ContainerImage.name", props.name, /^[a-z0-9](?:[a-z0-9._/-]{0,254})$/, "2 to 256 lowercase letters, digits, . _ - or /", "ECR repository names are lowercase");
+  checkPattern("ContainerImage.name", props.name, /^[a-z0-9][a-z0-9._/-]{1,255}$/, "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit", "ECR repository names are lowercase");
   checkPattern(
     "ContainerImage.source.repositoryUrl",
     props.source.repositoryUrl,

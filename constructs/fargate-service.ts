@@ -11,6 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { Guardrails } from "./guardrails";
 import { PrivateLink } from "./private-link";
 import { TracingCollector, TracingSidecar } from "./tracing-sidecar";
 import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
@@ -264,6 +265,9 @@ export class FargateService extends Construct {
       tags,
       dependsOn: [executionPolicy],
     });
+    if (container.readonlyRootFilesystem === false) {
+      Guardrails.suppress(this.taskDefinition, "WSG-ECS-001", `the application container is configured with readonlyRootFilesystem: false (it writes to its root file system)`);
+    }
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: `${name}-tasks`,
@@ -279,7 +283,9 @@ export class FargateService extends Construct {
       toPort: 443,
       description: "HTTPS to AWS APIs (DynamoDB, X-Ray, ECR, @connections) through the NAT gateway or endpoints",
     });
-    props.privateLink.connectTo(this.securityGroup.id, `${id}Tasks`);
+    // With security groups of its own the link's owner admits them; else the
+    // link's group and the tasks' group are joined here.
+    if (props.privateLink.securityGroup) props.privateLink.connectTo(this.securityGroup.id, `${id}Tasks`);
 
     const scaling = props.autoScaling;
     this.resource = new EcsService(this, "Resource", {
@@ -354,7 +360,7 @@ function validate(props: FargateServiceProps): void {
     if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity) && s.minCapacity > s.maxCapacity) {
       throw invalid("FargateService.autoScaling.maxCapacity", `at least minCapacity (${s.minCapacity})`, s.maxCapacity, "raise maxCapacity or lower minCapacity");
     }
-    if (!isUnresolved(desired) && (desired < s.minCapacity || desired > s.maxCapacity)) {
+    if (!isUnresolved(desired) && !isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity) && (desired < s.minCapacity || desired > s.maxCapacity)) {
       throw invalid("FargateService.desiredCount", `between minCapacity (${s.minCapacity}) and maxCapacity (${s.maxCapacity})`, desired, "move it into the scaling range");
     }
   }

@@ -20,6 +20,7 @@ export function isUnresolved(value: unknown): boolean {
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "nothing";
+  if (typeof value === "number") return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 

@@ -149,7 +149,8 @@ abstract class HttpIntegrationBase extends WebSocketIntegration {
 
   protected constructor(kind: string, props: WebSocketHttpIntegrationBaseProps) {
     super();
-    const method = (props.method ?? "POST").toUpperCase();
+    const given = props.method ?? "POST";
+    const method = isUnresolved(given) ? given : given.toUpperCase();
     checkOneOf(`${kind}.method`, method, METHODS);
     checkRange(`${kind}.timeoutMilliseconds`, props.timeoutMilliseconds, 50, 29000, "API Gateway allows 50 ms to 29 s for WebSocket integrations");
     if (!isUnresolved(props.url)) {

@@ -320,9 +320,6 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
     "1 to 128 letters, digits, hyphens or underscores",
     'pick a stage name such as "prod" or "dev"',
   );
-  if (stageName === "$default") {
-    throw invalid("WebSocketStage.stageName", 'a name other than "$default"', stageName, "WebSocket APIs have no $default stage");
-  }
   checkThrottle("WebSocketStage.throttle", props.throttle);
   checkOneOf("WebSocketStage.loggingLevel", props.loggingLevel, ["OFF", "ERROR", "INFO"]);
   checkRetention("WebSocketStage.logRetentionInDays", props.logRetentionInDays);

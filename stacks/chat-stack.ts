@@ -1,6 +1,6 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
@@ -9,6 +9,7 @@ import { ConnectionsTable } from "../constructs/connections-table";
 import { ContainerImage } from "../constructs/container-image";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
+import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
@@ -257,9 +258,14 @@ export class ChatStack extends TerraformStack {
         clusterName: this.service.cluster.name,
         serviceName: this.service.resource.name,
         snsTopicArn: c.alarms.snsTopicArn ?? undefined,
+        // The account, read from an ARN of the stack (no AWS call at plan time).
+        accountId: Fn.element(Fn.split(":", this.service.taskRole.arn), 4),
         email: c.alarms.email ?? undefined,
       });
     }
+
+    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    Guardrails.apply(this, { production });
 
     const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description, staticId: true });
     output("websocket_url", this.stage.invokeUrl, "URL clients connect to (wss://).");

@@ -11,6 +11,7 @@ import {
 } from "cdktf";
 import { Construct } from "constructs";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
+import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
 import { WebSocketHttpProxyIntegration } from "../constructs/websocket-integration";
@@ -79,6 +80,8 @@ export abstract class WebSocketModuleStack extends TerraformStack {
     // A module's state lives in its caller's backend.
     this.addOverride("terraform.backend", undefined);
     this.common = this.declareCommonVariables();
+    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    Guardrails.apply(this);
   }
 
   /** Declares a Terraform variable whose name is exactly `name`. */

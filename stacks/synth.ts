@@ -43,3 +43,23 @@ function publish(scratch: string, target: string): void {
   // The manifest last: cdktf reads it to find the stacks.
   fs.renameSync(path.join(scratch, "manifest.json"), path.join(target, "manifest.json"));
 }
+
+/**
+ * What the synth has to say beyond success, from the manifest: guardrail
+ * warnings and suppressions (with their reasons) in full, informational
+ * notes as a count.
+ */
+export function synthNotes(outdir: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+  const lines: string[] = [];
+  let infos = 0;
+  for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
+    for (const a of stack.annotations ?? []) {
+      if (a.level === "@cdktf/warn") lines.push(`  ${name}: warning: ${a.message}`);
+      else if (/ suppressed at /.test(a.message)) lines.push(`  ${name}: ${a.message}`);
+      else infos++;
+    }
+  }
+  if (infos) lines.push(`  ${infos} informational guardrail notes (e.g. optional KMS keys) are in ${path.join(path.basename(outdir), "manifest.json")}`);
+  return lines;
+}

@@ -134,6 +134,8 @@ export interface SuppressionReport {
   readonly reason: string;
   /** Construct path the suppression was made on. */
   readonly path: string;
+  /** The construct the suppression was made on. */
+  readonly construct: IConstruct;
   /** The violations it silenced (possibly none: a stale suppression). */
   readonly silenced: readonly Violation[];
   /** The line echoed in the synth output. */

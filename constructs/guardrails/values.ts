@@ -13,7 +13,7 @@ export const UNKNOWN: unique symbol = Symbol("guardrails.unknown");
 export type Unknown = typeof UNKNOWN;
 
 /** True when a string holds a Terraform interpolation or directive (`$${` and `%%{` are escapes, not expressions). */
-export function isExpression(value: unknown): value is string {
+export function isExpression(value: unknown): boolean {
   return typeof value === "string" && /(^|[^$%])[$%]\{/.test(value);
 }
 
@@ -56,14 +56,15 @@ export function blocks(value: unknown): Record<string, unknown>[] | Unknown {
   if (Array.isArray(value)) {
     return value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v)) ? (value as Record<string, unknown>[]) : UNKNOWN;
   }
-  if (typeof value === "object" && value !== UNKNOWN) return [value as Record<string, unknown>];
+  if (typeof value === "object") return [value as Record<string, unknown>];
   return UNKNOWN;
 }
 
 /** A list of strings (a single string counts as a list of one), or {@link UNKNOWN}. */
 export function stringList(value: unknown): Array<string | Unknown> | Unknown {
   if (value === undefined || value === null) return [];
-  if (typeof value === "string") return isExpression(value) && !isSingleInterpolation(value) ? UNKNOWN : [value];
+  // A whole-list expression ("${var.actions}") is unknown; a string is a list of one.
+  if (typeof value === "string") return isSingleInterpolation(value) ? UNKNOWN : [value];
   if (!Array.isArray(value)) return UNKNOWN;
   return value.map((v) => (typeof v === "string" ? v : UNKNOWN));
 }

@@ -1,0 +1,311 @@
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import * as path from "path";
+import { buildSpec, ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
+import { DeployActions } from "../../constructs/deploy-actions";
+import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
+
+const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token";
+const tf = (json: any, r: TerraformResource) => resourcesOf(json, r.terraformResourceType)[r.friendlyUniqueId];
+const ref = (r: TerraformResource, attribute: string) => `\${${r.terraformResourceType}.${r.friendlyUniqueId}.${attribute}}`;
+const stringVar = (stack: TerraformStack, id = "s") => new TerraformVariable(stack, id, { type: "string" }).stringValue;
+const numberVar = (stack: TerraformStack, id = "n") => new TerraformVariable(stack, id, { type: "number" }).numberValue;
+
+function image(overrides: Partial<ContainerImageProps> = {}, source: Partial<GitHubSource> = {}, stack = newStack()) {
+  return {
+    stack,
+    image: new ContainerImage(stack, "image", {
+      name: "chat-backend",
+      imageTag: "v1.2.3",
+      ...overrides,
+      source: { repositoryUrl: "https://github.com/example/chat-backend", gitRef: "main", ...source },
+    }),
+  };
+}
+
+/** The statements of the build role's inline policy. */
+function buildStatements(json: any): any[] {
+  const policies = Object.values(resourcesOf(json, "aws_iam_role_policy")).filter((p: any) => p.name === "build-and-push");
+  expect(policies).toHaveLength(1);
+  return policyDocumentOf(json, (policies[0] as any).policy).statement;
+}
+
+describe("ContainerImage", () => {
+  test("creates an ECR repository with immutable tags, scan on push and encryption", () => {
+    // GIVEN / WHEN
+    const { stack } = image();
+    // THEN
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(EcrRepository, {
+      name: "chat-backend",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "AES256" }],
+      force_delete: false,
+    });
+  });
+
+  test("keeps the newest 20 images by default, or the given number", () => {
+    const rules = (stack: TerraformStack) => JSON.parse(onlyResource(synthJson(stack), "aws_ecr_lifecycle_policy").policy).rules;
+    expect(rules(image().stack)).toEqual([
+      { rulePriority: 1, description: "Keep the newest 20 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } },
+    ]);
+    expect(rules(image({ keepImages: 5 }).stack)[0].selection.countNumber).toBe(5);
+  });
+
+  test("builds the GitHub repository at the ref, with the tag and repository URI in the environment", () => {
+    const { stack, image: img } = image({}, { dockerfile: "docker/Dockerfile.prod" });
+    const json = synthJson(stack);
+    const project = tf(json, img.project);
+    expect(project).toMatchObject({
+      name: "chat-backend",
+      source_version: "main",
+      build_timeout: 20,
+      concurrent_build_limit: 1,
+      artifacts: { type: "NO_ARTIFACTS" },
+      source: { type: "GITHUB", location: "https://github.com/example/chat-backend", git_clone_depth: 1 },
+      environment: {
+        type: "LINUX_CONTAINER",
+        compute_type: "BUILD_GENERAL1_SMALL",
+        image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        privileged_mode: true,
+        environment_variable: [
+          { name: "REPOSITORY_URI", value: ref(img.repository, "repository_url") },
+          { name: "IMAGE_TAG", value: "v1.2.3" },
+        ],
+      },
+      service_role: expect.stringMatching(/^\$\{aws_iam_role\..+\.arn\}$/),
+    });
+    expect(project.source.auth).toBeUndefined();
+    expect(project.source.buildspec).toContain('docker build --file "docker/Dockerfile.prod" --tag "$REPOSITORY_URI:$IMAGE_TAG" .');
+  });
+
+  test("escapes the shell's ${...} in the build spec so Terraform passes it literally", () => {
+    const { stack } = image();
+    const spec = onlyResource(synthJson(stack), "aws_codebuild_project").source.buildspec;
+    expect(spec).toContain('--password-stdin "$${REPOSITORY_URI%%/*}"');
+    expect(spec.replace(/\$\$\{/g, "${")).toBe(buildSpec("Dockerfile"));
+  });
+
+  test("builds for ARM64 on an ARM build image", () => {
+    const { stack } = image({ architecture: "ARM64" });
+    expect(onlyResource(synthJson(stack), "aws_codebuild_project").environment).toMatchObject({
+      type: "ARM_CONTAINER",
+      image: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+      privileged_mode: true,
+    });
+  });
+
+  test("logs builds to its own log group", () => {
+    const { stack, image: img } = image({ logRetentionInDays: 7 });
+    const json = synthJson(stack);
+    const logs = onlyResource(json, "aws_cloudwatch_log_group");
+    expect(logs).toEqual({ name: "/aws/codebuild/chat-backend", retention_in_days: 7 });
+    expect(tf(json, img.project).logs_config).toEqual({
+      cloudwatch_logs: { group_name: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.name\}$/), status: "ENABLED" },
+      s3_logs: { status: "DISABLED" },
+    });
+  });
+
+  test("has a build role only CodeBuild can assume", () => {
+    const { stack } = image();
+    const json = synthJson(stack);
+    const role = onlyResource(json, "aws_iam_role");
+    expect(role.name).toBe("chat-backend-build");
+    expect(policyDocumentOf(json, role.assume_role_policy).statement).toEqual([
+      { effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }] },
+    ]);
+  });
+
+  test("lets the build write its logs and push to its repository only (ECR login is the only *)", () => {
+    const { stack, image: img } = image();
+    const json = synthJson(stack);
+    expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(1);
+    const logs = Object.keys(resourcesOf(json, "aws_cloudwatch_log_group"))[0];
+    expect(buildStatements(json)).toEqual([
+      { sid: "BuildLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`\${aws_cloudwatch_log_group.${logs}.arn}:*`] },
+      { sid: "RegistryLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+      {
+        sid: "PushImage",
+        effect: "Allow",
+        actions: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:CompleteLayerUpload",
+          "ecr:DescribeImages",
+          "ecr:InitiateLayerUpload",
+          "ecr:PutImage",
+          "ecr:UploadLayerPart",
+        ],
+        resources: [ref(img.repository, "arn")],
+      },
+    ]);
+  });
+
+  test("reads a GitHub token from Secrets Manager for private repositories, and that secret only", () => {
+    const { stack, image: img } = image({}, { tokenSecretArn: SECRET });
+    const json = synthJson(stack);
+    expect(tf(json, img.project).source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET });
+    expect(buildStatements(json)[3]).toEqual({ sid: "GitHubToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [SECRET] });
+    expect(buildStatements(json)).toHaveLength(4);
+  });
+
+  test("references the image by tag without deploy actions", () => {
+    const { stack, image: img } = image();
+    new TerraformOutput(stack, "probe", { value: img.imageUri });
+    const json = synthJson(stack);
+    expect(json.output.probe.value).toBe(`${ref(img.repository, "repository_url")}:v1.2.3`);
+    expect(resourcesOf(json, "aws_lambda_invocation")).toEqual({});
+  });
+
+  describe("with deploy actions", () => {
+    function withDeployActions() {
+      const stack = newStack();
+      const actions = new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
+      const { image: img } = image({ deployActions: actions }, {}, stack);
+      return { stack, actions, img };
+    }
+
+    test("builds during apply and references the image by the digest the build returns", () => {
+      // GIVEN / WHEN
+      const { stack, img } = withDeployActions();
+      new TerraformOutput(stack, "probe", { value: img.imageUri });
+      // THEN
+      const json = synthJson(stack);
+      const invocation = onlyResource(json, "aws_lambda_invocation");
+      const invocationId = Object.keys(resourcesOf(json, "aws_lambda_invocation"))[0];
+      expect(invocation.input).toBe(
+        `\${jsonencode({"action" = "build-image", "projectName" = aws_codebuild_project.${img.project.friendlyUniqueId}.name, "repositoryName" = aws_ecr_repository.${img.repository.friendlyUniqueId}.name, "imageTag" = "v1.2.3", "sourceVersion" = "main"})}`,
+      );
+      expect(invocation.depends_on).toContain(`aws_codebuild_project.${img.project.friendlyUniqueId}`);
+      expect(json.output.probe.value).toBe(
+        `${ref(img.repository, "repository_url")}@\${jsondecode(aws_lambda_invocation.${invocationId}.result).imageDigest}`,
+      );
+    });
+
+    test("lets the deploy actions run and read builds of this project and read image digests of this repository only", () => {
+      const { stack, actions, img } = withDeployActions();
+      const json = synthJson(stack);
+      const policy = resourcesOf(json, "aws_iam_role_policy")[(actions.node.findChild("Policy") as TerraformResource).friendlyUniqueId];
+      expect(policyDocumentOf(json, policy.policy).statement.slice(1)).toEqual([
+        {
+          sid: "RunImageBuild",
+          effect: "Allow",
+          actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+          resources: [ref(img.project, "arn")],
+        },
+        { sid: "ReadImageDigest", effect: "Allow", actions: ["ecr:DescribeImages"], resources: [ref(img.repository, "arn")] },
+      ]);
+    });
+  });
+
+  test("exports the repository URL and ARN", () => {
+    const { stack, image: img } = image();
+    new TerraformOutput(stack, "probe", { value: [img.repositoryUrl, img.repositoryArn] });
+    expect(synthJson(stack).output.probe.value).toEqual([ref(img.repository, "repository_url"), ref(img.repository, "arn")]);
+  });
+
+  describe("buildSpec", () => {
+    test("logs in to ECR, builds the Dockerfile and pushes only a successful build", () => {
+      const spec = buildSpec("Dockerfile");
+      expect(spec).toMatch(/^version: 0\.2\n/);
+      expect(spec).toContain('aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"');
+      expect(spec).toContain('docker build --file "Dockerfile" --tag "$REPOSITORY_URI:$IMAGE_TAG" .');
+      expect(spec.indexOf('test "$CODEBUILD_BUILD_SUCCEEDING" = "1"')).toBeLessThan(spec.indexOf('docker push "$REPOSITORY_URI:$IMAGE_TAG"'));
+    });
+  });
+
+  describe("validation", () => {
+    test("fails when the name is not a lowercase ECR repository name", () => {
+      expect(() => image({ name: "Chat-Backend" })).toThrow(
+        'ContainerImage.name must be 2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit, got "Chat-Backend": ECR repository names are lowercase',
+      );
+    });
+
+    test("accepts names of 2 to 256 characters only, as the rule says", () => {
+      expect(() => image({ name: "a" })).toThrow(/^ContainerImage.name must be 2 to 256/);
+      expect(() => image({ name: "a".repeat(256) })).not.toThrow();
+    });
+
+    test("does not check an unresolved name", () => {
+      const stack = newStack();
+      expect(() => image({ name: stringVar(stack) }, {}, stack)).not.toThrow();
+    });
+
+    test("fails when the source is not a GitHub repository URL", () => {
+      expect(() => image({}, { repositoryUrl: "https://gitlab.com/example/chat-backend" })).toThrow(
+        'ContainerImage.source.repositoryUrl must be a GitHub repository URL (https://github.com/<owner>/<repo>), got "https://gitlab.com/example/chat-backend": give the https URL of the repository',
+      );
+    });
+
+    test("accepts a GitHub URL ending in .git", () => {
+      expect(() => image({}, { repositoryUrl: "https://github.com/example/chat-backend.git" })).not.toThrow();
+    });
+
+    test("does not check an unresolved repository URL", () => {
+      const stack = newStack();
+      expect(() => image({}, { repositoryUrl: stringVar(stack) }, stack)).not.toThrow();
+    });
+
+    test("fails when the git ref is not a branch, tag or commit", () => {
+      const message = (ref: string) => `ContainerImage.source.gitRef must be a branch, tag or commit, got "${ref}": use for example "main" or a commit SHA`;
+      expect(() => image({}, { gitRef: "a..b" })).toThrow(message("a..b"));
+      expect(() => image({}, { gitRef: "/main" })).toThrow(message("/main"));
+      expect(() => image({}, { gitRef: "main/" })).toThrow(message("main/"));
+      expect(() => image({}, { gitRef: "my branch" })).toThrow(message("my branch"));
+    });
+
+    test("does not check an unresolved git ref", () => {
+      const stack = newStack();
+      expect(() => image({}, { gitRef: stringVar(stack) }, stack)).not.toThrow();
+    });
+
+    test("fails when the Dockerfile path is absolute", () => {
+      expect(() => image({}, { dockerfile: "/Dockerfile" })).toThrow(
+        'ContainerImage.source.dockerfile must be a path relative to the repository root, got "/Dockerfile": use for example "Dockerfile"',
+      );
+    });
+
+    test("does not check an unresolved Dockerfile path", () => {
+      const stack = newStack();
+      expect(() => image({}, { dockerfile: stringVar(stack) }, stack)).not.toThrow();
+    });
+
+    test("fails when the image tag is not a valid tag", () => {
+      const message = (tag: string) => `ContainerImage.imageTag must be an image tag (letters, digits, _ . -; at most 128), got "${tag}": pick a version or commit SHA`;
+      expect(() => image({ imageTag: "-v1" })).toThrow(message("-v1"));
+      expect(() => image({ imageTag: "v1:2" })).toThrow(message("v1:2"));
+      expect(() => image({ imageTag: "v".repeat(129) })).toThrow(/^ContainerImage.imageTag must be an image tag/);
+    });
+
+    test('fails when the image tag is "latest"', () => {
+      expect(() => image({ imageTag: "latest" })).toThrow(
+        'ContainerImage.imageTag must be an immutable version, not "latest", got "latest": tag images with a version or commit SHA so each deploy is traceable',
+      );
+    });
+
+    test("does not check an unresolved image tag", () => {
+      const stack = newStack();
+      image({ imageTag: stringVar(stack) }, {}, stack);
+      expect(onlyResource(synthJson(stack), "aws_codebuild_project").environment.environment_variable[1]).toEqual({ name: "IMAGE_TAG", value: "${var.s}" });
+    });
+
+    test("fails when the number of images to keep is outside 1 to 1000", () => {
+      expect(() => image({ keepImages: 0 })).toThrow("ContainerImage.keepImages must be a whole number from 1 to 1000, got 0: pick a value in that range");
+      expect(() => image({ keepImages: 1001 })).toThrow("ContainerImage.keepImages must be a whole number from 1 to 1000, got 1001: pick a value in that range");
+    });
+
+    test("does not check an unresolved number of images to keep", () => {
+      const stack = newStack();
+      expect(() => image({ keepImages: numberVar(stack) }, {}, stack)).not.toThrow();
+    });
+
+    test("fails when the log retention is not one CloudWatch Logs accepts", () => {
+      expect(() => image({ logRetentionInDays: 10 })).toThrow(/^ContainerImage.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 10: pick the nearest accepted value$/);
+    });
+
+    test("does not check an unresolved log retention", () => {
+      const stack = newStack();
+      expect(() => image({ logRetentionInDays: numberVar(stack) }, {}, stack)).not.toThrow();
+    });
+  });
+});

@@ -1,0 +1,56 @@
+import * as path from "path";
+import { emulatorProviderArguments } from "../../stacks/target";
+import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
+import { terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+
+export const REGION = "us-east-1";
+
+/** describe() when terraform and moto are there (fails in CI when they are not). */
+export function describeE2e(): jest.Describe {
+  const ok = toolAvailable("terraform") && (motoAvailable() || toolAvailable("moto_server"));
+  return ok ? describe : describe.skip;
+}
+
+/** Starts an emulator for one test file; its log goes next to the Terraform files. */
+export async function emulatorFor(name: string): Promise<{ emulator: Emulator; dir: string }> {
+  const dir = workdir(`e2e-${name}`);
+  const emulator = await startEmulator({ log: path.join(dir, "moto.log") });
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(emulator.endpoint)) throw new Error(`refusing a non-loopback emulator endpoint ${emulator.endpoint}`);
+  await emulator.reset();
+  return { emulator, dir };
+}
+
+/** Configuration of every AWS SDK client: the emulator, dummy keys. */
+export function sdkConfig(emulator: Emulator) {
+  return { endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
+}
+
+/** Points an HCL root's provider at the emulator (an override file, as a user would). */
+export function overrideProviderForEmulator(dir: string, emulator: Emulator): void {
+  writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...emulatorProviderArguments(emulator.endpoint) } } });
+}
+
+/** Keeps a synthesized root stack's state in its folder. */
+export function localState(dir: string): void {
+  writeJson(path.join(dir, "state_override.tf.json"), { terraform: { backend: { local: { path: "e2e.tfstate" } } } });
+}
+
+/** init + apply; returns the outputs. */
+export function apply(dir: string, vars: string[] = []): Record<string, any> {
+  terraform(dir, ["init", "-input=false"]);
+  terraform(dir, ["apply", "-input=false", "-auto-approve", "-lock=false", ...vars]);
+  const outputs = JSON.parse(terraform(dir, ["output", "-json"]));
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value]));
+}
+
+/** The second plan after apply: the text of the changes, or "" when there are none. */
+export function secondPlanChanges(dir: string, vars: string[] = []): string {
+  const r = terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars]);
+  if (r.status === 0) return "";
+  if (r.status === 2) return r.output.split("\n").filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l)).join("\n");
+  throw new Error(`second plan failed (exit ${r.status}):\n${r.output}`);
+}
+
+export function destroy(dir: string, vars: string[] = []): void {
+  terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars]);
+}

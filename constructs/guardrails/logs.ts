@@ -1,0 +1,38 @@
+import { defineRule } from "./rule";
+import { asNumber, isUnknown, UNKNOWN } from "./values";
+
+const LOG_GROUP = "aws_cloudwatch_log_group";
+
+/** WSG-LOGS-001: retention. */
+export const logGroupRetention = defineRule({
+  id: "WSG-LOGS-001",
+  checkov: ["CKV_AWS_66"],
+  description: "CloudWatch log groups have a retention (logs do not pile up forever).",
+  fix: "set retention_in_days to one of the values CloudWatch Logs accepts (e.g. 30; the constructs' logRetentionInDays props)",
+  severity: "error",
+  check: ({ model }, report) => {
+    for (const group of model.resources(LOG_GROUP)) {
+      const days = asNumber(group.config.retention_in_days);
+      if (days === UNKNOWN) continue;
+      if (days === undefined || days <= 0) report(group, "retention_in_days", "a number of days greater than 0", group.config.retention_in_days);
+    }
+  },
+});
+
+/** WSG-LOGS-002: customer managed KMS key (informational unless asked for). */
+export const logGroupKms = defineRule({
+  id: "WSG-LOGS-002",
+  checkov: ["CKV_AWS_158"],
+  description: "CloudWatch log groups are encrypted with a customer managed KMS key (optional: CloudWatch Logs encrypts every group with its own key anyway).",
+  fix: "set kms_key_id to a KMS key whose policy lets logs.<region>.amazonaws.com use it (WebSocketStage.logKmsKeyArn), or leave the service key and suppress the rule",
+  severity: (options) => (options.requireLogKms ? "warning" : "info"),
+  check: ({ model }, report) => {
+    for (const group of model.resources(LOG_GROUP)) {
+      const key = group.config.kms_key_id;
+      if (isUnknown(key)) continue;
+      if (key === undefined || key === null || key === "") report(group, "kms_key_id", "a customer managed KMS key ARN", key);
+    }
+  },
+});
+
+export const LOG_RULES = [logGroupRetention, logGroupKms];

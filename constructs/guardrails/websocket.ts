@@ -1,0 +1,118 @@
+import { defineRule } from "./rule";
+import { RuleContext, TfBlock } from "./types";
+import { asNumber, asString, blocks, referencedAddresses, UNKNOWN, Unknown } from "./values";
+
+const API = "aws_apigatewayv2_api";
+const INTEGRATION = "aws_apigatewayv2_integration";
+const V2_LINK = "aws_apigatewayv2_vpc_link";
+
+/** Protocol of each API of the stack, by address. */
+function protocols(ctx: RuleContext): Map<string, string | Unknown> {
+  const out = new Map<string, string | Unknown>();
+  for (const api of ctx.model.resources(API)) out.set(api.address, asString(api.config.protocol_type) ?? UNKNOWN);
+  return out;
+}
+
+/** The protocol of the API a block belongs to (`api_id`), or UNKNOWN. */
+function protocolOf(block: TfBlock, apis: Map<string, string | Unknown>): string | Unknown {
+  const ref = typeof block.config.api_id === "string" ? referencedAddresses(block.config.api_id, API)[0] : undefined;
+  return (ref && apis.get(ref)) ?? UNKNOWN;
+}
+
+function v2LinkOf(integration: TfBlock): string | undefined {
+  const id = integration.config.connection_id;
+  return typeof id === "string" ? referencedAddresses(id, V2_LINK)[0] : undefined;
+}
+
+/** WSG-WS-001: no v2 VPC link beside a WebSocket API. */
+export const noV2VpcLink = defineRule({
+  id: "WSG-WS-001",
+  description: "A stack with a WEBSOCKET API has no aws_apigatewayv2_vpc_link, unless an HTTP API's integration uses it: WebSocket APIs accept only v1 VPC links (aws_api_gateway_vpc_link) on an NLB.",
+  fix: "use an aws_api_gateway_vpc_link (v1) targeting an internal NLB (the PrivateLink construct) and remove the v2 link",
+  severity: "error",
+  check: (ctx, report) => {
+    const links = ctx.model.resources(V2_LINK);
+    if (links.length === 0) return;
+    const apis = protocols(ctx);
+    if (![...apis.values()].includes("WEBSOCKET")) return;
+    const usedByHttp = new Set<string>();
+    for (const integration of ctx.model.resources(INTEGRATION)) {
+      const link = v2LinkOf(integration);
+      if (link && protocolOf(integration, apis) === "HTTP") usedByHttp.add(link);
+    }
+    for (const link of links) {
+      if (!usedByHttp.has(link.address)) report(link, "resource type", "aws_api_gateway_vpc_link in a stack with a WebSocket API", V2_LINK);
+    }
+  },
+});
+
+/** WSG-WS-002: no WebSocket integration through a v2 VPC link. */
+export const noV2VpcLinkIntegration = defineRule({
+  id: "WSG-WS-002",
+  description: "No WebSocket integration's connection_id references an aws_apigatewayv2_vpc_link.",
+  fix: "point connection_id at an aws_api_gateway_vpc_link (v1) on an NLB: give the integration a PrivateLink as vpcLink",
+  severity: "error",
+  check: (ctx, report) => {
+    const apis = protocols(ctx);
+    const values = [...apis.values()];
+    const onlyWebSocket = values.includes("WEBSOCKET") && !values.includes("HTTP");
+    for (const integration of ctx.model.resources(INTEGRATION)) {
+      const link = v2LinkOf(integration);
+      if (!link) continue;
+      const protocol = protocolOf(integration, apis);
+      if (protocol === "WEBSOCKET" || (protocol === UNKNOWN && onlyWebSocket)) {
+        report(integration, "connection_id", "the id of an aws_api_gateway_vpc_link (v1)", integration.config.connection_id);
+      }
+    }
+  },
+});
+
+/** WSG-WS-003: per-route settings set both throttling limits. */
+export const routeSettingsThrottling = defineRule({
+  id: "WSG-WS-003",
+  description: "Every route_settings entry of a stage sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
+  fix: "give the route's settings both limits (WebSocketStage routeSettings[key].throttle), or remove the entry",
+  severity: "error",
+  check: (ctx, report) => {
+    for (const stage of ctx.model.resources("aws_apigatewayv2_stage")) {
+      const routes = blocks(stage.config.route_settings);
+      if (routes === UNKNOWN) continue;
+      routes.forEach((r, i) => {
+        for (const key of ["throttling_burst_limit", "throttling_rate_limit"]) {
+          const n = asNumber(r[key]);
+          if (n === UNKNOWN) continue;
+          if (n === undefined || !(n > 0)) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).${key}`, "a number greater than 0", r[key]);
+        }
+      });
+    }
+  },
+});
+
+/** WSG-WS-004: non-proxy integrations have a $default integration response. */
+export const nonProxyIntegrationResponse = defineRule({
+  id: "WSG-WS-004",
+  description: 'Every non-proxy integration (integration_type HTTP, MOCK or AWS) has an aws_apigatewayv2_integration_response with key "$default"; without it the backend\'s reply never reaches the route response.',
+  fix: 'add an aws_apigatewayv2_integration_response with integration_response_key "$default" for the integration (WebSocketRoute adds it for WebSocketHttpIntegration and WebSocketMockIntegration)',
+  severity: "error",
+  check: (ctx, report) => {
+    const answered = new Set<string>();
+    let unknownTarget = false;
+    for (const response of ctx.model.resources("aws_apigatewayv2_integration_response")) {
+      const key = asString(response.config.integration_response_key);
+      if (key !== UNKNOWN && key !== "$default") continue;
+      const target = typeof response.config.integration_id === "string" ? referencedAddresses(response.config.integration_id, INTEGRATION) : [];
+      if (target.length === 0) unknownTarget = true;
+      target.forEach((t) => answered.add(t));
+    }
+    if (unknownTarget) return; // a response we cannot place may answer any integration
+    for (const integration of ctx.model.resources(INTEGRATION)) {
+      const type = asString(integration.config.integration_type);
+      if (type !== "HTTP" && type !== "MOCK" && type !== "AWS") continue;
+      if (!answered.has(integration.address)) {
+        report(integration, 'aws_apigatewayv2_integration_response "$default"', `present for a non-proxy ${type} integration`, undefined);
+      }
+    }
+  },
+});
+
+export const WEBSOCKET_RULES = [noV2VpcLink, noV2VpcLinkIntegration, routeSettingsThrottling, nonProxyIntegrationResponse];

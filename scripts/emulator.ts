@@ -1,0 +1,97 @@
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+/** A running AWS emulator (moto) on loopback. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Forgets every resource (between stacks). */
+  reset(): Promise<void>;
+  /** Stops the emulator by its process id. */
+  stop(): Promise<void>;
+}
+
+const LAUNCHER = path.resolve(__dirname, "..", "..", "scripts", "moto-server.py");
+const LAUNCHER_FROM_SOURCE = path.resolve(__dirname, "moto-server.py");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The command that runs moto: the project's launcher (moto_server plus the
+ * attributes moto does not return; see scripts/moto-server.py) with the
+ * Python that has moto, else plain `moto_server`.
+ */
+export function motoCommand(): { command: string; args: string[] } {
+  const launcher = [LAUNCHER_FROM_SOURCE, LAUNCHER].find((f) => fs.existsSync(f));
+  if (launcher && spawnSync("python3", ["-c", "import moto.server"]).status === 0) return { command: "python3", args: [launcher] };
+  return { command: "moto_server", args: [] };
+}
+
+/** Whether moto can be started on this machine. */
+export function motoAvailable(): boolean {
+  return spawnSync("sh", ["-c", "command -v moto_server"]).status === 0 || spawnSync("python3", ["-c", "import moto.server"]).status === 0;
+}
+
+/**
+ * Starts moto on a free loopback port (never another address) with AWS
+ * managed IAM policies loaded, and waits until it answers.
+ */
+export async function startEmulator(options: { log?: string; timeoutMs?: number } = {}): Promise<Emulator> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const { command, args } = motoCommand();
+  const out = options.log ? fs.openSync(options.log, "a") : "ignore";
+  const child: ChildProcess = spawn(command, [...args, "-H", "127.0.0.1", "-p", String(port)], {
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    stdio: ["ignore", out, out],
+  });
+  let exited: string | undefined;
+  child.on("exit", (code, signal) => (exited = `exited with ${code ?? signal}`));
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`the emulator (${command} ${args.join(" ")}) ${exited} before it answered on ${endpoint}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the emulator did not answer on ${endpoint} within ${options.timeoutMs ?? 60_000} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    endpoint,
+    port,
+    pid: child.pid!,
+    async reset() {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+      if (!res.ok) throw new Error(`resetting the emulator failed: HTTP ${res.status}`);
+    },
+    async stop() {
+      if (exited) return;
+      const gone = new Promise<void>((r) => child.once("exit", () => r()));
+      process.kill(child.pid!, "SIGTERM");
+      const timer = setTimeout(() => !exited && process.kill(child.pid!, "SIGKILL"), 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}

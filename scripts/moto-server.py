@@ -1,0 +1,88 @@
+"""moto_server, with the few attributes moto 5.2 accepts but never returns.
+
+Real AWS returns these values, so Terraform's second plan against it is empty;
+moto drops them, so the second plan would show the same change forever. Each
+patch stores what the request sent and returns it, nothing more. Everything
+else is moto's own server: same arguments as `moto_server`.
+
+    python3 scripts/moto-server.py -H 127.0.0.1 -p 5000
+"""
+import sys
+
+from moto.codebuild import responses as codebuild_responses
+from moto.ec2.models import security_groups as ec2_security_groups
+from moto.ecs import responses as ecs_responses
+from moto.elbv2 import responses as elbv2_responses
+from moto.server import main
+
+
+def _patch_elbv2() -> None:
+    """DescribeLoadBalancers: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (set by SetSecurityGroups)."""
+    original = elbv2_responses.ELBV2Response.set_security_groups
+
+    def set_security_groups(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        value = self._get_param("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+        if value:
+            arn = self._get_param("LoadBalancerArn")
+            for lb in self.elbv2_backend.describe_load_balancers([arn], []):
+                lb.enforce_security_group_inbound_rules_on_private_link_traffic = value
+            result.result["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = value
+        return result
+
+    elbv2_responses.ELBV2Response.set_security_groups = set_security_groups
+
+
+def _patch_ec2() -> None:
+    """DescribeSecurityGroupRules: the description of a rule that references a security group."""
+    rule = ec2_security_groups.SecurityGroupRule
+    rule.description = property(lambda self: self.ip_range.get("Description") or (self.source_group or {}).get("Description"))
+
+
+_ECS_SERVICE_FIELDS = {
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
+    "enableExecuteCommand": "enable_execute_command",
+}
+
+
+def _patch_ecs() -> None:
+    """DescribeServices: the service fields above, as CreateService/UpdateService sent them."""
+    for name in ("create_service", "update_service"):
+        original = getattr(ecs_responses.EC2ContainerServiceResponse, name)
+
+        def wrapped(self, _original=original):  # type: ignore[no-untyped-def]
+            result = _original(self)
+            service = result.result["service"]
+            for field, attribute in _ECS_SERVICE_FIELDS.items():
+                value = self._get_param(field)
+                if value is not None:
+                    setattr(service, attribute, value)
+            if getattr(service, "availability_zone_rebalancing", None) is None:
+                # AWS's default for new services.
+                service.availability_zone_rebalancing = "ENABLED"
+            return result
+
+        setattr(ecs_responses.EC2ContainerServiceResponse, name, wrapped)
+
+
+def _patch_codebuild() -> None:
+    """BatchGetProjects: concurrentBuildLimit."""
+    original = codebuild_responses.CodeBuildResponse.create_project
+
+    def create_project(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        limit = self._get_param("concurrentBuildLimit")
+        if limit is not None:
+            self.codebuild_backend.codebuild_projects[self._get_param("name")].project_metadata["concurrentBuildLimit"] = limit
+        return result
+
+    codebuild_responses.CodeBuildResponse.create_project = create_project
+
+
+for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild):
+    patch()
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
