@@ -1,0 +1,76 @@
+import { APIGatewayClient, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway";
+import { ApiGatewayV2Client, GetIntegrationsCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import * as fs from "fs";
+import * as path from "path";
+import { Emulator } from "../../scripts/emulator";
+import { apply, describeE2e, destroy, emulatorFor, overrideProviderForEmulator, secondPlanChanges, sdkConfig } from "../support/e2e";
+import { copyExample, removeWorkdir, synthInto } from "../support/terraform";
+
+describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deployed on the emulator", () => {
+  let emulator: Emulator;
+  let dir: string;
+  let root: string;
+  let outputs: Record<string, any>;
+  let cfg: ReturnType<typeof sdkConfig>;
+
+  beforeAll(async () => {
+    ({ emulator, dir } = await emulatorFor("websocket-alb"));
+    cfg = sdkConfig(emulator);
+    synthInto(path.join(dir, "out"));
+    root = path.join(dir, "root");
+    fs.mkdirSync(root);
+    copyExample("websocket-alb", root, path.join(dir, "out"));
+    overrideProviderForEmulator(root, emulator);
+    outputs = apply(root);
+  }, 15 * 60_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+    if (dir) removeWorkdir(dir);
+  });
+
+  test("the existing ALB is registered in an alb-type target group of an internal NLB on the listener's port", async () => {
+    const elb = new ElasticLoadBalancingV2Client(cfg);
+    const alb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["my-backend-alb"] }))).LoadBalancers![0];
+    const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.LoadBalancerArn }))).Listeners![0];
+    const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["my-vpc-link-alb"] }))).TargetGroups![0];
+    expect(tg).toMatchObject({ TargetType: "alb", Protocol: "TCP", Port: listener.Port, VpcId: alb.VpcId });
+    const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect(health.TargetHealthDescriptions?.map((d) => d.Target)).toEqual([expect.objectContaining({ Id: alb.LoadBalancerArn, Port: 80 })]);
+    const nlb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["my-vpc-link-nlb"] }))).LoadBalancers![0];
+    expect(nlb).toMatchObject({ Type: "network", Scheme: "internal" });
+    expect(tg.LoadBalancerArns).toEqual([nlb.LoadBalancerArn]);
+  });
+
+  test("the v1 VPC link targets that NLB and every integration uses it", async () => {
+    const elb = new ElasticLoadBalancingV2Client(cfg);
+    const nlb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["my-vpc-link-nlb"] }))).LoadBalancers![0];
+    const link = await new APIGatewayClient(cfg).send(new GetVpcLinkCommand({ vpcLinkId: outputs.vpc_link_id }));
+    expect(link.targetArns).toEqual([nlb.LoadBalancerArn]);
+    const integrations = (await new ApiGatewayV2Client(cfg).send(new GetIntegrationsCommand({ ApiId: outputs.websocket_api_id }))).Items ?? [];
+    expect(integrations).toHaveLength(3);
+    for (const i of integrations) expect(i).toMatchObject({ ConnectionType: "VPC_LINK", ConnectionId: outputs.vpc_link_id, IntegrationType: "HTTP_PROXY" });
+  });
+
+  test("the stage has access logs and throttling", async () => {
+    const stage = await new ApiGatewayV2Client(cfg).send(new GetStageCommand({ ApiId: outputs.websocket_api_id, StageName: "prod" }));
+    expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/my-websocket-api$/);
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 });
+  });
+
+  test("a second plan after apply is empty", () => {
+    expect(secondPlanChanges(root)).toBe("");
+  });
+
+  test("destroy removes everything", () => {
+    destroy(root);
+    expect(secondPlanChanges(root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+  });
+});
