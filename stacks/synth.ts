@@ -46,8 +46,8 @@ function publish(scratch: string, target: string): void {
 
 /**
  * What the synth has to say beyond success, from the manifest: guardrail
- * warnings and suppressions (with their reasons) in full, informational
- * notes as a count.
+ * warnings and suppressions (with their reasons) in full, other
+ * informational notes as a count.
  */
 export function synthNotes(outdir: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
@@ -60,6 +60,6 @@ export function synthNotes(outdir: string): string[] {
       else infos++;
     }
   }
-  if (infos) lines.push(`  ${infos} informational guardrail notes (e.g. optional KMS keys) are in ${path.join(path.basename(outdir), "manifest.json")}`);
+  if (infos) lines.push(`  ${infos} informational notes are in ${path.join(path.basename(outdir), "manifest.json")}`);
   return lines;
 }

@@ -80,10 +80,19 @@ describe("Guardrails.apply", () => {
   test("annotates once even when validations run several times", () => {
     const stack = newStack();
     const logs = new CloudwatchLogGroup(stack, "logs", { name: "/a", retentionInDays: 30 });
-    Guardrails.apply(stack);
+    Guardrails.apply(stack, { reportInfo: true });
     synthError(stack);
     synthError(stack);
     expect(annotations(logs, "@cdktf/info")).toHaveLength(1);
+  });
+
+  test("prints informational findings only when asked to (they stay in the report)", () => {
+    const stack = newStack();
+    const logs = new CloudwatchLogGroup(stack, "logs", { name: "/a", retentionInDays: 30 });
+    Guardrails.apply(stack);
+    synthError(stack);
+    expect(annotations(logs, "@cdktf/info")).toEqual([]);
+    expect(Guardrails.evaluate(stack).violations.map((v) => `${v.ruleId} ${v.severity}`)).toEqual(["WSG-LOGS-002 info"]);
   });
 });
 

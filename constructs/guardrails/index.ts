@@ -106,7 +106,7 @@ class GuardrailsPass implements IValidation {
     const report = evaluate(this.stack, this.options);
     for (const v of report.violations) {
       if (v.severity === "warning") this.annotate(v.construct, "warning", v.message);
-      else if (v.severity === "info") this.annotate(v.construct, "info", v.message);
+      else if (v.severity === "info" && this.options.reportInfo) this.annotate(v.construct, "info", v.message);
     }
     for (const s of report.suppressions) this.annotate(s.construct, "info", s.message);
     return report.errors.map((e) => e.message);

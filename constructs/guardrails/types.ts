@@ -38,6 +38,12 @@ export interface GuardrailsOptions {
    * @default - every rule of the pack (RULES in registry.ts)
    */
   readonly rules?: readonly GuardrailRule[];
+  /**
+   * Also print informational findings (e.g. log groups without a customer
+   * managed KMS key) at synth; they are always in `Guardrails.evaluate`'s report.
+   * @default false
+   */
+  readonly reportInfo?: boolean;
 }
 
 /** One Terraform block of the stack, as synthesized (tokens resolved to `${...}` strings). */
