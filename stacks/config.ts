@@ -57,7 +57,11 @@ export function readCdktfContext(projectDir: string): Record<string, unknown> {
  */
 export function loadSettings(options: LoadOptions): Settings {
   const context = readCdktfContext(options.projectDir);
-  const configPath = configFileFromArgs(options.argv) ?? options.env[CONFIG_ENV];
+  const fromArgs = configFileFromArgs(options.argv);
+  if (fromArgs === "") {
+    throw new ConfigError([{ key: "--config", message: `--config must be followed by the path of a JSON config file, got nothing: write --config <file> or --config=<file>` }]);
+  }
+  const configPath = fromArgs ?? options.env[CONFIG_ENV];
   let file: unknown;
   if (configPath) {
     const resolved = path.resolve(options.projectDir, configPath);
@@ -76,10 +80,10 @@ export function loadSettings(options: LoadOptions): Settings {
   return resolveSettings({ defaults: context.settings, defaultsOrigin: "cdktf.json", file, fileOrigin: configPath, env: options.env });
 }
 
-/** Reads `--config <file>` or `--config=<file>` from the arguments. */
+/** Reads `--config <file>` or `--config=<file>` from the arguments ("" when the path is missing). */
 export function configFileFromArgs(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--config") return argv[i + 1];
+    if (argv[i] === "--config") return argv[i + 1] === undefined || argv[i + 1].startsWith("--") ? "" : argv[i + 1];
     if (argv[i].startsWith("--config=")) return argv[i].slice("--config=".length);
   }
   return undefined;
@@ -115,19 +119,28 @@ export function resolveSettings(sources: ConfigSources): Settings {
   }
 
   const where = (key: string) => (origin.has(key) ? ` (from ${origin.get(key)})` : "");
-  const fail = (key: string, rule: string, value: unknown, fix: string) =>
-    problems.push({ key, message: `${key} must be ${rule}, got ${show(value)}${where(key)}: ${fix}` });
+  // A value holding a secret is never printed, whatever else is wrong with it.
+  const secretKeys = new Set(Object.keys(merged).filter((k) => holdsSecret(merged[k])));
+  const failedKeys = new Set<string>();
+  const fail = (key: string, rule: string, value: unknown, fix: string) => {
+    failedKeys.add(key);
+    problems.push({ key, message: `${key} must be ${rule}, got ${secretKeys.has(key) ? '"<redacted>"' : show(value)}${where(key)}: ${fix}` });
+  };
 
   for (const key of Object.keys(merged)) {
     if (FIELD_BY_KEY.has(key)) continue;
     const value = merged[key];
+    const section = FIELDS.some((f) => f.key.startsWith(`${key}.`));
     if (/token|password|secret(?!arn)|accesskey/i.test(key.split(".").pop() ?? "")) {
       fail(key, "absent: secrets never go in configuration", "<redacted>", secretFix(key));
+      secretKeys.delete(key);
+    } else if (section) {
+      fail(key, "an object of settings", value, `write it as { ... } with the ${key}.* settings of the README`);
     } else {
       const suggestion = closestKey(key);
+      failedKeys.add(key);
       problems.push({ key, message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in the README` });
     }
-    void value;
   }
 
   for (const field of FIELDS) {
@@ -151,8 +164,9 @@ export function resolveSettings(sources: ConfigSources): Settings {
     if (failed) fail(field.key, failed.rule, value, failed.fix);
   }
 
-  scanForSecrets(merged, (key) => fail(key, "free of secrets", "<redacted>", secretFix(key)));
-  if (problems.length === 0) crossChecks(unflatten(merged) as unknown as Settings, fail);
+  for (const key of secretKeys) fail(key, "free of secrets", "<redacted>", secretFix(key));
+  // Rules between settings run whenever the settings they read are sound.
+  crossChecks(unflatten(merged) as unknown as Settings, fail, (...keys) => keys.every((k) => k in merged && !failedKeys.has(k)));
   if (problems.length > 0) throw new ConfigError(problems);
   return unflatten(merged) as unknown as Settings;
 }
@@ -164,46 +178,51 @@ function secretFix(key: string): string {
 /** Tokens and keys that must never be in configuration. */
 const SECRET_PATTERNS = [/\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
 
-function scanForSecrets(merged: Record<string, unknown>, found: (key: string) => void): void {
-  for (const [key, value] of Object.entries(merged)) {
-    const strings = typeof value === "string" ? [value] : Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
-    if (strings.some((s) => typeof s === "string" && SECRET_PATTERNS.some((p) => p.test(s)))) found(key);
-  }
+function holdsSecret(value: unknown): boolean {
+  const strings = typeof value === "string" ? [value] : Array.isArray(value) ? value : isObject(value) ? [...Object.keys(value), ...Object.values(value)] : [];
+  return strings.some((s) => typeof s === "string" && SECRET_PATTERNS.some((p) => p.test(s)));
 }
 
-function crossChecks(s: Settings, fail: (key: string, rule: string, value: unknown, fix: string) => void): void {
-  const b = s.chat.backend;
-  const sizes = FARGATE_SIZES[b.cpu] ?? [];
-  if (!sizes.includes(b.memory)) {
-    fail("chat.backend.memory", `one of ${sizes.join(", ")} MiB with ${b.cpu} CPU units`, b.memory, "pick a memory size Fargate accepts with that CPU");
+function crossChecks(
+  s: Settings,
+  fail: (key: string, rule: string, value: unknown, fix: string) => void,
+  ok: (...keys: string[]) => boolean,
+): void {
+  const b = s.chat?.backend;
+  if (ok("chat.backend.cpu", "chat.backend.memory")) {
+    const sizes = FARGATE_SIZES[b.cpu] ?? [];
+    if (!sizes.includes(b.memory)) fail("chat.backend.memory", `one of ${sizes.join(", ")} MiB with ${b.cpu} CPU units`, b.memory, "pick a memory size Fargate accepts with that CPU");
   }
-  const a = b.autoScaling;
-  if (a.enabled) {
+  const scaling = ["chat.backend.autoScaling.enabled", "chat.backend.autoScaling.minCapacity", "chat.backend.autoScaling.maxCapacity", "chat.backend.desiredCount"];
+  if (ok(...scaling) && b.autoScaling.enabled) {
+    const a = b.autoScaling;
     if (a.minCapacity > a.maxCapacity) fail("chat.backend.autoScaling.maxCapacity", `at least minCapacity (${a.minCapacity})`, a.maxCapacity, "raise maxCapacity or lower minCapacity");
     else if (b.desiredCount < a.minCapacity || b.desiredCount > a.maxCapacity) {
       fail("chat.backend.desiredCount", `between autoScaling.minCapacity (${a.minCapacity}) and maxCapacity (${a.maxCapacity})`, b.desiredCount, "move it into the scaling range");
     }
   }
-  const n = s.chat.network;
-  if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
-    fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
+  const n = s.chat?.network;
+  if (ok("chat.network.vpcId", "chat.network.privateSubnetIds")) {
+    if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
+      fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
+    }
+    if (n.vpcId === null && n.privateSubnetIds.length > 0) {
+      fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
+    }
+    if (new Set(n.privateSubnetIds).size !== n.privateSubnetIds.length) {
+      fail("chat.network.privateSubnetIds", "distinct subnets", n.privateSubnetIds, "remove the duplicates");
+    }
   }
-  if (n.vpcId === null && n.privateSubnetIds.length > 0) {
-    fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
-  }
-  if (new Set(n.privateSubnetIds).size !== n.privateSubnetIds.length) {
-    fail("chat.network.privateSubnetIds", "distinct subnets", n.privateSubnetIds, "remove the duplicates");
-  }
-  if (n.availabilityZones.length > 0) {
+  if (ok("chat.network.availabilityZones", "region") && n.availabilityZones.length > 0) {
     if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
     else if (new Set(n.availabilityZones).size !== n.availabilityZones.length) fail("chat.network.availabilityZones", "distinct zones", n.availabilityZones, "remove the duplicates");
     const foreign = n.availabilityZones.filter((z) => !z.startsWith(s.region));
     if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
   }
-  if (s.state.backend === "s3" && !s.state.s3.bucket) {
+  if (ok("state.backend", "state.s3.bucket") && s.state.backend === "s3" && !s.state.s3.bucket) {
     fail("state.s3.bucket", 'set when state.backend is "s3"', s.state.s3.bucket, "name the bucket that holds the state");
   }
-  if (s.state.backend === "cloud") {
+  if (ok("state.backend", "state.cloud.organization", "state.cloud.workspace", "state.cloud.workspaceTags") && s.state.backend === "cloud") {
     if (!s.state.cloud.organization) fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
     const named = s.state.cloud.workspace !== null;
     const tagged = s.state.cloud.workspaceTags.length > 0;
@@ -211,11 +230,11 @@ function crossChecks(s: Settings, fail: (key: string, rule: string, value: unkno
       fail("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags }, "name one workspace, or select workspaces by tags");
     }
   }
-  if (s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
+  if (ok("chat.alarms.email", "chat.alarms.snsTopicArn") && s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
     fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
   }
-  if (s.chat.backend.image.uri !== null && s.chat.backend.image.githubTokenSecretArn !== null) {
-    fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", s.chat.backend.image.githubTokenSecretArn, "remove one of the two");
+  if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
+    fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", b.image.githubTokenSecretArn, "remove one of the two");
   }
 }
 

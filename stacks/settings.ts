@@ -167,7 +167,12 @@ export const FIELDS: readonly Field[] = [
     type: "string",
     env: "WSGW_EMULATOR_ENDPOINT",
     doc: "Endpoint of the AWS emulator for the emulator target.",
-    check: pattern(/^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/, "http://127.0.0.1:<port> (the emulator is only ever addressed on loopback)", 'use for example "http://127.0.0.1:5000"'),
+    check: (v: string) => {
+      const m = /^http:\/\/(127\.0\.0\.1|localhost):(\d{1,5})$/.exec(v);
+      return m && Number(m[2]) >= 1 && Number(m[2]) <= 65535
+        ? undefined
+        : { rule: "http://127.0.0.1:<port> with a port from 1 to 65535 (the emulator is only ever addressed on loopback)", fix: 'use for example "http://127.0.0.1:5000"' };
+    },
   },
   { key: "state.backend", type: "string", oneOf: ["local", "s3", "cloud"], doc: 'Where the chat stack keeps its Terraform state: "local" file, "s3" bucket, or "cloud" (HCP Terraform / Terraform Cloud).' },
   {

@@ -234,10 +234,10 @@ describe("resolveSettings", () => {
       ]],
       // target and state
       ["the emulator endpoint is not on loopback", { target: { emulatorEndpoint: "http://10.0.0.5:5000" } }, [
-        problem("target.emulatorEndpoint", "http://127.0.0.1:<port> (the emulator is only ever addressed on loopback)", '"http://10.0.0.5:5000"', 'use for example "http://127.0.0.1:5000"'),
+        problem("target.emulatorEndpoint", "http://127.0.0.1:<port> with a port from 1 to 65535 (the emulator is only ever addressed on loopback)", '"http://10.0.0.5:5000"', 'use for example "http://127.0.0.1:5000"'),
       ]],
       ["the emulator endpoint is https", { target: { emulatorEndpoint: "https://127.0.0.1:5000" } }, [
-        problem("target.emulatorEndpoint", "http://127.0.0.1:<port> (the emulator is only ever addressed on loopback)", '"https://127.0.0.1:5000"', 'use for example "http://127.0.0.1:5000"'),
+        problem("target.emulatorEndpoint", "http://127.0.0.1:<port> with a port from 1 to 65535 (the emulator is only ever addressed on loopback)", '"https://127.0.0.1:5000"', 'use for example "http://127.0.0.1:5000"'),
       ]],
       ["the target is unknown", { target: { kind: "localstack" } }, [problem("target.kind", 'one of "aws", "emulator"', '"localstack"', "use one of the allowed values")]],
       ["the s3 state backend has no bucket", { state: { backend: "s3" } }, [problem("state.s3.bucket", 'set when state.backend is "s3"', "null", "name the bucket that holds the state", "cdktf.json")]],
@@ -330,19 +330,14 @@ describe("resolveSettings", () => {
       expect(error.message).not.toContain("hunter2-value");
     });
 
-    // BUG (stacks/config.ts, resolveSettings): the type and rule checks run
-    // before the secret scan and print the raw value with show(value), so a
-    // token in a setting whose own rule also fails is printed in full.
-    test.failing("fails when a token is in a setting whose own rule also fails, without printing it", () => {
+    test("fails when a token is in a setting whose own rule also fails, without printing it", () => {
       const inUrl = configError(() => settingsWith({ chat: { frontend: { repositoryUrl: `https://${FAKE.classicToken}@github.com/acme/chat` } } }));
       expect(inUrl.message).not.toContain(FAKE.classicToken);
       const asPort = configError(() => settingsWith({ chat: { backend: { port: FAKE.accessKeyId } } }));
       expect(asPort.message).not.toContain(FAKE.accessKeyId);
     });
 
-    // BUG (stacks/config.ts, resolveSettings): a secret-named unknown key that
-    // holds a token is reported twice, once as "absent" and once by the scan.
-    test.failing("fails when a secret-named key holds a token, reporting it once", () => {
+    test("fails when a secret-named key holds a token, reporting it once", () => {
       const error = configError(() => settingsWith({ chat: { frontend: { githubToken: FAKE.classicToken } } }));
       expect(error.problems).toHaveLength(1);
     });
@@ -376,10 +371,7 @@ describe("resolveSettings", () => {
       expect(problems.map((p) => p.split(" ")[0])).toEqual(["chat.backend.memory", "chat.backend.autoScaling.maxCapacity", "state.s3.bucket", "chat.alarms.email"]);
     });
 
-    // BUG (stacks/config.ts, resolveSettings: `if (problems.length === 0) crossChecks(...)`):
-    // rules that involve several settings are skipped as soon as any single
-    // setting is bad, so a user fixes one batch and then meets another.
-    test.failing("fails when a single-setting and a cross-setting problem come together, listing both", () => {
+    test("fails when a single-setting and a cross-setting problem come together, listing both", () => {
       const problems = problemsWith({ chat: { backend: { port: 0, autoScaling: { minCapacity: 4, maxCapacity: 3 } } } });
       expect(problems.map((p) => p.split(" ")[0])).toEqual(["chat.backend.port", "chat.backend.autoScaling.maxCapacity"]);
     });
@@ -400,10 +392,7 @@ describe("resolveSettings", () => {
       ]);
     });
 
-    // BUG (stacks/config.ts, flatten + unknown-key check): a section given as
-    // a non-object (e.g. "chat.network": "default") is reported as "is not a
-    // setting", naming neither the value nor what is allowed.
-    test.failing("fails when a section is not an object, naming the value and what is allowed", () => {
+    test("fails when a section is not an object, naming the value and what is allowed", () => {
       const [message] = problemsWith({ chat: { network: "default" } });
       expect(message).toMatch(/^chat\.network must be an object.*, got "default" \(from test\.json\)/);
     });
@@ -491,9 +480,7 @@ describe("resolveSettings", () => {
     });
   });
 
-  // BUG (stacks/settings.ts, target.emulatorEndpoint pattern `:\d{1,5}$`):
-  // ports above 65535 pass.
-  test.failing("fails when the emulator endpoint port is above 65535", () => {
+  test("fails when the emulator endpoint port is above 65535", () => {
     expect(problemsWith({ target: { emulatorEndpoint: "http://127.0.0.1:99999" } })).toHaveLength(1);
   });
 });
@@ -576,10 +563,7 @@ describe("loadSettings", () => {
     expect(configProblems(() => loadSettings({ projectDir: dir, argv: [], env: {} }))).toEqual([problem("chat.backend.port", "from 1 to 65535", "-1", "use a TCP port", "cdktf.json")]);
   });
 
-  // BUG (stacks/config.ts, configFileFromArgs/loadSettings): `--config` with
-  // no file name (last argument, or `--config=`) is ignored silently and the
-  // defaults are synthesized.
-  test.failing("fails when --config is given without a file name", () => {
+  test("fails when --config is given without a file name", () => {
     const dir = project();
     expect(() => loadSettings({ projectDir: dir, argv: ["--config"], env: {} })).toThrow(ConfigError);
     expect(() => loadSettings({ projectDir: dir, argv: ["--config="], env: {} })).toThrow(ConfigError);

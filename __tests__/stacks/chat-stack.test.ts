@@ -1,0 +1,714 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { ConfigError } from "../../stacks/config";
+import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
+import { CHAT_STACK, ChatStack, ecrRepositoryArn } from "../../stacks/chat-stack";
+import { synthesize } from "../../stacks/synth";
+import { EMULATED_SERVICES } from "../../stacks/target";
+import { dataOf, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
+import { buildStacks, chatJson, FAKE, filesUnder, findBy, only, ref, tempDir } from "./support";
+
+const VPC = "vpc-0123456789abcdef0";
+const SUBNETS = ["subnet-0123abcd", "subnet-4567abcd"];
+const DIGEST = "sha256:" + "a".repeat(64);
+const ECR_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/chat/backend@${DIGEST}`;
+const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf";
+
+/** The container definitions: a `${jsonencode([...])}` HCL expression. */
+const containers = (json: any): string => only(json, "aws_ecs_task_definition")[1].container_definitions;
+/** One HCL `{"name" = "X", "value" = Y}` environment entry. */
+const envEntry = (name: string, value: string) => `{"name" = "${name}", "value" = ${value}}`;
+
+/** A role by name: its id, trust statements, inline policies (name -> statements) and managed policy ARNs. */
+function role(json: any, name: string) {
+  const [id, r] = findBy(json, "aws_iam_role", "name", name);
+  const roleRef = ref("aws_iam_role", id, "name");
+  const inline = Object.fromEntries(
+    Object.values<any>(resourcesOf(json, "aws_iam_role_policy"))
+      .filter((p) => p.role === roleRef)
+      .map((p) => [p.name, policyDocumentOf(json, p.policy).statement]),
+  );
+  const managed = Object.values<any>(resourcesOf(json, "aws_iam_role_policy_attachment"))
+    .filter((a) => a.role === roleRef)
+    .map((a) => a.policy_arn);
+  return { id, trust: policyDocumentOf(json, r.assume_role_policy).statement, inline, managed };
+}
+const trustedService = (service: string) => [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }];
+const allow = (sid: string, actions: string[], resources: string[]) => ({ sid, effect: "Allow", actions, resources });
+
+/** Route, integration, integration responses and route responses of a route key. */
+function route(json: any, routeKey: string) {
+  const [routeId, r] = findBy(json, "aws_apigatewayv2_route", "route_key", routeKey);
+  const integrationId = /^integrations\/\$\{aws_apigatewayv2_integration\.([^.]+)\.id\}$/.exec(r.target)![1];
+  return {
+    route: r,
+    integrationId,
+    integration: resourcesOf(json, "aws_apigatewayv2_integration")[integrationId],
+    integrationResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_integration_response")).filter((x) => x.integration_id === ref("aws_apigatewayv2_integration", integrationId)),
+    routeResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_route_response")).filter((x) => x.route_id === ref("aws_apigatewayv2_route", routeId)),
+  };
+}
+
+describe("ChatStack", () => {
+  test("is the chat stack of the project and passes its validations (guardrails) with the defaults", () => {
+    // GIVEN / WHEN
+    const { chat } = buildStacks({});
+    // THEN
+    expect(chat).toBeInstanceOf(ChatStack);
+    expect(chat.node.id).toBe(CHAT_STACK);
+    expect(CHAT_STACK).toBe("chat");
+    expect(() => Testing.synth(chat, true)).not.toThrow();
+    expect(chat.omissions).toEqual([]);
+  });
+
+  test.each<[string, unknown]>([
+    ["production", { environment: "production" }],
+    ["an existing VPC", { chat: { network: { vpcId: VPC, privateSubnetIds: SUBNETS } } }],
+    ["a given image without frontend", { chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } }],
+    ["alarms", { chat: { alarms: { enabled: true, email: "ops@example.com" } } }],
+    ["the emulator target", { target: { kind: "emulator" } }],
+    ["the token in Secrets Manager", { chat: { frontend: { tokenSecretArn: SECRET_ARN }, backend: { image: { githubTokenSecretArn: SECRET_ARN } } } }],
+  ])("passes its validations with %s", (_name, overrides) => {
+    expect(() => Testing.synth(buildStacks(overrides).chat, true)).not.toThrow();
+  });
+
+  describe("WebSocket API", () => {
+    test("selects routes by the frame's action", () => {
+      const api = only(chatJson(), "aws_apigatewayv2_api")[1];
+      expect(api).toEqual({ name: "chat-dev-websocket", description: "WebSocket API of the chat-dev chat", protocol_type: "WEBSOCKET", route_selection_expression: "$request.body.action" });
+    });
+
+    test("has exactly the contract's routes and a $default route", () => {
+      const keys = Object.values<any>(resourcesOf(chatJson(), "aws_apigatewayv2_route")).map((r) => r.route_key);
+      expect(keys.sort()).toEqual([...CHAT_ROUTES.map((r) => r.routeKey), "$default"].sort());
+    });
+
+    test.each(CHAT_ROUTES.map((r) => [r.routeKey, r]))("calls the backend for %s: non-proxy HTTP, POST, through the VPC link, with both $default responses", (routeKey, contract) => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [linkId] = only(json, "aws_api_gateway_vpc_link");
+      const r = route(json, routeKey);
+      // THEN
+      expect(r.integration).toEqual({
+        api_id: ref("aws_apigatewayv2_api", only(json, "aws_apigatewayv2_api")[0]),
+        integration_type: "HTTP",
+        integration_method: "POST",
+        connection_type: "VPC_LINK",
+        connection_id: ref("aws_api_gateway_vpc_link", linkId),
+        integration_uri: `http://$\${stageVariables.backendHost}${contract.path}`,
+        request_templates: { $default: contract.template },
+        template_selection_expression: "\\$default",
+        passthrough_behavior: "NEVER",
+        timeout_milliseconds: 29000,
+        description: `POST ${contract.path} (${contract.fields.join(", ")})`,
+      });
+      expect(r.route.route_response_selection_expression).toBe("$default");
+      expect(r.integrationResponses).toEqual([expect.objectContaining({ integration_response_key: "$default" })]);
+      expect(r.routeResponses).toEqual([expect.objectContaining({ route_response_key: "$default" })]);
+    });
+
+    test("answers frames with an unknown action from a MOCK $default route", () => {
+      const r = route(chatJson(), "$default");
+      expect(r.integration).toMatchObject({ integration_type: "MOCK", request_templates: { $default: '{"statusCode": 200}' } });
+      expect(r.integration.connection_id).toBeUndefined();
+      expect(r.integrationResponses).toEqual([expect.objectContaining({ integration_response_key: "$default", response_templates: { $default: UNKNOWN_ACTION_REPLY } })]);
+      expect(r.route.route_response_selection_expression).toBe("$default");
+      expect(r.routeResponses).toEqual([expect.objectContaining({ route_response_key: "$default" })]);
+    });
+
+    test("reaches the backend only through the v1 VPC link on the internal NLB", () => {
+      const json = chatJson();
+      const [nlbId, nlb] = only(json, "aws_lb");
+      expect(resourcesOf(json, "aws_apigatewayv2_vpc_link")).toEqual({});
+      expect(only(json, "aws_api_gateway_vpc_link")[1]).toMatchObject({ name: "chat-dev-vpc-link", target_arns: [ref("aws_lb", nlbId, "arn")] });
+      expect(nlb).toMatchObject({ internal: true, load_balancer_type: "network", name: "chat-dev-nlb" });
+    });
+  });
+
+  describe("stage", () => {
+    test("deploys itself, throttles, logs and points backendHost at the NLB's DNS name and port", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [nlbId] = only(json, "aws_lb");
+      const [accountId] = only(json, "aws_api_gateway_account");
+      const [, stage] = only(json, "aws_apigatewayv2_stage");
+      const accessLogs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/apigatewayv2/chat-dev-websocket/prod");
+      // THEN
+      expect(stage).toMatchObject({
+        name: "prod",
+        auto_deploy: true,
+        default_route_settings: { throttling_burst_limit: 1000, throttling_rate_limit: 500, logging_level: "ERROR", data_trace_enabled: false, detailed_metrics_enabled: false },
+        stage_variables: { backendHost: `\${aws_lb.${nlbId}.dns_name}:80` },
+        access_log_settings: { destination_arn: ref("aws_cloudwatch_log_group", accessLogs[0], "arn") },
+      });
+      expect(JSON.parse(stage.access_log_settings.format)).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", connectionId: "$context.connectionId", status: "$context.status" });
+      expect(accessLogs[1].retention_in_days).toBe(30);
+      expect(stage.depends_on).toContain(`aws_api_gateway_account.${accountId}`);
+      expect(resourcesOf(json, "aws_apigatewayv2_deployment")).toEqual({});
+    });
+
+    test("follows the backend port, the throttling and the stage name of the settings", () => {
+      const json = chatJson({ chat: { backend: { port: 8080 }, api: { stageName: "v1", throttle: { burstLimit: 50, rateLimit: 20.5 }, loggingLevel: "INFO" } } });
+      const [nlbId] = only(json, "aws_lb");
+      expect(only(json, "aws_apigatewayv2_stage")[1]).toMatchObject({
+        name: "v1",
+        default_route_settings: { throttling_burst_limit: 50, throttling_rate_limit: 20.5, logging_level: "INFO" },
+        stage_variables: { backendHost: `\${aws_lb.${nlbId}.dns_name}:8080` },
+      });
+      expect(only(json, "aws_lb_listener")[1].port).toBe(8080);
+      expect(only(json, "aws_lb_target_group")[1].port).toBe(8080);
+    });
+
+    test("deploys explicitly when autoDeploy is off", () => {
+      const json = chatJson({ chat: { api: { autoDeploy: false } } });
+      const [deploymentId] = only(json, "aws_apigatewayv2_deployment");
+      expect(only(json, "aws_apigatewayv2_stage")[1]).toMatchObject({ auto_deploy: false, deployment_id: ref("aws_apigatewayv2_deployment", deploymentId) });
+    });
+  });
+
+  describe("backend service", () => {
+    test("runs the Go backend with the contract's environment and the X-Ray daemon sidecar", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [tableId] = only(json, "aws_dynamodb_table");
+      const definitions = containers(json);
+      // THEN the app container has exactly the contract's environment
+      const environment = /"environment" = \[(.*?)\], "readonlyRootFilesystem"/.exec(definitions)![1];
+      expect(environment).toBe(
+        [
+          envEntry("AWS_XRAY_DAEMON_ADDRESS", '"127.0.0.1:2000"'),
+          envEntry("DB_TYPE", '"DYNAMODB"'),
+          envEntry("DYNAMODB_TABLE_NAME", `aws_dynamodb_table.${tableId}.name`),
+          envEntry("ENV", '"production"'),
+          envEntry("HTTP_PORT", '"80"'),
+        ].join(", "),
+      );
+      expect(definitions).toContain('"portMappings" = [{"containerPort" = 80, "hostPort" = 80, "protocol" = "tcp"}]');
+      // and it starts after the sidecar, which listens on UDP 2000 and logs to its own group
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "xray-daemon", "condition" = "START"}]');
+      expect(definitions).toMatch(/\{"name" = "xray-daemon", "image" = "public\.ecr\.aws\/xray\/aws-xray-daemon:[0-9.]+", "essential" = false/);
+      expect(definitions).toContain('"portMappings" = [{"containerPort" = 2000, "hostPort" = 2000, "protocol" = "udp"}]');
+      expect(definitions).toContain('"awslogs-region" = data.aws_region.region.name');
+      expect(definitions).not.toMatch(/"awslogs-region" = "/);
+    });
+
+    test("sets HTTP_PORT and the container port from the settings", () => {
+      const definitions = containers(chatJson({ chat: { backend: { port: 8080 } } }));
+      expect(definitions).toContain(envEntry("HTTP_PORT", '"8080"'));
+      expect(definitions).toContain('"portMappings" = [{"containerPort" = 8080, "hostPort" = 8080, "protocol" = "tcp"}]');
+    });
+
+    test("uses the OpenTelemetry collector as the sidecar when asked", () => {
+      const definitions = containers(chatJson({ chat: { backend: { tracing: "adot" } } }));
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+      expect(definitions).toContain(envEntry("AWS_XRAY_DAEMON_ADDRESS", '"127.0.0.1:2000"'));
+    });
+
+    test("runs no sidecar, sets no daemon address and grants no X-Ray when tracing is off", () => {
+      const json = chatJson({ chat: { backend: { tracing: "off" } } });
+      expect(containers(json)).not.toContain("AWS_XRAY_DAEMON_ADDRESS");
+      expect(containers(json)).toContain('"dependsOn" = []');
+      expect(Object.keys(role(json, "chat-dev-backend-task").inline).sort()).toEqual(["connections-table", "manage-connections-prod"]);
+    });
+
+    test("runs at least two private tasks behind the NLB, with rollback and CPU scaling", () => {
+      const json = chatJson();
+      const [tgId, tg] = only(json, "aws_lb_target_group");
+      const [, service] = only(json, "aws_ecs_service");
+      const subnets = Object.entries<any>(resourcesOf(json, "aws_subnet"))
+        .filter(([id]) => /PrivateSubnet/.test(id))
+        .map(([id]) => ref("aws_subnet", id));
+      expect(service).toMatchObject({
+        desired_count: 2,
+        launch_type: "FARGATE",
+        deployment_circuit_breaker: { enable: true, rollback: true },
+        network_configuration: { assign_public_ip: false, subnets },
+        load_balancer: [{ container_name: "backend", container_port: 80, target_group_arn: ref("aws_lb_target_group", tgId, "arn") }],
+      });
+      expect(tg).toMatchObject({ target_type: "ip", deregistration_delay: "30", health_check: { path: "/healthz", matcher: "200", protocol: "HTTP" } });
+      expect(only(json, "aws_appautoscaling_target")[1]).toMatchObject({ min_capacity: 2, max_capacity: 6 });
+      expect(only(json, "aws_appautoscaling_policy")[1].target_tracking_scaling_policy_configuration).toMatchObject({ target_value: 60 });
+    });
+
+    test("admits traffic to the tasks only from the NLB's security group, on the backend port", () => {
+      const json = chatJson();
+      const tasks = findBy(json, "aws_security_group", "name", "chat-dev-backend-tasks")[0];
+      const ingress = Object.values<any>(resourcesOf(json, "aws_vpc_security_group_ingress_rule"));
+      expect(ingress).toEqual([
+        expect.objectContaining({
+          security_group_id: ref("aws_security_group", tasks),
+          referenced_security_group_id: ref("aws_security_group", findBy(json, "aws_security_group", "name", "chat-dev-nlb-nlb")[0]),
+          from_port: 80,
+          to_port: 80,
+          ip_protocol: "tcp",
+        }),
+      ]);
+      expect(resourcesOf(json, "aws_security_group_rule")).toEqual({});
+    });
+  });
+
+  describe("least privilege", () => {
+    test("grants the task role exactly the table's items, X-Ray writes and ManageConnections on the stage", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [tableId] = only(json, "aws_dynamodb_table");
+      const [apiId] = only(json, "aws_apigatewayv2_api");
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      const task = role(json, "chat-dev-backend-task");
+      // THEN
+      expect(task.trust).toEqual(trustedService("ecs-tasks.amazonaws.com"));
+      expect(task.managed).toEqual([]);
+      expect(task.inline).toEqual({
+        "connections-table": [
+          allow("ConnectionsTableItems", ["dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Scan"], [ref("aws_dynamodb_table", tableId, "arn")]),
+        ],
+        "xray-write": [
+          allow("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"], ["*"]),
+        ],
+        "manage-connections-prod": [
+          allow("ManageStageConnections", ["execute-api:ManageConnections"], [`\${aws_apigatewayv2_api.${apiId}.execution_arn}/\${aws_apigatewayv2_stage.${stageId}.name}/POST/@connections/*`]),
+        ],
+      });
+    });
+
+    test("lets the execution role pull only the built image and write only the service's log groups", () => {
+      const json = chatJson();
+      const [repoId] = only(json, "aws_ecr_repository");
+      const logs = (name: string) => `${ref("aws_cloudwatch_log_group", findBy(json, "aws_cloudwatch_log_group", "name", name)[0], "arn")}:*`;
+      const execution = role(json, "chat-dev-backend-execution");
+      expect(execution.trust).toEqual(trustedService("ecs-tasks.amazonaws.com"));
+      expect(execution.managed).toEqual([]);
+      expect(execution.inline).toEqual({
+        "pull-image-and-write-logs": [
+          allow("ContainerLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [logs("/ecs/chat-dev-backend/backend"), logs("/ecs/chat-dev-backend/tracing")]),
+          allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+          allow("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], [ref("aws_ecr_repository", repoId, "arn")]),
+        ],
+      });
+    });
+
+    test("lets the build role write its logs and push to its repository only", () => {
+      const json = chatJson();
+      const [repoId] = only(json, "aws_ecr_repository");
+      const build = role(json, "chat-dev-backend-build");
+      const buildLogs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/codebuild/chat-dev-backend")[0];
+      expect(build.trust).toEqual(trustedService("codebuild.amazonaws.com"));
+      expect(build.managed).toEqual([]);
+      expect(build.inline).toEqual({
+        "build-and-push": [
+          allow("BuildLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", buildLogs, "arn")}:*`]),
+          allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+          allow(
+            "PushImage",
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+            [ref("aws_ecr_repository", repoId, "arn")],
+          ),
+        ],
+      });
+    });
+
+    test("lets the build role read only the given GitHub token secret", () => {
+      const json = chatJson({ chat: { backend: { image: { githubTokenSecretArn: SECRET_ARN } } } });
+      const statements = role(json, "chat-dev-backend-build").inline["build-and-push"];
+      expect(statements[statements.length - 1]).toEqual(allow("GitHubToken", ["secretsmanager:GetSecretValue"], [SECRET_ARN]));
+      expect(only(json, "aws_codebuild_project")[1].source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET_ARN });
+    });
+
+    test("lets the deploy-actions role run the image build, read the digest and start the frontend build only", () => {
+      const json = chatJson();
+      const [projectId] = only(json, "aws_codebuild_project");
+      const [repoId] = only(json, "aws_ecr_repository");
+      const [branchId] = only(json, "aws_amplify_branch");
+      const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-deploy-actions")[0];
+      const actions = role(json, "chat-dev-deploy-actions");
+      expect(actions.trust).toEqual(trustedService("lambda.amazonaws.com"));
+      expect(actions.managed).toEqual([]);
+      expect(actions.inline).toEqual({
+        "deploy-actions": [
+          allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
+          allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", projectId, "arn")]),
+          allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
+          allow("StartFrontendBuild", ["amplify:StartJob", "amplify:ListJobs"], [ref("aws_amplify_branch", branchId, "arn"), `${ref("aws_amplify_branch", branchId, "arn")}/jobs/*`]),
+        ],
+      });
+    });
+
+    test("gives the API Gateway CloudWatch role only AWS's push-to-CloudWatch-Logs policy", () => {
+      const json = chatJson();
+      const [partition] = Object.keys(dataOf(json, "aws_partition"));
+      const cloudwatch = role(json, "chat-dev-apigw-cloudwatch");
+      expect(cloudwatch.trust).toEqual(trustedService("apigateway.amazonaws.com"));
+      expect(cloudwatch.inline).toEqual({});
+      expect(cloudwatch.managed).toEqual([`arn:\${data.aws_partition.${partition}.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`]);
+      expect(only(json, "aws_api_gateway_account")[1].cloudwatch_role_arn).toBe(ref("aws_iam_role", cloudwatch.id, "arn"));
+    });
+
+    test("has no other role, policy or attachment", () => {
+      const json = chatJson();
+      const roles = Object.values<any>(resourcesOf(json, "aws_iam_role")).map((r) => r.name);
+      expect(roles.sort()).toEqual(["chat-dev-apigw-cloudwatch", "chat-dev-backend-build", "chat-dev-backend-execution", "chat-dev-backend-task", "chat-dev-deploy-actions"]);
+      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(6);
+      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(1);
+      for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"]) expect(resourcesOf(json, type)).toEqual({});
+    });
+
+    test("lets the account administer the alarm topic's key and CloudWatch use it, nothing more", () => {
+      // GIVEN / WHEN
+      const json = chatJson({ chat: { alarms: { enabled: true } } });
+      const [, key] = only(json, "aws_kms_key");
+      const [taskRoleId] = findBy(json, "aws_iam_role", "name", "chat-dev-backend-task");
+      const partition = Object.keys(dataOf(json, "aws_partition")).find((id) => id.startsWith("alarms_"))!;
+      // THEN
+      expect(policyDocumentOf(json, key.policy).statement).toEqual([
+        {
+          sid: "AccountAdministersKeyThroughIam",
+          effect: "Allow",
+          actions: ["kms:*"],
+          resources: ["*"],
+          principals: [{ type: "AWS", identifiers: [`arn:\${data.aws_partition.${partition}.partition}:iam::\${element(split(":", aws_iam_role.${taskRoleId}.arn), 4)}:root`] }],
+        },
+        { sid: "CloudWatchPublishesAlarms", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] },
+      ]);
+    });
+  });
+
+  describe("GitHub token", () => {
+    test("comes from the sensitive variable github_access_token, which has no value", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      // THEN
+      expect(Object.keys(json.variable)).toEqual(["github_access_token"]);
+      expect(json.variable.github_access_token).toMatchObject({ type: "string", sensitive: true, nullable: true, default: null });
+      expect(json.variable.github_access_token.description).toMatch(/TF_VAR_github_access_token/);
+      expect(only(json, "aws_amplify_app")[1].access_token).toBe("${var.github_access_token}");
+    });
+
+    test("comes from Secrets Manager when chat.frontend.tokenSecretArn is set", () => {
+      const json = chatJson({ chat: { frontend: { tokenSecretArn: SECRET_ARN } } });
+      expect(json.variable).toBeUndefined();
+      expect(dataOf(json, "aws_secretsmanager_secret_version")).toEqual({ "github-token": { secret_id: SECRET_ARN } });
+      expect(only(json, "aws_amplify_app")[1].access_token).toBe("${data.aws_secretsmanager_secret_version.github-token.secret_string}");
+    });
+
+    test("given as TF_VAR or in the environment, never appears in anything synthesized", () => {
+      // GIVEN tokens and keys in the environment of the synth
+      const injected = { TF_VAR_github_access_token: FAKE.classicToken, GITHUB_TOKEN: FAKE.fineGrainedToken, AWS_ACCESS_KEY_ID: FAKE.accessKeyId };
+      const saved = Object.fromEntries(Object.keys(injected).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, injected);
+      const outdir = path.join(tempDir("token-"), "cdktf.out");
+      try {
+        // WHEN
+        synthesize(settingsWith({}), outdir);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      // THEN no file of the outdir holds any of them
+      const files = filesUnder(outdir);
+      expect(files).toContain(path.join("stacks", "chat", "cdk.tf.json"));
+      for (const file of files) {
+        const bytes = fs.readFileSync(path.join(outdir, file));
+        for (const secret of Object.values(FAKE)) expect({ file, leaks: bytes.includes(secret) }).toEqual({ file, leaks: false });
+      }
+    });
+
+    test("given in the configuration, stops the synth before anything is written", () => {
+      expect(() => settingsWith({ chat: { frontend: { branch: FAKE.classicToken } } })).toThrow(ConfigError);
+      expect(() => settingsWith({}, { WSGW_IMAGE_TAG: FAKE.classicToken })).toThrow(ConfigError);
+    });
+  });
+
+  describe("targets", () => {
+    test("on the emulator, points every endpoint at loopback and leaves out Amplify, Lambda and autoscaling", () => {
+      // GIVEN / WHEN
+      const { chat } = buildStacks({ target: { kind: "emulator", emulatorEndpoint: "http://127.0.0.1:5555" } });
+      const json = synthJson(chat);
+      // THEN
+      const [provider] = json.provider.aws;
+      expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
+      for (const endpoint of Object.values(provider.endpoints[0])) expect(endpoint).toBe("http://127.0.0.1:5555");
+      expect(provider).toMatchObject({ access_key: "test", secret_key: "test", skip_credentials_validation: true, region: "us-east-1" });
+      for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_lambda_function", "aws_lambda_invocation", "aws_appautoscaling_target", "aws_appautoscaling_policy"]) {
+        expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
+      }
+      expect(chat.omissions.map((o) => o.what)).toEqual([
+        "deploy-actions Lambda and its invocations (image build, first Amplify build)",
+        "aws_appautoscaling_target and aws_appautoscaling_policy",
+        "aws_amplify_app and aws_amplify_branch (the frontend)",
+      ]);
+      for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
+    });
+
+    test("on the emulator with autoDeploy off, creates the stage without a deployment and says so", () => {
+      const { chat } = buildStacks({ target: { kind: "emulator" }, chat: { api: { autoDeploy: false } } });
+      expect(resourcesOf(synthJson(chat), "aws_apigatewayv2_deployment")).toEqual({});
+      expect(chat.omissions[0]).toEqual({ what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" });
+    });
+
+    test("covers every service the stack calls with an emulator endpoint", () => {
+      // The AWS service (endpoint key) each resource or data type calls.
+      const serviceOf = (type: string): string | undefined => {
+        const rules: Array<[RegExp, string]> = [
+          [/^aws_apigatewayv2_/, "apigatewayv2"],
+          [/^aws_api_gateway_/, "apigateway"],
+          [/^aws_(vpc|subnet|route|internet_gateway|nat_gateway|eip|default_security_group|security_group|availability_zones|region)/, "ec2"],
+          [/^aws_lb/, "elbv2"],
+          [/^aws_cloudwatch_log_group$/, "cloudwatchlogs"],
+          [/^aws_cloudwatch_metric_alarm$/, "cloudwatch"],
+          [/^aws_(iam_role|iam_role_policy|iam_role_policy_attachment)$/, "iam"],
+          [/^aws_(ecs|ecr|codebuild|dynamodb|lambda|amplify|appautoscaling|sns|kms|secretsmanager)/, ""],
+        ];
+        for (const [re, service] of rules) if (re.test(type)) return service || type.replace(/^aws_/, "").split("_")[0];
+        return undefined;
+      };
+      const local = new Set(["aws_iam_policy_document", "aws_partition"]);
+      const variants = [
+        { target: { kind: "emulator" }, chat: { alarms: { enabled: true, email: "ops@example.com" }, frontend: { tokenSecretArn: SECRET_ARN } } },
+        { target: { kind: "emulator" }, chat: { network: { interfaceEndpoints: true } } },
+      ];
+      for (const overrides of variants) {
+        const json = chatJson(overrides);
+        for (const type of [...Object.keys(json.resource), ...Object.keys(json.data ?? {})].filter((t) => !local.has(t))) {
+          expect({ type, emulated: (EMULATED_SERVICES as readonly string[]).includes(serviceOf(type) ?? "?") }).toEqual({ type, emulated: true });
+        }
+      }
+    });
+
+    test("on AWS, configures no endpoints, no dummy keys and nothing on loopback", () => {
+      // GIVEN / WHEN
+      const json = chatJson({ chat: { alarms: { enabled: true } } });
+      const text = JSON.stringify(json);
+      // THEN
+      expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Project: "websocket-chat", Environment: "dev", Stack: "chat", ManagedBy: "cdktf" } }] }]);
+      expect(text).not.toMatch(/https?:\/\/(127\.0\.0\.1|localhost)/);
+      expect(text).not.toMatch(/"(access_key|secret_key|endpoints|skip_credentials_validation)"/);
+      // the only loopback address is the X-Ray daemon's, inside the task
+      expect(text.match(/127\.0\.0\.1[^"\\]*/g)).toEqual(["127.0.0.1:2000"]);
+    });
+
+    test("tags every resource through the provider's default tags", () => {
+      const json = chatJson({ environment: "qa", tags: { Team: "chat" } });
+      expect(json.provider.aws[0].default_tags).toEqual([{ tags: { Team: "chat", Environment: "qa", Stack: "chat", ManagedBy: "cdktf" } }]);
+    });
+  });
+
+  describe("network", () => {
+    test("creates a VPC over two zones with private and public subnets and one NAT gateway", () => {
+      const json = chatJson();
+      expect(only(json, "aws_vpc")[1].cidr_block).toBe("10.0.0.0/16");
+      expect(Object.keys(resourcesOf(json, "aws_subnet"))).toHaveLength(4);
+      expect(Object.keys(resourcesOf(json, "aws_nat_gateway"))).toHaveLength(1);
+      for (const [id, subnet] of Object.entries<any>(resourcesOf(json, "aws_subnet"))) if (/Private/.test(id)) expect(subnet.map_public_ip_on_launch ?? false).toBe(false);
+    });
+
+    test("uses an existing VPC and its subnets instead of creating one", () => {
+      // GIVEN / WHEN
+      const json = chatJson({ chat: { network: { vpcId: VPC, privateSubnetIds: SUBNETS } } });
+      // THEN
+      for (const type of ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_internet_gateway", "aws_route_table", "aws_eip", "aws_vpc_endpoint"]) {
+        expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
+      }
+      expect(dataOf(json, "aws_availability_zones")).toEqual({});
+      expect(only(json, "aws_lb")[1].subnets).toEqual(SUBNETS);
+      expect(only(json, "aws_ecs_service")[1].network_configuration).toMatchObject({ subnets: SUBNETS, assign_public_ip: false });
+      expect(only(json, "aws_lb_target_group")[1].vpc_id).toBe(VPC);
+      for (const sg of Object.values<any>(resourcesOf(json, "aws_security_group"))) expect(sg.vpc_id).toBe(VPC);
+    });
+  });
+
+  describe("image", () => {
+    test("is built from GitHub into an immutable ECR tag, and the service runs the built digest", () => {
+      const json = chatJson();
+      const [repoId, repo] = only(json, "aws_ecr_repository");
+      expect(repo).toMatchObject({ image_tag_mutability: "IMMUTABLE", name: "chat-dev-backend" });
+      expect(only(json, "aws_codebuild_project")[1]).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" }, source_version: "main" });
+      const invocation = Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).find(([, i]) => i.input.includes('"action" = "build-image"'))!;
+      expect(invocation[1].input).toContain('"imageTag" = "v1"');
+      expect(containers(json)).toContain(`"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`);
+    });
+
+    test("is the given image when image.uri is set: no ECR, CodeBuild or Lambda, and pulls only from its repository", () => {
+      // GIVEN / WHEN
+      const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } });
+      // THEN
+      for (const type of ["aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_codebuild_project", "aws_lambda_function", "aws_lambda_invocation"]) {
+        expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
+      }
+      expect(containers(json)).toContain(`"image" = "${ECR_IMAGE}"`);
+      expect(json.output.backend_image.value).toBe(ECR_IMAGE);
+      expect(json.output.ecr_repository_url).toBeUndefined();
+      const pull = role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].find((s: any) => s.sid === "PullImage");
+      expect(pull.resources).toEqual(["arn:aws:ecr:us-east-1:123456789012:repository/chat/backend"]);
+    });
+
+    test("keeps the Lambda for the frontend's first build only, when the image is given", () => {
+      const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
+      const inputs = Object.values<any>(resourcesOf(json, "aws_lambda_invocation")).map((i) => /"action" = "([^"]+)"/.exec(i.input)![1]);
+      expect(inputs).toEqual(["start-amplify-job"]);
+      expect(Object.keys(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].reduce((a: any, s: any) => ({ ...a, [s.sid]: 1 }), {}))).toEqual(["OwnLogs", "StartFrontendBuild"]);
+      expect(role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].map((s: any) => s.sid)).toEqual(["ContainerLogs"]);
+    });
+  });
+
+  describe("production", () => {
+    test("protects the NLB and the table from deletion and keeps images on destroy", () => {
+      const json = chatJson({ environment: "production" });
+      expect(only(json, "aws_lb")[1].enable_deletion_protection).toBe(true);
+      expect(only(json, "aws_dynamodb_table")[1].deletion_protection_enabled).toBe(true);
+      expect(only(json, "aws_ecr_repository")[1].force_delete).toBe(false);
+    });
+
+    test("leaves deletion protection off elsewhere, unless asked", () => {
+      const dev = chatJson();
+      expect(only(dev, "aws_lb")[1].enable_deletion_protection).toBe(false);
+      expect(only(dev, "aws_dynamodb_table")[1].deletion_protection_enabled).toBe(false);
+      const asked = chatJson({ chat: { deletionProtection: true } });
+      expect(only(asked, "aws_lb")[1].enable_deletion_protection).toBe(true);
+      const declined = chatJson({ environment: "production", chat: { deletionProtection: false } });
+      expect(only(declined, "aws_dynamodb_table")[1].deletion_protection_enabled).toBe(false);
+    });
+  });
+
+  describe("alarms", () => {
+    test("are off by default", () => {
+      const json = chatJson();
+      for (const type of ["aws_cloudwatch_metric_alarm", "aws_sns_topic", "aws_kms_key"]) expect(resourcesOf(json, type)).toEqual({});
+    });
+
+    test("when enabled, are four alarms on a new KMS-encrypted topic with the e-mail subscribed", () => {
+      // GIVEN / WHEN
+      const json = chatJson({ chat: { alarms: { enabled: true, email: "ops@example.com" } } });
+      const [topicId, topic] = only(json, "aws_sns_topic");
+      const [keyId] = only(json, "aws_kms_key");
+      // THEN
+      const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+      expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["chat-dev-api-execution-errors", "chat-dev-api-integration-errors", "chat-dev-nlb-unhealthy-targets", "chat-dev-service-cpu"]);
+      for (const a of alarms) expect(a).toMatchObject({ alarm_actions: [ref("aws_sns_topic", topicId, "arn")], ok_actions: [ref("aws_sns_topic", topicId, "arn")] });
+      expect(topic).toEqual({ name: "chat-dev-alarms", kms_master_key_id: ref("aws_kms_key", keyId, "arn") });
+      expect(only(json, "aws_kms_key")[1]).toMatchObject({ enable_key_rotation: true });
+      expect(only(json, "aws_sns_topic_subscription")[1]).toEqual({ topic_arn: ref("aws_sns_topic", topicId, "arn"), protocol: "email", endpoint: "ops@example.com" });
+    });
+
+    test("when given a topic, notify it and create none", () => {
+      const topic = "arn:aws:sns:us-east-1:123456789012:ops";
+      const json = chatJson({ chat: { alarms: { enabled: true, snsTopicArn: topic } } });
+      for (const type of ["aws_sns_topic", "aws_kms_key", "aws_sns_topic_subscription"]) expect(resourcesOf(json, type)).toEqual({});
+      const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+      expect(alarms).toHaveLength(4);
+      for (const a of alarms) expect(a.alarm_actions).toEqual([topic]);
+    });
+  });
+
+  describe("API Gateway CloudWatch role", () => {
+    test("is left alone when apiGatewayAccount.manage is false", () => {
+      const json = chatJson({ chat: { apiGatewayAccount: { manage: false } } });
+      expect(resourcesOf(json, "aws_api_gateway_account")).toEqual({});
+      expect(Object.values<any>(resourcesOf(json, "aws_iam_role")).map((r) => r.name)).not.toContain("chat-dev-apigw-cloudwatch");
+      expect(only(json, "aws_apigatewayv2_stage")[1].depends_on).toEqual([expect.stringMatching(/^aws_cloudwatch_log_group\.stage_ExecutionLogs_/)]);
+    });
+
+    test("takes the role name from the settings", () => {
+      const json = chatJson({ chat: { apiGatewayAccount: { roleName: "shared-apigw-logs" } } });
+      expect(findBy(json, "aws_iam_role", "name", "shared-apigw-logs")[1]).toBeDefined();
+    });
+  });
+
+  describe("state backend", () => {
+    test("is a local file in the project folder, written relative to the stack folder", () => {
+      expect(chatJson().terraform.backend).toEqual({ local: { path: "../../../terraform.chat.tfstate" } });
+    });
+
+    test("is an encrypted, lock-file-locked S3 object per stack", () => {
+      // GIVEN
+      const kms = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      // WHEN
+      const json = chatJson({ state: { backend: "s3", s3: { bucket: "acme-tf-state", kmsKeyArn: kms } } });
+      // THEN
+      expect(json.terraform.backend).toEqual({
+        s3: { bucket: "acme-tf-state", key: "websocket-gateway/chat/terraform.tfstate", region: "us-east-1", encrypt: true, kms_key_id: kms, use_lockfile: true },
+      });
+    });
+
+    test("is S3 in the bucket's own region, with another prefix, without lock file when asked", () => {
+      const json = chatJson({ region: "eu-west-1", state: { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-2", keyPrefix: "teams/chat", useLockfile: false } } });
+      expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tf-state", key: "teams/chat/chat/terraform.tfstate", region: "us-east-2", encrypt: true } });
+    });
+
+    test("is a named HCP Terraform workspace, in a project", () => {
+      const json = chatJson({ state: { backend: "cloud", cloud: { organization: "acme", workspace: "chat-dev", project: "chat" } } });
+      expect(json.terraform.backend).toBeUndefined();
+      expect(json.terraform.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme", workspaces: { name: "chat-dev", project: "chat" } });
+    });
+
+    test("is the HCP Terraform workspaces with the given tags, on another host", () => {
+      const json = chatJson({ state: { backend: "cloud", cloud: { hostname: "tfe.example.com", organization: "acme", workspaceTags: ["chat", "dev"] } } });
+      expect(json.terraform.cloud).toEqual({ hostname: "tfe.example.com", organization: "acme", workspaces: { tags: ["chat", "dev"] } });
+    });
+
+    test("is the one written to cdk.tf.json by a real synth", () => {
+      const outdir = path.join(tempDir("backend-"), "cdktf.out");
+      synthesize(settingsWith({ state: { backend: "s3", s3: { bucket: "acme-tf-state" } } }), outdir);
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "chat", "cdk.tf.json"), "utf8"));
+      expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tf-state", key: "websocket-gateway/chat/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } });
+    });
+  });
+
+  describe("outputs", () => {
+    test("are the frontend, wss and callback URLs, ids, names and log groups, each described", () => {
+      const json = chatJson();
+      expect(Object.keys(json.output).sort()).toEqual(
+        [
+          "api_access_log_group_name",
+          "api_execution_log_group_name",
+          "api_id",
+          "backend_image",
+          "backend_log_group_name",
+          "connections_callback_url",
+          "connections_table_name",
+          "ecr_repository_url",
+          "ecs_cluster_name",
+          "ecs_service_name",
+          "frontend_url",
+          "tracing_log_group_name",
+          "websocket_url",
+        ].sort(),
+      );
+      for (const [name, o] of Object.entries<any>(json.output)) expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      expect(json.output.websocket_url.value).toBe(ref("aws_apigatewayv2_stage", stageId, "invoke_url"));
+      expect(json.output.connections_callback_url.value).toBe(`\${replace(aws_apigatewayv2_stage.${stageId}.invoke_url, "wss://", "https://")}`);
+    });
+
+    test("gives the frontend the stage's wss URL at build time", () => {
+      const json = chatJson();
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      expect(only(json, "aws_amplify_app")[1]).toMatchObject({
+        environment_variables: { WEBSOCKET_URL: ref("aws_apigatewayv2_stage", stageId, "invoke_url") },
+        custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }],
+        repository: "https://github.com/Faaizz/simple_websocket_chatapp_frontend",
+      });
+      expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
+    });
+  });
+});
+
+describe("ecrRepositoryArn", () => {
+  test("derives the repository ARN from a private ECR image reference", () => {
+    expect(ecrRepositoryArn(ECR_IMAGE)).toBe("arn:aws:ecr:us-east-1:123456789012:repository/chat/backend");
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/chat:v1.2.3")).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/chat");
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/chat:v1")).toBe("arn:aws-cn:ecr:cn-north-1:123456789012:repository/chat");
+  });
+
+  test("gives nothing for images outside private ECR", () => {
+    expect(ecrRepositoryArn("ghcr.io/acme/chat:v1")).toBeUndefined();
+    expect(ecrRepositoryArn("public.ecr.aws/acme/chat:v1")).toBeUndefined();
+    expect(ecrRepositoryArn("docker.io/library/nginx:1.27")).toBeUndefined();
+  });
+
+  test("derives the aws-us-gov partition for GovCloud repositories", () => {
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/chat:v1")).toBe("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/chat");
+  });
+});

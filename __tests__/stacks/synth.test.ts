@@ -1,0 +1,180 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as app from "../../stacks/app";
+import { synthesize, synthNotes } from "../../stacks/synth";
+import { settingsWith } from "../helpers";
+import { filesUnder, tempDir } from "./support";
+
+const STACKS = ["chat", "websocket-alb", "websocket-nlb"];
+
+/** A fresh parent folder and the `cdktf.out` path inside it (not created). */
+function freshOutdir(): { parent: string; outdir: string } {
+  const parent = tempDir("synth-");
+  return { parent, outdir: path.join(parent, "cdktf.out") };
+}
+
+/** Every file under a folder with its contents, to compare before and after. */
+function snapshotOf(dir: string): Record<string, string> {
+  return Object.fromEntries(filesUnder(dir).map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
+}
+
+/** Makes the chat stack fail its validations, as a guardrail error would, after the module stacks were built. */
+function failChatValidation(): jest.SpyInstance {
+  const buildApp = app.buildApp;
+  return jest.spyOn(app, "buildApp").mockImplementation((settings, outdir) => {
+    const stacks = buildApp(settings, outdir);
+    stacks.chat.node.addValidation({ validate: () => ["injected: the chat stack fails validation"] });
+    return stacks;
+  });
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe("synthesize", () => {
+  test("writes the three stacks and the manifest into the outdir", () => {
+    // GIVEN
+    const { parent, outdir } = freshOutdir();
+    // WHEN
+    const stacks = synthesize(settingsWith({}), outdir);
+    // THEN
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(STACKS);
+    for (const name of STACKS) expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform).toBeDefined();
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(STACKS);
+    for (const name of STACKS) expect(manifest.stacks[name]).toMatchObject({ workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` });
+    expect(fs.existsSync(path.join(outdir, "stacks", "chat", "assets"))).toBe(true);
+    expect([stacks.nlb.node.id, stacks.alb.node.id, stacks.chat.node.id]).toEqual(["websocket-nlb", "websocket-alb", "chat"]);
+    // and leaves no scratch folder beside it
+    expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  test("fails when a stack fails validation, leaving the outdir exactly as it was", () => {
+    // GIVEN an outdir from an earlier synth, with Terraform's working files
+    const { parent, outdir } = freshOutdir();
+    synthesize(settingsWith({}), outdir);
+    fs.mkdirSync(path.join(outdir, "stacks", "chat", ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(outdir, "stacks", "chat", ".terraform.lock.hcl"), "# lock\n");
+    const before = snapshotOf(outdir);
+    failChatValidation();
+    // WHEN a synth with other settings fails on the chat stack (built last)
+    expect(() => synthesize(settingsWith({ region: "eu-west-1" }), outdir)).toThrow(/injected: the chat stack fails validation/);
+    // THEN nothing changed, and no scratch folder is left
+    expect(snapshotOf(outdir)).toEqual(before);
+    expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  test("fails when a stack fails validation, writing no partial outdir when there was none", () => {
+    const { parent, outdir } = freshOutdir();
+    failChatValidation();
+    expect(() => synthesize(settingsWith({}), outdir)).toThrow(/injected/);
+    expect(fs.readdirSync(parent)).toEqual([]);
+  });
+
+  test("fails when a construct throws, leaving the outdir exactly as it was", () => {
+    // GIVEN
+    const { parent, outdir } = freshOutdir();
+    synthesize(settingsWith({}), outdir);
+    const before = snapshotOf(outdir);
+    jest.spyOn(app, "buildApp").mockImplementation(() => {
+      throw new Error("WebSocketStage.stageName must be ..., got ...: injected");
+    });
+    // WHEN / THEN
+    expect(() => synthesize(settingsWith({}), outdir)).toThrow(/injected/);
+    expect(snapshotOf(outdir)).toEqual(before);
+    expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  test("keeps each stack's .terraform folder and lock file, and replaces the generated files", () => {
+    // GIVEN a synthesized outdir in which Terraform was initialised
+    const { outdir } = freshOutdir();
+    synthesize(settingsWith({}), outdir);
+    const chatDir = path.join(outdir, "stacks", "chat");
+    fs.mkdirSync(path.join(chatDir, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(chatDir, ".terraform", "providers", "marker"), "provider");
+    fs.writeFileSync(path.join(chatDir, ".terraform.lock.hcl"), "# lock file\n");
+    fs.writeFileSync(path.join(chatDir, "cdk.tf.json"), "{}");
+    fs.mkdirSync(path.join(chatDir, "assets", "stale"), { recursive: true });
+    // WHEN synthesizing again with another region
+    synthesize(settingsWith({ region: "eu-west-1" }), outdir);
+    // THEN Terraform's files survive and the configuration is the new one
+    expect(fs.readFileSync(path.join(chatDir, ".terraform", "providers", "marker"), "utf8")).toBe("provider");
+    expect(fs.readFileSync(path.join(chatDir, ".terraform.lock.hcl"), "utf8")).toBe("# lock file\n");
+    expect(JSON.parse(fs.readFileSync(path.join(chatDir, "cdk.tf.json"), "utf8")).provider.aws[0].region).toBe("eu-west-1");
+    expect(fs.existsSync(path.join(chatDir, "assets", "stale"))).toBe(false);
+  });
+
+  test("removes the folder of a stack that is no longer produced", () => {
+    // GIVEN
+    const { outdir } = freshOutdir();
+    synthesize(settingsWith({}), outdir);
+    fs.mkdirSync(path.join(outdir, "stacks", "old-stack", ".terraform"), { recursive: true });
+    fs.writeFileSync(path.join(outdir, "stacks", "old-stack", "cdk.tf.json"), "{}");
+    // WHEN
+    synthesize(settingsWith({}), outdir);
+    // THEN
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(STACKS);
+  });
+
+  test("writes the same configuration as a synth into an empty outdir", () => {
+    const first = freshOutdir().outdir;
+    const second = freshOutdir().outdir;
+    synthesize(settingsWith({}), first);
+    synthesize(settingsWith({}), second);
+    synthesize(settingsWith({}), second);
+    for (const name of STACKS) {
+      const file = path.join("stacks", name, "cdk.tf.json");
+      expect(fs.readFileSync(path.join(second, file), "utf8")).toBe(fs.readFileSync(path.join(first, file), "utf8"));
+    }
+  });
+});
+
+describe("synthNotes", () => {
+  /** An outdir holding only a manifest with these annotations per stack. */
+  function outdirWithManifest(stacks: Record<string, Array<{ level: string; message: string }>>): string {
+    const outdir = path.join(tempDir("notes-"), "cdktf.out");
+    fs.mkdirSync(outdir);
+    const manifest = { version: "0.21.0", stacks: Object.fromEntries(Object.entries(stacks).map(([name, annotations]) => [name, { name, annotations }])) };
+    fs.writeFileSync(path.join(outdir, "manifest.json"), JSON.stringify(manifest));
+    return outdir;
+  }
+
+  test("prints warnings and suppressions in full and counts the informational notes", () => {
+    // GIVEN
+    const outdir = outdirWithManifest({
+      chat: [
+        { level: "@cdktf/warn", message: "WSG-LB-001 warning at chat/private-link: deletion protection off" },
+        { level: "@cdktf/info", message: 'WSG-SEC-002 suppressed at chat/aws: "dummy credentials" (silences provider.aws)' },
+        { level: "@cdktf/info", message: "WSG-LOGS-002 info at chat/stage/AccessLogs: kms_key_id must be a customer managed key" },
+      ],
+      "websocket-nlb": [{ level: "@cdktf/info", message: "WSG-LOGS-002 info at websocket-nlb/stage/AccessLogs: kms_key_id" }],
+    });
+    // WHEN
+    const notes = synthNotes(outdir);
+    // THEN
+    expect(notes).toEqual([
+      "  chat: warning: WSG-LB-001 warning at chat/private-link: deletion protection off",
+      '  chat: WSG-SEC-002 suppressed at chat/aws: "dummy credentials" (silences provider.aws)',
+      "  2 informational notes are in cdktf.out/manifest.json",
+    ]);
+  });
+
+  test("says nothing when there is nothing to say", () => {
+    expect(synthNotes(outdirWithManifest({ chat: [], "websocket-nlb": [] }))).toEqual([]);
+  });
+
+  test("reports the emulator target's credentials suppression after a real synth", () => {
+    // GIVEN / WHEN
+    const { outdir } = freshOutdir();
+    synthesize(settingsWith({ target: { kind: "emulator" } }), outdir);
+    const notes = synthNotes(outdir);
+    // THEN
+    expect(notes.filter((n) => n.includes("suppressed at"))).toEqual([expect.stringMatching(/^ {2}chat: WSG-SEC-002 suppressed at chat\/aws: "the emulator's fixed dummy credentials/)]);
+    expect(notes.filter((n) => !n.includes("suppressed at"))).toEqual(notes.filter((n) => / informational notes are in cdktf\.out\/manifest\.json$/.test(n)));
+  });
+
+  test("reports no suppression for the aws target", () => {
+    const { outdir } = freshOutdir();
+    synthesize(settingsWith({}), outdir);
+    expect(synthNotes(outdir).filter((n) => !/ informational notes are in /.test(n))).toEqual([]);
+  });
+});

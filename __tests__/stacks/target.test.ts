@@ -1,0 +1,44 @@
+import { TerraformStack, Testing } from "cdktf";
+import { configureProvider, EMULATED_SERVICES, emulatorProviderArguments } from "../../stacks/target";
+import { settingsWith, synthJson } from "../helpers";
+
+/** A bare stack with the provider configured for `overrides`. */
+function stackWith(overrides: unknown) {
+  const stack = new TerraformStack(Testing.app(), "chat");
+  configureProvider(stack, settingsWith(overrides), { Stack: "chat" });
+  return synthJson(stack);
+}
+
+describe("emulatorProviderArguments", () => {
+  test("sends every emulated service to the endpoint, with dummy keys and one retry", () => {
+    expect(emulatorProviderArguments("http://127.0.0.1:5000")).toEqual({
+      access_key: "test",
+      secret_key: "test",
+      skip_credentials_validation: true,
+      skip_metadata_api_check: "true",
+      skip_region_validation: true,
+      max_retries: 1,
+      s3_use_path_style: true,
+      endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, "http://127.0.0.1:5000"]))],
+    });
+  });
+
+  test("lists each service once", () => {
+    expect(new Set(EMULATED_SERVICES).size).toBe(EMULATED_SERVICES.length);
+  });
+});
+
+describe("configureProvider", () => {
+  test("configures the region and default tags for AWS, and pins the provider version", () => {
+    // GIVEN / WHEN
+    const json = stackWith({ region: "eu-west-1" });
+    // THEN
+    expect(json.provider.aws).toEqual([{ region: "eu-west-1", default_tags: [{ tags: { Stack: "chat" } }] }]);
+    expect(json.terraform.required_providers.aws.version).toBe(">= 5.100.0, < 6.0.0");
+  });
+
+  test("points the provider at the emulator on the emulator target", () => {
+    const json = stackWith({ target: { kind: "emulator", emulatorEndpoint: "http://localhost:4566" } });
+    expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments("http://localhost:4566") }]);
+  });
+});
