@@ -92,7 +92,7 @@ function main(): void {
   row("linear fit of synth time over routes", `R² ${r2.toFixed(3)}`, `${base.toFixed(0)} ms + ${slope.toFixed(2)} ms per route (300 routes is API Gateway's default quota)`);
 
   console.log("");
-  const unit = seconds("npx", ["jest", "--selectProjects", "unit", "--silent"]);
+  const unit = seconds("npx", ["jest", "--selectProjects", "unit", "--maxWorkers=2", "--silent"]);
   row("unit suite (jest, isolated modules)", fmt(unit), `target <= 30 s: ${unit <= 30 ? "met" : "MISSED"}`);
 
   if (spawnSync("sh", ["-c", "command -v terraform"]).status === 0) {

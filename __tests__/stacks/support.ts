@@ -15,9 +15,17 @@ export function buildStacks(overrides: unknown = {}, env: Record<string, string>
   return buildApp(settingsWith(overrides, env), tempDir("build-"));
 }
 
-/** The parsed Terraform JSON of the chat stack for `overrides`. */
+const chatJsonCache = new Map<string, any>();
+
+/**
+ * The parsed Terraform JSON of the chat stack for `overrides`. Synthesizing
+ * is deterministic, so each variant is built once per test file; every
+ * caller gets its own deep copy.
+ */
 export function chatJson(overrides: unknown = {}): any {
-  return synthJson(buildStacks(overrides).chat);
+  const key = JSON.stringify(overrides);
+  if (!chatJsonCache.has(key)) chatJsonCache.set(key, synthJson(buildStacks(overrides).chat));
+  return structuredClone(chatJsonCache.get(key));
 }
 
 /**

@@ -37,7 +37,9 @@ const OPTIONAL_DEFAULTS: Record<string, unknown> = {
 const SEED_OUTPUTS = ["websocket_stage_invoke_url", "websocket_api_id", "vpc_link_id"];
 const LISTENER_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/chat-alb/50dc6c495c0c9188/f2f7dc8efc522ab2";
 
-const moduleJson = () => synthJson(buildStacks({}).alb);
+let albJson: any;
+/** The module stack as synthesized (built once; each caller gets a copy). */
+const moduleJson = () => structuredClone((albJson ??= synthJson(buildStacks({}).alb)));
 
 describe("WebSocketAlbStack", () => {
   test("is the websocket-alb stack of the project and passes its validations", () => {

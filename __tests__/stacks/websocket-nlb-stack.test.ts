@@ -42,7 +42,9 @@ const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connect
 const NAME_REGEX = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
 
 /** The module's Terraform JSON, from a fresh project build. */
-const moduleJson = () => synthJson(buildStacks({}).nlb);
+let nlbJson: any;
+/** The module stack as synthesized (built once; each caller gets a copy). */
+const moduleJson = () => structuredClone((nlbJson ??= synthJson(buildStacks({}).nlb)));
 
 describe("WebSocketNlbStack", () => {
   test("is the websocket-nlb stack of the project", () => {
