@@ -56,6 +56,8 @@ export interface CommonModuleVariables {
   readonly autoDeploy: TerraformVariable;
   readonly integrationTimeout: TerraformVariable;
   readonly manageAccount: TerraformVariable;
+  readonly vpcLinkName: TerraformVariable;
+  readonly nlbDeletionProtection: TerraformVariable;
   readonly tags: TerraformVariable;
 }
 
@@ -224,6 +226,16 @@ export abstract class WebSocketModuleStack extends TerraformStack {
         default: false,
         description:
           "Create the IAM role API Gateway needs to write logs and set it as this account's and region's API Gateway CloudWatch role (aws_api_gateway_account). One setting per account and region: leave false where it is already set elsewhere. Without it, a stage with logging fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\".",
+      }),
+      vpcLinkName: this.variable("vpc_link_name", {
+        type: "string",
+        description: "Name of the VPC link (an API Gateway v1 VPC link: the only kind WebSocket APIs accept).",
+        validation: [{ condition: "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}", errorMessage: "vpc_link_name must be 1 to 255 characters." }],
+      }),
+      nlbDeletionProtection: this.variable("nlb_deletion_protection", {
+        type: "bool",
+        default: false,
+        description: "Protect the NLB from deletion (turn on for production).",
       }),
       tags: this.variable("tags", {
         type: "map(string)",

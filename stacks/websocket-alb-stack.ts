@@ -35,11 +35,6 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
           },
         ],
       }),
-      vpcLinkName: this.variable("vpc_link_name", {
-        type: "string",
-        description: "Name of the VPC link (an API Gateway v1 VPC link: the only kind WebSocket APIs accept).",
-        validation: [{ condition: "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}", errorMessage: "vpc_link_name must be 1 to 255 characters." }],
-      }),
       vpcLinkSubnetIds: this.variable("vpc_link_subnet_ids", {
         type: "list(string)",
         description: "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
@@ -77,11 +72,6 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
         description: "Path of the HTTP health check the NLB sends to the ALB; any 2xx or 3xx answer is healthy.",
         validation: [{ condition: '${startswith(var.health_check_path, "/")}', errorMessage: "health_check_path must start with /." }],
       }),
-      deletionProtection: this.variable("nlb_deletion_protection", {
-        type: "bool",
-        default: false,
-        description: "Protect the NLB from deletion (turn on for production).",
-      }),
     };
     for (const [name, variable] of [["nlb_name", v.nlbName], ["target_group_name", v.targetGroupName]] as const) {
       const rule = nameRule(name);
@@ -112,9 +102,9 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
       internal: true,
       nlbName: nlbName.asString,
       targetGroupName: tgName.asString,
-      vpcLinkName: v.vpcLinkName.stringValue,
+      vpcLinkName: this.common.vpcLinkName.stringValue,
       vpcLinkDescription: `VPC link of WebSocket API ${this.common.apiName.stringValue} to an existing ALB`,
-      deletionProtection: v.deletionProtection.value as boolean,
+      deletionProtection: this.common.nlbDeletionProtection.value as boolean,
       target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
       tags: this.common.tags.value as Record<string, string>,
     });

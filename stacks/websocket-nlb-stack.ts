@@ -49,11 +49,6 @@ export class WebSocketNlbStack extends WebSocketModuleStack {
         description: "VPC of the NLB and the target group.",
         validation: [{ condition: '${can(regex("^vpc-[0-9a-f]+$", var.vpc_id))}', errorMessage: "vpc_id must be a VPC id (vpc-...)." }],
       }),
-      vpcLinkName: this.variable("vpc_link_name", {
-        type: "string",
-        description: "Name of the VPC link (an API Gateway v1 VPC link: the only kind WebSocket APIs accept).",
-        validation: [{ condition: "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}", errorMessage: "vpc_link_name must be 1 to 255 characters." }],
-      }),
       vpcLinkSubnetIds: this.variable("vpc_link_subnet_ids", {
         type: "list(string)",
         description:
@@ -72,11 +67,6 @@ export class WebSocketNlbStack extends WebSocketModuleStack {
         description: "Path of the target group's HTTP health check; the backend must answer it with 2xx or 3xx.",
         validation: [{ condition: '${startswith(var.health_check_path, "/")}', errorMessage: "health_check_path must start with /." }],
       }),
-      deletionProtection: this.variable("nlb_deletion_protection", {
-        type: "bool",
-        default: false,
-        description: "Protect the NLB from deletion (turn on for production).",
-      }),
     };
     const tags = this.common.tags.value as Record<string, string>;
     const port = v.fargatePort.numberValue;
@@ -88,9 +78,9 @@ export class WebSocketNlbStack extends WebSocketModuleStack {
       internal: v.nlbInternal.value as boolean,
       nlbName: v.nlbName.stringValue,
       targetGroupName: v.targetGroupName.stringValue,
-      vpcLinkName: v.vpcLinkName.stringValue,
+      vpcLinkName: this.common.vpcLinkName.stringValue,
       vpcLinkDescription: `VPC link of WebSocket API ${this.common.apiName.stringValue}`,
-      deletionProtection: v.deletionProtection.value as boolean,
+      deletionProtection: this.common.nlbDeletionProtection.value as boolean,
       target: { kind: "ip", port, healthCheck: { path: v.healthCheckPath.stringValue } },
       tags,
     });

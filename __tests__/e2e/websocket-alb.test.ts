@@ -7,11 +7,9 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import * as fs from "fs";
-import * as path from "path";
 import { Emulator } from "../../scripts/emulator";
-import { apply, describeE2e, destroy, emulatorFor, overrideProviderForEmulator, secondPlanChanges, sdkConfig } from "../support/e2e";
-import { copyExample, removeWorkdir, synthInto } from "../support/terraform";
+import { deployExample, describeE2e, destroy, emulatorFor, secondPlanChanges, sdkConfig } from "../support/e2e";
+import { removeWorkdir } from "../support/terraform";
 
 describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deployed on the emulator", () => {
   let emulator: Emulator;
@@ -23,12 +21,7 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
   beforeAll(async () => {
     ({ emulator, dir } = await emulatorFor("websocket-alb"));
     cfg = sdkConfig(emulator);
-    synthInto(path.join(dir, "out"));
-    root = path.join(dir, "root");
-    fs.mkdirSync(root);
-    copyExample("websocket-alb", root, path.join(dir, "out"));
-    overrideProviderForEmulator(root, emulator);
-    outputs = apply(root);
+    ({ root, outputs } = deployExample("websocket-alb", emulator, dir));
   }, 15 * 60_000);
 
   afterAll(async () => {

@@ -2,11 +2,9 @@ import { APIGatewayClient, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway
 import { ApiGatewayV2Client, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import * as fs from "fs";
-import * as path from "path";
 import { Emulator } from "../../scripts/emulator";
-import { apply, describeE2e, destroy, emulatorFor, overrideProviderForEmulator, secondPlanChanges, sdkConfig } from "../support/e2e";
-import { copyExample, removeWorkdir, synthInto } from "../support/terraform";
+import { deployExample, describeE2e, destroy, emulatorFor, secondPlanChanges, sdkConfig } from "../support/e2e";
+import { removeWorkdir } from "../support/terraform";
 
 describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deployed on the emulator", () => {
   let emulator: Emulator;
@@ -18,12 +16,7 @@ describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deploye
   beforeAll(async () => {
     ({ emulator, dir } = await emulatorFor("websocket-nlb"));
     cfg = sdkConfig(emulator);
-    synthInto(path.join(dir, "out"));
-    root = path.join(dir, "root");
-    fs.mkdirSync(root);
-    copyExample("websocket-nlb", root, path.join(dir, "out"));
-    overrideProviderForEmulator(root, emulator);
-    outputs = apply(root);
+    ({ root, outputs } = deployExample("websocket-nlb", emulator, dir));
   }, 15 * 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
-import { terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+import * as fs from "fs";
+import { copyExample, synthInto, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
 
@@ -53,4 +54,18 @@ export function secondPlanChanges(dir: string, vars: string[] = []): string {
 
 export function destroy(dir: string, vars: string[] = []): void {
   terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars]);
+}
+
+/**
+ * Synthesizes the modules into `dir`/out, copies an HCL example that uses
+ * one into `dir`/root with its provider pointed at the emulator, and applies
+ * it. Returns the root folder and the outputs.
+ */
+export function deployExample(example: string, emulator: Emulator, dir: string): { root: string; outputs: Record<string, any> } {
+  synthInto(path.join(dir, "out"));
+  const root = path.join(dir, "root");
+  fs.mkdirSync(root);
+  copyExample(example, root, path.join(dir, "out"));
+  overrideProviderForEmulator(root, emulator);
+  return { root, outputs: apply(root) };
 }
