@@ -7,30 +7,13 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { Emulator } from "../../scripts/emulator";
-import { deployExample, describeE2e, destroy, emulatorFor, secondPlanChanges, sdkConfig } from "../support/e2e";
-import { removeWorkdir } from "../support/terraform";
+import { describeE2e, destroy, secondPlanChanges, useDeployedExample } from "../support/e2e";
 
 describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deployed on the emulator", () => {
-  let emulator: Emulator;
-  let dir: string;
-  let root: string;
-  let outputs: Record<string, any>;
-  let cfg: ReturnType<typeof sdkConfig>;
-
-  beforeAll(async () => {
-    ({ emulator, dir } = await emulatorFor("websocket-alb"));
-    cfg = sdkConfig(emulator);
-    ({ root, outputs } = deployExample("websocket-alb", emulator, dir));
-  }, 15 * 60_000);
-
-  afterAll(async () => {
-    await emulator?.stop();
-    if (dir) removeWorkdir(dir);
-  });
+  const e = useDeployedExample("websocket-alb");
 
   test("the existing ALB is registered in an alb-type target group of an internal NLB on the listener's port", async () => {
-    const elb = new ElasticLoadBalancingV2Client(cfg);
+    const elb = new ElasticLoadBalancingV2Client(e.cfg);
     const alb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["my-backend-alb"] }))).LoadBalancers![0];
     const listener = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb.LoadBalancerArn }))).Listeners![0];
     const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["my-vpc-link-alb"] }))).TargetGroups![0];
@@ -43,27 +26,27 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
   });
 
   test("the v1 VPC link targets that NLB and every integration uses it", async () => {
-    const elb = new ElasticLoadBalancingV2Client(cfg);
+    const elb = new ElasticLoadBalancingV2Client(e.cfg);
     const nlb = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["my-vpc-link-nlb"] }))).LoadBalancers![0];
-    const link = await new APIGatewayClient(cfg).send(new GetVpcLinkCommand({ vpcLinkId: outputs.vpc_link_id }));
+    const link = await new APIGatewayClient(e.cfg).send(new GetVpcLinkCommand({ vpcLinkId: e.outputs.vpc_link_id }));
     expect(link.targetArns).toEqual([nlb.LoadBalancerArn]);
-    const integrations = (await new ApiGatewayV2Client(cfg).send(new GetIntegrationsCommand({ ApiId: outputs.websocket_api_id }))).Items ?? [];
+    const integrations = (await new ApiGatewayV2Client(e.cfg).send(new GetIntegrationsCommand({ ApiId: e.outputs.websocket_api_id }))).Items ?? [];
     expect(integrations).toHaveLength(3);
-    for (const i of integrations) expect(i).toMatchObject({ ConnectionType: "VPC_LINK", ConnectionId: outputs.vpc_link_id, IntegrationType: "HTTP_PROXY" });
+    for (const i of integrations) expect(i).toMatchObject({ ConnectionType: "VPC_LINK", ConnectionId: e.outputs.vpc_link_id, IntegrationType: "HTTP_PROXY" });
   });
 
   test("the stage has access logs and throttling", async () => {
-    const stage = await new ApiGatewayV2Client(cfg).send(new GetStageCommand({ ApiId: outputs.websocket_api_id, StageName: "prod" }));
+    const stage = await new ApiGatewayV2Client(e.cfg).send(new GetStageCommand({ ApiId: e.outputs.websocket_api_id, StageName: "prod" }));
     expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/my-websocket-api$/);
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 });
   });
 
   test("a second plan after apply is empty", () => {
-    expect(secondPlanChanges(root)).toBe("");
+    expect(secondPlanChanges(e.root)).toBe("");
   });
 
   test("destroy removes everything", () => {
-    destroy(root);
-    expect(secondPlanChanges(root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    destroy(e.root);
+    expect(secondPlanChanges(e.root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
   });
 });

@@ -2,9 +2,13 @@ import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
 import * as fs from "fs";
-import { copyExample, synthInto, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+import { copyExample, removeWorkdir, synthInto, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
+
+// The suites read the emulator with the AWS SDK v3, which warns once per worker
+// that its 2027 releases need Node.js 22; this machine runs Node.js 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** describe() when terraform and moto are there (fails in CI when they are not). */
 export function describeE2e(): jest.Describe {
@@ -68,4 +72,32 @@ export function deployExample(example: string, emulator: Emulator, dir: string):
   copyExample(example, root, path.join(dir, "out"));
   overrideProviderForEmulator(root, emulator);
   return { root, outputs: apply(root) };
+}
+
+/** What a module e2e suite works with once its example is deployed. */
+export interface DeployedExample {
+  emulator: Emulator;
+  dir: string;
+  root: string;
+  outputs: Record<string, any>;
+  cfg: ReturnType<typeof sdkConfig>;
+}
+
+/**
+ * Registers the beforeAll/afterAll of a module e2e suite: an emulator of its
+ * own, the example deployed on it, the emulator stopped and the folder removed
+ * at the end. The returned object is filled in by beforeAll.
+ */
+export function useDeployedExample(example: string): DeployedExample {
+  const ctx = {} as DeployedExample;
+  beforeAll(async () => {
+    Object.assign(ctx, await emulatorFor(example));
+    ctx.cfg = sdkConfig(ctx.emulator);
+    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir));
+  }, 15 * 60_000);
+  afterAll(async () => {
+    await ctx.emulator?.stop();
+    if (ctx.dir) removeWorkdir(ctx.dir);
+  });
+  return ctx;
 }
