@@ -1,3 +1,4 @@
+import * as os from "os";
 import * as path from "path";
 import { ConfigError, loadSettings } from "./stacks/config";
 import { PROJECT_DIR } from "./stacks/paths";
@@ -12,15 +13,21 @@ function main(): number {
   // Errors must stop the synth here, before anything is written, not be
   // collected into the manifest for the cdktf CLI to report afterwards.
   delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+  // Ctrl-C or a kill by the cdktf CLI: the synth is synchronous, so a handler
+  // runs only after it has finished and removed its scratch folder, and the
+  // process then exits as interrupted instead of dying half-way.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
+  }
   try {
     const settings = loadSettings({ projectDir: PROJECT_DIR, argv: process.argv.slice(2), env: process.env });
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(PROJECT_DIR, "cdktf.out");
     const stacks = synthesize(settings, outdir);
     const where = path.relative(process.cwd(), outdir) || ".";
-    console.error(`Synthesized websocket-nlb, websocket-alb and chat (target ${settings.target.kind}, region ${settings.region}) into ${where}/stacks`);
-    for (const o of stacks.chat.omissions) console.error(`  chat: left out ${o.what}: ${o.why}`);
+    console.log(`Synthesized websocket-nlb, websocket-alb and chat (target ${settings.target.kind}, region ${settings.region}) into ${where}/stacks`);
+    for (const o of stacks.chat.omissions) console.log(`  chat: left out ${o.what}: ${o.why}`);
     // The cdktf CLI prints the manifest's annotations itself.
-    if (!process.env.CDKTF_CONTEXT_JSON) for (const line of synthNotes(outdir)) console.error(line);
+    if (!process.env.CDKTF_CONTEXT_JSON) for (const line of synthNotes(outdir)) console.log(line);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) console.error(e.message);

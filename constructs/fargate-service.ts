@@ -13,7 +13,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { Guardrails } from "./guardrails";
 import { PrivateLink } from "./private-link";
-import { TracingCollector, TracingSidecar } from "./tracing-sidecar";
+import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
 import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** CPU units and the memory sizes (MiB) Fargate accepts with them. */
@@ -340,6 +340,9 @@ function validate(props: FargateServiceProps): void {
   checkMinItems("FargateService.subnetIds", props.subnetIds, 2, "give private subnets in at least two Availability Zones");
   checkRange("FargateService.container.port", props.container.port, 1, 65535, "use the port the application listens on");
   checkOneOf("FargateService.tracing", props.tracing, ["xray-daemon", "adot", "off"]);
+  if ((props.tracing ?? "xray-daemon") !== "off" && props.container.port === TRACING_PORT) {
+    throw invalid("FargateService.container.port", `other than ${TRACING_PORT} while a tracing collector runs (it listens on ${TRACING_PORT} in the task)`, props.container.port, 'pick another port, or set tracing to "off"');
+  }
   checkOneOf("FargateService.architecture", props.architecture, ["X86_64", "ARM64"]);
   checkRetention("FargateService.logRetentionInDays", props.logRetentionInDays);
   const cpu = props.cpu ?? 256;

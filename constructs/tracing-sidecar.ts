@@ -12,6 +12,9 @@ import { checkOneOf, checkRetention } from "./validation";
  */
 export type TracingCollector = "xray-daemon" | "adot";
 
+/** Port the collectors listen on, UDP (segments) and TCP (sampling proxy), in the task's network namespace. */
+export const TRACING_PORT = 2000;
+
 /** Default images, pinned so a deploy never changes the collector silently. */
 export const DEFAULT_COLLECTOR_IMAGES: Record<TracingCollector, string> = {
   "xray-daemon": "public.ecr.aws/xray/aws-xray-daemon:3.3.15",
@@ -27,7 +30,7 @@ export const DEFAULT_COLLECTOR_IMAGES: Record<TracingCollector, string> = {
 export const ADOT_XRAY_CONFIG = [
   "receivers:",
   "  awsxray:",
-  "    endpoint: 127.0.0.1:2000",
+  `    endpoint: 127.0.0.1:${TRACING_PORT}`,
   "    transport: udp",
   "processors:",
   "  batch/traces:",
@@ -90,7 +93,7 @@ export class TracingSidecar extends Construct {
   /** Name of the container; the application waits for it to start. */
   public readonly containerName: string;
   /** Address the application sends segments to (in a Fargate task, loopback). */
-  public readonly daemonAddress = "127.0.0.1:2000";
+  public readonly daemonAddress = `127.0.0.1:${TRACING_PORT}`;
   public readonly logGroup: CloudwatchLogGroup;
   private readonly collector: TracingCollector;
   private readonly image: string;
@@ -127,7 +130,7 @@ export class TracingSidecar extends Construct {
       cpu: 32,
       memoryReservation: 64,
       readonlyRootFilesystem: true,
-      portMappings: [{ containerPort: 2000, hostPort: 2000, protocol: "udp" }],
+      portMappings: [{ containerPort: TRACING_PORT, hostPort: TRACING_PORT, protocol: "udp" }],
       // Both collectors take the region from AWS_REGION; the image's own
       // entrypoint binds UDP 2000 (only the task's own containers reach it:
       // the task security group admits nothing on that port).

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FARGATE_SIZES } from "../constructs/fargate-service";
+import { TRACING_PORT } from "../constructs/tracing-sidecar";
 import { show } from "../constructs/validation";
 import { Field, FIELD_BY_KEY, FIELDS, Settings } from "./settings";
 
@@ -74,7 +75,7 @@ export function loadSettings(options: LoadOptions): Settings {
     try {
       file = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError([{ key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${(e as Error).message}): fix the syntax` }]);
+      throw new ConfigError([{ key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${describeJsonError(e as Error, text)}): fix the syntax` }]);
     }
   }
   return resolveSettings({ defaults: context.settings, defaultsOrigin: "cdktf.json", file, fileOrigin: configPath, env: options.env });
@@ -82,11 +83,15 @@ export function loadSettings(options: LoadOptions): Settings {
 
 /** Reads `--config <file>` or `--config=<file>` from the arguments ("" when the path is missing). */
 export function configFileFromArgs(argv: readonly string[]): string | undefined {
+  const given: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--config") return argv[i + 1] === undefined || argv[i + 1].startsWith("--") ? "" : argv[i + 1];
-    if (argv[i].startsWith("--config=")) return argv[i].slice("--config=".length);
+    if (argv[i] === "--config") given.push(argv[i + 1] === undefined || argv[i + 1].startsWith("--") ? "" : argv[i + 1]);
+    if (argv[i].startsWith("--config=")) given.push(argv[i].slice("--config=".length));
   }
-  return undefined;
+  if (given.length > 1) {
+    throw new ConfigError([{ key: "--config", message: `--config must be given once, got ${given.map((g) => show(g)).join(" and ")}: merge the settings into one file` }]);
+  }
+  return given[0];
 }
 
 /** Merges and validates the sources; pure, so tests can call it directly. */
@@ -131,7 +136,8 @@ export function resolveSettings(sources: ConfigSources): Settings {
     if (FIELD_BY_KEY.has(key)) continue;
     const value = merged[key];
     const section = FIELDS.some((f) => f.key.startsWith(`${key}.`));
-    if (/token|password|secret(?!arn)|accesskey/i.test(key.split(".").pop() ?? "")) {
+    const leaf = key.split(".").pop() ?? "";
+    if (/token|password|secret|accesskey/i.test(leaf) && !/arn$/i.test(leaf)) {
       fail(key, "absent: secrets never go in configuration", "<redacted>", secretFix(key));
       secretKeys.delete(key);
     } else if (section) {
@@ -178,9 +184,23 @@ function secretFix(key: string): string {
 /** Tokens and keys that must never be in configuration. */
 const SECRET_PATTERNS = [/\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
 
+/** True when a value holds a token or key at any depth (keys of maps included). */
 function holdsSecret(value: unknown): boolean {
-  const strings = typeof value === "string" ? [value] : Array.isArray(value) ? value : isObject(value) ? [...Object.keys(value), ...Object.values(value)] : [];
-  return strings.some((s) => typeof s === "string" && SECRET_PATTERNS.some((p) => p.test(s)));
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
+  return SECRET_PATTERNS.some((p) => p.test(text));
+}
+
+/**
+ * The JSON parser's complaint without the excerpt of the file it quotes (the
+ * excerpt may hold a token), with the line and column where it can tell.
+ */
+export function describeJsonError(error: Error, text: string): string {
+  const what = error.message.replace(/,? (\.\.\.)?"[\s\S]*$/, "").replace(/ in JSON at position \d+.*$/, "");
+  const position = /at position (\d+)/.exec(error.message);
+  if (!position) return what;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split("\n").length;
+  return `${what} at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
 function crossChecks(
@@ -193,13 +213,23 @@ function crossChecks(
     const sizes = FARGATE_SIZES[b.cpu] ?? [];
     if (!sizes.includes(b.memory)) fail("chat.backend.memory", `one of ${sizes.join(", ")} MiB with ${b.cpu} CPU units`, b.memory, "pick a memory size Fargate accepts with that CPU");
   }
-  const scaling = ["chat.backend.autoScaling.enabled", "chat.backend.autoScaling.minCapacity", "chat.backend.autoScaling.maxCapacity", "chat.backend.desiredCount"];
+  const scaling = ["chat.backend.autoScaling.enabled", "chat.backend.autoScaling.minCapacity", "chat.backend.autoScaling.maxCapacity"];
   if (ok(...scaling) && b.autoScaling.enabled) {
     const a = b.autoScaling;
     if (a.minCapacity > a.maxCapacity) fail("chat.backend.autoScaling.maxCapacity", `at least minCapacity (${a.minCapacity})`, a.maxCapacity, "raise maxCapacity or lower minCapacity");
-    else if (b.desiredCount < a.minCapacity || b.desiredCount > a.maxCapacity) {
+    else if (ok("chat.backend.desiredCount") && (b.desiredCount < a.minCapacity || b.desiredCount > a.maxCapacity)) {
       fail("chat.backend.desiredCount", `between autoScaling.minCapacity (${a.minCapacity}) and maxCapacity (${a.maxCapacity})`, b.desiredCount, "move it into the scaling range");
     }
+  }
+  // The tracing collector listens on UDP and TCP 2000 in the task's shared network namespace.
+  if (ok("chat.backend.port", "chat.backend.tracing") && b.tracing !== "off" && b.port === TRACING_PORT) {
+    fail("chat.backend.port", `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`, b.port, `pick another port, or set chat.backend.tracing to "off"`);
+  }
+  if (ok("environment", "chat.deletionProtection") && s.environment === "production" && s.chat.deletionProtection === false) {
+    fail("chat.deletionProtection", 'true or null when environment is "production" (guardrail WSG-LB-002)', false, 'leave it null (on for production), or deploy under another environment name');
+  }
+  if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
+    fail("state.backend", '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)', s.state.backend, 'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend');
   }
   const n = s.chat?.network;
   if (ok("chat.network.vpcId", "chat.network.privateSubnetIds")) {
@@ -213,10 +243,10 @@ function crossChecks(
       fail("chat.network.privateSubnetIds", "distinct subnets", n.privateSubnetIds, "remove the duplicates");
     }
   }
-  if (ok("chat.network.availabilityZones", "region") && n.availabilityZones.length > 0) {
+  if (ok("chat.network.availabilityZones") && n.availabilityZones.length > 0) {
     if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
     else if (new Set(n.availabilityZones).size !== n.availabilityZones.length) fail("chat.network.availabilityZones", "distinct zones", n.availabilityZones, "remove the duplicates");
-    const foreign = n.availabilityZones.filter((z) => !z.startsWith(s.region));
+    const foreign = ok("region") ? n.availabilityZones.filter((z) => !z.startsWith(s.region)) : [];
     if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
   }
   if (ok("state.backend", "state.s3.bucket") && s.state.backend === "s3" && !s.state.s3.bucket) {

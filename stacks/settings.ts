@@ -136,6 +136,18 @@ const IMAGE_TAG = all(
   pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "use a version or a commit SHA"),
   (v: string) => (v === "latest" ? { rule: 'an immutable tag, not "latest"', fix: "tags are immutable here: use a version or a commit SHA" } : undefined),
 );
+/** An image reference pinned by tag or digest; never ":latest". */
+const IMAGE_REFERENCE = all(
+  pattern(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/, "an image reference with a tag or digest (<registry>/<repository>:<tag> or @sha256:<digest>)", "give the full image reference"),
+  (v: string) => (/:latest$/.test(v) ? { rule: 'an image with an immutable tag or digest, not ":latest"', fix: "a mutable tag never triggers a redeploy; pin a version or digest" } : undefined),
+);
+/** Lowercase letters, digits and single inner hyphens (ECR, ECS and ELB names are built from it). */
+const SHORT_NAME = (example: string) =>
+  pattern(
+    /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,11}$/,
+    "1 to 12 lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen",
+    example,
+  );
 const SUBNET_ID = pattern(/^subnet-[0-9a-f]{8,17}$/, "a subnet id (subnet-...)", "copy the id from the VPC console");
 
 /** The schema: every setting, in the order the README lists them. */
@@ -146,7 +158,7 @@ export const FIELDS: readonly Field[] = [
     type: "string",
     env: "WSGW_ENVIRONMENT",
     doc: 'Environment name, part of resource names and tags. "production" turns on deletion protection.',
-    check: pattern(/^[a-z][a-z0-9-]{0,11}$/, "1 to 12 lowercase letters, digits or hyphens, starting with a letter", 'use for example "dev" or "production"'),
+    check: SHORT_NAME('use for example "dev" or "production"'),
   },
   {
     key: "tags",
@@ -212,13 +224,19 @@ export const FIELDS: readonly Field[] = [
     check: pattern(/^[A-Za-z0-9_-]{1,90}$/, "a workspace name (letters, digits, - or _; at most 90)", "rename the workspace"),
   },
   { key: "state.cloud.workspaceTags", type: "string[]", doc: "Select workspaces by tags instead of a name (backend cloud).", check: eachItem(pattern(/^[a-z0-9:_-]{1,255}$/, "a lowercase tag", "lowercase the tag")) },
-  { key: "state.cloud.project", type: "string", nullable: true, doc: "HCP Terraform project of the workspace (backend cloud)." },
+  {
+    key: "state.cloud.project",
+    type: "string",
+    nullable: true,
+    doc: "HCP Terraform project of the workspace (backend cloud).",
+    check: pattern(/^[A-Za-z0-9_-](?:[A-Za-z0-9 _-]{0,38}[A-Za-z0-9_-])?$/, "a project name (1 to 40 letters, digits, spaces, - or _; no leading or trailing space)", "copy it from HCP Terraform"),
+  },
 
   {
     key: "chat.name",
     type: "string",
     doc: "Base name of the chat stack's resources: <name>-<environment>-<part>.",
-    check: pattern(/^[a-z][a-z0-9-]{0,11}$/, "1 to 12 lowercase letters, digits or hyphens, starting with a letter", 'AWS limits load balancer names to 32 characters; use for example "chat"'),
+    check: SHORT_NAME('AWS limits load balancer names to 32 characters; use for example "chat"'),
   },
   { key: "chat.deletionProtection", type: "boolean", nullable: true, doc: "Deletion protection of the NLB and the table (default: on for environment production)." },
   { key: "chat.network.vpcId", type: "string", nullable: true, doc: "Existing VPC to use instead of creating one (then give privateSubnetIds).", check: pattern(/^vpc-[0-9a-f]{8,17}$/, "a VPC id (vpc-...)", "copy the id from the VPC console") },
@@ -246,10 +264,7 @@ export const FIELDS: readonly Field[] = [
     type: "string",
     nullable: true,
     doc: "Image to run instead of building one (e.g. <account>.dkr.ecr.<region>.amazonaws.com/chat@sha256:...).",
-    check: all(
-      pattern(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/, "an image reference with a tag or digest (<registry>/<repository>:<tag> or @sha256:<digest>)", "give the full image reference"),
-      (v: string) => (/:latest$/.test(v) ? { rule: 'an image with an immutable tag or digest, not ":latest"', fix: "a mutable tag never triggers a redeploy; pin a version or digest" } : undefined),
-    ),
+    check: IMAGE_REFERENCE,
   },
   { key: "chat.backend.image.repositoryUrl", type: "string", doc: "GitHub repository of the Go backend (built when image.uri is not set).", check: GITHUB_REPOSITORY_URL },
   { key: "chat.backend.image.gitRef", type: "string", doc: "Branch, tag or commit of the backend to build.", check: GIT_REF },
@@ -272,7 +287,7 @@ export const FIELDS: readonly Field[] = [
   { key: "chat.backend.autoScaling.maxCapacity", type: "integer", doc: "Most tasks when scaling.", check: range(2, 1000, "allow at least 2 tasks") },
   { key: "chat.backend.autoScaling.targetCpuPercent", type: "integer", doc: "Average CPU to hold, in percent.", check: range(10, 90, "hold CPU between 10 and 90 percent") },
   { key: "chat.backend.tracing", type: "string", oneOf: ["xray-daemon", "adot", "off"], doc: 'Tracing sidecar: "xray-daemon" (end of support Feb 2027), "adot" (OpenTelemetry collector, same UDP 2000 segments) or "off".' },
-  { key: "chat.backend.tracingImage", type: "string", nullable: true, doc: "Image of the tracing sidecar (default: a pinned version of the chosen collector)." },
+  { key: "chat.backend.tracingImage", type: "string", nullable: true, doc: "Image of the tracing sidecar (default: a pinned version of the chosen collector).", check: IMAGE_REFERENCE },
   { key: "chat.backend.logRetentionDays", type: "integer", doc: "Retention of the backend and sidecar logs.", check: RETENTION },
   { key: "chat.backend.readonlyRootFilesystem", type: "boolean", doc: "Run the backend with a read-only root file system." },
   { key: "chat.backend.healthCheckPath", type: "string", doc: "Path of the NLB's HTTP health check (the backend answers GET /healthz).", check: pattern(/^\/[\x21-\x7E]{0,1023}$/, 'a path starting with "/"', 'use for example "/healthz"') },

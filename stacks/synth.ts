@@ -14,7 +14,8 @@ const GENERATED = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets"];
  */
 export function synthesize(settings: Settings, outdir: string): ProjectStacks {
   const target = path.resolve(outdir);
-  const scratch = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.partial-`));
+  removeStaleScratch(target);
+  const scratch = fs.mkdtempSync(scratchPrefix(target));
   try {
     const stacks = buildApp(settings, scratch);
     stacks.app.synth();
@@ -22,6 +23,29 @@ export function synthesize(settings: Settings, outdir: string): ProjectStacks {
     return stacks;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Scratch folders are named `.<outdir>.partial-XXXXXX`, beside the outdir. */
+function scratchPrefix(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.partial-`);
+}
+
+/** A scratch folder older than this was left by a synth that was killed (a synth takes about a second). */
+export const STALE_SCRATCH_MS = 60_000;
+
+/**
+ * Removes scratch folders that a killed synth (SIGKILL, a crash) could not
+ * clean up; a younger one may belong to a synth running right now.
+ */
+function removeStaleScratch(target: string): void {
+  const prefix = path.basename(scratchPrefix(target));
+  const parent = path.dirname(target);
+  if (!fs.existsSync(parent)) return;
+  for (const entry of fs.readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const dir = path.join(parent, entry);
+    if (Date.now() - fs.statSync(dir).mtimeMs > STALE_SCRATCH_MS) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

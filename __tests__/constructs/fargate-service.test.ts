@@ -326,6 +326,13 @@ describe("FargateService", () => {
       );
     });
 
+    test("fails when the container port is the tracing collector's port", () => {
+      expect(() => service({ container: { image: "app:1", port: 2000 } })).toThrow(
+        'FargateService.container.port must be other than 2000 while a tracing collector runs (it listens on 2000 in the task), got 2000: pick another port, or set tracing to "off"',
+      );
+      expect(() => service({ container: { image: "app:1", port: 2000 }, tracing: "off" })).not.toThrow();
+    });
+
     test("does not check an unresolved container port", () => {
       const stack = newStack();
       expect(() => service({ container: { image: "app:1", port: numberVar(stack) } }, stack)).not.toThrow();

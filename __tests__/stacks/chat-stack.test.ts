@@ -567,8 +567,6 @@ describe("ChatStack", () => {
       expect(only(dev, "aws_dynamodb_table")[1].deletion_protection_enabled).toBe(false);
       const asked = chatJson({ chat: { deletionProtection: true } });
       expect(only(asked, "aws_lb")[1].enable_deletion_protection).toBe(true);
-      const declined = chatJson({ environment: "production", chat: { deletionProtection: false } });
-      expect(only(declined, "aws_dynamodb_table")[1].deletion_protection_enabled).toBe(false);
     });
   });
 

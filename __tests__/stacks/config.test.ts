@@ -13,7 +13,7 @@ const SECRET_FIX = (key: string) =>
 const VPC = "vpc-0123456789abcdef0";
 const SUBNET_A = "subnet-0123abcd";
 const SUBNET_B = "subnet-4567abcd";
-const NAME_RULE = "1 to 12 lowercase letters, digits or hyphens, starting with a letter";
+const NAME_RULE = "1 to 12 lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen";
 const ARN_FIX = "copy the ARN from the AWS console or CLI";
 const RETENTIONS = `one of the retentions CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`;
 
@@ -143,6 +143,10 @@ describe("resolveSettings", () => {
         problem("chat.name", NAME_RULE, '"chatchatchatc"', 'AWS limits load balancer names to 32 characters; use for example "chat"'),
       ]],
       ["the environment has capitals", { environment: "Production" }, [problem("environment", NAME_RULE, '"Production"', 'use for example "dev" or "production"')]],
+      ["chat.name ends with a hyphen (ECR rejects the repository name)", { chat: { name: "chat-" } }, [
+        problem("chat.name", NAME_RULE, '"chat-"', 'AWS limits load balancer names to 32 characters; use for example "chat"'),
+      ]],
+      ["the environment has two hyphens in a row", { environment: "pre--prod" }, [problem("environment", NAME_RULE, '"pre--prod"', 'use for example "dev" or "production"')]],
       ["the environment is longer than 12 characters", { environment: "integration-1" }, [problem("environment", NAME_RULE, '"integration-1"', 'use for example "dev" or "production"')]],
       ["the API name is longer than 128 characters", { chat: { api: { name: "x".repeat(129) } } }, [problem("chat.api.name", "1 to 128 printable characters", JSON.stringify("x".repeat(129)), "shorten the name")]],
       ["the API name has a control character", { chat: { api: { name: "chat\napi" } } }, [problem("chat.api.name", "1 to 128 printable characters", '"chat\\napi"', "shorten the name")]],
@@ -215,6 +219,17 @@ describe("resolveSettings", () => {
       ["the health check path does not start with /", { chat: { backend: { healthCheckPath: "healthz" } } }, [
         problem("chat.backend.healthCheckPath", 'a path starting with "/"', '"healthz"', 'use for example "/healthz"'),
       ]],
+      ["the tracing image has neither tag nor digest", { chat: { backend: { tracingImage: "not an image!!" } } }, [
+        problem(
+          "chat.backend.tracingImage",
+          "an image reference with a tag or digest (<registry>/<repository>:<tag> or @sha256:<digest>)",
+          '"not an image!!"',
+          "give the full image reference",
+        ),
+      ]],
+      ["the backend port is the tracing collector's port", { chat: { backend: { port: 2000 } } }, [
+        problem("chat.backend.port", 'other than 2000 while chat.backend.tracing is "xray-daemon" (the collector listens on 2000)', "2000", 'pick another port, or set chat.backend.tracing to "off"'),
+      ]],
       // Fargate sizes and scaling
       ["the CPU is not a Fargate size", { chat: { backend: { cpu: 300 } } }, [problem("chat.backend.cpu", "256, 512, 1024, 2048 or 4096", "300", "pick a Fargate CPU size")]],
       ["the memory does not go with the CPU on Fargate", { chat: { backend: { cpu: 256, memory: 4096 } } }, [
@@ -252,6 +267,20 @@ describe("resolveSettings", () => {
       ]],
       ["the cloud state backend has neither a workspace nor workspace tags", { state: { backend: "cloud", cloud: { organization: "acme" } } }, [
         problem("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", '{"workspace":null,"workspaceTags":[]}', "name one workspace, or select workspaces by tags", "cdktf.json"),
+      ]],
+      ["the cloud project name has a trailing space", { state: { cloud: { project: "chat " } } }, [
+        problem("state.cloud.project", "a project name (1 to 40 letters, digits, spaces, - or _; no leading or trailing space)", '"chat "', "copy it from HCP Terraform"),
+      ]],
+      ["the emulator target keeps its state in S3", { target: { kind: "emulator" }, state: { backend: "s3", s3: { bucket: "acme-state" } } }, [
+        problem(
+          "state.backend",
+          '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)',
+          '"s3"',
+          'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend',
+        ),
+      ]],
+      ["production turns deletion protection off", { environment: "production", chat: { deletionProtection: false } }, [
+        problem("chat.deletionProtection", 'true or null when environment is "production" (guardrail WSG-LB-002)', "false", "leave it null (on for production), or deploy under another environment name"),
       ]],
       ["a workspace tag has capitals", { state: { cloud: { workspaceTags: ["Chat"] } } }, [problem("state.cloud.workspaceTags", "a list whose every item is a lowercase tag", '["Chat"]', "lowercase the tag")]],
       // alarms
@@ -337,6 +366,19 @@ describe("resolveSettings", () => {
       expect(asPort.message).not.toContain(FAKE.accessKeyId);
     });
 
+    test("fails when a token is nested deep in a value of the wrong type, without printing it", () => {
+      for (const file of [{ tags: { a: { b: FAKE.classicToken } } }, { chat: { network: { privateSubnetIds: [[FAKE.classicToken]] } } }]) {
+        const error = configError(() => settingsWith(file));
+        expect(error.message).not.toContain(FAKE.classicToken.slice(0, 12));
+        expect(error.message).toContain('"<redacted>"');
+      }
+    });
+
+    test("suggests the right key for a misplaced secret ARN instead of calling it a secret", () => {
+      const [message] = problemsWith({ chat: { backend: { tokenSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gh-AbCdEf" } } });
+      expect(message).toMatch(/^chat\.backend\.tokenSecretArn is not a setting \(from test\.json\): did you mean chat\.frontend\.tokenSecretArn\?/);
+    });
+
     test("fails when a secret-named key holds a token, reporting it once", () => {
       const error = configError(() => settingsWith({ chat: { frontend: { githubToken: FAKE.classicToken } } }));
       expect(error.problems).toHaveLength(1);
@@ -369,6 +411,13 @@ describe("resolveSettings", () => {
         state: { backend: "s3" },
       });
       expect(problems.map((p) => p.split(" ")[0])).toEqual(["chat.backend.memory", "chat.backend.autoScaling.maxCapacity", "state.s3.bucket", "chat.alarms.email"]);
+    });
+
+    test("fails when cross-setting rules read settings that are bad themselves, still listing every rule that can be judged", () => {
+      const problems = problemsWith({ chat: { network: { availabilityZones: ["us-east-1a"] }, backend: { desiredCount: 1, autoScaling: { minCapacity: 5, maxCapacity: 3 } } } });
+      expect(problems.map((p) => p.split(" ")[0])).toEqual(["chat.backend.desiredCount", "chat.backend.autoScaling.maxCapacity", "chat.network.availabilityZones"]);
+      const withBadRegion = problemsWith({ region: "nope", chat: { network: { availabilityZones: ["us-east-1a"] } } });
+      expect(withBadRegion.map((p) => p.split(" ")[0])).toEqual(["region", "chat.network.availabilityZones"]);
     });
 
     test("fails when a single-setting and a cross-setting problem come together, listing both", () => {
@@ -491,6 +540,10 @@ describe("configFileFromArgs", () => {
     expect(configFileFromArgs(["node", "main.ts", "--config=prod.json"])).toBe("prod.json");
     expect(configFileFromArgs(["node", "main.ts"])).toBeUndefined();
   });
+
+  test("fails when --config is given twice", () => {
+    expect(configProblems(() => configFileFromArgs(["--config", "a.json", "--config=b.json"]))).toEqual(['--config must be given once, got "a.json" and "b.json": merge the settings into one file']);
+  });
 });
 
 describe("loadSettings", () => {
@@ -546,6 +599,16 @@ describe("loadSettings", () => {
     const error = configError(() => loadSettings({ projectDir: project({ "bad.json": '{ "region": "eu-west-1", }' }), argv: ["--config", "bad.json"], env: {} }));
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0].message).toMatch(/^config file must be valid JSON, got "bad\.json" \(.+\): fix the syntax$/);
+  });
+
+  test("fails when the config file is not valid JSON, naming the line and column without quoting the file", () => {
+    // GIVEN a token pasted without quotes on line 2
+    const text = `{\n  "branch": ${FAKE.classicToken}\n}`;
+    // WHEN
+    const error = configError(() => loadSettings({ projectDir: project({ "bad.json": text }), argv: ["--config", "bad.json"], env: {} }));
+    // THEN
+    expect(error.message).not.toContain(FAKE.classicToken.slice(0, 6));
+    expect(error.problems[0].message).toMatch(/^config file must be valid JSON, got "bad\.json" \(Unexpected token[^"]*\): fix the syntax$/);
   });
 
   test("fails when the config file has a bad setting, naming the file as the origin", () => {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as app from "../../stacks/app";
-import { synthesize, synthNotes } from "../../stacks/synth";
+import { STALE_SCRATCH_MS, synthesize, synthNotes } from "../../stacks/synth";
 import { settingsWith } from "../helpers";
 import { filesUnder, tempDir } from "./support";
 
@@ -101,6 +101,20 @@ describe("synthesize", () => {
     expect(fs.readFileSync(path.join(chatDir, ".terraform.lock.hcl"), "utf8")).toBe("# lock file\n");
     expect(JSON.parse(fs.readFileSync(path.join(chatDir, "cdk.tf.json"), "utf8")).provider.aws[0].region).toBe("eu-west-1");
     expect(fs.existsSync(path.join(chatDir, "assets", "stale"))).toBe(false);
+  });
+
+  test("removes the scratch folder a killed synth left behind, not one a running synth may be using", () => {
+    // GIVEN a stale scratch folder (older than STALE_SCRATCH_MS) and a fresh one
+    const { parent, outdir } = freshOutdir();
+    const stale = path.join(parent, ".cdktf.out.partial-stale1");
+    const fresh = path.join(parent, ".cdktf.out.partial-fresh1");
+    for (const dir of [stale, fresh]) fs.mkdirSync(path.join(dir, "stacks", "chat"), { recursive: true });
+    const old = new Date(Date.now() - STALE_SCRATCH_MS - 5_000);
+    fs.utimesSync(stale, old, old);
+    // WHEN
+    synthesize(settingsWith({}), outdir);
+    // THEN
+    expect(fs.readdirSync(parent).sort()).toEqual([".cdktf.out.partial-fresh1", "cdktf.out"]);
   });
 
   test("removes the folder of a stack that is no longer produced", () => {
