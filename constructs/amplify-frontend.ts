@@ -1,6 +1,8 @@
 import { AmplifyApp } from "@cdktf/provider-aws/lib/amplify-app";
 import { AmplifyBranch } from "@cdktf/provider-aws/lib/amplify-branch";
-import { Fn } from "cdktf";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { Fn, ITerraformDependable } from "cdktf";
+import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
@@ -18,12 +20,29 @@ export interface AmplifyFrontendProps {
    */
   readonly branchName?: string;
   /**
-   * GitHub personal access token Amplify uses once, at app creation, to
-   * install its GitHub App on the repository. Pass a sensitive Terraform
-   * value (variable or secret lookup), never a literal. Amplify does not keep
-   * it; the token can be revoked after the first apply.
+   * ARN of the Secrets Manager secret holding the GitHub personal access token
+   * Amplify uses once, when the repository is connected, to install its
+   * GitHub App (the plain token, or CodeBuild's JSON with a `Token` key). The
+   * deploy actions read it inside Lambda: the token never passes through
+   * Terraform, so it is in neither the configuration nor the state.
    */
-  readonly accessToken: string;
+  readonly tokenSecretArn: string;
+  /**
+   * What must exist before the token is read (e.g. the secret version that
+   * writes it).
+   * @default - nothing
+   */
+  readonly tokenDependsOn?: ITerraformDependable[];
+  /**
+   * Runs the deployment steps: connecting the repository and starting builds.
+   */
+  readonly deployActions: DeployActions;
+  /**
+   * Starts the branch's first build during apply (Amplify builds only on
+   * pushes otherwise), and again when the environment changes.
+   * @default true
+   */
+  readonly startBuild?: boolean;
   /**
    * Build-time environment variables (the frontend reads `WEBSOCKET_URL`).
    * @default - none
@@ -34,12 +53,6 @@ export interface AmplifyFrontendProps {
    * @default - npm install, npm run build, publish out/ (a static export)
    */
   readonly buildSpec?: string;
-  /**
-   * Starts the branch's first build during apply (Amplify builds only on
-   * pushes otherwise), and again when the environment changes.
-   * @default - no build is started
-   */
-  readonly deployActions?: DeployActions;
   /**
    * Tags of the app and branch.
    * @default - none
@@ -73,6 +86,12 @@ export const STATIC_EXPORT_BUILD_SPEC = [
  * (`aws_amplify_app`, id `Resource`, and one branch), with the rewrite
  * client-side routing needs (`/<*>` to `/index.html`, status 404).
  *
+ * `aws_amplify_app` keeps `access_token` in the Terraform state, so the app
+ * is created without a repository and the deploy actions connect it
+ * (Amplify UpdateApp with the repository and the token read from Secrets
+ * Manager) before the branch is created; Terraform then ignores the
+ * `repository` it reads back.
+ *
  * Amplify adds a webhook to the GitHub repository that `terraform destroy`
  * does not remove; see the README for how to delete it.
  */
@@ -82,39 +101,66 @@ export class AmplifyFrontend extends Construct {
   /** `https://<branch>.<app id>.amplifyapp.com`. */
   public readonly url: string;
 
+  /** The deploy action that connects the repository to the app. */
+  public readonly connection: LambdaInvocation;
+
   constructor(scope: Construct, id: string, props: AmplifyFrontendProps) {
     super(scope, id);
     const branchName = props.branchName ?? "main";
     checkPattern("AmplifyFrontend.appName", props.appName, /^[A-Za-z0-9_-]{1,255}$/, "1 to 255 letters, digits, hyphens or underscores", "rename the app");
     checkPattern("AmplifyFrontend.branchName", branchName, /^(?!\/)(?!.*\/$)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a Git branch name", 'use for example "main"');
+    checkPattern(
+      "AmplifyFrontend.repositoryUrl",
+      props.repositoryUrl,
+      /^https:\/\/github\.com\/[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
+      "a GitHub repository URL (https://github.com/<owner>/<repo>)",
+      "give the https URL of the repository",
+    );
+    checkPattern("AmplifyFrontend.tokenSecretArn", props.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token");
     this.resource = new AmplifyApp(this, "Resource", {
       name: props.appName,
-      repository: props.repositoryUrl,
-      accessToken: props.accessToken,
       platform: "WEB",
       buildSpec: escapeTerraformTemplate(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC),
       environmentVariables: props.environmentVariables,
       enableBranchAutoBuild: true,
       customRule: [{ source: "/<*>", target: "/index.html", status: "404" }],
       tags: props.tags,
+      // Set by the connect-repository deploy action, not by Terraform.
+      lifecycle: { ignoreChanges: ["repository"] },
     });
+
+    const actions = props.deployActions;
+    actions.allow({ sid: "ReadFrontendToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [props.tokenSecretArn] });
+    actions.allow({ sid: "ConnectFrontendRepository", effect: "Allow", actions: ["amplify:GetApp", "amplify:UpdateApp"], resources: [this.resource.arn] });
+    this.connection = actions.invoke("ConnectRepository", {
+      action: "connect-repository",
+      appId: this.resource.id,
+      repository: props.repositoryUrl,
+      tokenSecretArn: props.tokenSecretArn,
+    }, props.tokenDependsOn);
+
     this.branch = new AmplifyBranch(this, "Branch", {
       appId: this.resource.id,
       branchName,
       stage: "PRODUCTION",
       enableAutoBuild: true,
       tags: props.tags,
+      // A branch created before the repository is connected never builds.
+      dependsOn: [this.connection],
     });
     this.url = `https://${Fn.replace(branchName, "/", "-")}.${this.resource.defaultDomain}`;
 
-    if (props.deployActions) {
-      props.deployActions.allow({
+    if (props.startBuild ?? true) {
+      const branchArn = `${this.resource.arn}/branches/${branchName}`;
+      actions.allow({
         sid: "StartFrontendBuild",
         effect: "Allow",
         actions: ["amplify:StartJob", "amplify:ListJobs"],
-        resources: [this.branch.arn, `${this.branch.arn}/jobs/*`],
+        // The branch's ARN, built from the app's: the role's policy must not
+        // wait for the branch, which waits for the connect action.
+        resources: [branchArn, `${branchArn}/jobs/*`],
       });
-      props.deployActions.invoke(
+      actions.invoke(
         "StartFirstBuild",
         {
           action: "start-amplify-job",
@@ -122,7 +168,8 @@ export class AmplifyFrontend extends Construct {
           branchName: this.branch.branchName,
           // A new value (e.g. a new WebSocket URL) is built into a new release.
           environment: props.environmentVariables ?? {},
-          buildSpec: Fn.sha1(escapeTerraformTemplate(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC)),
+          // Hashed here: a spec with double quotes cannot be an argument of Terraform's sha1().
+          buildSpec: createHash("sha1").update(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC).digest("hex"),
           reason: "Started by Terraform after creating the branch or changing its build environment",
         },
         [this.branch],

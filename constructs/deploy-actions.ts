@@ -29,7 +29,8 @@ export interface DeployActionsProps {
 /**
  * A Lambda function Terraform invokes during apply (`aws_lambda_invocation`)
  * for the steps no AWS resource performs: building the backend image with
- * CodeBuild and starting an Amplify branch's first build. Its role gets only
+ * CodeBuild, connecting an Amplify app to its repository with a token read
+ * from Secrets Manager, and starting an Amplify branch's first build. Its role gets only
  * the statements its users grant ({@link DeployActions.allow}).
  */
 export class DeployActions extends Construct {
@@ -53,7 +54,7 @@ export class DeployActions extends Construct {
     });
     this.role = new IamRole(this, "Role", {
       name: props.functionName,
-      description: "Runs deployment steps Terraform invokes (image build, first Amplify build)",
+      description: "Runs deployment steps Terraform invokes (image build, Amplify repository connection and first build)",
       assumeRolePolicy: trust.json,
       tags: props.tags,
     });

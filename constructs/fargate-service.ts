@@ -9,7 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { Fn } from "cdktf";
+import { dependable, Fn, ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { Guardrails } from "./guardrails";
 import { PrivateLink } from "./private-link";
@@ -230,7 +230,7 @@ export class FargateService extends Construct {
       assumeRolePolicy: ecsTasks.json,
       tags,
     });
-    this.sidecar?.grantWrite(this.taskRole);
+    const tracingGrant = this.sidecar?.grantWrite(this.taskRole);
 
     const environment = { ...(container.environment ?? {}), ...(this.sidecar?.applicationEnvironment ?? {}) };
     const appDefinition = {
@@ -305,8 +305,9 @@ export class FargateService extends Construct {
       tags,
       // Auto scaling owns the task count once the service exists.
       lifecycle: scaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      // The target group must be attached to the NLB before tasks register.
-      dependsOn: [props.privateLink.listener],
+      // The target group must be attached to the NLB before tasks register,
+      // and the task role must hold its permissions before tasks start.
+      dependsOn: [props.privateLink.listener, ...(tracingGrant ? [tracingGrant] : [])],
     });
 
     if (scaling) {
@@ -333,6 +334,21 @@ export class FargateService extends Construct {
       });
     }
   }
+
+  /**
+   * Makes the service wait for `dependencies`, such as the policies other
+   * constructs grant the task role (`grant*` methods return them): tasks
+   * started before their permissions exist fail at start-up and trip the
+   * deployment circuit breaker.
+   */
+  public addDependency(...dependencies: ITerraformDependable[]): void {
+    addDependsOn(this.resource, dependencies);
+  }
+}
+
+/** Adds a dependency to a resource's depends_on. */
+function addDependsOn(resource: TerraformResource, dependencies: ITerraformDependable[]): void {
+  resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies.map((d) => dependable(d))];
 }
 
 function validate(props: FargateServiceProps): void {

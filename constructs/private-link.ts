@@ -99,7 +99,10 @@ export interface PrivateLinkProps {
    * Security groups of the NLB. Inbound rules are not evaluated for traffic
    * arriving through the VPC link (PrivateLink), so the NLB needs none for
    * API Gateway; targets should admit these groups.
-   * @default - a new security group with no inbound rules
+   * @default - a new security group with no inbound rules and no outbound
+   * rules either until {@link PrivateLink.connectTo} is called: the NLB
+   * cannot reach its targets (traffic or health checks) before that, and a
+   * synth fails when it is never called
    */
   readonly securityGroupIds?: string[];
   /**
@@ -155,6 +158,7 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
   public readonly vpcLinkKind = "api-gateway-v1" as const;
   public readonly listenerPort: number;
   public readonly targetPort: number;
+  private connected = false;
 
   constructor(scope: Construct, id: string, props: PrivateLinkProps) {
     super(scope, id);
@@ -238,6 +242,20 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
       tags: props.tags,
     });
     this.vpcLinkId = this.vpcLink.id;
+
+    this.node.addValidation({
+      validate: () =>
+        this.securityGroup && !this.connected
+          ? [
+              invalid(
+                `PrivateLink ${this.node.path}`,
+                "connected to its targets with connectTo when it creates its own security group",
+                "a security group with no outbound rule",
+                `call connectTo(<security group of the ${target.kind === "alb" ? "ALB" : "targets"}>) so the NLB can reach them on ${isUnresolved(this.targetPort) ? "the target port" : `port ${this.targetPort}`} (traffic and health checks), or give securityGroupIds whose rules you manage`,
+              ).message,
+            ]
+          : [],
+    });
   }
 
   /** DNS name of the NLB. */
@@ -264,7 +282,9 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
   /**
    * Lets the NLB reach a target security group on the target port (traffic
    * and health checks): an egress rule on the NLB's own group and an ingress
-   * rule on the target group that admits only the NLB.
+   * rule on the target group that admits only the NLB. Required when the
+   * link created its own security group: that group has no outbound rule
+   * until this is called.
    */
   public connectTo(targetSecurityGroupId: string, id = "Targets"): void {
     if (!this.securityGroup) {
@@ -291,6 +311,7 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
       toPort: this.targetPort,
       description: "From the API Gateway VPC link NLB only",
     });
+    this.connected = true;
   }
 }
 

@@ -78,18 +78,24 @@ export function checkRetention(setting: string, days: number | undefined): void 
 }
 
 /**
- * Names of load balancers and target groups: at most 32 characters, letters,
- * digits and hyphens, not starting or ending with a hyphen.
+ * Names of load balancers and target groups: 1 to 32 characters, letters,
+ * digits and hyphens, not starting or ending with a hyphen, not starting with
+ * "internal-". The message names the rule the name breaks.
  */
 export function checkElbName(setting: string, name: string | undefined): void {
-  checkPattern(
-    setting,
-    name,
-    /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/,
-    "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen",
-    "shorten or rename it (Elastic Load Balancing limits names to 32 characters)",
-  );
-  if (name !== undefined && !isUnresolved(name) && name.toLowerCase().startsWith("internal-")) {
+  if (name === undefined || isUnresolved(name)) return;
+  if (name.length === 0) throw invalid(setting, "1 to 32 characters long", name, "give it a name");
+  if (name.length > 32) {
+    throw invalid(setting, "1 to 32 characters long", name, `shorten it by ${name.length - 32} character(s): Elastic Load Balancing limits names to 32`);
+  }
+  const bad = [...new Set(name.replace(/[A-Za-z0-9-]/g, ""))];
+  if (bad.length > 0) {
+    throw invalid(setting, "made of letters, digits and hyphens only", name, `remove or replace ${bad.map((c) => JSON.stringify(c)).join(", ")}`);
+  }
+  if (name.startsWith("-") || name.endsWith("-")) {
+    throw invalid(setting, "a name that does not start or end with a hyphen", name, "remove the leading or trailing hyphen");
+  }
+  if (name.toLowerCase().startsWith("internal-")) {
     throw invalid(setting, 'a name that does not start with "internal-"', name, "Elastic Load Balancing reserves that prefix");
   }
 }

@@ -3,9 +3,10 @@ import { Apigatewayv2Stage, Apigatewayv2StageRouteSettings } from "@cdktf/provid
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Fn, ITerraformDependable, Lazy, Token } from "cdktf";
+import { dependable, Fn, ITerraformDependable, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketApi } from "./websocket-api";
+import { WebSocketRoute } from "./websocket-route";
 import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** Execution logging levels of a WebSocket stage. */
@@ -92,7 +93,10 @@ export interface WebSocketStageProps {
    */
   readonly detailedMetricsEnabled?: boolean;
   /**
-   * Per-route settings, keyed by route key. Each must set throttling.
+   * Per-route settings, keyed by route key. Each must set throttling. The
+   * stage then waits for the routes they name (API Gateway rejects route
+   * settings for a route that does not exist yet), including routes added
+   * after the stage.
    * @default - none
    */
   readonly routeSettings?: Record<string, WebSocketRouteSettings>;
@@ -190,7 +194,11 @@ export class WebSocketStage extends Construct {
   public readonly callbackUrl: string;
   /** `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>`. */
   public readonly executionArn: string;
-  /** ARN of this stage's @connections resources, for `execute-api:ManageConnections`. */
+  /**
+   * ARN of this stage's @connections resources, for every method (POST
+   * sends, GET reads, DELETE closes): `<execution-arn>/<method>/@connections/<id>`
+   * with `*` as method and id. For `execute-api:ManageConnections`.
+   */
   public readonly connectionsArn: string;
   private readonly api: WebSocketApi;
   private readonly routeSettingKeys: string[];
@@ -271,11 +279,22 @@ export class WebSocketStage extends Construct {
       dependsOn: [...(props.dependsOn ?? []), ...(this.executionLogGroup ? [this.executionLogGroup] : [])],
       tags: props.tags,
     });
+    if (this.routeSettingKeys.length > 0) {
+      // CreateStage fails with "Unable to find Route by key <key> within the
+      // provided RouteSettings" when a named route does not exist yet, and
+      // nothing else orders the stage after the routes when API Gateway
+      // deploys automatically. Resolved at synth, so later routes count.
+      const fixed = this.resource.dependsOn ?? [];
+      this.resource.dependsOn = Lazy.listValue({
+        produce: () => [...fixed, ...this.routesOfSettings().map((r) => dependable(r.resource))],
+      });
+    }
 
     this.invokeUrl = this.resource.invokeUrl;
     this.callbackUrl = Fn.replace(this.resource.invokeUrl, "wss://", "https://");
     this.executionArn = `${props.api.executionArn}/${this.resource.name}`;
-    this.connectionsArn = `${this.executionArn}/POST/@connections/*`;
+    // Every method: POST sends, GET reads (GetConnection), DELETE closes.
+    this.connectionsArn = `${this.executionArn}/*/@connections/*`;
 
     this.node.addValidation({
       validate: () => {
@@ -290,10 +309,21 @@ export class WebSocketStage extends Construct {
 
   /**
    * Lets a role send to, read and close this stage's connections through the
-   * @connections API (`execute-api:ManageConnections` on
-   * `<execution-arn>/<stage>/POST/@connections/*` and nothing else).
+   * @connections API: `execute-api:ManageConnections` on
+   * {@link connectionsArn} (every method of every connection of this stage)
+   * and nothing else, in an inline policy of the role.
+   *
+   * @param role the role to grant
+   * @param id id of the policy construct (and of its document, `<id>Document`)
+   * @param policyName name of the inline policy. Inline policy names are
+   *   unique per role: granting one role on two stages of the same name (of
+   *   different APIs) needs a name for at least one of them.
+   *   Default: `manage-connections-<stage name>`
    */
-  public grantManageConnections(role: { readonly name: string }, id = "ManageConnections"): IamRolePolicy {
+  public grantManageConnections(role: { readonly name: string }, id = "ManageConnections", policyName?: string): IamRolePolicy {
+    if (policyName !== undefined) {
+      checkPattern("WebSocketStage.grantManageConnections policyName", policyName, /^[\w+=,.@-]{1,128}$/, "1 to 128 letters, digits or + = , . @ _ -", "use an IAM policy name");
+    }
     const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {
       statement: [
         {
@@ -305,11 +335,24 @@ export class WebSocketStage extends Construct {
       ],
     });
     return new IamRolePolicy(this, `${id}Policy`, {
-      name: `manage-connections-${this.stageName}`,
+      name: policyName ?? defaultPolicyName(this.stageName),
       role: role.name,
       policy: document.json,
     });
   }
+
+  /** The routes the route settings name: those with that key, and every iterated (for_each) route when a key matches none. */
+  private routesOfSettings(): WebSocketRoute[] {
+    const routes = this.api.routes;
+    const unmatched = this.routeSettingKeys.some((k) => !routes.some((r) => !isUnresolved(r.routeKey) && r.routeKey === k));
+    return routes.filter((r) => (isUnresolved(r.routeKey) ? unmatched : this.routeSettingKeys.includes(r.routeKey)));
+  }
+}
+
+/** `manage-connections-<stage name>`, the stage name cut to IAM's 128 characters. */
+function defaultPolicyName(stageName: string): string {
+  const room = 128 - "manage-connections-".length;
+  return `manage-connections-${isUnresolved(stageName) ? Fn.substr(stageName, 0, room) : stageName.slice(0, room)}`;
 }
 
 function validateStageProps(stageName: string, props: WebSocketStageProps): void {

@@ -1,6 +1,5 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
@@ -9,6 +8,7 @@ import { ConnectionsTable } from "../constructs/connections-table";
 import { ContainerImage } from "../constructs/container-image";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
+import { GitHubTokenSecret } from "../constructs/github-token-secret";
 import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
@@ -154,10 +154,10 @@ export class ChatStack extends TerraformStack {
 
     const deployActions = emulator
       ? undefined
-      : c.backend.image.uri === null || (c.frontend.enabled && c.frontend.startBuild)
+      : c.backend.image.uri === null || c.frontend.enabled
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
-    if (emulator) this.omissions.push({ what: "deploy-actions Lambda and its invocations (image build, first Amplify build)", why: "the emulator cannot run Lambda functions" });
+    if (emulator) this.omissions.push({ what: "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)", why: "the emulator cannot run Lambda functions" });
 
     let imageUri: string;
     let imageRepositoryArn: string | undefined;
@@ -217,34 +217,47 @@ export class ChatStack extends TerraformStack {
       logRetentionInDays: c.backend.logRetentionDays,
       imageRepositoryArn,
     });
-    this.table.grantConnectionsAccess(this.service.taskRole);
-    this.stage.grantManageConnections(this.service.taskRole);
+    this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
 
     if (c.frontend.enabled && emulator) {
       this.omissions.push({ what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" });
     } else if (c.frontend.enabled) {
-      let token: string;
-      if (c.frontend.tokenSecretArn !== null) {
-        token = new DataAwsSecretsmanagerSecretVersion(this, "github-token", { secretId: c.frontend.tokenSecretArn }).secretString;
-      } else {
+      // The token never passes through Terraform's state: the deploy actions
+      // read it from Secrets Manager when they connect the repository.
+      let tokenSecretArn = c.frontend.tokenSecretArn;
+      let tokenWritten: ITerraformDependable[] = [];
+      if (tokenSecretArn === null) {
         const variable = new TerraformVariable(this, "github_access_token", {
           type: "string",
           sensitive: true,
           nullable: true,
           description:
-            "GitHub personal access token Amplify uses once, when it creates the app, to install its GitHub App on the frontend repository. Give it as TF_VAR_github_access_token; it can be revoked after the first apply.",
+            "GitHub personal access token Amplify uses once, when the stack connects the frontend repository, to install its GitHub App. Give it as TF_VAR_github_access_token on the first apply; it is ephemeral (written to the stack's secret, never to the state) and can be revoked once the frontend is deployed.",
         });
         variable.overrideLogicalId("github_access_token");
         variable.addOverride("default", null);
-        token = variable.stringValue;
+        variable.addOverride("ephemeral", true);
+        const version = new TerraformVariable(this, "github_access_token_version", {
+          type: "number",
+          default: 1,
+          description: "Raise it to write a new github_access_token into the stack's secret (a write-only value is sent only when its version changes).",
+        });
+        version.overrideLogicalId("github_access_token_version");
+        const secret = new GitHubTokenSecret(this, "github-token", { secretName: `${base}-github-token`, tokenVariable: variable, version: version.numberValue });
+        tokenSecretArn = secret.secretArn;
+        tokenWritten = [secret.version];
+        // Ephemeral variables and write-only arguments.
+        this.addOverride("terraform.required_version", ">= 1.11.0");
       }
       this.frontend = new AmplifyFrontend(this, "frontend", {
         appName: `${base}-frontend`,
         repositoryUrl: c.frontend.repositoryUrl,
         branchName: c.frontend.branch,
-        accessToken: token,
+        tokenSecretArn,
+        tokenDependsOn: tokenWritten,
         environmentVariables: { WEBSOCKET_URL: this.stage.invokeUrl },
-        deployActions: c.frontend.startBuild ? deployActions : undefined,
+        deployActions: deployActions!,
+        startBuild: c.frontend.startBuild,
       });
     }
 

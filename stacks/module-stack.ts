@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
+  dependable,
   Fn,
   TerraformIterator,
   TerraformLocal,
@@ -68,6 +69,10 @@ export const PREDEFINED_ROUTE_PATHS: Record<string, string> = {
   $default: "/default",
 };
 
+/** Terraform condition on one `custom_routes` entry (`k`, `r`). */
+const CUSTOM_ROUTE_VALID =
+  'length(k) >= 1 && length(k) <= 128 && !startswith(k, "$") && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))';
+
 /**
  * A stack synthesized as a Terraform module for existing HCL: Terraform
  * variables and outputs with fixed snake_case names, no backend block and no
@@ -98,7 +103,13 @@ export abstract class WebSocketModuleStack extends TerraformStack {
 
   /** Declares a Terraform output whose name is exactly `name`. */
   protected output(name: string, config: TerraformOutputConfig): TerraformOutput {
-    return new TerraformOutput(this, name, { ...config, staticId: true });
+    // cdktf 0.21 writes an output's depends_on as "${type.name}", which
+    // Terraform rejects ("A single static variable reference is required"):
+    // written here as plain references instead.
+    const { dependsOn, ...rest } = config;
+    const output = new TerraformOutput(this, name, { ...rest, staticId: true });
+    if (dependsOn?.length) output.addOverride("depends_on", dependsOn.map((d) => dependable(d)));
+    return output;
   }
 
   /** Declares a local whose name is exactly `name`. */
@@ -155,10 +166,10 @@ export abstract class WebSocketModuleStack extends TerraformStack {
           "Custom routes, keyed by route key. Each calls the backend at POST <path> (default /<route key>) with the frame as body and the connection id in the connectionId header. Set route_response_selection_expression = \"$default\" to send the backend's reply to the client.",
         validation: [
           {
-            condition:
-              '${alltrue([for k, r in var.custom_routes : length(k) >= 1 && length(k) <= 128 && !startswith(k, "$") && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))])}',
+            condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_VALID}])}`,
+            // Terraform >= 1.2 evaluates error_message as an expression.
             errorMessage:
-              "custom_routes keys must be 1 to 128 characters and must not start with \"$\" (reserved for $connect, $disconnect, $default); route_response_selection_expression must be null or \"$default\"; path must start with \"/\".",
+              `custom_routes keys must be 1 to 128 characters and must not start with "$" (reserved for $connect, $disconnect, $default); route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
           },
           {
             condition: "${length(var.custom_routes) <= 297}",
@@ -313,11 +324,22 @@ export abstract class WebSocketModuleStack extends TerraformStack {
     this.output("websocket_stage_invoke_url", { value: stage.invokeUrl, description: "WebSocket connection URL (wss://<api-id>.execute-api.<region>.amazonaws.com/<stage>)." });
     this.output("connections_callback_url", { value: stage.callbackUrl, description: "Base URL of the @connections API the backend calls to send to a client (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>)." });
     this.output("api_execution_arn", { value: api.executionArn, description: "Execution ARN of the API." });
-    this.output("connections_arn", { value: stage.connectionsArn, description: "Resource to grant execute-api:ManageConnections on in the backend's role." });
+    this.output("connections_arn", {
+      value: stage.connectionsArn,
+      description: "Resource to grant execute-api:ManageConnections on in the backend's role: every @connections method (POST, GET, DELETE) of this stage (<api execution ARN>/<stage>/*/@connections/*).",
+    });
     this.output("vpc_link_id", { value: link.vpcLinkId, description: "ID of the VPC link (aws_api_gateway_vpc_link, v1)." });
     this.output("nlb_arn", { value: link.nlb.arn, description: "ARN of the Network Load Balancer behind the VPC link." });
     this.output("nlb_dns_name", { value: link.dnsName, description: "DNS name of the NLB." });
-    this.output("target_group_arn", { value: link.targetGroup.arn, description: "ARN of the NLB target group." });
+    // Depends on the listener: an ECS service created from this output before
+    // the target group is on a load balancer fails with "target group does
+    // not have an associated load balancer".
+    this.output("target_group_arn", {
+      value: link.targetGroup.arn,
+      description:
+        "ARN of the NLB target group, for an aws_ecs_service load_balancer block. The output depends on the NLB listener, so a service that uses it is created only once the target group is attached to the NLB.",
+      dependsOn: [link.listener],
+    });
     this.output("cloudwatch_log_group_name", { value: stage.accessLogGroup!.name, description: "Name of the stage's access log group." });
     this.output("execution_log_group_name", { value: stage.executionLogGroup!.name, description: "Name of the stage's execution log group." });
     this.output("api_gateway_cloudwatch_role_arn", { value: account.roleArn, description: "Role set as the account's API Gateway CloudWatch role (null unless manage_api_gateway_account)." });

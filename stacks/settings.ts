@@ -316,7 +316,7 @@ export const FIELDS: readonly Field[] = [
     key: "chat.frontend.tokenSecretArn",
     type: "string",
     nullable: true,
-    doc: "Secrets Manager secret with the GitHub token for Amplify (default: the sensitive Terraform variable github_access_token).",
+    doc: "Secrets Manager secret with the GitHub token for Amplify, read by the deploy actions only (default: the ephemeral Terraform variable github_access_token, written to a secret of the stack).",
     check: arn("secretsmanager", "secret:.+"),
   },
   { key: "chat.frontend.startBuild", type: "boolean", doc: "Start the branch's first build during apply (and again when WEBSOCKET_URL changes)." },

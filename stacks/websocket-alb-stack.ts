@@ -27,7 +27,8 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
     const v = {
       albListenerArn: this.variable("alb_listener_arn", {
         type: "string",
-        description: "ARN of the existing ALB listener to reach (e.g. the HTTP listener of an ECS service's ALB).",
+        description:
+          "ARN of the existing ALB listener to reach (e.g. the HTTP listener of an ECS service's ALB). It must be an HTTP listener, not HTTPS: the NLB forwards TCP to its port unchanged and the integrations call http://. Checked when the module looks the listener up (alb_listener_port null).",
         validation: [
           {
             condition: `\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`,
@@ -82,6 +83,15 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
     const listener = new DataAwsLbListener(this, "alb_listener", {
       count: Token.asNumber("${var.alb_listener_port == null ? 1 : 0}"),
       arn: v.albListenerArn.stringValue,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${self.protocol == "HTTP"}',
+            errorMessage:
+              'alb_listener_arn must be an HTTP listener, got a ${self.protocol} listener on port ${self.port}: the NLB forwards TCP to it unchanged and the integrations call http://, so give the ARN of an HTTP listener of the ALB (add one if needed).',
+          },
+        ],
+      },
     });
     const subnet = new DataAwsSubnet(this, "first_vpc_link_subnet", {
       count: Token.asNumber("${var.vpc_id == null ? 1 : 0}"),

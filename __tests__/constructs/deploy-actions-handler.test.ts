@@ -5,6 +5,7 @@
 const mockCodeBuildSend = jest.fn();
 const mockEcrSend = jest.fn();
 const mockAmplifySend = jest.fn();
+const mockSecretsSend = jest.fn();
 
 /** A stand-in for an SDK command class: keeps its name and input. */
 function mockCommand(name: string) {
@@ -28,7 +29,20 @@ jest.mock("@aws-sdk/client-amplify", () => ({
   AmplifyClient: jest.fn(() => ({ send: mockAmplifySend })),
   StartJobCommand: mockCommand("StartJob"),
   ListJobsCommand: mockCommand("ListJobs"),
+  GetAppCommand: mockCommand("GetApp"),
+  UpdateAppCommand: mockCommand("UpdateApp"),
 }));
+// The Lambda runtime provides this client; the project does not install it.
+jest.mock(
+  "@aws-sdk/client-secrets-manager",
+  () => ({
+    SecretsManagerClient: jest.fn(() => ({ send: mockSecretsSend })),
+    GetSecretValueCommand: mockCommand("GetSecretValue"),
+  }),
+  { virtual: true },
+);
+
+import { NO_TOKEN_PLACEHOLDER } from "../../constructs/github-token-secret";
 
 process.env.POLL_MS = "1";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,6 +81,7 @@ beforeEach(() => {
   mockCodeBuildSend.mockReset();
   mockEcrSend.mockReset();
   mockAmplifySend.mockReset();
+  mockSecretsSend.mockReset();
 });
 
 describe("deploy-actions handler", () => {
@@ -196,6 +211,63 @@ describe("deploy-actions handler", () => {
     });
   });
 
+  describe("connect-repository", () => {
+    const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chat-github-token-AbCdEf";
+    const REPO = "https://github.com/Faaizz/simple_http_chatapp_frontend";
+    const EVENT = { action: "connect-repository", appId: "d1abc", repository: REPO, tokenSecretArn: SECRET };
+    const TOKEN = "ghp_" + "A".repeat(36);
+
+    test("reads the token from the secret and connects the repository, returning nothing of the token", async () => {
+      // GIVEN an app without a repository
+      respond(mockAmplifySend, { GetApp: () => ({ app: { appId: "d1abc" } }), UpdateApp: () => ({ app: { appId: "d1abc", repository: REPO } }) });
+      respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: `${TOKEN}\n` }) });
+      // WHEN
+      const result = await handler(EVENT, context());
+      // THEN
+      expect(result).toEqual({ appId: "d1abc", repository: REPO, connected: "now" });
+      expect(JSON.stringify(result)).not.toContain(TOKEN);
+      expect(sent(mockSecretsSend, "GetSecretValue")).toEqual([{ SecretId: SECRET }]);
+      expect(sent(mockAmplifySend, "UpdateApp")).toEqual([{ appId: "d1abc", repository: REPO, accessToken: TOKEN }]);
+    });
+
+    test("takes the token from CodeBuild's JSON form of the secret", async () => {
+      respond(mockAmplifySend, { GetApp: () => ({ app: {} }), UpdateApp: () => ({}) });
+      respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: JSON.stringify({ ServerType: "GITHUB", AuthType: "PERSONAL_ACCESS_TOKEN", Token: TOKEN }) }) });
+      await handler(EVENT, context());
+      expect(sent(mockAmplifySend, "UpdateApp")[0].accessToken).toBe(TOKEN);
+    });
+
+    test("does nothing when the app is connected to the repository already", async () => {
+      respond(mockAmplifySend, { GetApp: () => ({ app: { repository: REPO } }) });
+      await expect(handler(EVENT, context())).resolves.toEqual({ appId: "d1abc", repository: REPO, connected: "already" });
+      expect(mockSecretsSend).not.toHaveBeenCalled();
+    });
+
+    test("knows the placeholder GitHubTokenSecret writes when no token was given", () => {
+      expect((require("../../constructs/deploy-actions/index.js") as { NO_TOKEN: string }).NO_TOKEN).toBe(NO_TOKEN_PLACEHOLDER);
+    });
+
+    test("fails when the secret holds the placeholder the stack writes without a token, saying how to give one", async () => {
+      respond(mockAmplifySend, { GetApp: () => ({ app: {} }) });
+      respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: "NO_TOKEN_GIVEN" }) });
+      await expect(handler(EVENT, context())).rejects.toThrow(`secret ${SECRET} holds no GitHub token: apply again with TF_VAR_github_access_token set and github_access_token_version raised`);
+      expect(sent(mockAmplifySend, "UpdateApp")).toEqual([]);
+    });
+
+    test("fails when the secret is JSON without a Token key, without printing it", async () => {
+      respond(mockAmplifySend, { GetApp: () => ({ app: {} }) });
+      respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: JSON.stringify({ token: TOKEN }) }) });
+      const error: Error = await handler(EVENT, context()).catch((e: Error) => e);
+      expect(error.message).toMatch(/holds no GitHub token/);
+      expect(error.message).not.toContain(TOKEN);
+    });
+
+    test("fails when a field of the event is missing", async () => {
+      await expect(handler({ ...EVENT, tokenSecretArn: "" }, context())).rejects.toThrow("connect-repository needs tokenSecretArn");
+      expect(mockAmplifySend).not.toHaveBeenCalled();
+    });
+  });
+
   describe("start-amplify-job", () => {
     const EVENT = { action: "start-amplify-job", appId: "d1abc", branchName: "main", reason: "new WebSocket URL" };
 
@@ -233,6 +305,6 @@ describe("deploy-actions handler", () => {
   });
 
   test("fails on an unknown action", async () => {
-    await expect(handler({ action: "deploy" }, context())).rejects.toThrow('action must be "build-image" or "start-amplify-job", got "deploy"');
+    await expect(handler({ action: "deploy" }, context())).rejects.toThrow('action must be "build-image", "connect-repository" or "start-amplify-job", got "deploy"');
   });
 });

@@ -1,4 +1,5 @@
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { FargateService, FargateServiceProps } from "../../constructs/fargate-service";
 import { PrivateLink } from "../../constructs/private-link";
@@ -218,9 +219,24 @@ describe("FargateService", () => {
         network_configuration: { subnets: ["subnet-a", "subnet-b"], security_groups: [ref(svc.securityGroup)], assign_public_ip: false },
         load_balancer: [{ target_group_arn: ref(link.targetGroup, "arn"), container_name: "backend", container_port: 8080 }],
         health_check_grace_period_seconds: 30,
-        depends_on: [`aws_lb_listener.${link.listener.friendlyUniqueId}`],
       });
       expect(svc.resource.node.id).toBe("Resource");
+    });
+
+    test("starts after the listener attaches the target group and after the task role may write X-Ray traces", () => {
+      const { stack, link, svc } = service();
+      const xray = svc.sidecar!.node.findChild("WritePolicy") as TerraformResource;
+      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([`aws_lb_listener.${link.listener.friendlyUniqueId}`, `aws_iam_role_policy.${xray.friendlyUniqueId}`]);
+    });
+
+    test("starts after the task role's other grants given to addDependency", () => {
+      // GIVEN a service without tracing and a policy another construct grants its task role
+      const { stack, link, svc } = service({ tracing: "off" });
+      const grant = new IamRolePolicy(stack, "grant", { role: svc.taskRole.name, policy: "{}" });
+      // WHEN
+      svc.addDependency(grant);
+      // THEN
+      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([`aws_lb_listener.${link.listener.friendlyUniqueId}`, `aws_iam_role_policy.${grant.friendlyUniqueId}`]);
     });
 
     test("rolls back failed deployments with the circuit breaker, keeping full capacity", () => {

@@ -126,7 +126,7 @@ describe("PrivateLink", () => {
     expect(resourcesOf(synthJson(stack), "aws_lb_target_group_attachment")).toEqual({});
   });
 
-  test("creates a security group for the NLB without any inline rule", () => {
+  test("creates a security group for the NLB without any inline rule (connectTo adds the only egress)", () => {
     const { stack, link: l } = link({ tags: { team: "chat" } });
     const json = synthJson(stack);
     const group = tf(json, l.securityGroup!);
@@ -180,6 +180,30 @@ describe("PrivateLink", () => {
       });
     });
 
+    test("fails at synth when the link created its own security group and connectTo was never called", () => {
+      // GIVEN / WHEN
+      const { stack } = link();
+      // THEN
+      expect(() => Testing.synth(stack, true)).toThrow(
+        'PrivateLink test/link must be connected to its targets with connectTo when it creates its own security group, got "a security group with no outbound rule": call connectTo(<security group of the targets>) so the NLB can reach them on port 8080 (traffic and health checks), or give securityGroupIds whose rules you manage',
+      );
+    });
+
+    test("fails at synth when the link to an ALB created its own security group and connectTo was never called", () => {
+      const { stack } = link({ target: albTarget() });
+      expect(() => Testing.synth(stack, true)).toThrow(/must be connected to its targets with connectTo .*: call connectTo\(<security group of the ALB>\) so the NLB can reach them on port 80 /);
+    });
+
+    test("passes its validations once connected, or with given security groups", () => {
+      const connected = link();
+      connected.link.connectTo("sg-tasks");
+      expect(() => Testing.synth(connected.stack, true)).not.toThrow();
+      const alb = link({ target: albTarget() });
+      alb.link.connectTo("sg-alb");
+      expect(() => Testing.synth(alb.stack, true)).not.toThrow();
+      expect(() => Testing.synth(link({ securityGroupIds: ["sg-given"] }).stack, true)).not.toThrow();
+    });
+
     test("fails when the link uses given security groups", () => {
       const { link: l } = link({ securityGroupIds: ["sg-given"] });
       expect(() => l.connectTo("sg-tasks")).toThrow(
@@ -207,13 +231,12 @@ describe("PrivateLink", () => {
   });
 
   describe("validation", () => {
-    const elbRule = "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen";
-    const elbFix = "shorten or rename it (Elastic Load Balancing limits names to 32 characters)";
-
-    test("fails when the NLB name is longer than 32 characters or badly formed", () => {
+    test("fails when the NLB name is longer than 32 characters or badly formed, naming the rule it breaks", () => {
       const long = "n".repeat(33);
-      expect(() => link({ nlbName: long })).toThrow(`PrivateLink.nlbName must be ${elbRule}, got "${long}": ${elbFix}`);
-      expect(() => link({ nlbName: "chat_nlb" })).toThrow(`PrivateLink.nlbName must be ${elbRule}, got "chat_nlb": ${elbFix}`);
+      expect(() => link({ nlbName: long })).toThrow(
+        `PrivateLink.nlbName must be 1 to 32 characters long, got "${long}": shorten it by 1 character(s): Elastic Load Balancing limits names to 32`,
+      );
+      expect(() => link({ nlbName: "chat_nlb" })).toThrow('PrivateLink.nlbName must be made of letters, digits and hyphens only, got "chat_nlb": remove or replace "_"');
     });
 
     test('fails when the NLB name starts with "internal-"', () => {
@@ -228,7 +251,9 @@ describe("PrivateLink", () => {
     });
 
     test("fails when the target group name is longer than 32 characters or badly formed", () => {
-      expect(() => link({ targetGroupName: "-tg" })).toThrow(`PrivateLink.targetGroupName must be ${elbRule}, got "-tg": ${elbFix}`);
+      expect(() => link({ targetGroupName: "-tg" })).toThrow(
+        'PrivateLink.targetGroupName must be a name that does not start or end with a hyphen, got "-tg": remove the leading or trailing hyphen',
+      );
       expect(() => link({ targetGroupName: "internal-tg" })).toThrow(/^PrivateLink.targetGroupName must be a name that does not start with "internal-"/);
     });
 

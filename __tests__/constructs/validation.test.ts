@@ -143,13 +143,26 @@ describe("checkElbName", () => {
     expect(() => checkElbName("x", "chat-nlb-1".padEnd(32, "x"))).not.toThrow();
   });
 
-  test("fails when the name is longer than 32 characters, starts or ends with a hyphen or has other characters", () => {
-    const rule = "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen";
-    const fix = "shorten or rename it (Elastic Load Balancing limits names to 32 characters)";
-    expect(() => checkElbName("Thing.name", "x".repeat(33))).toThrow(`Thing.name must be ${rule}, got "${"x".repeat(33)}": ${fix}`);
-    expect(() => checkElbName("Thing.name", "-nlb")).toThrow(`Thing.name must be ${rule}, got "-nlb": ${fix}`);
-    expect(() => checkElbName("Thing.name", "nlb-")).toThrow(`Thing.name must be ${rule}`);
-    expect(() => checkElbName("Thing.name", "my_nlb")).toThrow(`Thing.name must be ${rule}`);
+  test("fails when the name is empty or longer than 32 characters, saying so", () => {
+    expect(() => checkElbName("Thing.name", "")).toThrow('Thing.name must be 1 to 32 characters long, got "": give it a name');
+    expect(() => checkElbName("Thing.name", "x".repeat(35))).toThrow(
+      `Thing.name must be 1 to 32 characters long, got "${"x".repeat(35)}": shorten it by 3 character(s): Elastic Load Balancing limits names to 32`,
+    );
+  });
+
+  test("fails when the name has characters other than letters, digits and hyphens, naming them", () => {
+    expect(() => checkElbName("Thing.name", "my_nlb")).toThrow('Thing.name must be made of letters, digits and hyphens only, got "my_nlb": remove or replace "_"');
+    expect(() => checkElbName("Thing.name", "my nlb.1 2")).toThrow('Thing.name must be made of letters, digits and hyphens only, got "my nlb.1 2": remove or replace " ", "."');
+  });
+
+  test("fails when the name starts or ends with a hyphen, saying so", () => {
+    const message = (name: string) => `Thing.name must be a name that does not start or end with a hyphen, got "${name}": remove the leading or trailing hyphen`;
+    expect(() => checkElbName("Thing.name", "-nlb")).toThrow(message("-nlb"));
+    expect(() => checkElbName("Thing.name", "nlb-")).toThrow(message("nlb-"));
+  });
+
+  test("reports the length first when a long name also breaks another rule", () => {
+    expect(() => checkElbName("Thing.name", `-${"x".repeat(32)}_`)).toThrow(/^Thing.name must be 1 to 32 characters long/);
   });
 
   test('fails when the name starts with the reserved prefix "internal-", in any case', () => {

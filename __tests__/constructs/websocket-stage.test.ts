@@ -233,6 +233,40 @@ describe("WebSocketStage", () => {
       expect(() => Testing.synth(stack, true)).not.toThrow();
     });
 
+    test("makes the stage wait for the routes its settings name, also when API Gateway deploys automatically", () => {
+      // GIVEN
+      const stack = newStack();
+      const api = new WebSocketApi(stack, "api", { apiName: "chat" });
+      const join = api.addRoute("join", { integration: proxy() });
+      const other = api.addRoute("other", { integration: proxy() });
+      // WHEN
+      const stage = new WebSocketStage(stack, "stage", { api, autoDeploy: true, routeSettings: { join: { throttle: { burstLimit: 1, rateLimit: 1 } } } });
+      // THEN
+      const dependsOn = tf(synthJson(stack), stage.resource).depends_on;
+      expect(dependsOn).toEqual([`aws_cloudwatch_log_group.${stage.executionLogGroup!.friendlyUniqueId}`, `aws_apigatewayv2_route.${join.resource.friendlyUniqueId}`]);
+      expect(dependsOn).not.toContain(`aws_apigatewayv2_route.${other.resource.friendlyUniqueId}`);
+    });
+
+    test("makes the stage wait for routes with settings that are added after the stage", () => {
+      const { stack, api, stage } = stageWith({ explicitDeployment: false, routeSettings: { leave: { throttle: { burstLimit: 1, rateLimit: 1 } } } });
+      const leave = api.addRoute("leave", { integration: proxy() });
+      expect(tf(synthJson(stack), stage.resource).depends_on).toContain(`aws_apigatewayv2_route.${leave.resource.friendlyUniqueId}`);
+    });
+
+    test("makes the stage wait for routes from a Terraform map when a setting names no other route", () => {
+      const stack = newStack();
+      const api = new WebSocketApi(stack, "api", { apiName: "chat" });
+      const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+      const custom = api.addIteratedRoutes("custom", { forEach: routes, routeKey: routes.key, integration: proxy() });
+      const stage = new WebSocketStage(stack, "stage", { api, autoDeploy: true, routeSettings: { leave: { throttle: { burstLimit: 1, rateLimit: 1 } } } });
+      expect(tf(synthJson(stack), stage.resource).depends_on).toContain(`aws_apigatewayv2_route.${custom.resource.friendlyUniqueId}`);
+    });
+
+    test("does not make the stage wait for any route without route settings", () => {
+      const { stack, stage } = stageWith({ autoDeploy: true });
+      expect(tf(synthJson(stack), stage.resource).depends_on).toEqual([`aws_cloudwatch_log_group.${stage.executionLogGroup!.friendlyUniqueId}`]);
+    });
+
     test("does not check route setting keys when routes come from a Terraform map", () => {
       const stack = newStack();
       const api = new WebSocketApi(stack, "api", { apiName: "chat" });
@@ -254,7 +288,7 @@ describe("WebSocketStage", () => {
     test("gives the ARN of the stage's @connections resources", () => {
       const { stack, api, stage } = stageWith();
       expect(rendered(stack, stage.connectionsArn)).toBe(
-        `\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/POST/@connections/*`,
+        `\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/*/@connections/*`,
       );
     });
   });
@@ -274,9 +308,47 @@ describe("WebSocketStage", () => {
           sid: "ManageStageConnections",
           effect: "Allow",
           actions: ["execute-api:ManageConnections"],
-          resources: [`\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/POST/@connections/*`],
+          resources: [`\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/*/@connections/*`],
         },
       ]);
+    });
+  });
+
+  describe("grantManageConnections policy names", () => {
+    test("take the given name, so one role can be granted on two stages of the same name", () => {
+      // GIVEN
+      const stack = newStack();
+      const role = { name: "backend-task" };
+      const first = stageWith({}, stack).stage;
+      const otherApi = new WebSocketApi(stack, "api2", { apiName: "admin" });
+      const second = new WebSocketStage(stack, "stage2", { api: otherApi });
+      // WHEN
+      const a = first.grantManageConnections(role);
+      const b = second.grantManageConnections(role, "AdminConnections", "manage-admin-connections-prod");
+      // THEN
+      const json = synthJson(stack);
+      expect([tf(json, a).name, tf(json, b).name]).toEqual(["manage-connections-prod", "manage-admin-connections-prod"]);
+    });
+
+    test("stay within IAM's 128 characters for the longest stage name", () => {
+      const { stack, stage } = stageWith({ stageName: "s".repeat(128) });
+      const policy = stage.grantManageConnections({ name: "backend-task" });
+      const name = tf(synthJson(stack), policy).name;
+      expect(name).toBe(`manage-connections-${"s".repeat(109)}`);
+    });
+
+    test("cut an unresolved stage name in Terraform", () => {
+      const stack = newStack();
+      const { stage } = stageWith({ stageName: stringVar(stack) }, stack);
+      const policy = stage.grantManageConnections({ name: "backend-task" });
+      expect(tf(synthJson(stack), policy).name).toBe("manage-connections-${substr(var.s, 0, 109)}");
+    });
+
+    test("fails when the given policy name is not an IAM policy name", () => {
+      const { stage } = stageWith({});
+      expect(() => stage.grantManageConnections({ name: "backend-task" }, "X", "manage connections")).toThrow(
+        'WebSocketStage.grantManageConnections policyName must be 1 to 128 letters, digits or + = , . @ _ -, got "manage connections": use an IAM policy name',
+      );
     });
   });
 

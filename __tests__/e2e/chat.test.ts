@@ -96,7 +96,7 @@ describeE2e()("chat stack deployed on the emulator", () => {
     const doc = async (name: string) => JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument!));
     const manage = await doc("manage-connections-prod");
     expect(manage.Statement).toEqual([
-      expect.objectContaining({ Effect: "Allow", Action: "execute-api:ManageConnections", Resource: expect.stringMatching(new RegExp(`^arn:aws:execute-api:us-east-1:\\d{12}:${outputs.api_id}/prod/POST/@connections/\\*$`)) }),
+      expect.objectContaining({ Effect: "Allow", Action: "execute-api:ManageConnections", Resource: expect.stringMatching(new RegExp(`^arn:aws:execute-api:us-east-1:\\d{12}:${outputs.api_id}/prod/\\*/@connections/\\*$`)) }),
     ]);
     const table = await doc("connections-table");
     expect(table.Statement[0].Resource).toMatch(new RegExp(`:table/${outputs.connections_table_name}$`));

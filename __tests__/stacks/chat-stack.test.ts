@@ -168,6 +168,17 @@ describe("ChatStack", () => {
   });
 
   describe("backend service", () => {
+    test("starts its tasks only after every policy of the task role exists", () => {
+      const json = chatJson();
+      const [, service] = only(json, "aws_ecs_service");
+      const [taskRoleId] = findBy(json, "aws_iam_role", "name", "chat-dev-backend-task");
+      const taskPolicies = Object.entries<any>(resourcesOf(json, "aws_iam_role_policy"))
+        .filter(([, p]) => p.role === ref("aws_iam_role", taskRoleId, "name"))
+        .map(([id]) => `aws_iam_role_policy.${id}`);
+      expect(taskPolicies).toHaveLength(3);
+      for (const policy of taskPolicies) expect(service.depends_on).toContain(policy);
+    });
+
     test("runs the Go backend with the contract's environment and the X-Ray daemon sidecar", () => {
       // GIVEN / WHEN
       const json = chatJson();
@@ -267,7 +278,7 @@ describe("ChatStack", () => {
           allow("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"], ["*"]),
         ],
         "manage-connections-prod": [
-          allow("ManageStageConnections", ["execute-api:ManageConnections"], [`\${aws_apigatewayv2_api.${apiId}.execution_arn}/\${aws_apigatewayv2_stage.${stageId}.name}/POST/@connections/*`]),
+          allow("ManageStageConnections", ["execute-api:ManageConnections"], [`\${aws_apigatewayv2_api.${apiId}.execution_arn}/\${aws_apigatewayv2_stage.${stageId}.name}/*/@connections/*`]),
         ],
       });
     });
@@ -315,11 +326,12 @@ describe("ChatStack", () => {
       expect(only(json, "aws_codebuild_project")[1].source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET_ARN });
     });
 
-    test("lets the deploy-actions role run the image build, read the digest and start the frontend build only", () => {
+    test("lets the deploy-actions role run the image build, read the digest, connect the frontend with the token secret and start its build only", () => {
       const json = chatJson();
       const [projectId] = only(json, "aws_codebuild_project");
       const [repoId] = only(json, "aws_ecr_repository");
-      const [branchId] = only(json, "aws_amplify_branch");
+      const [appId] = only(json, "aws_amplify_app");
+      const [secretId] = only(json, "aws_secretsmanager_secret");
       const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-deploy-actions")[0];
       const actions = role(json, "chat-dev-deploy-actions");
       expect(actions.trust).toEqual(trustedService("lambda.amazonaws.com"));
@@ -329,7 +341,9 @@ describe("ChatStack", () => {
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
           allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", projectId, "arn")]),
           allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
-          allow("StartFrontendBuild", ["amplify:StartJob", "amplify:ListJobs"], [ref("aws_amplify_branch", branchId, "arn"), `${ref("aws_amplify_branch", branchId, "arn")}/jobs/*`]),
+          allow("ReadFrontendToken", ["secretsmanager:GetSecretValue"], [ref("aws_secretsmanager_secret", secretId, "arn")]),
+          allow("ConnectFrontendRepository", ["amplify:GetApp", "amplify:UpdateApp"], [ref("aws_amplify_app", appId, "arn")]),
+          allow("StartFrontendBuild", ["amplify:StartJob", "amplify:ListJobs"], [`${ref("aws_amplify_app", appId, "arn")}/branches/main`, `${ref("aws_amplify_app", appId, "arn")}/branches/main/jobs/*`]),
         ],
       });
     });
@@ -374,21 +388,41 @@ describe("ChatStack", () => {
   });
 
   describe("GitHub token", () => {
-    test("comes from the sensitive variable github_access_token, which has no value", () => {
+    /** The connect-repository invocation of the deploy actions. */
+    const connectInvocation = (json: any) => Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).find(([, i]) => i.input.includes('"connect-repository"'))!;
+
+    test("comes from the ephemeral, sensitive variable github_access_token, written only into a write-only argument", () => {
       // GIVEN / WHEN
       const json = chatJson();
-      // THEN
-      expect(Object.keys(json.variable)).toEqual(["github_access_token"]);
-      expect(json.variable.github_access_token).toMatchObject({ type: "string", sensitive: true, nullable: true, default: null });
+      // THEN the variable has no value and is never stored
+      expect(Object.keys(json.variable).sort()).toEqual(["github_access_token", "github_access_token_version"]);
+      expect(json.variable.github_access_token).toMatchObject({ type: "string", sensitive: true, ephemeral: true, nullable: true, default: null });
       expect(json.variable.github_access_token.description).toMatch(/TF_VAR_github_access_token/);
-      expect(only(json, "aws_amplify_app")[1].access_token).toBe("${var.github_access_token}");
+      expect(json.variable.github_access_token_version).toMatchObject({ type: "number", default: 1 });
+      expect(json.terraform.required_version).toBe(">= 1.11.0");
+      // and is referenced by the write-only argument only
+      const references = JSON.stringify(json).split("var.github_access_token").length - 1;
+      const [versionId, version] = only(json, "aws_secretsmanager_secret_version");
+      expect(version.secret_string_wo).toBe('${var.github_access_token == null ? "NO_TOKEN_GIVEN" : var.github_access_token}');
+      expect(version.secret_string_wo_version).toBe("${var.github_access_token_version}");
+      expect(references).toBe(2 + 1);
+      // the app has no token; the deploy actions read the secret after it is written
+      const [secretId, secret] = only(json, "aws_secretsmanager_secret");
+      expect(secret).toMatchObject({ name: "chat-dev-github-token", recovery_window_in_days: 0 });
+      expect(only(json, "aws_amplify_app")[1].access_token).toBeUndefined();
+      const [, connect] = connectInvocation(json);
+      expect(connect.input).toContain(`"tokenSecretArn" = ${ref("aws_secretsmanager_secret", secretId, "arn").slice(2, -1)}`);
+      expect(connect.depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
     });
 
-    test("comes from Secrets Manager when chat.frontend.tokenSecretArn is set", () => {
+    test("comes from the given secret when chat.frontend.tokenSecretArn is set, read by the deploy actions only", () => {
       const json = chatJson({ chat: { frontend: { tokenSecretArn: SECRET_ARN } } });
       expect(json.variable).toBeUndefined();
-      expect(dataOf(json, "aws_secretsmanager_secret_version")).toEqual({ "github-token": { secret_id: SECRET_ARN } });
-      expect(only(json, "aws_amplify_app")[1].access_token).toBe("${data.aws_secretsmanager_secret_version.github-token.secret_string}");
+      expect(json.terraform.required_version).toBeUndefined();
+      expect(dataOf(json, "aws_secretsmanager_secret_version")).toEqual({});
+      expect(resourcesOf(json, "aws_secretsmanager_secret")).toEqual({});
+      expect(only(json, "aws_amplify_app")[1].access_token).toBeUndefined();
+      expect(connectInvocation(json)[1].input).toContain(`"tokenSecretArn" = "${SECRET_ARN}"`);
     });
 
     test("given as TF_VAR or in the environment, never appears in anything synthesized", () => {
@@ -435,7 +469,7 @@ describe("ChatStack", () => {
         expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
       }
       expect(chat.omissions.map((o) => o.what)).toEqual([
-        "deploy-actions Lambda and its invocations (image build, first Amplify build)",
+        "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)",
         "aws_appautoscaling_target and aws_appautoscaling_policy",
         "aws_amplify_app and aws_amplify_branch (the frontend)",
       ]);
@@ -544,11 +578,16 @@ describe("ChatStack", () => {
       expect(pull.resources).toEqual(["arn:aws:ecr:us-east-1:123456789012:repository/chat/backend"]);
     });
 
-    test("keeps the Lambda for the frontend's first build only, when the image is given", () => {
+    test("keeps the Lambda for the frontend only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
       const inputs = Object.values<any>(resourcesOf(json, "aws_lambda_invocation")).map((i) => /"action" = "([^"]+)"/.exec(i.input)![1]);
-      expect(inputs).toEqual(["start-amplify-job"]);
-      expect(Object.keys(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].reduce((a: any, s: any) => ({ ...a, [s.sid]: 1 }), {}))).toEqual(["OwnLogs", "StartFrontendBuild"]);
+      expect(inputs).toEqual(["connect-repository", "start-amplify-job"]);
+      expect(Object.keys(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].reduce((a: any, s: any) => ({ ...a, [s.sid]: 1 }), {}))).toEqual([
+        "OwnLogs",
+        "ReadFrontendToken",
+        "ConnectFrontendRepository",
+        "StartFrontendBuild",
+      ]);
       expect(role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].map((s: any) => s.sid)).toEqual(["ContainerLogs"]);
     });
   });
@@ -686,8 +725,9 @@ describe("ChatStack", () => {
       expect(only(json, "aws_amplify_app")[1]).toMatchObject({
         environment_variables: { WEBSOCKET_URL: ref("aws_apigatewayv2_stage", stageId, "invoke_url") },
         custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }],
-        repository: "https://github.com/Faaizz/simple_websocket_chatapp_frontend",
       });
+      const connect = Object.values<any>(resourcesOf(json, "aws_lambda_invocation")).find((i) => i.input.includes('"connect-repository"'));
+      expect(connect.input).toContain('"repository" = "https://github.com/Faaizz/simple_websocket_chatapp_frontend"');
       expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
     });
   });

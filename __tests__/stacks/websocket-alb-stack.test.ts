@@ -126,6 +126,13 @@ describe("WebSocketAlbStack", () => {
       expect(json.output.vpc_link_id.value).toBe(ref("aws_api_gateway_vpc_link", link));
       expect(json.output.api_execution_arn.value).toBe(ref("aws_apigatewayv2_api", api, "execution_arn"));
       expect(json.output.alb_arn.value).toBe("${local.alb_arn}");
+      expect(json.output.connections_arn.value).toBe(`\${aws_apigatewayv2_api.${api}.execution_arn}/\${aws_apigatewayv2_stage.${stage}.name}/*/@connections/*`);
+    });
+
+    test("give target_group_arn only once the NLB listener forwards to the target group", () => {
+      const json = moduleJson();
+      const [listener] = only(json, "aws_lb_listener");
+      expect(json.output.target_group_arn.depends_on).toEqual([`aws_lb_listener.${listener}`]);
     });
   });
 
@@ -178,10 +185,28 @@ describe("WebSocketAlbStack", () => {
 
     test("looks up the listener port and the VPC only when they are not given", () => {
       const json = moduleJson();
-      expect(dataOf(json, "aws_lb_listener")).toEqual({ alb_listener: { arn: "${var.alb_listener_arn}", count: "${var.alb_listener_port == null ? 1 : 0}" } });
+      expect(dataOf(json, "aws_lb_listener")).toEqual({
+        alb_listener: { arn: "${var.alb_listener_arn}", count: "${var.alb_listener_port == null ? 1 : 0}", lifecycle: expect.anything() },
+      });
       expect(dataOf(json, "aws_subnet")).toEqual({ first_vpc_link_subnet: { id: "${element(var.vpc_link_subnet_ids, 0)}", count: "${var.vpc_id == null ? 1 : 0}" } });
       expect(json.locals.alb_listener_port).toBe("${coalesce(var.alb_listener_port, one(data.aws_lb_listener.alb_listener[*].port))}");
       expect(json.locals.vpc_id).toBe("${coalesce(var.vpc_id, one(data.aws_subnet.first_vpc_link_subnet[*].vpc_id))}");
+    });
+
+    test("fails the plan when the looked-up listener is not HTTP (the NLB forwards TCP and integrations call http://)", () => {
+      const listener = dataOf(moduleJson(), "aws_lb_listener").alb_listener;
+      expect(listener.lifecycle).toEqual({
+        postcondition: [
+          {
+            condition: '${self.protocol == "HTTP"}',
+            error_message: expect.stringMatching(/^alb_listener_arn must be an HTTP listener, got a \$\{self\.protocol\} listener on port \$\{self\.port\}: .+\.$/),
+          },
+        ],
+      });
+    });
+
+    test("documents that alb_listener_arn must be an HTTP listener", () => {
+      expect(moduleJson().variable.alb_listener_arn.description).toMatch(/must be an HTTP listener, not HTTPS: the NLB forwards TCP to its port unchanged and the integrations call http:\/\//);
     });
 
     test("derives the ALB's ARN from the listener ARN", () => {

@@ -106,6 +106,12 @@ describe("WebSocketNlbStack", () => {
       }
     });
 
+    test("name the custom_routes entries that break a rule in the error message", () => {
+      const [rule] = moduleJson().variable.custom_routes.validation;
+      const check = /^\$\{alltrue\(\[for k, r in var\.custom_routes : (.+)\]\)\}$/.exec(rule.condition)![1];
+      expect(rule.error_message).toContain(`Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${check})])}.`);
+    });
+
     test("accept the load balancer names AWS accepts and reject the others", () => {
       const re = new RegExp(NAME_REGEX);
       for (const ok of ["a", "chat-nlb", "turtle-battleships-nlb", "x".repeat(32)]) expect({ ok, valid: re.test(ok) }).toEqual({ ok, valid: true });
@@ -139,6 +145,15 @@ describe("WebSocketNlbStack", () => {
       expect(value("target_group_arn")).toBe(ref("aws_lb_target_group", tg, "arn"));
       expect(value("vpc_link_id")).toBe(ref("aws_api_gateway_vpc_link", link));
       expect(value("cloudwatch_log_group_name")).toMatch(/^\$\{aws_cloudwatch_log_group\.stage_AccessLogs_[0-9A-F]{8}\.name\}$/);
+      expect(value("connections_arn")).toBe(`\${aws_apigatewayv2_api.${api}.execution_arn}/\${aws_apigatewayv2_stage.${stage}.name}/*/@connections/*`);
+    });
+
+    test("give target_group_arn only once the NLB listener forwards to the target group, so an ECS service using it waits", () => {
+      // GIVEN / WHEN
+      const json = moduleJson();
+      const [listener] = only(json, "aws_lb_listener");
+      // THEN
+      expect(json.output.target_group_arn.depends_on).toEqual([`aws_lb_listener.${listener}`]);
     });
   });
 

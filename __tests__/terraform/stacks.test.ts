@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describeWith, OFFLINE_PROVIDER, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
@@ -43,10 +44,18 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     expect(terraform(dir, ["validate"])).toMatch(/The configuration is valid/);
   });
 
-  test("chat plans without an AWS account, with every part of the system", () => {
+  test("chat plans without an AWS account, with every part of the system, keeping the GitHub token out of the plan", () => {
     const dir = path.join(outdir, "stacks", "chat");
     offline(dir);
-    const plan = planJson(dir);
+    const token = ["ghp", "Z".repeat(36)].join("_");
+    const plan = planJson(dir, ["-var", `github_access_token=${token}`]);
+    // The ephemeral variable feeds only a write-only argument: neither the plan file nor its JSON holds it.
+    const planFile = spawnSync("unzip", ["-p", path.join(dir, "plan.bin")], { maxBuffer: 256 * 1024 * 1024 });
+    expect(planFile.status).toBe(0);
+    expect(planFile.stdout.length).toBeGreaterThan(1000);
+    expect(planFile.stdout.includes(token)).toBe(false);
+    expect(JSON.stringify(plan).includes(token)).toBe(false);
+    expect(planned(plan, "aws_secretsmanager_secret_version")[0].values.secret_string_wo).toBeNull();
     expect(planned(plan, "aws_apigatewayv2_vpc_link")).toHaveLength(0);
     const link = planned(plan, "aws_api_gateway_vpc_link");
     expect(link).toHaveLength(1);

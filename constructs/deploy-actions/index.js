@@ -4,13 +4,18 @@
 //   {"action":"build-image", ...}       builds the backend image with CodeBuild
 //                                       (or reuses an image already pushed with
 //                                       that immutable tag) and returns its digest
+//   {"action":"connect-repository", ...} connects an Amplify app to its GitHub
+//                                       repository with the token read from
+//                                       Secrets Manager (never returned, never
+//                                       logged: it stays out of Terraform state)
 //   {"action":"start-amplify-job", ...} starts the Amplify branch's build
 //
 // Uses only the AWS SDK v3 clients the Lambda Node.js runtime provides.
 "use strict";
 const { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand } = require("@aws-sdk/client-codebuild");
 const { DescribeImagesCommand, ECRClient } = require("@aws-sdk/client-ecr");
-const { AmplifyClient, ListJobsCommand, StartJobCommand } = require("@aws-sdk/client-amplify");
+const { AmplifyClient, GetAppCommand, ListJobsCommand, StartJobCommand, UpdateAppCommand } = require("@aws-sdk/client-amplify");
+const { GetSecretValueCommand, SecretsManagerClient } = require("@aws-sdk/client-secrets-manager");
 
 const POLL_MS = Number(process.env.POLL_MS ?? 15000);
 const SAFETY_MS = 30000;
@@ -19,10 +24,12 @@ exports.handler = async (event, context) => {
   switch (event.action) {
     case "build-image":
       return buildImage(event, context);
+    case "connect-repository":
+      return connectRepository(event);
     case "start-amplify-job":
       return startAmplifyJob(event);
     default:
-      throw new Error(`action must be "build-image" or "start-amplify-job", got ${JSON.stringify(event.action)}`);
+      throw new Error(`action must be "build-image", "connect-repository" or "start-amplify-job", got ${JSON.stringify(event.action)}`);
   }
 };
 
@@ -83,6 +90,48 @@ async function buildImage(event, context) {
   const digest = await findImage(ecr, repositoryName, imageTag);
   if (!digest) throw new Error(`build ${build.id} succeeded but ${repositoryName}:${imageTag} is not in ECR`);
   return { imageDigest: digest, imageTag, buildId: build.id, resolvedSourceVersion: build.resolvedSourceVersion };
+}
+
+/**
+ * The GitHub token in a secret: the plain token, or CodeBuild's JSON form
+ * ({"ServerType":"GITHUB","AuthType":"PERSONAL_ACCESS_TOKEN","Token":"..."}).
+ */
+function tokenOf(secretString, secretArn) {
+  let token = (secretString ?? "").trim();
+  if (token.startsWith("{")) {
+    let parsed;
+    try {
+      parsed = JSON.parse(token);
+    } catch {
+      throw new Error(`secret ${secretArn} holds JSON that does not parse; store the token alone, or CodeBuild's JSON with a "Token" key`);
+    }
+    token = typeof parsed.Token === "string" ? parsed.Token.trim() : "";
+  }
+  if (token === "" || token === exports.NO_TOKEN) {
+    throw new Error(
+      `secret ${secretArn} holds no GitHub token: apply again with TF_VAR_github_access_token set and github_access_token_version raised, or put the token in the secret given as chat.frontend.tokenSecretArn`,
+    );
+  }
+  return token;
+}
+
+/** What the chat stack writes into its token secret when no token was given. */
+exports.NO_TOKEN = "NO_TOKEN_GIVEN";
+
+async function connectRepository(event) {
+  const { appId, repository, tokenSecretArn } = event;
+  for (const [k, v] of Object.entries({ appId, repository, tokenSecretArn })) {
+    if (typeof v !== "string" || v === "") throw new Error(`connect-repository needs ${k}`);
+  }
+  const amplify = new AmplifyClient({});
+  const app = (await amplify.send(new GetAppCommand({ appId }))).app;
+  // Connected already (an apply that failed later and runs again): nothing to do.
+  if (app?.repository === repository) return { appId, repository, connected: "already" };
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: tokenSecretArn }));
+  const accessToken = tokenOf(secret.SecretString, tokenSecretArn);
+  await amplify.send(new UpdateAppCommand({ appId, repository, accessToken }));
+  // The result goes into the Terraform state: the token is never part of it.
+  return { appId, repository, connected: "now" };
 }
 
 async function startAmplifyJob(event) {

@@ -130,7 +130,7 @@ function sourceOf(ctx: RuleContext, reference: string): Source {
 export const amplifyTokenSource = defineRule({
   id: "WSG-SEC-003",
   description: "aws_amplify_app.access_token and oauth_token come from a variable marked sensitive or a secrets lookup (data aws_secretsmanager_secret_version, data aws_ssm_parameter), never a literal or a plain variable.",
-  fix: "declare the token as a TerraformVariable with sensitive: true (given as TF_VAR_...) or read it with DataAwsSecretsmanagerSecretVersion (chat settings frontend.tokenSecretArn)",
+  fix: "better, give the app no token at all and let AmplifyFrontend connect the repository with a token from Secrets Manager (it never enters the state); else declare the token as a TerraformVariable with sensitive: true (given as TF_VAR_...) or read it with DataAwsSecretsmanagerSecretVersion",
   severity: "error",
   check: (ctx, report) => {
     for (const app of ctx.model.resources("aws_amplify_app")) {

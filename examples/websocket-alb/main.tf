@@ -45,7 +45,9 @@ resource "aws_subnet" "private" {
 }
 
 # Stands in for the README's module "backend" (an ECS Fargate module that
-# creates the ALB): an internal ALB with an HTTP listener.
+# creates the ALB): an internal ALB with an HTTP listener. The listener given
+# to the module must be HTTP, not HTTPS: the module's NLB forwards TCP to it
+# unchanged and the API's integrations call http://.
 resource "aws_security_group" "alb" {
   name        = "my-backend-alb"
   description = "Internal ALB: HTTP from the VPC link NLB"

@@ -168,6 +168,9 @@ resource "aws_ecs_service" "backend" {
     assign_public_ip = false
   }
 
+  # The module's target_group_arn output waits for the NLB listener, so the
+  # service is created only once the target group is on the NLB (ECS rejects
+  # a target group that "does not have an associated load balancer").
   load_balancer {
     target_group_arn = module.websocket_api.target_group_arn
     container_name   = "backend"
