@@ -123,7 +123,11 @@ module "websocket_api" {
     }
   }
 
-  # Logging and throttling
+  # Logging and throttling. Execution logs (logging_level other than "OFF")
+  # and access logs need the region's API Gateway CloudWatch role: on an
+  # account that has none, also set manage_api_gateway_account = true, or
+  # the stage fails with "CloudWatch Logs role ARN must be set in account
+  # settings to enable logging".
   log_retention_days     = 7
   logging_level          = "INFO"
   throttling_burst_limit = 1000
