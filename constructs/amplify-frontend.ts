@@ -6,7 +6,7 @@ import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
-import { checkPattern } from "./validation";
+import { checkGitHubRepositoryUrl, checkPattern } from "./validation";
 
 /** Properties of {@link AmplifyFrontend}. */
 export interface AmplifyFrontendProps {
@@ -109,13 +109,7 @@ export class AmplifyFrontend extends Construct {
     const branchName = props.branchName ?? "main";
     checkPattern("AmplifyFrontend.appName", props.appName, /^[A-Za-z0-9_-]{1,255}$/, "1 to 255 letters, digits, hyphens or underscores", "rename the app");
     checkPattern("AmplifyFrontend.branchName", branchName, /^(?!\/)(?!.*\/$)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a Git branch name", 'use for example "main"');
-    checkPattern(
-      "AmplifyFrontend.repositoryUrl",
-      props.repositoryUrl,
-      /^https:\/\/github\.com\/[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
-      "a GitHub repository URL (https://github.com/<owner>/<repo>)",
-      "give the https URL of the repository",
-    );
+    checkGitHubRepositoryUrl("AmplifyFrontend.repositoryUrl", props.repositoryUrl);
     checkPattern("AmplifyFrontend.tokenSecretArn", props.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token");
     this.resource = new AmplifyApp(this, "Resource", {
       name: props.appName,

@@ -9,7 +9,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
-import { checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** A GitHub repository to build an image from. */
 export interface GitHubSource {
@@ -75,7 +75,6 @@ export interface ContainerImageProps {
   readonly tags?: Record<string, string>;
 }
 
-const GITHUB_URL = /^https:\/\/github\.com\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}?(\.git)?$/;
 
 /**
  * The backend image, built from GitHub: an ECR repository with immutable
@@ -239,13 +238,7 @@ export function buildSpec(dockerfile: string): string {
 
 function validate(props: ContainerImageProps): void {
   checkPattern("ContainerImage.name", props.name, /^[a-z0-9][a-z0-9._/-]{1,255}$/, "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit", "ECR repository names are lowercase");
-  checkPattern(
-    "ContainerImage.source.repositoryUrl",
-    props.source.repositoryUrl,
-    GITHUB_URL,
-    "a GitHub repository URL (https://github.com/<owner>/<repo>)",
-    "give the https URL of the repository",
-  );
+  checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
   checkPattern("ContainerImage.source.gitRef", props.source.gitRef, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
   checkPattern("ContainerImage.source.dockerfile", props.source.dockerfile, /^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a path relative to the repository root", 'use for example "Dockerfile"');
   checkPattern("ContainerImage.imageTag", props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "pick a version or commit SHA");

@@ -9,7 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { dependable, Fn, ITerraformDependable, TerraformResource } from "cdktf";
+import { dependable, Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Guardrails } from "./guardrails";
 import { PrivateLink } from "./private-link";
@@ -342,13 +342,8 @@ export class FargateService extends Construct {
    * deployment circuit breaker.
    */
   public addDependency(...dependencies: ITerraformDependable[]): void {
-    addDependsOn(this.resource, dependencies);
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...dependencies.map((d) => dependable(d))];
   }
-}
-
-/** Adds a dependency to a resource's depends_on. */
-function addDependsOn(resource: TerraformResource, dependencies: ITerraformDependable[]): void {
-  resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies.map((d) => dependable(d))];
 }
 
 function validate(props: FargateServiceProps): void {

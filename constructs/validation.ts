@@ -51,6 +51,14 @@ export function checkPattern(setting: string, value: string | undefined, pattern
   if (!pattern.test(value)) throw invalid(setting, rule, value, fix);
 }
 
+/** `https://github.com/<owner>/<repo>`, optionally ending in `.git`. */
+export const GITHUB_REPOSITORY_URL = /^https:\/\/github\.com\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}?(\.git)?$/;
+
+/** Throws when `value` is a resolved string that is not a GitHub repository URL. */
+export function checkGitHubRepositoryUrl(setting: string, value: string | undefined): void {
+  checkPattern(setting, value, GITHUB_REPOSITORY_URL, "a GitHub repository URL (https://github.com/<owner>/<repo>)", "give the https URL of the repository");
+}
+
 /** Throws when `value` is not one of `allowed`. */
 export function checkOneOf<T extends string>(setting: string, value: T | undefined, allowed: readonly T[]): void {
   if (value === undefined || isUnresolved(value)) return;

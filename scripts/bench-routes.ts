@@ -26,6 +26,7 @@ const link = new PrivateLink(stack, "link", {
   nlbName: "bench-nlb",
   targetGroupName: "bench-tg",
   vpcLinkName: "bench",
+  securityGroupIds: ["sg-0123456789abcdef0"],
   target: { kind: "ip", port: 3000 },
 });
 const api = new WebSocketApi(stack, "api", { apiName: "bench" });

@@ -227,27 +227,9 @@ export class ChatStack extends TerraformStack {
       let tokenSecretArn = c.frontend.tokenSecretArn;
       let tokenWritten: ITerraformDependable[] = [];
       if (tokenSecretArn === null) {
-        const variable = new TerraformVariable(this, "github_access_token", {
-          type: "string",
-          sensitive: true,
-          nullable: true,
-          description:
-            "GitHub personal access token Amplify uses once, when the stack connects the frontend repository, to install its GitHub App. Give it as TF_VAR_github_access_token on the first apply; it is ephemeral (written to the stack's secret, never to the state) and can be revoked once the frontend is deployed.",
-        });
-        variable.overrideLogicalId("github_access_token");
-        variable.addOverride("default", null);
-        variable.addOverride("ephemeral", true);
-        const version = new TerraformVariable(this, "github_access_token_version", {
-          type: "number",
-          default: 1,
-          description: "Raise it to write a new github_access_token into the stack's secret (a write-only value is sent only when its version changes).",
-        });
-        version.overrideLogicalId("github_access_token_version");
-        const secret = new GitHubTokenSecret(this, "github-token", { secretName: `${base}-github-token`, tokenVariable: variable, version: version.numberValue });
+        const secret = declareGitHubTokenSecret(this, `${base}-github-token`);
         tokenSecretArn = secret.secretArn;
         tokenWritten = [secret.version];
-        // Ephemeral variables and write-only arguments.
-        this.addOverride("terraform.required_version", ">= 1.11.0");
       }
       this.frontend = new AmplifyFrontend(this, "frontend", {
         appName: `${base}-frontend`,
@@ -295,6 +277,34 @@ export class ChatStack extends TerraformStack {
     if (this.image) output("ecr_repository_url", this.image.repositoryUrl, "ECR repository the backend image is built into.");
     if (this.frontend) output("frontend_url", this.frontend.url, "URL of the frontend on Amplify.");
   }
+}
+
+/**
+ * The GitHub token secret of a stack and the variables that feed it: the
+ * ephemeral, sensitive `github_access_token` (written through a write-only
+ * argument, never stored) and `github_access_token_version` (raised to write
+ * a new token). Requires Terraform 1.11 in the stack.
+ */
+export function declareGitHubTokenSecret(stack: TerraformStack, secretName: string): GitHubTokenSecret {
+  const variable = new TerraformVariable(stack, "github_access_token", {
+    type: "string",
+    sensitive: true,
+    nullable: true,
+    description:
+      "GitHub personal access token Amplify uses once, when the stack connects the frontend repository, to install its GitHub App. Give it as TF_VAR_github_access_token on the first apply; it is ephemeral (written to the stack's secret, never to the state) and can be revoked once the frontend is deployed.",
+  });
+  variable.overrideLogicalId("github_access_token");
+  variable.addOverride("default", null);
+  variable.addOverride("ephemeral", true);
+  const version = new TerraformVariable(stack, "github_access_token_version", {
+    type: "number",
+    default: 1,
+    description: "Raise it to write a new github_access_token into the stack's secret (a write-only value is sent only when its version changes).",
+  });
+  version.overrideLogicalId("github_access_token_version");
+  // Ephemeral variables and write-only arguments.
+  stack.addOverride("terraform.required_version", ">= 1.11.0");
+  return new GitHubTokenSecret(stack, "github-token", { secretName, tokenVariable: variable, version: version.numberValue });
 }
 
 /** The ARN of a private ECR repository an image reference points into, if any. */

@@ -58,11 +58,7 @@ export function readCdktfContext(projectDir: string): Record<string, unknown> {
  */
 export function loadSettings(options: LoadOptions): Settings {
   const context = readCdktfContext(options.projectDir);
-  const fromArgs = configFileFromArgs(options.argv);
-  if (fromArgs === "") {
-    throw new ConfigError([{ key: "--config", message: `--config must be followed by the path of a JSON config file, got nothing: write --config <file> or --config=<file>` }]);
-  }
-  const configPath = fromArgs ?? options.env[CONFIG_ENV];
+  const configPath = configFileFromArgs(options.argv) ?? options.env[CONFIG_ENV];
   let file: unknown;
   if (configPath) {
     const resolved = path.resolve(options.projectDir, configPath);
@@ -81,7 +77,7 @@ export function loadSettings(options: LoadOptions): Settings {
   return resolveSettings({ defaults: context.settings, defaultsOrigin: "cdktf.json", file, fileOrigin: configPath, env: options.env });
 }
 
-/** Reads `--config <file>` or `--config=<file>` from the arguments ("" when the path is missing). */
+/** Reads `--config <file>` or `--config=<file>` from the arguments; throws a {@link ConfigError} when it is repeated or has no path. */
 export function configFileFromArgs(argv: readonly string[]): string | undefined {
   const given: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -90,6 +86,9 @@ export function configFileFromArgs(argv: readonly string[]): string | undefined 
   }
   if (given.length > 1) {
     throw new ConfigError([{ key: "--config", message: `--config must be given once, got ${given.map((g) => show(g)).join(" and ")}: merge the settings into one file` }]);
+  }
+  if (given[0] === "") {
+    throw new ConfigError([{ key: "--config", message: `--config must be followed by the path of a JSON config file, got nothing: write --config <file> or --config=<file>` }]);
   }
   return given[0];
 }

@@ -1,4 +1,4 @@
-import { LOG_RETENTION_DAYS } from "../constructs/validation";
+import { GITHUB_REPOSITORY_URL, LOG_RETENTION_DAYS } from "../constructs/validation";
 import { FARGATE_SIZES } from "../constructs/fargate-service";
 
 /**
@@ -115,8 +115,8 @@ const all =
   };
 
 export const REGION = pattern(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "an AWS region code", 'use for example "us-east-1" or "eu-central-1"');
-export const GITHUB_REPOSITORY_URL = pattern(
-  /^https:\/\/github\.com\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}?(\.git)?$/,
+const GITHUB_REPOSITORY = pattern(
+  GITHUB_REPOSITORY_URL,
   "a GitHub repository URL (https://github.com/<owner>/<repo>)",
   "give the https URL of the repository",
 );
@@ -266,7 +266,7 @@ export const FIELDS: readonly Field[] = [
     doc: "Image to run instead of building one (e.g. <account>.dkr.ecr.<region>.amazonaws.com/chat@sha256:...).",
     check: IMAGE_REFERENCE,
   },
-  { key: "chat.backend.image.repositoryUrl", type: "string", doc: "GitHub repository of the Go backend (built when image.uri is not set).", check: GITHUB_REPOSITORY_URL },
+  { key: "chat.backend.image.repositoryUrl", type: "string", doc: "GitHub repository of the Go backend (built when image.uri is not set).", check: GITHUB_REPOSITORY },
   { key: "chat.backend.image.gitRef", type: "string", doc: "Branch, tag or commit of the backend to build.", check: GIT_REF },
   { key: "chat.backend.image.tag", type: "string", env: "WSGW_IMAGE_TAG", doc: "Immutable ECR tag of the built image. A new tag builds gitRef again and rolls out the new image.", check: IMAGE_TAG },
   { key: "chat.backend.image.dockerfile", type: "string", doc: "Dockerfile of the backend, relative to its repository root.", check: pattern(/^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a relative path", 'use for example "Dockerfile"') },
@@ -310,7 +310,7 @@ export const FIELDS: readonly Field[] = [
   { key: "chat.apiGatewayAccount.manage", type: "boolean", doc: "Set this region's API Gateway CloudWatch role (account-wide; false leaves an existing setting alone)." },
   { key: "chat.apiGatewayAccount.roleName", type: "string", nullable: true, doc: "Name of that role (default: <name>-<environment>-apigw-cloudwatch).", check: pattern(/^[\w+=,.@-]{1,64}$/, "an IAM role name (at most 64 of letters, digits and + = , . @ _ -)", "shorten or rename it") },
   { key: "chat.frontend.enabled", type: "boolean", doc: "Deploy the Next.js frontend on AWS Amplify." },
-  { key: "chat.frontend.repositoryUrl", type: "string", doc: "GitHub repository of the frontend.", check: GITHUB_REPOSITORY_URL },
+  { key: "chat.frontend.repositoryUrl", type: "string", doc: "GitHub repository of the frontend.", check: GITHUB_REPOSITORY },
   { key: "chat.frontend.branch", type: "string", doc: "Branch Amplify deploys.", check: GIT_REF },
   {
     key: "chat.frontend.tokenSecretArn",

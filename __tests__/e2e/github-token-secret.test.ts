@@ -1,13 +1,13 @@
 // The GitHub token secret of the chat stack, applied on the emulator: the
 // token given as the ephemeral variable reaches Secrets Manager and never the
 // Terraform state. (The emulator target leaves the frontend out of the chat
-// stack, so the construct is deployed here on its own.)
+// stack, so the secret and its variables are deployed here on their own.)
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { TerraformOutput, TerraformVariable } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { Emulator } from "../../scripts/emulator";
-import { GitHubTokenSecret } from "../../constructs/github-token-secret";
+import { declareGitHubTokenSecret } from "../../stacks/chat-stack";
 import { newStack, synthJson } from "../helpers";
 import { apply, describeE2e, emulatorFor, overrideProviderForEmulator, REGION, secondPlanChanges } from "../support/e2e";
 import { removeWorkdir, terraform, writeJson } from "../support/terraform";
@@ -33,7 +33,7 @@ function everythingTerraformKept(dir: string): string {
     .join("\n");
 }
 
-describeE2e()("GitHubTokenSecret deployed on the emulator", () => {
+describeE2e()("the chat stack's GitHub token secret deployed on the emulator", () => {
   let emulator: Emulator;
   let dir: string;
   let secretArn: string;
@@ -44,13 +44,7 @@ describeE2e()("GitHubTokenSecret deployed on the emulator", () => {
   beforeAll(async () => {
     ({ emulator, dir } = await emulatorFor("token-secret"));
     const stack = newStack("token");
-    const token = new TerraformVariable(stack, "github_access_token", { type: "string", sensitive: true, nullable: true });
-    token.overrideLogicalId("github_access_token");
-    token.addOverride("default", null);
-    token.addOverride("ephemeral", true);
-    const version = new TerraformVariable(stack, "github_access_token_version", { type: "number", default: 1 });
-    version.overrideLogicalId("github_access_token_version");
-    const secret = new GitHubTokenSecret(stack, "token", { secretName: "chat-e2e-github-token", tokenVariable: token, version: version.numberValue });
+    const secret = declareGitHubTokenSecret(stack, "chat-e2e-github-token");
     new TerraformOutput(stack, "secret_arn", { value: secret.secretArn, staticId: true });
     writeJson(path.join(dir, "main.tf.json"), synthJson(stack));
     overrideProviderForEmulator(dir, emulator);

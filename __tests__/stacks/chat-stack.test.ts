@@ -6,7 +6,7 @@ import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { CHAT_STACK, ChatStack, ecrRepositoryArn } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
 import { EMULATED_SERVICES } from "../../stacks/target";
-import { dataOf, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
+import { dataOf, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
 import { buildStacks, chatJson, FAKE, filesUnder, findBy, only, ref, tempDir } from "./support";
 
 const VPC = "vpc-0123456789abcdef0";
@@ -388,8 +388,6 @@ describe("ChatStack", () => {
   });
 
   describe("GitHub token", () => {
-    /** The connect-repository invocation of the deploy actions. */
-    const connectInvocation = (json: any) => Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).find(([, i]) => i.input.includes('"connect-repository"'))!;
 
     test("comes from the ephemeral, sensitive variable github_access_token, written only into a write-only argument", () => {
       // GIVEN / WHEN
@@ -410,7 +408,7 @@ describe("ChatStack", () => {
       const [secretId, secret] = only(json, "aws_secretsmanager_secret");
       expect(secret).toMatchObject({ name: "chat-dev-github-token", recovery_window_in_days: 0 });
       expect(only(json, "aws_amplify_app")[1].access_token).toBeUndefined();
-      const [, connect] = connectInvocation(json);
+      const [, connect] = invocationsByAction(json)["connect-repository"];
       expect(connect.input).toContain(`"tokenSecretArn" = ${ref("aws_secretsmanager_secret", secretId, "arn").slice(2, -1)}`);
       expect(connect.depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
     });
@@ -422,7 +420,7 @@ describe("ChatStack", () => {
       expect(dataOf(json, "aws_secretsmanager_secret_version")).toEqual({});
       expect(resourcesOf(json, "aws_secretsmanager_secret")).toEqual({});
       expect(only(json, "aws_amplify_app")[1].access_token).toBeUndefined();
-      expect(connectInvocation(json)[1].input).toContain(`"tokenSecretArn" = "${SECRET_ARN}"`);
+      expect(invocationsByAction(json)["connect-repository"][1].input).toContain(`"tokenSecretArn" = "${SECRET_ARN}"`);
     });
 
     test("given as TF_VAR or in the environment, never appears in anything synthesized", () => {
@@ -559,7 +557,7 @@ describe("ChatStack", () => {
       const [repoId, repo] = only(json, "aws_ecr_repository");
       expect(repo).toMatchObject({ image_tag_mutability: "IMMUTABLE", name: "chat-dev-backend" });
       expect(only(json, "aws_codebuild_project")[1]).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" }, source_version: "main" });
-      const invocation = Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).find(([, i]) => i.input.includes('"action" = "build-image"'))!;
+      const invocation = invocationsByAction(json)["build-image"];
       expect(invocation[1].input).toContain('"imageTag" = "v1"');
       expect(containers(json)).toContain(`"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`);
     });
@@ -580,8 +578,7 @@ describe("ChatStack", () => {
 
     test("keeps the Lambda for the frontend only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
-      const inputs = Object.values<any>(resourcesOf(json, "aws_lambda_invocation")).map((i) => /"action" = "([^"]+)"/.exec(i.input)![1]);
-      expect(inputs).toEqual(["connect-repository", "start-amplify-job"]);
+      expect(Object.keys(invocationsByAction(json))).toEqual(["connect-repository", "start-amplify-job"]);
       expect(Object.keys(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].reduce((a: any, s: any) => ({ ...a, [s.sid]: 1 }), {}))).toEqual([
         "OwnLogs",
         "ReadFrontendToken",
@@ -726,7 +723,7 @@ describe("ChatStack", () => {
         environment_variables: { WEBSOCKET_URL: ref("aws_apigatewayv2_stage", stageId, "invoke_url") },
         custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }],
       });
-      const connect = Object.values<any>(resourcesOf(json, "aws_lambda_invocation")).find((i) => i.input.includes('"connect-repository"'));
+      const [, connect] = invocationsByAction(json)["connect-repository"];
       expect(connect.input).toContain('"repository" = "https://github.com/Faaizz/simple_websocket_chatapp_frontend"');
       expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
     });
