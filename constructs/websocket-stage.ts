@@ -1,12 +1,11 @@
-import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment";
 import { Apigatewayv2Stage, Apigatewayv2StageRouteSettings } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { dependable, Fn, ITerraformDependable, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
-import { WebSocketApi } from "./websocket-api";
-import { WebSocketRoute } from "./websocket-route";
+import { WebSocketDeployment } from "./websocket-deployment";
+import { IWebSocketApi } from "./websocket-route";
 import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** Execution logging levels of a WebSocket stage. */
@@ -44,10 +43,30 @@ export interface WebSocketRouteSettings {
   readonly detailedMetricsEnabled?: boolean;
 }
 
+/** What a stage needs of a route of its API. */
+export interface IWebSocketStageRoute {
+  /** The route key as given (a token for routes from a Terraform map). */
+  readonly routeKey: string;
+  /** The `aws_apigatewayv2_route`, for `depends_on`. */
+  readonly resource: ITerraformDependable;
+}
+
+/** What a stage needs of its API (`WebSocketApi` is one). */
+export interface IWebSocketStageApi extends IWebSocketApi {
+  /** Name of the API, for the default access log group name. */
+  readonly apiName: string;
+  /** Execution ARN, `arn:aws:execute-api:<region>:<account>:<api-id>`. */
+  readonly executionArn: string;
+  /** The routes so far; read again at synth, so routes added after the stage count. */
+  readonly routes: readonly IWebSocketStageRoute[];
+  /** Feeds an explicit deployment with every route, also those added later. */
+  addDeployment(deployment: WebSocketDeployment): void;
+}
+
 /** Properties of {@link WebSocketStage}. */
 export interface WebSocketStageProps {
   /** The API to deploy. */
-  readonly api: WebSocketApi;
+  readonly api: IWebSocketStageApi;
   /**
    * Stage name: letters, digits, hyphens and underscores, at most 128.
    * @default "prod"
@@ -60,8 +79,9 @@ export interface WebSocketStageProps {
   readonly description?: string;
   /**
    * Lets API Gateway deploy every change itself. When false, the stage uses
-   * an explicit `aws_apigatewayv2_deployment` whose triggers change with
-   * every route, integration and response, so changes always go live.
+   * an explicit deployment ({@link WebSocketDeployment}) whose triggers
+   * change with every route, integration and response of the API, so
+   * changes always go live.
    * @default false
    */
   readonly autoDeploy?: boolean;
@@ -177,7 +197,7 @@ export class WebSocketStage extends Construct {
   /** The `aws_apigatewayv2_stage`. */
   public readonly resource: Apigatewayv2Stage;
   /** The explicit deployment, when one is made. */
-  public readonly deployment?: Apigatewayv2Deployment;
+  public readonly deployment?: WebSocketDeployment;
   /** Access log group, when access logging is on. */
   public readonly accessLogGroup?: CloudwatchLogGroup;
   /** Execution log group, when managed here. */
@@ -200,7 +220,7 @@ export class WebSocketStage extends Construct {
    * with `*` as method and id. For `execute-api:ManageConnections`.
    */
   public readonly connectionsArn: string;
-  private readonly api: WebSocketApi;
+  private readonly api: IWebSocketStageApi;
   private readonly routeSettingKeys: string[];
 
   constructor(scope: Construct, id: string, props: WebSocketStageProps) {
@@ -235,18 +255,12 @@ export class WebSocketStage extends Construct {
     // deployment exists only when it evaluates to false.
     const conditional = isUnresolved(autoDeploy);
     if ((conditional || !autoDeploy) && (props.explicitDeployment ?? true)) {
-      const api = props.api;
-      this.deployment = new Apigatewayv2Deployment(this, "Deployment", {
-        count: conditional ? Token.asNumber(Fn.conditional(autoDeploy, 0, 1)) : undefined,
-        apiId: api.apiId,
+      this.deployment = new WebSocketDeployment(this, "Deployment", {
+        api: props.api,
         description: `Deployment of ${stageName}; replaced whenever a route, integration or response changes`,
-        triggers: {
-          redeployment: Lazy.stringValue({
-            produce: () => Fn.sha1(Fn.jsonencode(api.routes.flatMap((r) => r.deploymentTriggers))),
-          }),
-        },
-        lifecycle: { createBeforeDestroy: true },
+        count: conditional ? Token.asNumber(Fn.conditional(autoDeploy, 0, 1)) : undefined,
       });
+      props.api.addDeployment(this.deployment);
     }
 
     this.resource = new Apigatewayv2Stage(this, "Resource", {
@@ -254,7 +268,7 @@ export class WebSocketStage extends Construct {
       name: stageName,
       description: props.description,
       autoDeploy,
-      deploymentId: this.deployment && conditional ? Fn.one(Fn.lookupNested(this.deployment.fqn, ["*", "id"])) : this.deployment?.id,
+      deploymentId: this.deployment?.deploymentId,
       stageVariables: props.stageVariables,
       defaultRouteSettings: {
         throttlingBurstLimit: throttle.burstLimit,
@@ -342,7 +356,7 @@ export class WebSocketStage extends Construct {
   }
 
   /** The routes the route settings name: those with that key, and every iterated (for_each) route when a key matches none. */
-  private routesOfSettings(): WebSocketRoute[] {
+  private routesOfSettings(): IWebSocketStageRoute[] {
     const routes = this.api.routes;
     const unmatched = this.routeSettingKeys.some((k) => !routes.some((r) => !isUnresolved(r.routeKey) && r.routeKey === k));
     return routes.filter((r) => (isUnresolved(r.routeKey) ? unmatched : this.routeSettingKeys.includes(r.routeKey)));
