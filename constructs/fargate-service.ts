@@ -12,7 +12,6 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { dependable, Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Guardrails } from "./guardrails";
-import { PrivateLink } from "./private-link";
 import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
 import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
@@ -61,6 +60,20 @@ export interface CpuAutoScaling {
   readonly targetCpuPercent?: number;
 }
 
+/** The load balancer target group the service's tasks register in. */
+export interface ServiceTargetGroup {
+  /** ARN of the target group; its target type must be `ip` (awsvpc tasks). */
+  readonly targetGroupArn: string;
+  /**
+   * What the service waits for before it registers tasks: at least the
+   * listener that attaches the target group to its load balancer. ECS
+   * rejects a target group no load balancer uses ("The target group ...
+   * does not have an associated load balancer").
+   * @default - nothing
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
 /** Properties of {@link FargateService}. */
 export interface FargateServiceProps {
   /** Name of the service, its task family and its roles (at most 45 characters: role names add a suffix). */
@@ -76,8 +89,12 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   /** The application. */
   readonly container: ApplicationContainer;
-  /** The NLB the tasks register in; its security group is the only source admitted. */
-  readonly privateLink: PrivateLink;
+  /**
+   * The target group the tasks register in, on the container port. The
+   * service admits no inbound traffic itself: the load balancer admits
+   * {@link FargateService.securityGroup} (e.g. `PrivateLink.connectTo`).
+   */
+  readonly targetGroup: ServiceTargetGroup;
   /**
    * Task CPU units (256, 512, 1024, 2048 or 4096).
    * @default 256
@@ -143,11 +160,12 @@ export interface FargateServiceProps {
 }
 
 /**
- * An ECS Fargate service behind a {@link PrivateLink}: cluster with Container
- * Insights, task definition with the application and a tracing sidecar, a
- * task role (granted by its users) apart from the execution role, tasks in
- * private subnets without public IPs that admit only the NLB, deployment
- * circuit breaker with rollback, and optional CPU auto scaling.
+ * An ECS Fargate service registered in a load balancer's target group:
+ * cluster with Container Insights, task definition with the application and
+ * a tracing sidecar, a task role (granted by its users) apart from the
+ * execution role, tasks in private subnets without public IPs whose
+ * security group admits nothing until the load balancer admits it,
+ * deployment circuit breaker with rollback, and optional CPU auto scaling.
  */
 export class FargateService extends Construct {
   public readonly cluster: EcsCluster;
@@ -156,6 +174,10 @@ export class FargateService extends Construct {
   public readonly resource: EcsService;
   public readonly taskRole: IamRole;
   public readonly executionRole: IamRole;
+  /**
+   * Security group of the tasks: HTTPS out only, and no inbound rule; the
+   * load balancer in front admits it (e.g. `PrivateLink.connectTo`).
+   */
   public readonly securityGroup: SecurityGroup;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly sidecar?: TracingSidecar;
@@ -283,9 +305,6 @@ export class FargateService extends Construct {
       toPort: 443,
       description: "HTTPS to AWS APIs (DynamoDB, X-Ray, ECR, @connections) through the NAT gateway or endpoints",
     });
-    // With security groups of its own the link's owner admits them; else the
-    // link's group and the tasks' group are joined here.
-    if (props.privateLink.securityGroup) props.privateLink.connectTo(this.securityGroup.id, `${id}Tasks`);
 
     const scaling = props.autoScaling;
     this.resource = new EcsService(this, "Resource", {
@@ -295,7 +314,7 @@ export class FargateService extends Construct {
       desiredCount: props.desiredCount ?? scaling?.minCapacity ?? 2,
       launchType: "FARGATE",
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-      loadBalancer: [{ targetGroupArn: props.privateLink.targetGroup.arn, containerName: this.containerName, containerPort: container.port }],
+      loadBalancer: [{ targetGroupArn: props.targetGroup.targetGroupArn, containerName: this.containerName, containerPort: container.port }],
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 30,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
@@ -305,9 +324,9 @@ export class FargateService extends Construct {
       tags,
       // Auto scaling owns the task count once the service exists.
       lifecycle: scaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      // The target group must be attached to the NLB before tasks register,
+      // The target group must be on its load balancer before tasks register,
       // and the task role must hold its permissions before tasks start.
-      dependsOn: [props.privateLink.listener, ...(tracingGrant ? [tracingGrant] : [])],
+      dependsOn: [...(props.targetGroup.dependsOn ?? []), ...(tracingGrant ? [tracingGrant] : [])],
     });
 
     if (scaling) {

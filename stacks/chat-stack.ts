@@ -190,7 +190,7 @@ export class ChatStack extends TerraformStack {
       clusterName: base,
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
-      privateLink: this.link,
+      targetGroup: { targetGroupArn: this.link.targetGroup.arn, dependsOn: [this.link.listener] },
       region,
       container: {
         name: "backend",
@@ -217,6 +217,8 @@ export class ChatStack extends TerraformStack {
       logRetentionInDays: c.backend.logRetentionDays,
       imageRepositoryArn,
     });
+    // The NLB reaches the tasks, and only the NLB does.
+    this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
 
     if (c.frontend.enabled && emulator) {
