@@ -18,7 +18,7 @@ import { WebSocketStage } from "../constructs/websocket-stage";
 import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
-import { configureProvider, Omission } from "./target";
+import { configureProvider, Omission, omissionsFor, TargetCapabilities, targetCapabilities } from "./target";
 
 /** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
 export const CHAT_STACK = "chat";
@@ -45,8 +45,10 @@ export interface ChatStackProps {
  * CloudWatch role; the Next.js frontend on Amplify; optional alarms.
  */
 export class ChatStack extends TerraformStack {
-  /** What the emulator target left out. */
-  public readonly omissions: Omission[] = [];
+  /** What the target can create (derived from the settings). */
+  public readonly capabilities: TargetCapabilities;
+  /** What the target left out, and why. */
+  public readonly omissions: Omission[];
   public readonly api: WebSocketApi;
   public readonly stage: WebSocketStage;
   public readonly service: FargateService;
@@ -59,7 +61,15 @@ export class ChatStack extends TerraformStack {
     super(scope, id);
     const s = props.settings;
     const c = s.chat;
-    const emulator = s.target.kind === "emulator";
+    const can = (this.capabilities = targetCapabilities(s.target));
+    // What this configuration would use that the target may lack. A target
+    // without Lambda reports the deploy actions even where none are needed.
+    this.omissions = omissionsFor(can, {
+      explicitDeployments: !c.api.autoDeploy,
+      lambda: true,
+      autoScaling: c.backend.autoScaling.enabled,
+      amplify: c.frontend.enabled,
+    });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
     const deletionProtection = c.deletionProtection ?? production;
@@ -136,13 +146,11 @@ export class ChatStack extends TerraformStack {
       });
     }
 
-    const explicitDeployment = !c.api.autoDeploy && emulator ? false : undefined;
-    if (explicitDeployment === false) this.omissions.push({ what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" });
     this.stage = new WebSocketStage(this, "stage", {
       api: this.api,
       stageName: c.api.stageName,
       autoDeploy: c.api.autoDeploy,
-      explicitDeployment,
+      explicitDeployment: can.explicitDeployments,
       throttle: c.api.throttle,
       loggingLevel: c.api.loggingLevel,
       dataTraceEnabled: c.api.dataTraceEnabled,
@@ -152,12 +160,10 @@ export class ChatStack extends TerraformStack {
       dependsOn: account ? [account.resource] : undefined,
     });
 
-    const deployActions = emulator
-      ? undefined
-      : c.backend.image.uri === null || c.frontend.enabled
+    const deployActions =
+      can.lambda && (c.backend.image.uri === null || c.frontend.enabled)
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
-    if (emulator) this.omissions.push({ what: "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)", why: "the emulator cannot run Lambda functions" });
 
     let imageUri: string;
     let imageRepositoryArn: string | undefined;
@@ -182,9 +188,6 @@ export class ChatStack extends TerraformStack {
       imageRepositoryArn = this.image.repositoryArn;
     }
 
-    if (c.backend.autoScaling.enabled && emulator) {
-      this.omissions.push({ what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" });
-    }
     this.service = new FargateService(this, "backend-service", {
       serviceName: `${base}-backend`,
       clusterName: base,
@@ -209,7 +212,7 @@ export class ChatStack extends TerraformStack {
       architecture: c.backend.architecture,
       desiredCount: c.backend.desiredCount,
       autoScaling:
-        c.backend.autoScaling.enabled && !emulator
+        c.backend.autoScaling.enabled && can.autoScaling
           ? { minCapacity: c.backend.autoScaling.minCapacity, maxCapacity: c.backend.autoScaling.maxCapacity, targetCpuPercent: c.backend.autoScaling.targetCpuPercent }
           : undefined,
       tracing: c.backend.tracing,
@@ -221,9 +224,7 @@ export class ChatStack extends TerraformStack {
     this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
 
-    if (c.frontend.enabled && emulator) {
-      this.omissions.push({ what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" });
-    } else if (c.frontend.enabled) {
+    if (c.frontend.enabled && can.amplify) {
       // The token never passes through Terraform's state: the deploy actions
       // read it from Secrets Manager when they connect the repository.
       let tokenSecretArn = c.frontend.tokenSecretArn;
