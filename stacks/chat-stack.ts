@@ -1,5 +1,5 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { Fn, ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
@@ -8,13 +8,15 @@ import { ConnectionsTable } from "../constructs/connections-table";
 import { ContainerImage } from "../constructs/container-image";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
-import { GitHubTokenSecret } from "../constructs/github-token-secret";
 import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
 import { stageVariable, WebSocketHttpIntegration, WebSocketMockIntegration } from "../constructs/websocket-integration";
 import { WebSocketStage } from "../constructs/websocket-stage";
+import { ecrRepositoryArn } from "./ecr-repository-arn";
+import { output } from "./fixed-names";
+import { declareGitHubTokenSecret } from "./github-token-variables";
 import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
@@ -265,55 +267,19 @@ export class ChatStack extends TerraformStack {
     // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
     Guardrails.apply(this, { production });
 
-    const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description, staticId: true });
-    output("websocket_url", this.stage.invokeUrl, "URL clients connect to (wss://).");
-    output("connections_callback_url", this.stage.callbackUrl, "Base URL of the @connections API (https://), as the backend receives it in the url field.");
-    output("api_id", this.api.apiId, "ID of the WebSocket API.");
-    output("ecs_cluster_name", this.service.cluster.name, "Name of the ECS cluster.");
-    output("ecs_service_name", this.service.resource.name, "Name of the ECS service.");
-    output("connections_table_name", this.table.tableName, "Name of the DynamoDB connections table.");
-    output("backend_image", imageUri, "Image the backend runs.");
-    output("api_access_log_group_name", this.stage.accessLogGroup!.name, "Log group of the API's access logs.");
-    output("api_execution_log_group_name", this.stage.executionLogGroup!.name, "Log group of the API's execution logs.");
-    output("backend_log_group_name", this.service.logGroup.name, "Log group of the backend container.");
-    if (this.service.sidecar) output("tracing_log_group_name", this.service.sidecar.logGroup.name, "Log group of the tracing sidecar.");
-    if (this.image) output("ecr_repository_url", this.image.repositoryUrl, "ECR repository the backend image is built into.");
-    if (this.frontend) output("frontend_url", this.frontend.url, "URL of the frontend on Amplify.");
+    // outputs
+    output(this, "websocket_url", { value: this.stage.invokeUrl, description: "URL clients connect to (wss://)." });
+    output(this, "connections_callback_url", { value: this.stage.callbackUrl, description: "Base URL of the @connections API (https://), as the backend receives it in the url field." });
+    output(this, "api_id", { value: this.api.apiId, description: "ID of the WebSocket API." });
+    output(this, "ecs_cluster_name", { value: this.service.cluster.name, description: "Name of the ECS cluster." });
+    output(this, "ecs_service_name", { value: this.service.resource.name, description: "Name of the ECS service." });
+    output(this, "connections_table_name", { value: this.table.tableName, description: "Name of the DynamoDB connections table." });
+    output(this, "backend_image", { value: imageUri, description: "Image the backend runs." });
+    output(this, "api_access_log_group_name", { value: this.stage.accessLogGroup!.name, description: "Log group of the API's access logs." });
+    output(this, "api_execution_log_group_name", { value: this.stage.executionLogGroup!.name, description: "Log group of the API's execution logs." });
+    output(this, "backend_log_group_name", { value: this.service.logGroup.name, description: "Log group of the backend container." });
+    if (this.service.sidecar) output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
+    if (this.image) output(this, "ecr_repository_url", { value: this.image.repositoryUrl, description: "ECR repository the backend image is built into." });
+    if (this.frontend) output(this, "frontend_url", { value: this.frontend.url, description: "URL of the frontend on Amplify." });
   }
-}
-
-/**
- * The GitHub token secret of a stack and the variables that feed it: the
- * ephemeral, sensitive `github_access_token` (written through a write-only
- * argument, never stored) and `github_access_token_version` (raised to write
- * a new token). Requires Terraform 1.11 in the stack.
- */
-export function declareGitHubTokenSecret(stack: TerraformStack, secretName: string): GitHubTokenSecret {
-  const variable = new TerraformVariable(stack, "github_access_token", {
-    type: "string",
-    sensitive: true,
-    nullable: true,
-    description:
-      "GitHub personal access token Amplify uses once, when the stack connects the frontend repository, to install its GitHub App. Give it as TF_VAR_github_access_token on the first apply; it is ephemeral (written to the stack's secret, never to the state) and can be revoked once the frontend is deployed.",
-  });
-  variable.overrideLogicalId("github_access_token");
-  variable.addOverride("default", null);
-  variable.addOverride("ephemeral", true);
-  const version = new TerraformVariable(stack, "github_access_token_version", {
-    type: "number",
-    default: 1,
-    description: "Raise it to write a new github_access_token into the stack's secret (a write-only value is sent only when its version changes).",
-  });
-  version.overrideLogicalId("github_access_token_version");
-  // Ephemeral variables and write-only arguments.
-  stack.addOverride("terraform.required_version", ">= 1.11.0");
-  return new GitHubTokenSecret(stack, "github-token", { secretName, tokenVariable: variable, version: version.numberValue });
-}
-
-/** The ARN of a private ECR repository an image reference points into, if any. */
-export function ecrRepositoryArn(imageUri: string): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(imageUri);
-  if (!m) return undefined;
-  const partition = m[3] ? "aws-cn" : m[2].startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[4]}`;
 }
