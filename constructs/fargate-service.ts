@@ -1,5 +1,3 @@
-import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
-import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -11,6 +9,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { dependable, Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { ApplicationContainer, applicationContainerDefinition } from "./application-container";
+import { addCpuAutoScaling, CpuAutoScaling } from "./cpu-auto-scaling";
 import { Guardrails } from "./guardrails";
 import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
 import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
@@ -23,42 +23,6 @@ export const FARGATE_SIZES: Record<number, number[]> = {
   2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
   4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
 };
-
-/** The application container. */
-export interface ApplicationContainer {
-  /**
-   * Container name.
-   * @default "backend"
-   */
-  readonly name?: string;
-  /** Image to run; prefer a digest (`...@sha256:...`) so deploys are exact. */
-  readonly image: string;
-  /** Port the application listens on (also the NLB target port). */
-  readonly port: number;
-  /**
-   * Environment variables.
-   * @default - none besides the tracing address
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Read-only root file system (the application must not write outside volumes).
-   * @default true
-   */
-  readonly readonlyRootFilesystem?: boolean;
-}
-
-/** Scaling on average CPU. */
-export interface CpuAutoScaling {
-  /** Fewest tasks, at least 2 (two Availability Zones). */
-  readonly minCapacity: number;
-  /** Most tasks. */
-  readonly maxCapacity: number;
-  /**
-   * Average CPU utilization to hold, in percent.
-   * @default 60
-   */
-  readonly targetCpuPercent?: number;
-}
 
 /** The load balancer target group the service's tasks register in. */
 export interface ServiceTargetGroup {
@@ -254,26 +218,12 @@ export class FargateService extends Construct {
     });
     const tracingGrant = this.sidecar?.grantWrite(this.taskRole);
 
-    const environment = { ...(container.environment ?? {}), ...(this.sidecar?.applicationEnvironment ?? {}) };
-    const appDefinition = {
-      name: this.containerName,
-      image: container.image,
-      essential: true,
-      cpu: 0,
-      portMappings: [{ containerPort: container.port, hostPort: container.port, protocol: "tcp" }],
-      environment: Object.keys(environment)
-        .sort()
-        .map((k) => ({ name: k, value: environment[k] })),
-      readonlyRootFilesystem: container.readonlyRootFilesystem ?? true,
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": this.containerName },
-      },
-      dependsOn: this.sidecar ? [{ containerName: this.sidecar.containerName, condition: "START" }] : [],
-      mountPoints: [],
-      volumesFrom: [],
-      systemControls: [],
-    };
+    const appDefinition = applicationContainerDefinition(container, {
+      logGroupName: this.logGroup.name,
+      region: props.region,
+      extraEnvironment: this.sidecar?.applicationEnvironment,
+      startsAfter: this.sidecar?.containerName,
+    });
     this.taskDefinition = new EcsTaskDefinition(this, "TaskDefinition", {
       family: name,
       cpu: String(props.cpu ?? 256),
@@ -330,27 +280,7 @@ export class FargateService extends Construct {
     });
 
     if (scaling) {
-      const target = new AppautoscalingTarget(this, "ScalingTarget", {
-        serviceNamespace: "ecs",
-        resourceId: `service/${this.cluster.name}/${this.resource.name}`,
-        scalableDimension: "ecs:service:DesiredCount",
-        minCapacity: scaling.minCapacity,
-        maxCapacity: scaling.maxCapacity,
-        tags,
-      });
-      new AppautoscalingPolicy(this, "CpuScaling", {
-        name: `${name}-cpu`,
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: scaling.targetCpuPercent ?? 60,
-          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          scaleInCooldown: 120,
-          scaleOutCooldown: 60,
-        },
-      });
+      addCpuAutoScaling(this, { policyName: `${name}-cpu`, clusterName: this.cluster.name, serviceName: this.resource.name, scaling, tags });
     }
   }
 
