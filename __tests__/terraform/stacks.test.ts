@@ -29,7 +29,7 @@ function offline(dir: string): void {
   });
 }
 
-/** Required inputs of each module, for a plan of the module as a root (vpc_id and alb_listener_port given: no AWS reads). */
+/** Required inputs of each module (vpc_id and alb_listener_port given: plans need no AWS reads). */
 const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
   "websocket-nlb": {
     api_name: "game",
@@ -180,14 +180,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
         module: {
           ws: {
             source: path.join(outdir, "stacks", "websocket-nlb"),
-            api_name: "game",
-            nlb_name: "game-nlb",
-            nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-            target_group_name: "game-tg",
-            vpc_id: "vpc-0123456789abcdef0",
-            vpc_link_name: "game",
-            vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+            ...MODULE_INPUTS["websocket-nlb"],
             auto_deploy: false,
             custom_routes: { joinGame: { route_response_selection_expression: null }, makeMove: { route_response_selection_expression: "$default", path: "/moves" } },
           },
@@ -217,12 +210,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
         module: {
           ws: {
             source: path.join(outdir, "stacks", "websocket-alb"),
-            api_name: "my-websocket-api",
-            alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
-            vpc_link_name: "my-vpc-link",
-            vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-            vpc_id: "vpc-0123456789abcdef0",
+            ...MODULE_INPUTS["websocket-alb"],
             alb_listener_port: 443,
             manage_api_gateway_account: true,
           },
