@@ -1,5 +1,3 @@
-import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
-import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -11,8 +9,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { dependable, Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { ApplicationContainer, applicationContainerDefinition } from "./application-container";
+import { addCpuAutoScaling, CpuAutoScaling } from "./cpu-auto-scaling";
 import { Guardrails } from "./guardrails";
-import { PrivateLink } from "./private-link";
 import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
 import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
@@ -25,40 +24,18 @@ export const FARGATE_SIZES: Record<number, number[]> = {
   4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
 };
 
-/** The application container. */
-export interface ApplicationContainer {
+/** The load balancer target group the service's tasks register in. */
+export interface ServiceTargetGroup {
+  /** ARN of the target group; its target type must be `ip` (awsvpc tasks). */
+  readonly targetGroupArn: string;
   /**
-   * Container name.
-   * @default "backend"
+   * What the service waits for before it registers tasks: at least the
+   * listener that attaches the target group to its load balancer. ECS
+   * rejects a target group no load balancer uses ("The target group ...
+   * does not have an associated load balancer").
+   * @default - nothing
    */
-  readonly name?: string;
-  /** Image to run; prefer a digest (`...@sha256:...`) so deploys are exact. */
-  readonly image: string;
-  /** Port the application listens on (also the NLB target port). */
-  readonly port: number;
-  /**
-   * Environment variables.
-   * @default - none besides the tracing address
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Read-only root file system (the application must not write outside volumes).
-   * @default true
-   */
-  readonly readonlyRootFilesystem?: boolean;
-}
-
-/** Scaling on average CPU. */
-export interface CpuAutoScaling {
-  /** Fewest tasks, at least 2 (two Availability Zones). */
-  readonly minCapacity: number;
-  /** Most tasks. */
-  readonly maxCapacity: number;
-  /**
-   * Average CPU utilization to hold, in percent.
-   * @default 60
-   */
-  readonly targetCpuPercent?: number;
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** Properties of {@link FargateService}. */
@@ -76,8 +53,12 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   /** The application. */
   readonly container: ApplicationContainer;
-  /** The NLB the tasks register in; its security group is the only source admitted. */
-  readonly privateLink: PrivateLink;
+  /**
+   * The target group the tasks register in, on the container port. The
+   * service admits no inbound traffic itself: the load balancer admits
+   * {@link FargateService.securityGroup} (e.g. `PrivateLink.connectTo`).
+   */
+  readonly targetGroup: ServiceTargetGroup;
   /**
    * Task CPU units (256, 512, 1024, 2048 or 4096).
    * @default 256
@@ -143,11 +124,12 @@ export interface FargateServiceProps {
 }
 
 /**
- * An ECS Fargate service behind a {@link PrivateLink}: cluster with Container
- * Insights, task definition with the application and a tracing sidecar, a
- * task role (granted by its users) apart from the execution role, tasks in
- * private subnets without public IPs that admit only the NLB, deployment
- * circuit breaker with rollback, and optional CPU auto scaling.
+ * An ECS Fargate service registered in a load balancer's target group:
+ * cluster with Container Insights, task definition with the application and
+ * a tracing sidecar, a task role (granted by its users) apart from the
+ * execution role, tasks in private subnets without public IPs whose
+ * security group admits nothing until the load balancer admits it,
+ * deployment circuit breaker with rollback, and optional CPU auto scaling.
  */
 export class FargateService extends Construct {
   public readonly cluster: EcsCluster;
@@ -156,6 +138,10 @@ export class FargateService extends Construct {
   public readonly resource: EcsService;
   public readonly taskRole: IamRole;
   public readonly executionRole: IamRole;
+  /**
+   * Security group of the tasks: HTTPS out only, and no inbound rule; the
+   * load balancer in front admits it (e.g. `PrivateLink.connectTo`).
+   */
   public readonly securityGroup: SecurityGroup;
   public readonly logGroup: CloudwatchLogGroup;
   public readonly sidecar?: TracingSidecar;
@@ -232,26 +218,12 @@ export class FargateService extends Construct {
     });
     const tracingGrant = this.sidecar?.grantWrite(this.taskRole);
 
-    const environment = { ...(container.environment ?? {}), ...(this.sidecar?.applicationEnvironment ?? {}) };
-    const appDefinition = {
-      name: this.containerName,
-      image: container.image,
-      essential: true,
-      cpu: 0,
-      portMappings: [{ containerPort: container.port, hostPort: container.port, protocol: "tcp" }],
-      environment: Object.keys(environment)
-        .sort()
-        .map((k) => ({ name: k, value: environment[k] })),
-      readonlyRootFilesystem: container.readonlyRootFilesystem ?? true,
-      logConfiguration: {
-        logDriver: "awslogs",
-        options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": this.containerName },
-      },
-      dependsOn: this.sidecar ? [{ containerName: this.sidecar.containerName, condition: "START" }] : [],
-      mountPoints: [],
-      volumesFrom: [],
-      systemControls: [],
-    };
+    const appDefinition = applicationContainerDefinition(container, {
+      logGroupName: this.logGroup.name,
+      region: props.region,
+      extraEnvironment: this.sidecar?.applicationEnvironment,
+      startsAfter: this.sidecar?.containerName,
+    });
     this.taskDefinition = new EcsTaskDefinition(this, "TaskDefinition", {
       family: name,
       cpu: String(props.cpu ?? 256),
@@ -283,9 +255,6 @@ export class FargateService extends Construct {
       toPort: 443,
       description: "HTTPS to AWS APIs (DynamoDB, X-Ray, ECR, @connections) through the NAT gateway or endpoints",
     });
-    // With security groups of its own the link's owner admits them; else the
-    // link's group and the tasks' group are joined here.
-    if (props.privateLink.securityGroup) props.privateLink.connectTo(this.securityGroup.id, `${id}Tasks`);
 
     const scaling = props.autoScaling;
     this.resource = new EcsService(this, "Resource", {
@@ -295,7 +264,7 @@ export class FargateService extends Construct {
       desiredCount: props.desiredCount ?? scaling?.minCapacity ?? 2,
       launchType: "FARGATE",
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-      loadBalancer: [{ targetGroupArn: props.privateLink.targetGroup.arn, containerName: this.containerName, containerPort: container.port }],
+      loadBalancer: [{ targetGroupArn: props.targetGroup.targetGroupArn, containerName: this.containerName, containerPort: container.port }],
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 30,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
@@ -305,33 +274,13 @@ export class FargateService extends Construct {
       tags,
       // Auto scaling owns the task count once the service exists.
       lifecycle: scaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      // The target group must be attached to the NLB before tasks register,
+      // The target group must be on its load balancer before tasks register,
       // and the task role must hold its permissions before tasks start.
-      dependsOn: [props.privateLink.listener, ...(tracingGrant ? [tracingGrant] : [])],
+      dependsOn: [...(props.targetGroup.dependsOn ?? []), ...(tracingGrant ? [tracingGrant] : [])],
     });
 
     if (scaling) {
-      const target = new AppautoscalingTarget(this, "ScalingTarget", {
-        serviceNamespace: "ecs",
-        resourceId: `service/${this.cluster.name}/${this.resource.name}`,
-        scalableDimension: "ecs:service:DesiredCount",
-        minCapacity: scaling.minCapacity,
-        maxCapacity: scaling.maxCapacity,
-        tags,
-      });
-      new AppautoscalingPolicy(this, "CpuScaling", {
-        name: `${name}-cpu`,
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: target.serviceNamespace,
-        resourceId: target.resourceId,
-        scalableDimension: target.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: scaling.targetCpuPercent ?? 60,
-          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          scaleInCooldown: 120,
-          scaleOutCooldown: 60,
-        },
-      });
+      addCpuAutoScaling(this, { policyName: `${name}-cpu`, clusterName: this.cluster.name, serviceName: this.resource.name, scaling, tags });
     }
   }
 

@@ -1,6 +1,8 @@
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Construct } from "constructs";
-import { IWebSocketApi, WebSocketRoute, WebSocketRouteOptions, WebSocketRouteProps } from "./websocket-route";
+import { WebSocketDeployment } from "./websocket-deployment";
+import { WebSocketRoute, WebSocketRouteOptions, WebSocketRouteProps } from "./websocket-route";
+import { IWebSocketStageApi } from "./websocket-stage";
 import { invalid, isUnresolved } from "./validation";
 
 /** Properties of {@link WebSocketApi}. */
@@ -45,7 +47,7 @@ export interface WebSocketApiProps {
  * An API Gateway v2 WebSocket API (`aws_apigatewayv2_api`, id `Resource`)
  * and its routes.
  */
-export class WebSocketApi extends Construct implements IWebSocketApi {
+export class WebSocketApi extends Construct implements IWebSocketStageApi {
   /** The `aws_apigatewayv2_api`. */
   public readonly resource: Apigatewayv2Api;
   /** Id of the API. */
@@ -57,6 +59,7 @@ export class WebSocketApi extends Construct implements IWebSocketApi {
   /** Name of the API as given. */
   public readonly apiName: string;
   private readonly routeList: WebSocketRoute[] = [];
+  private readonly deployments: WebSocketDeployment[] = [];
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
@@ -102,9 +105,20 @@ export class WebSocketApi extends Construct implements IWebSocketApi {
     return this.addRouteWithId(id, options);
   }
 
+  /**
+   * Feeds an explicit deployment with the API's routes: every route added so
+   * far and every route added later, so the deployment is replaced when any
+   * route, integration or response changes.
+   */
+  public addDeployment(deployment: WebSocketDeployment): void {
+    this.deployments.push(deployment);
+    for (const route of this.routeList) deployment.addRoute(route);
+  }
+
   private addRouteWithId(id: string, options: Omit<WebSocketRouteProps, "api">): WebSocketRoute {
     const route = new WebSocketRoute(this, id, { ...options, api: this });
     this.routeList.push(route);
+    for (const deployment of this.deployments) deployment.addRoute(route);
     return route;
   }
 }

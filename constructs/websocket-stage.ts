@@ -1,53 +1,43 @@
-import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment";
-import { Apigatewayv2Stage, Apigatewayv2StageRouteSettings } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { dependable, Fn, ITerraformDependable, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
-import { WebSocketApi } from "./websocket-api";
-import { WebSocketRoute } from "./websocket-route";
-import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
+import { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
+import { WebSocketDeployment } from "./websocket-deployment";
+import { IWebSocketApi } from "./websocket-route";
+import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
+import { checkOneOf, checkPattern, checkRetention, invalid, isUnresolved } from "./validation";
 
-/** Execution logging levels of a WebSocket stage. */
-export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
+// Re-exported: the types of the stage's props, and its default log format.
+export { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
+export type { ExecutionLoggingLevel, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
 
-/** Throttling limits. Both are always sent to API Gateway. */
-export interface ThrottleSettings {
-  /** Burst limit (requests). Must be greater than 0. */
-  readonly burstLimit: number;
-  /** Steady-state rate limit (requests per second). Must be greater than 0. */
-  readonly rateLimit: number;
+/** What a stage needs of a route of its API. */
+export interface IWebSocketStageRoute {
+  /** The route key as given (a token for routes from a Terraform map). */
+  readonly routeKey: string;
+  /** The `aws_apigatewayv2_route`, for `depends_on`. */
+  readonly resource: ITerraformDependable;
 }
 
-/** Settings of one route of a stage. */
-export interface WebSocketRouteSettings {
-  /**
-   * Throttling of the route. Required: the provider sends 0 for a limit left
-   * unset, and a limit of 0 answers every call with 429.
-   */
-  readonly throttle: ThrottleSettings;
-  /**
-   * Execution logging level of the route.
-   * @default - the stage's level
-   */
-  readonly loggingLevel?: ExecutionLoggingLevel;
-  /**
-   * Logs full message bodies. Off unless asked for: bodies hold user data.
-   * @default - the stage's setting
-   */
-  readonly dataTraceEnabled?: boolean;
-  /**
-   * Per-route CloudWatch metrics (billed as custom metrics).
-   * @default - the stage's setting
-   */
-  readonly detailedMetricsEnabled?: boolean;
+/** What a stage needs of its API (`WebSocketApi` is one). */
+export interface IWebSocketStageApi extends IWebSocketApi {
+  /** Name of the API, for the default access log group name. */
+  readonly apiName: string;
+  /** Execution ARN, `arn:aws:execute-api:<region>:<account>:<api-id>`. */
+  readonly executionArn: string;
+  /** The routes so far; read again at synth, so routes added after the stage count. */
+  readonly routes: readonly IWebSocketStageRoute[];
+  /** Feeds an explicit deployment with every route, also those added later. */
+  addDeployment(deployment: WebSocketDeployment): void;
 }
 
 /** Properties of {@link WebSocketStage}. */
 export interface WebSocketStageProps {
   /** The API to deploy. */
-  readonly api: WebSocketApi;
+  readonly api: IWebSocketStageApi;
   /**
    * Stage name: letters, digits, hyphens and underscores, at most 128.
    * @default "prod"
@@ -60,8 +50,9 @@ export interface WebSocketStageProps {
   readonly description?: string;
   /**
    * Lets API Gateway deploy every change itself. When false, the stage uses
-   * an explicit `aws_apigatewayv2_deployment` whose triggers change with
-   * every route, integration and response, so changes always go live.
+   * an explicit deployment ({@link WebSocketDeployment}) whose triggers
+   * change with every route, integration and response of the API, so
+   * changes always go live.
    * @default false
    */
   readonly autoDeploy?: boolean;
@@ -150,25 +141,6 @@ export interface WebSocketStageProps {
   readonly tags?: Record<string, string>;
 }
 
-/** Access log format used when none is given: one JSON object per event. */
-export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId",
-  extendedRequestId: "$context.extendedRequestId",
-  requestTime: "$context.requestTime",
-  eventType: "$context.eventType",
-  routeKey: "$context.routeKey",
-  connectionId: "$context.connectionId",
-  messageId: "$context.messageId",
-  ip: "$context.identity.sourceIp",
-  userAgent: "$context.identity.userAgent",
-  status: "$context.status",
-  integrationStatus: "$context.integrationStatus",
-  integrationLatency: "$context.integrationLatency",
-  integrationError: "$context.integration.error",
-  errorMessage: "$context.error.message",
-  errorResponseType: "$context.error.responseType",
-});
-
 /**
  * A stage of a WebSocket API (`aws_apigatewayv2_stage`, id `Resource`) with
  * access and execution logs, throttling and its deployment.
@@ -177,7 +149,7 @@ export class WebSocketStage extends Construct {
   /** The `aws_apigatewayv2_stage`. */
   public readonly resource: Apigatewayv2Stage;
   /** The explicit deployment, when one is made. */
-  public readonly deployment?: Apigatewayv2Deployment;
+  public readonly deployment?: WebSocketDeployment;
   /** Access log group, when access logging is on. */
   public readonly accessLogGroup?: CloudwatchLogGroup;
   /** Execution log group, when managed here. */
@@ -200,7 +172,7 @@ export class WebSocketStage extends Construct {
    * with `*` as method and id. For `execute-api:ManageConnections`.
    */
   public readonly connectionsArn: string;
-  private readonly api: WebSocketApi;
+  private readonly api: IWebSocketStageApi;
   private readonly routeSettingKeys: string[];
 
   constructor(scope: Construct, id: string, props: WebSocketStageProps) {
@@ -235,18 +207,12 @@ export class WebSocketStage extends Construct {
     // deployment exists only when it evaluates to false.
     const conditional = isUnresolved(autoDeploy);
     if ((conditional || !autoDeploy) && (props.explicitDeployment ?? true)) {
-      const api = props.api;
-      this.deployment = new Apigatewayv2Deployment(this, "Deployment", {
-        count: conditional ? Token.asNumber(Fn.conditional(autoDeploy, 0, 1)) : undefined,
-        apiId: api.apiId,
+      this.deployment = new WebSocketDeployment(this, "Deployment", {
+        api: props.api,
         description: `Deployment of ${stageName}; replaced whenever a route, integration or response changes`,
-        triggers: {
-          redeployment: Lazy.stringValue({
-            produce: () => Fn.sha1(Fn.jsonencode(api.routes.flatMap((r) => r.deploymentTriggers))),
-          }),
-        },
-        lifecycle: { createBeforeDestroy: true },
+        count: conditional ? Token.asNumber(Fn.conditional(autoDeploy, 0, 1)) : undefined,
       });
+      props.api.addDeployment(this.deployment);
     }
 
     this.resource = new Apigatewayv2Stage(this, "Resource", {
@@ -254,7 +220,7 @@ export class WebSocketStage extends Construct {
       name: stageName,
       description: props.description,
       autoDeploy,
-      deploymentId: this.deployment && conditional ? Fn.one(Fn.lookupNested(this.deployment.fqn, ["*", "id"])) : this.deployment?.id,
+      deploymentId: this.deployment?.deploymentId,
       stageVariables: props.stageVariables,
       defaultRouteSettings: {
         throttlingBurstLimit: throttle.burstLimit,
@@ -263,16 +229,11 @@ export class WebSocketStage extends Construct {
         dataTraceEnabled: props.dataTraceEnabled ?? false,
         detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
       },
-      routeSettings: Object.entries(props.routeSettings ?? {}).map(
-        ([routeKey, s]): Apigatewayv2StageRouteSettings => ({
-          routeKey,
-          throttlingBurstLimit: s.throttle.burstLimit,
-          throttlingRateLimit: s.throttle.rateLimit,
-          loggingLevel: s.loggingLevel ?? props.loggingLevel ?? "ERROR",
-          dataTraceEnabled: s.dataTraceEnabled ?? props.dataTraceEnabled ?? false,
-          detailedMetricsEnabled: s.detailedMetricsEnabled ?? props.detailedMetricsEnabled ?? false,
-        }),
-      ),
+      routeSettings: routeSettingsBlocks(props.routeSettings ?? {}, {
+        loggingLevel: props.loggingLevel ?? "ERROR",
+        dataTraceEnabled: props.dataTraceEnabled ?? false,
+        detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
+      }),
       accessLogSettings: this.accessLogGroup
         ? { destinationArn: this.accessLogGroup.arn, format: props.accessLogFormat ?? DEFAULT_ACCESS_LOG_FORMAT }
         : undefined,
@@ -286,7 +247,7 @@ export class WebSocketStage extends Construct {
       // deploys automatically. Resolved at synth, so later routes count.
       const fixed = this.resource.dependsOn ?? [];
       this.resource.dependsOn = Lazy.listValue({
-        produce: () => [...fixed, ...this.routesOfSettings().map((r) => dependable(r.resource))],
+        produce: () => [...fixed, ...routesNamedBy(this.routeSettingKeys, this.api.routes).map((r) => dependable(r.resource))],
       });
     }
 
@@ -340,13 +301,6 @@ export class WebSocketStage extends Construct {
       policy: document.json,
     });
   }
-
-  /** The routes the route settings name: those with that key, and every iterated (for_each) route when a key matches none. */
-  private routesOfSettings(): WebSocketRoute[] {
-    const routes = this.api.routes;
-    const unmatched = this.routeSettingKeys.some((k) => !routes.some((r) => !isUnresolved(r.routeKey) && r.routeKey === k));
-    return routes.filter((r) => (isUnresolved(r.routeKey) ? unmatched : this.routeSettingKeys.includes(r.routeKey)));
-  }
 }
 
 /** `manage-connections-<stage name>`, the stage name cut to IAM's 128 characters. */
@@ -382,15 +336,5 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
   const format = props.accessLogFormat;
   if (format !== undefined && !isUnresolved(format) && !format.includes("$context.requestId")) {
     throw invalid("WebSocketStage.accessLogFormat", "a format that includes $context.requestId", format, "add the request id; API Gateway rejects access log formats without it");
-  }
-}
-
-/** Checks that both throttling limits are set and greater than 0. */
-export function checkThrottle(setting: string, throttle: ThrottleSettings | undefined): void {
-  if (throttle === undefined) return;
-  checkPositive(`${setting}.burstLimit`, throttle.burstLimit, "a limit of 0 rejects every call with 429");
-  checkPositive(`${setting}.rateLimit`, throttle.rateLimit, "a limit of 0 rejects every call with 429");
-  if (!isUnresolved(throttle.burstLimit) && !Number.isInteger(throttle.burstLimit)) {
-    throw invalid(`${setting}.burstLimit`, "a whole number", throttle.burstLimit, "round it");
   }
 }

@@ -1,5 +1,5 @@
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { Fn, ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
@@ -8,17 +8,19 @@ import { ConnectionsTable } from "../constructs/connections-table";
 import { ContainerImage } from "../constructs/container-image";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
-import { GitHubTokenSecret } from "../constructs/github-token-secret";
 import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
 import { stageVariable, WebSocketHttpIntegration, WebSocketMockIntegration } from "../constructs/websocket-integration";
 import { WebSocketStage } from "../constructs/websocket-stage";
+import { ecrRepositoryArn } from "./ecr-repository-arn";
+import { output } from "./fixed-names";
+import { declareGitHubTokenSecret } from "./github-token-variables";
 import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
-import { configureProvider, Omission } from "./target";
+import { configureProvider, Omission, omissionsFor, TargetCapabilities, targetCapabilities } from "./target";
 
 /** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
 export const CHAT_STACK = "chat";
@@ -45,8 +47,10 @@ export interface ChatStackProps {
  * CloudWatch role; the Next.js frontend on Amplify; optional alarms.
  */
 export class ChatStack extends TerraformStack {
-  /** What the emulator target left out. */
-  public readonly omissions: Omission[] = [];
+  /** What the target can create (derived from the settings). */
+  public readonly capabilities: TargetCapabilities;
+  /** What the target left out, and why. */
+  public readonly omissions: Omission[];
   public readonly api: WebSocketApi;
   public readonly stage: WebSocketStage;
   public readonly service: FargateService;
@@ -59,7 +63,15 @@ export class ChatStack extends TerraformStack {
     super(scope, id);
     const s = props.settings;
     const c = s.chat;
-    const emulator = s.target.kind === "emulator";
+    const can = (this.capabilities = targetCapabilities(s.target));
+    // What this configuration would use that the target may lack. A target
+    // without Lambda reports the deploy actions even where none are needed.
+    this.omissions = omissionsFor(can, {
+      explicitDeployments: !c.api.autoDeploy,
+      lambda: true,
+      autoScaling: c.backend.autoScaling.enabled,
+      amplify: c.frontend.enabled,
+    });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
     const deletionProtection = c.deletionProtection ?? production;
@@ -136,13 +148,11 @@ export class ChatStack extends TerraformStack {
       });
     }
 
-    const explicitDeployment = !c.api.autoDeploy && emulator ? false : undefined;
-    if (explicitDeployment === false) this.omissions.push({ what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" });
     this.stage = new WebSocketStage(this, "stage", {
       api: this.api,
       stageName: c.api.stageName,
       autoDeploy: c.api.autoDeploy,
-      explicitDeployment,
+      explicitDeployment: can.explicitDeployments,
       throttle: c.api.throttle,
       loggingLevel: c.api.loggingLevel,
       dataTraceEnabled: c.api.dataTraceEnabled,
@@ -152,12 +162,10 @@ export class ChatStack extends TerraformStack {
       dependsOn: account ? [account.resource] : undefined,
     });
 
-    const deployActions = emulator
-      ? undefined
-      : c.backend.image.uri === null || c.frontend.enabled
+    const deployActions =
+      can.lambda && (c.backend.image.uri === null || c.frontend.enabled)
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
-    if (emulator) this.omissions.push({ what: "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)", why: "the emulator cannot run Lambda functions" });
 
     let imageUri: string;
     let imageRepositoryArn: string | undefined;
@@ -182,15 +190,12 @@ export class ChatStack extends TerraformStack {
       imageRepositoryArn = this.image.repositoryArn;
     }
 
-    if (c.backend.autoScaling.enabled && emulator) {
-      this.omissions.push({ what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" });
-    }
     this.service = new FargateService(this, "backend-service", {
       serviceName: `${base}-backend`,
       clusterName: base,
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
-      privateLink: this.link,
+      targetGroup: { targetGroupArn: this.link.targetGroup.arn, dependsOn: [this.link.listener] },
       region,
       container: {
         name: "backend",
@@ -209,7 +214,7 @@ export class ChatStack extends TerraformStack {
       architecture: c.backend.architecture,
       desiredCount: c.backend.desiredCount,
       autoScaling:
-        c.backend.autoScaling.enabled && !emulator
+        c.backend.autoScaling.enabled && can.autoScaling
           ? { minCapacity: c.backend.autoScaling.minCapacity, maxCapacity: c.backend.autoScaling.maxCapacity, targetCpuPercent: c.backend.autoScaling.targetCpuPercent }
           : undefined,
       tracing: c.backend.tracing,
@@ -217,11 +222,11 @@ export class ChatStack extends TerraformStack {
       logRetentionInDays: c.backend.logRetentionDays,
       imageRepositoryArn,
     });
+    // The NLB reaches the tasks, and only the NLB does.
+    this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
 
-    if (c.frontend.enabled && emulator) {
-      this.omissions.push({ what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" });
-    } else if (c.frontend.enabled) {
+    if (c.frontend.enabled && can.amplify) {
       // The token never passes through Terraform's state: the deploy actions
       // read it from Secrets Manager when they connect the repository.
       let tokenSecretArn = c.frontend.tokenSecretArn;
@@ -262,55 +267,19 @@ export class ChatStack extends TerraformStack {
     // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
     Guardrails.apply(this, { production });
 
-    const output = (name: string, value: string, description: string) => new TerraformOutput(this, name, { value, description, staticId: true });
-    output("websocket_url", this.stage.invokeUrl, "URL clients connect to (wss://).");
-    output("connections_callback_url", this.stage.callbackUrl, "Base URL of the @connections API (https://), as the backend receives it in the url field.");
-    output("api_id", this.api.apiId, "ID of the WebSocket API.");
-    output("ecs_cluster_name", this.service.cluster.name, "Name of the ECS cluster.");
-    output("ecs_service_name", this.service.resource.name, "Name of the ECS service.");
-    output("connections_table_name", this.table.tableName, "Name of the DynamoDB connections table.");
-    output("backend_image", imageUri, "Image the backend runs.");
-    output("api_access_log_group_name", this.stage.accessLogGroup!.name, "Log group of the API's access logs.");
-    output("api_execution_log_group_name", this.stage.executionLogGroup!.name, "Log group of the API's execution logs.");
-    output("backend_log_group_name", this.service.logGroup.name, "Log group of the backend container.");
-    if (this.service.sidecar) output("tracing_log_group_name", this.service.sidecar.logGroup.name, "Log group of the tracing sidecar.");
-    if (this.image) output("ecr_repository_url", this.image.repositoryUrl, "ECR repository the backend image is built into.");
-    if (this.frontend) output("frontend_url", this.frontend.url, "URL of the frontend on Amplify.");
+    // outputs
+    output(this, "websocket_url", { value: this.stage.invokeUrl, description: "URL clients connect to (wss://)." });
+    output(this, "connections_callback_url", { value: this.stage.callbackUrl, description: "Base URL of the @connections API (https://), as the backend receives it in the url field." });
+    output(this, "api_id", { value: this.api.apiId, description: "ID of the WebSocket API." });
+    output(this, "ecs_cluster_name", { value: this.service.cluster.name, description: "Name of the ECS cluster." });
+    output(this, "ecs_service_name", { value: this.service.resource.name, description: "Name of the ECS service." });
+    output(this, "connections_table_name", { value: this.table.tableName, description: "Name of the DynamoDB connections table." });
+    output(this, "backend_image", { value: imageUri, description: "Image the backend runs." });
+    output(this, "api_access_log_group_name", { value: this.stage.accessLogGroup!.name, description: "Log group of the API's access logs." });
+    output(this, "api_execution_log_group_name", { value: this.stage.executionLogGroup!.name, description: "Log group of the API's execution logs." });
+    output(this, "backend_log_group_name", { value: this.service.logGroup.name, description: "Log group of the backend container." });
+    if (this.service.sidecar) output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
+    if (this.image) output(this, "ecr_repository_url", { value: this.image.repositoryUrl, description: "ECR repository the backend image is built into." });
+    if (this.frontend) output(this, "frontend_url", { value: this.frontend.url, description: "URL of the frontend on Amplify." });
   }
-}
-
-/**
- * The GitHub token secret of a stack and the variables that feed it: the
- * ephemeral, sensitive `github_access_token` (written through a write-only
- * argument, never stored) and `github_access_token_version` (raised to write
- * a new token). Requires Terraform 1.11 in the stack.
- */
-export function declareGitHubTokenSecret(stack: TerraformStack, secretName: string): GitHubTokenSecret {
-  const variable = new TerraformVariable(stack, "github_access_token", {
-    type: "string",
-    sensitive: true,
-    nullable: true,
-    description:
-      "GitHub personal access token Amplify uses once, when the stack connects the frontend repository, to install its GitHub App. Give it as TF_VAR_github_access_token on the first apply; it is ephemeral (written to the stack's secret, never to the state) and can be revoked once the frontend is deployed.",
-  });
-  variable.overrideLogicalId("github_access_token");
-  variable.addOverride("default", null);
-  variable.addOverride("ephemeral", true);
-  const version = new TerraformVariable(stack, "github_access_token_version", {
-    type: "number",
-    default: 1,
-    description: "Raise it to write a new github_access_token into the stack's secret (a write-only value is sent only when its version changes).",
-  });
-  version.overrideLogicalId("github_access_token_version");
-  // Ephemeral variables and write-only arguments.
-  stack.addOverride("terraform.required_version", ">= 1.11.0");
-  return new GitHubTokenSecret(stack, "github-token", { secretName, tokenVariable: variable, version: version.numberValue });
-}
-
-/** The ARN of a private ECR repository an image reference points into, if any. */
-export function ecrRepositoryArn(imageUri: string): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(imageUri);
-  if (!m) return undefined;
-  const partition = m[3] ? "aws-cn" : m[2].startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[4]}`;
 }

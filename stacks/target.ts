@@ -32,10 +32,59 @@ export const EMULATED_SERVICES = [
   "xray",
 ] as const;
 
-/** What the emulator target leaves out, and why; printed at synth time. */
+/** What a stack leaves out on its target, and why; printed at synth time. */
 export interface Omission {
   readonly what: string;
   readonly why: string;
+}
+
+/**
+ * What a deployment target can create, derived once from the settings by
+ * {@link targetCapabilities}. Stacks ask these questions instead of which
+ * target they deploy to.
+ */
+export interface TargetCapabilities {
+  /** Where the stacks deploy. */
+  readonly kind: Settings["target"]["kind"];
+  /** Explicit API deployments (`aws_apigatewayv2_deployment`), used when autoDeploy is off. */
+  readonly explicitDeployments: boolean;
+  /** Lambda functions run: the deploy actions (image build, Amplify repository connection, first build). */
+  readonly lambda: boolean;
+  /** Application Auto Scaling registers scalable targets (`aws_appautoscaling_target`). */
+  readonly autoScaling: boolean;
+  /** AWS Amplify hosts the frontend. */
+  readonly amplify: boolean;
+}
+
+/** A capability a target may lack. */
+export type Capability = Exclude<keyof TargetCapabilities, "kind">;
+
+const CAPABILITIES: Record<Settings["target"]["kind"], TargetCapabilities> = {
+  aws: { kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true },
+  // moto 5.2 has no Amplify and runs no Lambda functions; it answers 500 on
+  // scalable targets' tags and cannot create API Gateway v2 deployments.
+  emulator: { kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false },
+};
+
+/** What is left out where a capability is missing, in the order it is reported. */
+const LEFT_OUT: Record<Capability, Omission> = {
+  explicitDeployments: { what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" },
+  lambda: { what: "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)", why: "the emulator cannot run Lambda functions" },
+  autoScaling: { what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" },
+  amplify: { what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" },
+};
+
+/** The capabilities of the target the settings name. */
+export function targetCapabilities(target: Settings["target"]): TargetCapabilities {
+  return CAPABILITIES[target.kind];
+}
+
+/**
+ * What a stack leaves out: one entry for each capability it would use
+ * (`uses`) that the target lacks, in a fixed order.
+ */
+export function omissionsFor(capabilities: TargetCapabilities, uses: Partial<Record<Capability, boolean>>): Omission[] {
+  return (Object.keys(LEFT_OUT) as Capability[]).filter((c) => uses[c] && !capabilities[c]).map((c) => LEFT_OUT[c]);
 }
 
 /**

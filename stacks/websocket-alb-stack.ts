@@ -1,9 +1,15 @@
 import { DataAwsLbListener } from "@cdktf/provider-aws/lib/data-aws-lb-listener";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { Fn, Token } from "cdktf";
+import { Fn, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
+import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
-import { nameRule, WebSocketModuleStack } from "./module-stack";
+import { local, output, variable } from "./fixed-names";
+import { nameRule } from "./module/elb-name-rule";
+import { configureAsModule } from "./module/required-aws-provider";
+import { buildWebSocketGateway } from "./module/websocket-gateway";
+import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
+import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
 
 /** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
 export const WEBSOCKET_ALB_STACK = "websocket-alb";
@@ -19,13 +25,20 @@ export const ALB_LISTENER_ARN_PATTERN = "^(arn:[^:]+:elasticloadbalancing:[^:]+:
  * and links to that NLB. It does not create or change the ALB.
  *
  * Synthesized as a Terraform module: variables and outputs carry the seed's
- * names; no backend and no provider configuration.
+ * names; no backend and no provider configuration. Reads as the module's
+ * variables, main and outputs.
  */
-export class WebSocketAlbStack extends WebSocketModuleStack {
+export class WebSocketAlbStack extends TerraformStack {
   constructor(scope: Construct, id = WEBSOCKET_ALB_STACK) {
     super(scope, id);
+    configureAsModule(this);
+    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    Guardrails.apply(this);
+
+    // variables
+    const inputs = declareWebSocketModuleInputs(this);
     const v = {
-      albListenerArn: this.variable("alb_listener_arn", {
+      albListenerArn: variable(this, "alb_listener_arn", {
         type: "string",
         description:
           "ARN of the existing ALB listener to reach (e.g. the HTTP listener of an ECS service's ALB). It must be an HTTP listener, not HTTPS: the NLB forwards TCP to its port unchanged and the integrations call http://. Checked when the module looks the listener up (alb_listener_port null).",
@@ -36,38 +49,38 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
           },
         ],
       }),
-      vpcLinkSubnetIds: this.variable("vpc_link_subnet_ids", {
+      vpcLinkSubnetIds: variable(this, "vpc_link_subnet_ids", {
         type: "list(string)",
         description: "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
         validation: [{ condition: "${length(var.vpc_link_subnet_ids) >= 1}", errorMessage: "vpc_link_subnet_ids must list at least one subnet." }],
       }),
-      vpcLinkSecurityGroupIds: this.variable("vpc_link_security_group_ids", {
+      vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; the ALB's security group must admit these groups on the listener port.",
         validation: [{ condition: "${length(var.vpc_link_security_group_ids) >= 1 && length(var.vpc_link_security_group_ids) <= 5}", errorMessage: "vpc_link_security_group_ids must list 1 to 5 security groups." }],
       }),
-      vpcId: this.variable("vpc_id", {
+      vpcId: variable(this, "vpc_id", {
         type: "string",
         default: null,
         description: "VPC of the ALB. Default: looked up from the first of vpc_link_subnet_ids.",
       }),
-      listenerPort: this.variable("alb_listener_port", {
+      listenerPort: variable(this, "alb_listener_port", {
         type: "number",
         default: null,
         description: "Port of the ALB listener. Default: looked up from alb_listener_arn.",
       }),
-      nlbName: this.variable("nlb_name", {
+      nlbName: variable(this, "nlb_name", {
         type: "string",
         default: null,
         description: "Name of the NLB put in front of the ALB. Default: derived from vpc_link_name.",
       }),
-      targetGroupName: this.variable("target_group_name", {
+      targetGroupName: variable(this, "target_group_name", {
         type: "string",
         default: null,
         description: "Name of the NLB's alb-type target group. Default: derived from vpc_link_name.",
       }),
-      healthCheckPath: this.variable("health_check_path", {
+      healthCheckPath: variable(this, "health_check_path", {
         type: "string",
         default: "/",
         description: "Path of the HTTP health check the NLB sends to the ALB; any 2xx or 3xx answer is healthy.",
@@ -79,6 +92,7 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
       variable.addValidation({ condition: rule.condition.replace("${", `\${var.${name} == null || `), errorMessage: rule.errorMessage });
     }
 
+    // main
     // Looked up only when not given, so plans need no AWS reads when they are.
     const listener = new DataAwsLbListener(this, "alb_listener", {
       count: Token.asNumber("${var.alb_listener_port == null ? 1 : 0}"),
@@ -99,11 +113,11 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
     });
     const derivedName = (suffix: string) =>
       `\${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, ${32 - suffix.length}), "-")}${suffix}`;
-    const albArn = this.local("alb_arn", `\${replace(var.alb_listener_arn, "/${ALB_LISTENER_ARN_PATTERN}/", "$1:loadbalancer/app/$2/$3")}`);
-    const port = this.local("alb_listener_port", Fn.coalesce([v.listenerPort.value, Fn.one(Fn.lookupNested(listener.fqn, ["*", "port"]))]));
-    const vpcId = this.local("vpc_id", Fn.coalesce([v.vpcId.value, Fn.one(Fn.lookupNested(subnet.fqn, ["*", "vpc_id"]))]));
-    const nlbName = this.local("nlb_name", `\${coalesce(var.nlb_name, "${derivedName("-nlb")}")}`);
-    const tgName = this.local("target_group_name", `\${coalesce(var.target_group_name, "${derivedName("-alb")}")}`);
+    const albArn = local(this, "alb_arn", `\${replace(var.alb_listener_arn, "/${ALB_LISTENER_ARN_PATTERN}/", "$1:loadbalancer/app/$2/$3")}`);
+    const port = local(this, "alb_listener_port", Fn.coalesce([v.listenerPort.value, Fn.one(Fn.lookupNested(listener.fqn, ["*", "port"]))]));
+    const vpcId = local(this, "vpc_id", Fn.coalesce([v.vpcId.value, Fn.one(Fn.lookupNested(subnet.fqn, ["*", "vpc_id"]))]));
+    const nlbName = local(this, "nlb_name", `\${coalesce(var.nlb_name, "${derivedName("-nlb")}")}`);
+    const tgName = local(this, "target_group_name", `\${coalesce(var.target_group_name, "${derivedName("-alb")}")}`);
 
     const link = new PrivateLink(this, "private-link", {
       vpcId: vpcId.asString,
@@ -112,13 +126,16 @@ export class WebSocketAlbStack extends WebSocketModuleStack {
       internal: true,
       nlbName: nlbName.asString,
       targetGroupName: tgName.asString,
-      vpcLinkName: this.common.vpcLinkName.stringValue,
-      vpcLinkDescription: `VPC link of WebSocket API ${this.common.apiName.stringValue} to an existing ALB`,
-      deletionProtection: this.common.nlbDeletionProtection.value as boolean,
+      vpcLinkName: inputs.vpcLinkName,
+      vpcLinkDescription: `VPC link of WebSocket API ${inputs.apiName} to an existing ALB`,
+      deletionProtection: inputs.nlbDeletionProtection,
       target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
-      tags: this.common.tags.value as Record<string, string>,
+      tags: inputs.tags,
     });
-    this.buildApi(link);
-    this.output("alb_arn", { value: albArn.asString, description: "ARN of the existing ALB, registered as the NLB's target." });
+    const gateway = buildWebSocketGateway(this, inputs, link);
+
+    // outputs
+    declareWebSocketModuleOutputs(this, gateway, link);
+    output(this, "alb_arn", { value: albArn.asString, description: "ARN of the existing ALB, registered as the NLB's target." });
   }
 }

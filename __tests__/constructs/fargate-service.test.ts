@@ -26,10 +26,11 @@ function service(overrides: Partial<FargateServiceProps> = {}, stack = newStack(
     vpcId: "vpc-1",
     subnetIds: ["subnet-a", "subnet-b"],
     container: { image: "registry.example.com/chat@sha256:abc", port: 8080, environment: { DB_TYPE: "DYNAMODB", HTTP_PORT: "8080" } },
-    privateLink: link,
+    targetGroup: { targetGroupArn: link.targetGroup.arn, dependsOn: [link.listener] },
     region: "us-east-1",
     ...overrides,
   });
+  link.connectTo(svc.securityGroup.id, "backendTasks");
   return { stack, link, svc };
 }
 
@@ -300,6 +301,29 @@ describe("FargateService", () => {
           description: "From the API Gateway VPC link NLB only",
         },
       ]);
+    });
+
+    test("admits nothing itself: the load balancer admits its security group", () => {
+      // GIVEN / WHEN a service registered in a target group, with no load balancer admitting it
+      let svc: FargateService | undefined;
+      const json = JSON.parse(
+        Testing.synthScope((scope) => {
+          svc = new FargateService(scope, "backend", {
+            serviceName: "chat-backend",
+            vpcId: "vpc-1",
+            subnetIds: ["subnet-a", "subnet-b"],
+            container: { image: "app:1", port: 8080 },
+            targetGroup: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/chat-tg/0123456789abcdef" },
+            region: "us-east-1",
+          });
+        }),
+      );
+      // THEN the tasks register in it, and their group has no inbound rule
+      expect(resourcesOf(json, "aws_ecs_service")[svc!.resource.friendlyUniqueId]).toMatchObject({
+        load_balancer: [{ target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/chat-tg/0123456789abcdef", container_name: "backend", container_port: 8080 }],
+      });
+      expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual({});
+      expect(resourcesOf(json, "aws_ecs_service")[svc!.resource.friendlyUniqueId].depends_on).toEqual([`aws_iam_role_policy.${(svc!.sidecar!.node.findChild("WritePolicy") as TerraformResource).friendlyUniqueId}`]);
     });
 
     test("lets the tasks out on HTTPS only", () => {

@@ -2,7 +2,8 @@ import { ApiGatewayVpcLink } from "@cdktf/provider-aws/lib/api-gateway-vpc-link"
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { AlbTarget, IpTargets, PrivateLink, PrivateLinkHealthCheck, PrivateLinkProps } from "../../constructs/private-link";
+import { PrivateLink, PrivateLinkProps } from "../../constructs/private-link";
+import { AlbTarget, IpTargets, PrivateLinkHealthCheck } from "../../constructs/private-link-targets";
 import { newStack, onlyResource, resourcesOf, synthJson } from "../helpers";
 
 const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/chat-alb/0123456789abcdef";

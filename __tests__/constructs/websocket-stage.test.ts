@@ -3,7 +3,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { TerraformIterator, TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { stageVariable, WebSocketHttpIntegration, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
-import { DEFAULT_ACCESS_LOG_FORMAT, WebSocketStage, WebSocketStageProps } from "../../constructs/websocket-stage";
+import { WebSocketDeployment } from "../../constructs/websocket-deployment";
+import { DEFAULT_ACCESS_LOG_FORMAT, IWebSocketStageApi, WebSocketStage, WebSocketStageProps } from "../../constructs/websocket-stage";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 const proxy = () => new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws" });
@@ -102,6 +103,21 @@ describe("WebSocketStage", () => {
     expect(onlyResource(json, "aws_apigatewayv2_integration").integration_uri).toBe("http://$${stageVariables.backendHost}/join");
   });
 
+  test("takes any API that gives what a stage needs, and has it feed the stage's deployment", () => {
+    // GIVEN an API that is not a WebSocketApi
+    const fed: WebSocketDeployment[] = [];
+    const api: IWebSocketStageApi = { apiId: "api-123", apiName: "chat", executionArn: "arn:aws:execute-api:us-east-1:123456789012:api-123", routes: [], addDeployment: (d) => fed.push(d) };
+    // WHEN
+    let stage: WebSocketStage | undefined;
+    const json = Testing.synthScope((scope) => {
+      stage = new WebSocketStage(scope, "stage", { api });
+    });
+    // THEN
+    expect(fed).toEqual([stage!.deployment]);
+    expect(json).toHaveResourceWithProperties(Apigatewayv2Stage, { api_id: "api-123", name: "prod", deployment_id: `\${aws_apigatewayv2_deployment.${stage!.deployment!.resource.friendlyUniqueId}.id}` });
+    expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/aws/apigatewayv2/chat/prod" });
+  });
+
   describe("deployment", () => {
     test("deploys explicitly, with triggers that hash every route, integration and response", () => {
       // GIVEN
@@ -112,18 +128,18 @@ describe("WebSocketStage", () => {
       const stage = new WebSocketStage(stack, "stage", { api });
       // THEN
       const json = synthJson(stack);
-      const deployment = tf(json, stage.deployment!);
+      const deployment = tf(json, stage.deployment!.resource);
       const references = [...api.routes[0].resources, ...join.resources].map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
       expect(references).toHaveLength(6);
       expect(deployment.triggers.redeployment).toBe(`\${sha1(jsonencode([${references.join(", ")}]))}`);
       expect(deployment).toMatchObject({ api_id: `\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.id}`, lifecycle: { create_before_destroy: true } });
-      expect(tf(json, stage.resource).deployment_id).toBe(`\${aws_apigatewayv2_deployment.${stage.deployment!.friendlyUniqueId}.id}`);
+      expect(tf(json, stage.resource).deployment_id).toBe(`\${aws_apigatewayv2_deployment.${stage.deployment!.resource.friendlyUniqueId}.id}`);
     });
 
     test("includes routes added after the stage in the triggers", () => {
       const { stack, api, stage } = stageWith();
       const late = api.addRoute("leave", { integration: proxy(), returnResponse: true });
-      const triggers = tf(synthJson(stack), stage.deployment!).triggers.redeployment;
+      const triggers = tf(synthJson(stack), stage.deployment!.resource).triggers.redeployment;
       for (const r of late.resources) expect(triggers).toContain(`${r.terraformResourceType}.${r.friendlyUniqueId}`);
     });
 
@@ -133,7 +149,7 @@ describe("WebSocketStage", () => {
       const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
       const custom = api.addIteratedRoutes("custom", { forEach: routes, routeKey: routes.key, integration: proxy() });
       const stage = new WebSocketStage(stack, "stage", { api });
-      expect(tf(synthJson(stack), stage.deployment!).triggers.redeployment).toContain(`aws_apigatewayv2_route.${custom.resource.friendlyUniqueId}`);
+      expect(tf(synthJson(stack), stage.deployment!.resource).triggers.redeployment).toContain(`aws_apigatewayv2_route.${custom.resource.friendlyUniqueId}`);
     });
 
     test("makes no deployment when API Gateway deploys automatically", () => {
@@ -153,10 +169,10 @@ describe("WebSocketStage", () => {
       const { stage } = stageWith({ autoDeploy }, stack);
       // THEN
       const json = synthJson(stack);
-      expect(tf(json, stage.deployment!).count).toBe("${var.auto_deploy ? 0 : 1}");
+      expect(tf(json, stage.deployment!.resource).count).toBe("${var.auto_deploy ? 0 : 1}");
       expect(tf(json, stage.resource)).toMatchObject({
         auto_deploy: "${var.auto_deploy}",
-        deployment_id: `\${one(aws_apigatewayv2_deployment.${stage.deployment!.friendlyUniqueId}[*].id)}`,
+        deployment_id: `\${one(aws_apigatewayv2_deployment.${stage.deployment!.resource.friendlyUniqueId}[*].id)}`,
       });
     });
 

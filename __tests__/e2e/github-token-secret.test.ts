@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TerraformOutput } from "cdktf";
 import { Emulator } from "../../scripts/emulator";
-import { declareGitHubTokenSecret } from "../../stacks/chat-stack";
+import { declareGitHubTokenSecret } from "../../stacks/github-token-variables";
 import { newStack, synthJson } from "../helpers";
 import { apply, describeE2e, emulatorFor, overrideProviderForEmulator, REGION, secondPlanChanges } from "../support/e2e";
 import { removeWorkdir, terraform, writeJson } from "../support/terraform";

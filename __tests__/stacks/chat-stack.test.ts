@@ -3,7 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { ConfigError } from "../../stacks/config";
 import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
-import { CHAT_STACK, ChatStack, ecrRepositoryArn } from "../../stacks/chat-stack";
+import { CHAT_STACK, ChatStack } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
 import { EMULATED_SERVICES } from "../../stacks/target";
 import { dataOf, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
@@ -727,23 +727,5 @@ describe("ChatStack", () => {
       expect(connect.input).toContain('"repository" = "https://github.com/Faaizz/simple_websocket_chatapp_frontend"');
       expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
     });
-  });
-});
-
-describe("ecrRepositoryArn", () => {
-  test("derives the repository ARN from a private ECR image reference", () => {
-    expect(ecrRepositoryArn(ECR_IMAGE)).toBe("arn:aws:ecr:us-east-1:123456789012:repository/chat/backend");
-    expect(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/chat:v1.2.3")).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/chat");
-    expect(ecrRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/chat:v1")).toBe("arn:aws-cn:ecr:cn-north-1:123456789012:repository/chat");
-  });
-
-  test("gives nothing for images outside private ECR", () => {
-    expect(ecrRepositoryArn("ghcr.io/acme/chat:v1")).toBeUndefined();
-    expect(ecrRepositoryArn("public.ecr.aws/acme/chat:v1")).toBeUndefined();
-    expect(ecrRepositoryArn("docker.io/library/nginx:1.27")).toBeUndefined();
-  });
-
-  test("derives the aws-us-gov partition for GovCloud repositories", () => {
-    expect(ecrRepositoryArn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/chat:v1")).toBe("arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/chat");
   });
 });

@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { configureProvider, EMULATED_SERVICES, emulatorProviderArguments } from "../../stacks/target";
+import { configureProvider, EMULATED_SERVICES, emulatorProviderArguments, omissionsFor, targetCapabilities } from "../../stacks/target";
 import { settingsWith, synthJson } from "../helpers";
 
 /** A bare stack with the provider configured for `overrides`. */
@@ -40,5 +40,32 @@ describe("configureProvider", () => {
   test("points the provider at the emulator on the emulator target", () => {
     const json = stackWith({ target: { kind: "emulator", emulatorEndpoint: "http://localhost:4566" } });
     expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments("http://localhost:4566") }]);
+  });
+});
+
+describe("targetCapabilities", () => {
+  test("gives AWS every capability", () => {
+    expect(targetCapabilities(settingsWith({}).target)).toEqual({ kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true });
+  });
+
+  test("gives the emulator none of the capabilities it lacks", () => {
+    expect(targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target)).toEqual({ kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false });
+  });
+});
+
+describe("omissionsFor", () => {
+  const aws = targetCapabilities(settingsWith({}).target);
+  const emulator = targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target);
+
+  test("leaves nothing out on a target that has every capability", () => {
+    expect(omissionsFor(aws, { explicitDeployments: true, lambda: true, autoScaling: true, amplify: true })).toEqual([]);
+  });
+
+  test("lists only what is used and missing, in a fixed order, saying why", () => {
+    // GIVEN / WHEN
+    const omissions = omissionsFor(emulator, { amplify: true, autoScaling: false, explicitDeployments: true });
+    // THEN
+    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "aws_amplify_app and aws_amplify_branch (the frontend)"]);
+    for (const o of omissions) expect(o.why).toMatch(/^the emulator /);
   });
 });

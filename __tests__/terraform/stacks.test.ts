@@ -29,6 +29,58 @@ function offline(dir: string): void {
   });
 }
 
+/** Required inputs of each module (vpc_id and alb_listener_port given: plans need no AWS reads). */
+const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
+  "websocket-nlb": {
+    api_name: "game",
+    nlb_name: "game-nlb",
+    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    target_group_name: "game-tg",
+    vpc_id: "vpc-0123456789abcdef0",
+    vpc_link_name: "game",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+  },
+  "websocket-alb": {
+    api_name: "my-websocket-api",
+    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    vpc_link_name: "my-vpc-link",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+    vpc_id: "vpc-0123456789abcdef0",
+    alb_listener_port: 80,
+  },
+};
+
+describeWith(["terraform"])("every stack, with the cdktf Testing matchers", () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = workdir("matchers");
+    // Availability Zones given, so the plan needs no AWS lookup.
+    synthInto(outdir, { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } } });
+  });
+  afterAll(() => removeWorkdir(outdir));
+
+  test("passes terraform validate with the real provider (toBeValidTerraform)", () => {
+    // The matcher runs init and validate in every stack of the manifest.
+    expect(outdir).toBeValidTerraform();
+  });
+
+  test("plans offline, each stack as a root module (toPlanSuccessfully)", () => {
+    // GIVEN the modules' required inputs, and providers that need no AWS account
+    for (const stack of ["websocket-nlb", "websocket-alb"]) {
+      const dir = path.join(outdir, "stacks", stack);
+      // A module has no provider block to override: a plain file adds one.
+      writeJson(path.join(dir, "offline.tf.json"), { provider: { aws: OFFLINE_PROVIDER } });
+      writeJson(path.join(dir, "terraform.tfvars.json"), MODULE_INPUTS[stack]);
+    }
+    // The chat stack keeps its backend (init must not see it change); plan writes no state.
+    writeJson(path.join(outdir, "stacks", "chat", "offline_override.tf.json"), { provider: { aws: OFFLINE_PROVIDER } });
+    // THEN the matcher runs init and plan in every stack of the manifest
+    expect(outdir).toPlanSuccessfully();
+  });
+});
+
 describeWith(["terraform"])("terraform validate and plan of every stack", () => {
   let outdir: string;
   beforeAll(() => {
@@ -37,12 +89,6 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     synthInto(outdir, { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } } });
   });
   afterAll(() => removeWorkdir(outdir));
-
-  test.each(["websocket-nlb", "websocket-alb", "chat"])("%s passes terraform validate with the real provider", (stack) => {
-    const dir = path.join(outdir, "stacks", stack);
-    terraform(dir, ["init", "-input=false", "-backend=false"]);
-    expect(terraform(dir, ["validate"])).toMatch(/The configuration is valid/);
-  });
 
   test("chat plans without an AWS account, with every part of the system, keeping the GitHub token out of the plan", () => {
     const dir = path.join(outdir, "stacks", "chat");
@@ -134,14 +180,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
         module: {
           ws: {
             source: path.join(outdir, "stacks", "websocket-nlb"),
-            api_name: "game",
-            nlb_name: "game-nlb",
-            nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-            target_group_name: "game-tg",
-            vpc_id: "vpc-0123456789abcdef0",
-            vpc_link_name: "game",
-            vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+            ...MODULE_INPUTS["websocket-nlb"],
             auto_deploy: false,
             custom_routes: { joinGame: { route_response_selection_expression: null }, makeMove: { route_response_selection_expression: "$default", path: "/moves" } },
           },
@@ -171,12 +210,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
         module: {
           ws: {
             source: path.join(outdir, "stacks", "websocket-alb"),
-            api_name: "my-websocket-api",
-            alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
-            vpc_link_name: "my-vpc-link",
-            vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-            vpc_id: "vpc-0123456789abcdef0",
+            ...MODULE_INPUTS["websocket-alb"],
             alb_listener_port: 443,
             manage_api_gateway_account: true,
           },

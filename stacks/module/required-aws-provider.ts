@@ -1,0 +1,34 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack } from "cdktf";
+import { AWS_PROVIDER_VERSION } from "../provider";
+
+/**
+ * Declares `hashicorp/aws` in `required_providers` and nothing else: a module
+ * with its own `provider` block cannot be used with `for_each`, `count` or
+ * `providers = {}`; the caller's provider configuration applies instead.
+ */
+export class RequiredAwsProvider extends AwsProvider {
+  public toTerraform(): any {
+    return requiredOnly(super.toTerraform());
+  }
+
+  public toHclTerraform(): any {
+    return requiredOnly(super.toHclTerraform());
+  }
+}
+
+function requiredOnly(config: any): any {
+  delete config.provider;
+  config.terraform.required_providers.aws.version = AWS_PROVIDER_VERSION;
+  return config;
+}
+
+/**
+ * Makes a stack a Terraform module for existing HCL: `hashicorp/aws` only in
+ * `required_providers` (no provider configuration) and no backend block (a
+ * module's state lives in its caller's backend).
+ */
+export function configureAsModule(stack: TerraformStack): void {
+  new RequiredAwsProvider(stack, "aws");
+  stack.addOverride("terraform.backend", undefined);
+}

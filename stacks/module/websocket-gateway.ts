@@ -1,0 +1,94 @@
+import { Fn, TerraformIterator } from "cdktf";
+import { Construct } from "constructs";
+import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { WebSocketApi } from "../../constructs/websocket-api";
+import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
+import { WebSocketStage } from "../../constructs/websocket-stage";
+import { WebSocketModuleInputs } from "./websocket-module-inputs";
+
+/** Backend paths of the predefined routes; custom routes default to `/<route key>`. */
+export const PREDEFINED_ROUTE_PATHS: Record<string, string> = {
+  $connect: "/connect",
+  $disconnect: "/disconnect",
+  $default: "/default",
+};
+
+/** What the gateway needs of the private path to the backend (`PrivateLink` is one). */
+export interface IGatewayLink extends IWebSocketVpcLink {
+  /** `http://<host>:<port>`: the base of integration URLs. */
+  readonly baseUrl: string;
+  /** `<baseUrl><path>`. */
+  urlFor(path: string): string;
+}
+
+/** The parts of a module's WebSocket gateway. */
+export interface WebSocketGateway {
+  readonly api: WebSocketApi;
+  readonly stage: WebSocketStage;
+  /** The account's API Gateway CloudWatch role (created only when `manage_api_gateway_account`). */
+  readonly cloudWatchRole: ApiGatewayCloudWatchRole;
+}
+
+/**
+ * Builds a seed module's WebSocket gateway from its inputs: the API with the
+ * predefined and custom routes (HTTP_PROXY through the link, the route key
+ * in a `routeKey` header), the optional account CloudWatch role, and the
+ * stage with its logs, throttling and deployment.
+ *
+ * The construct ids `api`, `cloudwatch-role` and `stage` are created
+ * directly in `scope` (the stack): they are part of the resource addresses.
+ */
+export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleInputs, link: IGatewayLink): WebSocketGateway {
+  const tags = inputs.tags;
+  const integration = (url: string) =>
+    new WebSocketHttpProxyIntegration({
+      url,
+      vpcLink: link,
+      timeoutMilliseconds: inputs.integrationTimeoutMilliseconds,
+      requestParameters: { "integration.request.header.routeKey": "context.routeKey" },
+    });
+
+  const api = new WebSocketApi(scope, "api", {
+    apiName: inputs.apiName,
+    description: inputs.apiDescription,
+    routeSelectionExpression: inputs.routeSelectionExpression,
+    connectRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$connect)) },
+    disconnectRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$disconnect)) },
+    defaultRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$default)), returnResponse: true },
+    tags,
+  });
+
+  const routes = TerraformIterator.fromMap(inputs.customRoutes);
+  const twoWay = TerraformIterator.fromMap(
+    routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null") as any,
+  );
+  api.addIteratedRoutes("custom-routes", {
+    forEach: routes,
+    routeKey: routes.key,
+    integration: integration(link.baseUrl + Fn.coalesce([routes.getString("path"), `/${Fn.urlencode(routes.key)}`])),
+    routeResponseSelectionExpression: routes.getString("route_response_selection_expression"),
+    returnResponseForEach: twoWay,
+  });
+
+  const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
+    enabled: inputs.manageApiGatewayAccount,
+    // IAM role names allow 64 of [A-Za-z0-9+=,.@_-]; API names allow more.
+    roleName: Fn.substr(Fn.replace(Fn.join("", [inputs.apiName, "-apigw-cloudwatch"]), "/[^0-9A-Za-z+=,.@_-]/", "-"), 0, 64),
+    tags,
+  });
+
+  const stage = new WebSocketStage(scope, "stage", {
+    api,
+    stageName: inputs.stageName,
+    autoDeploy: inputs.autoDeploy,
+    throttle: { burstLimit: inputs.throttlingBurstLimit, rateLimit: inputs.throttlingRateLimit },
+    loggingLevel: inputs.loggingLevel,
+    dataTraceEnabled: inputs.dataTraceEnabled,
+    detailedMetricsEnabled: inputs.detailedMetricsEnabled,
+    logRetentionInDays: inputs.logRetentionDays,
+    accessLogGroupName: `/aws/apigatewayv2/${inputs.apiName}`,
+    dependsOn: [cloudWatchRole.resource],
+    tags,
+  });
+  return { api, stage, cloudWatchRole };
+}
