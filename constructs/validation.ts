@@ -1,4 +1,4 @@
-import { GITHUB_REPOSITORY, LOAD_BALANCER_NAME, LOG_RETENTION, listSize, oneOf, pattern, positive, range } from "./rules";
+import { ELB_NAME, GITHUB_REPOSITORY, LOG_RETENTION, listSize, oneOf, pattern, positive, range } from "./rules";
 
 /**
  * Validation helpers of the constructs, in the house format
@@ -43,12 +43,12 @@ export function checkRetention(setting: string, days: number | undefined): void 
 }
 
 /**
- * Names of load balancers: 1 to 32 characters, letters, digits and hyphens,
+ * Names of load balancers and target groups: 1 to 32 characters, letters, digits and hyphens,
  * not starting or ending with a hyphen, not starting with "internal-". The
  * message names the rule the name breaks.
  */
 export function checkElbName(setting: string, name: string | undefined): void {
-  LOAD_BALANCER_NAME.check(setting, name);
+  ELB_NAME.check(setting, name);
 }
 
 /** Throws when a resolved list has fewer than `min` entries. */

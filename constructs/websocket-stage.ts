@@ -7,7 +7,8 @@ import { dependable, Fn, ITerraformDependable, Lazy, Token } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketApi } from "./websocket-api";
 import { WebSocketRoute } from "./websocket-route";
-import { checkOneOf, checkPattern, checkPositive, checkRetention, invalid, isUnresolved } from "./validation";
+import { LOG_RETENTION, LOGGING_LEVEL, STAGE_NAME, THROTTLE_BURST_LIMIT, THROTTLE_RATE_LIMIT } from "./rules";
+import { checkPattern, invalid, isUnresolved } from "./validation";
 
 /** Execution logging levels of a WebSocket stage. */
 export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
@@ -356,16 +357,10 @@ function defaultPolicyName(stageName: string): string {
 }
 
 function validateStageProps(stageName: string, props: WebSocketStageProps): void {
-  checkPattern(
-    "WebSocketStage.stageName",
-    stageName,
-    /^[A-Za-z0-9_-]{1,128}$/,
-    "1 to 128 letters, digits, hyphens or underscores",
-    'pick a stage name such as "prod" or "dev"',
-  );
+  STAGE_NAME.with({ fix: 'pick a stage name such as "prod" or "dev"' }).check("WebSocketStage.stageName", stageName);
   checkThrottle("WebSocketStage.throttle", props.throttle);
-  checkOneOf("WebSocketStage.loggingLevel", props.loggingLevel, ["OFF", "ERROR", "INFO"]);
-  checkRetention("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
+  LOGGING_LEVEL.check("WebSocketStage.loggingLevel", props.loggingLevel);
+  LOG_RETENTION.check("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
   for (const [key, settings] of Object.entries(props.routeSettings ?? {})) {
     const where = `WebSocketStage.routeSettings["${key}"]`;
     if (!settings || settings.throttle === undefined || settings.throttle.burstLimit === undefined || settings.throttle.rateLimit === undefined) {
@@ -377,7 +372,7 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
       );
     }
     checkThrottle(`${where}.throttle`, settings.throttle);
-    checkOneOf(`${where}.loggingLevel`, settings.loggingLevel, ["OFF", "ERROR", "INFO"]);
+    LOGGING_LEVEL.check(`${where}.loggingLevel`, settings.loggingLevel);
   }
   const format = props.accessLogFormat;
   if (format !== undefined && !isUnresolved(format) && !format.includes("$context.requestId")) {
@@ -388,9 +383,6 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
 /** Checks that both throttling limits are set and greater than 0. */
 export function checkThrottle(setting: string, throttle: ThrottleSettings | undefined): void {
   if (throttle === undefined) return;
-  checkPositive(`${setting}.burstLimit`, throttle.burstLimit, "a limit of 0 rejects every call with 429");
-  checkPositive(`${setting}.rateLimit`, throttle.rateLimit, "a limit of 0 rejects every call with 429");
-  if (!isUnresolved(throttle.burstLimit) && !Number.isInteger(throttle.burstLimit)) {
-    throw invalid(`${setting}.burstLimit`, "a whole number", throttle.burstLimit, "round it");
-  }
+  THROTTLE_BURST_LIMIT.check(`${setting}.burstLimit`, throttle.burstLimit);
+  THROTTLE_RATE_LIMIT.check(`${setting}.rateLimit`, throttle.rateLimit);
 }

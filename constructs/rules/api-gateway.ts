@@ -19,7 +19,8 @@ export const API_DESCRIPTION = length(0, 1024, "shorten the description").showin
  * body only (`$request.body.<path>`, also inside `${...}`).
  */
 export const ROUTE_SELECTION_EXPRESSION = pattern(
-  "^(\\$request\\.body\\.[A-Za-z0-9_.\\-[\\]]+|.*\\$\\{request\\.body\\.[A-Za-z0-9_.\\-[\\]]+\\}.*)$",
+  // [^\n\r\u2028\u2029] is JavaScript's ".", written so RE2 reads it alike.
+  "^(\\$request\\.body\\.[A-Za-z0-9_.\\-[\\]]+|[^\\n\\r\u2028\u2029]*\\$\\{request\\.body\\.[A-Za-z0-9_.\\-[\\]]+\\}[^\\n\\r\u2028\u2029]*)$",
   "a $request.body.<path> expression (the only kind WebSocket APIs support)",
   'use for example "$request.body.action"',
 );

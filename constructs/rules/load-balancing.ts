@@ -1,50 +1,38 @@
-import { Clause, defineRule, length, listSize, pattern, range } from "./rule";
+import { defineRule, length, listSize, matches, range } from "./rule";
 
 /* Rules of Elastic Load Balancing and the VPC link in front of it. */
 
 /**
- * The clauses both ELB names share, in the order their messages say them:
- * 1 to 32 characters, letters, digits and hyphens, no hyphen at either end
- * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
+ * Names of load balancers and target groups: 1 to 32 characters, letters,
+ * digits and hyphens, no hyphen at either end, and not starting with
+ * "internal-" in any case. AWS reserves that prefix for load balancers
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html)
+ * and not for target groups
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html);
+ * one rule for both keeps a name usable for either. Errors name the clause
+ * the name breaks.
  */
-const ELB_NAME_CLAUSES: ReadonlyArray<Clause<string>> = [
-  {
-    rule: "1 to 32 characters long",
-    fix: (name) => (name.length === 0 ? "give it a name" : `shorten it by ${name.length - 32} character(s): Elastic Load Balancing limits names to 32`),
-    test: (name) => typeof name === "string" && name.length >= 1 && name.length <= 32,
+export const ELB_NAME = defineRule<string>({
+  summary: {
+    rule: '1 to 32 letters, digits or hyphens, not starting or ending with a hyphen nor starting with "internal-"',
+    fix: 'rename it: Elastic Load Balancing allows 32 letters, digits and inner hyphens, and reserves the prefix "internal-"',
   },
-  {
-    rule: "made of letters, digits and hyphens only",
-    fix: (name) => `remove or replace ${[...new Set(name.replace(/[A-Za-z0-9-]/g, ""))].map((c) => JSON.stringify(c)).join(", ")}`,
-    test: (name) => /^[A-Za-z0-9-]*$/.test(name),
-  },
-  { rule: "a name that does not start or end with a hyphen", fix: "remove the leading or trailing hyphen", test: (name) => !name.startsWith("-") && !name.endsWith("-") },
-];
-
-/** The clauses above as one RE2 pattern. */
-const ELB_NAME_PATTERN = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
-const ELB_NAME_RULE = "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen";
-
-/** Name of a target group. */
-export const TARGET_GROUP_NAME = defineRule<string>({
-  summary: { rule: ELB_NAME_RULE, fix: "rename it: Elastic Load Balancing allows 32 letters, digits and inner hyphens" },
-  clauses: ELB_NAME_CLAUSES,
-  condition: (ref) => `can(regex("${ELB_NAME_PATTERN}", ${ref}))`,
-  nullSafe: true,
-});
-
-/**
- * Name of a load balancer: a target group name that also does not start
- * with "internal-", in any case
- * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
- */
-export const LOAD_BALANCER_NAME = defineRule<string>({
-  summary: { rule: `${ELB_NAME_RULE}, nor starting with "internal-"`, fix: 'rename it: Elastic Load Balancing allows 32 letters, digits and inner hyphens, and reserves the prefix "internal-"' },
   clauses: [
-    ...ELB_NAME_CLAUSES,
+    {
+      rule: "1 to 32 characters long",
+      fix: (name) => (name.length === 0 ? "give it a name" : `shorten it by ${name.length - 32} character(s): Elastic Load Balancing limits names to 32`),
+      test: (name) => typeof name === "string" && name.length >= 1 && name.length <= 32,
+    },
+    {
+      rule: "made of letters, digits and hyphens only",
+      fix: (name) => `remove or replace ${[...new Set(name.replace(/[A-Za-z0-9-]/g, ""))].map((c) => JSON.stringify(c)).join(", ")}`,
+      test: (name) => /^[A-Za-z0-9-]*$/.test(name),
+    },
+    { rule: "a name that does not start or end with a hyphen", fix: "remove the leading or trailing hyphen", test: (name) => !name.startsWith("-") && !name.endsWith("-") },
     { rule: 'a name that does not start with "internal-"', fix: "Elastic Load Balancing reserves that prefix", test: (name) => !name.toLowerCase().startsWith("internal-") },
   ],
-  condition: (ref) => `can(regex("${ELB_NAME_PATTERN}", ${ref})) && !can(regex("^(?i)internal-", ${ref}))`,
+  // The first three clauses in one RE2 pattern, then the prefix in any case.
+  condition: (ref) => `can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", ${ref})) && !can(regex("^(?i)internal-", ${ref}))`,
   nullSafe: true,
 });
 
@@ -56,7 +44,11 @@ export const PORT = range(1, 65535, "use a TCP port");
  * characters
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).
  */
-export const HEALTH_CHECK_PATH = pattern("^/[\\x21-\\x7E]{0,1023}$", 'a path starting with "/"', 'use for example "/healthz"');
+export const HEALTH_CHECK_PATH = defineRule<string>({
+  clauses: [matches("^/[\\x21-\\x7E]{0,1023}$", 'a path starting with "/"', 'use for example "/healthz"')],
+  // RE2 repeats at most 1000 times: the length is counted apart.
+  condition: (ref) => `can(regex("^/[\\\\x21-\\\\x7E]*$", ${ref})) && length(${ref}) <= 1024`,
+});
 
 /** Seconds a deregistering target keeps its connections. */
 export const DEREGISTRATION_DELAY = range(0, 3600, "use 0 to 3600 seconds");

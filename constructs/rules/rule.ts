@@ -168,15 +168,29 @@ export class Rule<T> {
     if (failure) ctx.addIssue({ code: "custom", message: failure.rule, params: { fix: failure.fix } });
   };
 
-  /** The Terraform expression, true exactly when the value of `ref` passes. */
-  public condition(ref: string): string {
-    if (this.spec.condition) return this.spec.condition(ref);
-    return this.spec.clauses
-      .map((c) => {
-        if (!c.condition) throw new Error(`rule "${this.rule}" has no Terraform condition for "${c.rule}"`);
-        return c.condition(ref);
-      })
-      .join(" && ");
+  /**
+   * The Terraform expression, true exactly when the value of `ref` passes.
+   * `nullable`: null passes too (a variable whose default is null).
+   */
+  public condition(ref: string, options: { nullable?: boolean } = {}): string {
+    const condition = this.spec.condition
+      ? this.spec.condition(ref)
+      : this.spec.clauses
+          .map((c) => {
+            if (!c.condition) throw new Error(`rule "${this.rule}" has no Terraform condition for "${c.rule}"`);
+            return c.condition(ref);
+          })
+          .join(" && ");
+    if (!options.nullable) return condition;
+    // Terraform evaluates both sides of || (an error on null fails the
+    // validation), but only the chosen branch of a conditional.
+    const nullSafe = this.spec.nullSafe ?? this.spec.clauses.every((c) => c.nullSafe);
+    return nullSafe ? `${ref} == null || ${condition}` : `${ref} == null ? true : ${condition}`;
+  }
+
+  /** True when the rule has a Terraform condition. */
+  public get hasCondition(): boolean {
+    return this.spec.condition !== undefined || this.spec.clauses.every((c) => c.condition !== undefined);
   }
 
   /**
@@ -186,17 +200,10 @@ export class Rule<T> {
    */
   public hcl(name: string, options: { nullable?: boolean } = {}): HclValidation {
     const ref = `var.${name}`;
-    let condition = this.condition(ref);
-    if (options.nullable) {
-      const nullSafe = this.spec.nullSafe ?? this.spec.clauses.every((c) => c.nullSafe);
-      // Terraform evaluates both sides of || (an error on null fails the
-      // validation), but only the chosen branch of a conditional.
-      condition = nullSafe ? `${ref} == null || ${condition}` : `${ref} == null ? true : ${condition}`;
-    }
     const said = this.noun ? `${this.noun} ${this.rule}` : this.rule;
     const fix = /[.?!]$/.test(this.fix) ? this.fix : `${this.fix}.`;
     return {
-      condition: `\${${condition}}`,
+      condition: `\${${this.condition(ref, options)}}`,
       errorMessage: `${name} must be ${templateText(said)}, got \${jsonencode(${ref})}: ${templateText(fix)}`,
     };
   }
@@ -228,9 +235,9 @@ export function defineRule<T>(spec: RuleSpec<T>): Rule<T> {
 /* Terraform text                                                           */
 /* ------------------------------------------------------------------------ */
 
-/** A Terraform string literal (quoted, escaped, `${` and `%{` kept literal). */
+/** A Terraform string literal (quoted, escaped, `${` and `%{` kept literal, line separators written as escapes). */
 export function hclString(text: string): string {
-  return templateText(JSON.stringify(text));
+  return templateText(JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029"));
 }
 
 /** Text placed literally in a Terraform template string. */
@@ -255,14 +262,46 @@ export function pattern(source: string | RegExp, rule: string, fix: Fix<string>)
 /** The clause of {@link pattern}. */
 export function matches(source: string | RegExp, rule: string, fix: Fix<string>): Clause<string> {
   const re = typeof source === "string" ? new RegExp(source, "u") : source;
-  const re2 = (re.flags === "u" || re.flags === "") && !/\(\?<?[=!]|\\[1-9]|\\k</.test(re.source);
+  // The text as written: RegExp#source escapes "/" and line terminators.
+  const text = typeof source === "string" ? source : source.source;
   return {
     rule,
     fix,
     test: (v) => typeof v === "string" && re.test(v),
-    condition: re2 ? (ref) => `can(regex(${hclString(re.source)}, ${ref}))` : undefined,
+    condition: sameInRe2(text, re.flags) ? (ref) => `can(regex(${hclString(text)}, ${ref}))` : undefined,
     nullSafe: true,
   };
+}
+
+/**
+ * True when RE2 (Terraform's `regex`) matches exactly what this JavaScript
+ * pattern matches: `u` flag (both count characters, not UTF-16 units), no
+ * other flags, and none of the constructs the two read differently or RE2
+ * lacks: lookaround, backreferences, `\s \S \b \B` (Unicode spaces in
+ * JavaScript, ASCII in RE2), `\u` and `\p` escapes, `.` outside a class
+ * (JavaScript's excludes \r, U+2028 and U+2029, RE2's only \n), and
+ * repeat counts above 1000 (RE2 refuses to compile them).
+ */
+export function sameInRe2(src: string, flags: string): boolean {
+  if (flags !== "u") return false;
+  if ([...src.matchAll(/\{(\d+)(?:,(\d*))?\}/g)].some((m) => Number(m[1]) > 1000 || Number(m[2] || 0) > 1000)) return false;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === "\\") {
+      const next = src[++i];
+      if (/[sSbBupPk1-9]/.test(next)) return false;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      continue;
+    }
+    if (c === "[") inClass = true;
+    else if (c === ".") return false;
+    else if (c === "(" && src[i + 1] === "?" && /[=!<]/.test(src[i + 2] ?? "") && !(src[i + 2] === "<" && /[A-Za-z]/.test(src[i + 3] ?? ""))) return false;
+  }
+  return true;
 }
 
 /** A whole number from `min` to `max`. */
