@@ -1,4 +1,5 @@
-import { defineRule, length, oneOf, pattern, positive, positiveWhole, range } from "./rule";
+import { defineRule } from "./rule";
+import { length, oneOf, pattern, positive, positiveWhole, range } from "./shapes";
 
 /* Rules of API Gateway WebSocket APIs: names, routes, stages, throttling, integrations. */
 

@@ -1,4 +1,5 @@
-import { defineRule, length, pattern, Rule } from "./rule";
+import { defineRule, Rule } from "./rule";
+import { length, pattern } from "./shapes";
 
 /* Rules of AWS-wide names and identifiers: regions, ARNs, IAM, tags, S3, DynamoDB, SNS. */
 

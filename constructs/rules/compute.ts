@@ -1,4 +1,5 @@
-import { defineRule, oneOf, range, Rule } from "./rule";
+import { defineRule, Rule } from "./rule";
+import { oneOf, range } from "./shapes";
 
 /* Rules of the ECS Fargate service and its tasks. */
 

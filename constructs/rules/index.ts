@@ -3,6 +3,7 @@
  * settings schema and the Terraform variables of the modules (see rule.ts).
  */
 export * from "./rule";
+export * from "./shapes";
 export * from "./secrets";
 export * from "./api-gateway";
 export * from "./load-balancing";

@@ -1,4 +1,5 @@
-import { defineRule, length, listSize, matches, range } from "./rule";
+import { defineRule } from "./rule";
+import { length, listSize, matches, range } from "./shapes";
 
 /* Rules of Elastic Load Balancing and the VPC link in front of it. */
 

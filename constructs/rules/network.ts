@@ -1,4 +1,5 @@
-import { defineRule, oneOf, pattern, range, Rule } from "./rule";
+import { defineRule, Rule } from "./rule";
+import { oneOf, pattern, range } from "./shapes";
 
 /* Rules of the VPC, its subnets and Availability Zones. */
 

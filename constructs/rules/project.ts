@@ -1,4 +1,5 @@
-import { defineRule, pattern, Rule } from "./rule";
+import { defineRule, Rule } from "./rule";
+import { pattern } from "./shapes";
 
 /* Rules of this project's own settings: names it builds others from, state backends, the emulator. */
 

@@ -1,4 +1,5 @@
-import { defineRule, matches, pattern } from "./rule";
+import { defineRule } from "./rule";
+import { matches, pattern } from "./shapes";
 
 /* Rules of where the backend and frontend come from: repositories, refs, images. */
 
