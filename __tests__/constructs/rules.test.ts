@@ -1,4 +1,4 @@
-import { TerraformVariable } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
 import { z } from "zod";
 import {
   API_DESCRIPTION,
@@ -10,13 +10,14 @@ import {
   findSecret,
   holdsSecret,
   INTEGRATION_TIMEOUT,
+  LOAD_BALANCER_SECURITY_GROUP_IDS,
   LOAD_BALANCER_SUBNET_IDS,
   LOG_RETENTION,
-  LOG_RETENTION_DAYS,
   LOGGING_LEVEL,
   pattern,
   PORT,
   range,
+  Rule,
   sameInRe2,
   SECRET_PATTERNS,
   STAGE_NAME,
@@ -24,7 +25,10 @@ import {
   THROTTLE_RATE_LIMIT,
   VPC_LINK_NAME,
 } from "../../constructs/rules";
-import { newStack } from "../helpers";
+import { APP_CONTEXT } from "../../stacks/app";
+import { WebSocketAlbStack } from "../../stacks/websocket-alb-stack";
+import { WebSocketNlbStack } from "../../stacks/websocket-nlb-stack";
+import { newStack, synthJson } from "../helpers";
 import { FAKE } from "../stacks/support";
 
 describe("Rule", () => {
@@ -112,21 +116,29 @@ describe("Rule.hcl", () => {
     expect(rule.hcl("v").errorMessage).toBe("v must be like $${x}, got ${jsonencode(var.v)}: fix $${y}.");
   });
 
-  // The conditions the module variables have today: wiring the rules in
-  // changes nothing for these (see the report of the rules change).
-  test.each([
-    [STAGE_NAME, "stage_name", '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}'],
-    [API_NAME, "api_name", "${length(var.api_name) >= 1 && length(var.api_name) <= 128}"],
-    [API_DESCRIPTION, "api_description", "${length(var.api_description) <= 1024}"],
-    [PORT, "fargate_port", "${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}"],
-    [LOGGING_LEVEL, "logging_level", '${contains(["OFF", "ERROR", "INFO"], var.logging_level)}'],
-    [LOG_RETENTION, "log_retention_days", `\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)}`],
-    [THROTTLE_BURST_LIMIT, "throttling_burst_limit", "${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}"],
-    [THROTTLE_RATE_LIMIT, "throttling_rate_limit", "${var.throttling_rate_limit > 0}"],
-    [VPC_LINK_NAME, "vpc_link_name", "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}"],
-    [LOAD_BALANCER_SUBNET_IDS, "nlb_subnet_ids", "${length(var.nlb_subnet_ids) >= 1}"],
-  ] as const)("%#: gives %s the condition the module has today", (rule, name, condition) => {
-    expect((rule as { hcl(name: string): { condition: string } }).hcl(name).condition).toBe(condition);
+  // Where a module variable's condition says the rule already, wiring the
+  // rule in changes only its message.
+  describe("beside the module variables of today", () => {
+    const app = Testing.app({ context: APP_CONTEXT });
+    const variables: Record<string, any> = { nlb: synthJson(new WebSocketNlbStack(app)).variable, alb: synthJson(new WebSocketAlbStack(app)).variable };
+    test.each([
+      ["nlb", "stage_name", STAGE_NAME],
+      ["nlb", "api_name", API_NAME],
+      ["nlb", "api_description", API_DESCRIPTION],
+      ["nlb", "fargate_port", PORT],
+      ["nlb", "logging_level", LOGGING_LEVEL],
+      ["nlb", "log_retention_days", LOG_RETENTION],
+      ["nlb", "throttling_burst_limit", THROTTLE_BURST_LIMIT],
+      ["nlb", "throttling_rate_limit", THROTTLE_RATE_LIMIT],
+      ["nlb", "vpc_link_name", VPC_LINK_NAME],
+      ["nlb", "nlb_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["nlb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["nlb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
+      ["alb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["alb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
+    ] as const)("%s module: gives %s the condition it has", (stack, name, rule) => {
+      expect((rule as Rule<unknown>).hcl(name).condition).toBe(variables[stack][name].validation[0].condition);
+    });
   });
 
   test("gives the integration timeout the whole-number check the construct makes", () => {

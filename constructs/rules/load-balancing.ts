@@ -59,3 +59,10 @@ export const VPC_LINK_NAME = length(1, 255, "give the VPC link a name");
 
 /** Subnets of a load balancer. */
 export const LOAD_BALANCER_SUBNET_IDS = listSize(1, undefined, "give the NLB at least one subnet, one per Availability Zone");
+
+/**
+ * Security groups a module attaches to its NLB: 1 to 5, 5 being the default
+ * quota of security groups per network interface
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups).
+ */
+export const LOAD_BALANCER_SECURITY_GROUP_IDS = listSize(1, 5, "give 1 to 5 security groups (5 per network interface is the default quota)");
