@@ -1,14 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformStack, Testing } from "cdktf";
 import * as path from "path";
-import { readCdktfContext, resolveSettings } from "../stacks/config";
+import { committedDefaults, readCdktfContext, resolveSettings } from "../stacks/config";
 import { Settings } from "../stacks/settings";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
-/** The committed defaults (cdktf.json context.settings). */
+/** The committed defaults: the schema's, with cdktf.json's context.settings over them. */
 export function defaultSettingsSource(): Record<string, unknown> {
-  return readCdktfContext(PROJECT_DIR).settings as Record<string, unknown>;
+  return committedDefaults(readCdktfContext(PROJECT_DIR).settings);
 }
 
 /** Settings from the committed defaults with `overrides` as the config file. */

@@ -5,7 +5,8 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { checkPattern, checkRange, invalid } from "./validation";
+import { EMAIL } from "./rules";
+import { checkRange, invalid } from "./validation";
 
 /** Properties of {@link ChatAlarms}. */
 export interface ChatAlarmsProps {
@@ -71,7 +72,7 @@ export class ChatAlarms extends Construct {
     super(scope, id);
     checkRange("ChatAlarms.cpuThresholdPercent", props.cpuThresholdPercent, 1, 100, "use a percentage");
     checkRange("ChatAlarms.integrationErrorThreshold", props.integrationErrorThreshold, 1, 1_000_000, "use a count of at least 1");
-    checkPattern("ChatAlarms.email", props.email, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address", "fix the address");
+    EMAIL.check("ChatAlarms.email", props.email);
     if (props.email && props.snsTopicArn) {
       throw invalid("ChatAlarms.email", "unset when snsTopicArn is given (only the new topic gets a subscription)", props.email, "subscribe the address to your topic yourself, or drop snsTopicArn");
     }

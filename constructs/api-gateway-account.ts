@@ -5,7 +5,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { checkPattern, isUnresolved } from "./validation";
+import { IAM_ROLE_NAME } from "./rules";
+import { isUnresolved } from "./validation";
 
 /** Properties of {@link ApiGatewayCloudWatchRole}. */
 export interface ApiGatewayCloudWatchRoleProps {
@@ -50,13 +51,7 @@ export class ApiGatewayCloudWatchRole extends Construct {
   constructor(scope: Construct, id: string, props: ApiGatewayCloudWatchRoleProps = {}) {
     super(scope, id);
     const roleName = props.roleName ?? "apigateway-cloudwatch-logs";
-    checkPattern(
-      "ApiGatewayCloudWatchRole.roleName",
-      roleName,
-      /^[\w+=,.@-]{1,64}$/,
-      "1 to 64 letters, digits or + = , . @ _ -",
-      "IAM role names are limited to 64 of those characters",
-    );
+    IAM_ROLE_NAME.check("ApiGatewayCloudWatchRole.roleName", roleName);
     const partition = new DataAwsPartition(this, "Partition");
     const trust = new DataAwsIamPolicyDocument(this, "TrustPolicy", {
       statement: [

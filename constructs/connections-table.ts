@@ -2,6 +2,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { ATTRIBUTE_NAME } from "./rules";
 import { checkPattern } from "./validation";
 
 /** Properties of {@link ConnectionsTable}. */
@@ -56,7 +57,7 @@ export class ConnectionsTable extends Construct {
       "rename the table",
     );
     const ttl = props.ttlAttribute ?? "expiresAt";
-    checkPattern("ConnectionsTable.ttlAttribute", ttl, /^.{1,255}$/, "1 to 255 characters", "name the TTL attribute");
+    ATTRIBUTE_NAME.check("ConnectionsTable.ttlAttribute", ttl);
     this.resource = new DynamodbTable(this, "Resource", {
       name: props.tableName,
       billingMode: "PAY_PER_REQUEST",

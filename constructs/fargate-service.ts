@@ -13,16 +13,24 @@ import { ApplicationContainer, applicationContainerDefinition } from "./applicat
 import { addCpuAutoScaling, CpuAutoScaling } from "./cpu-auto-scaling";
 import { Guardrails } from "./guardrails";
 import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
-import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+import {
+  ARCHITECTURE,
+  atLeastMinCapacity,
+  DESIRED_COUNT,
+  FARGATE_CPU,
+  fargateMemory,
+  LOG_RETENTION,
+  MAX_CAPACITY,
+  MIN_CAPACITY,
+  PORT,
+  TARGET_CPU_PERCENT,
+  TRACING,
+  withinCapacity,
+} from "./rules";
+import { checkMinItems, checkPattern, invalid, isUnresolved } from "./validation";
 
-/** CPU units and the memory sizes (MiB) Fargate accepts with them. */
-export const FARGATE_SIZES: Record<number, number[]> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
-  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
-};
+/** CPU units and the memory sizes (MiB) Fargate accepts with them (defined with the rules). */
+export { FARGATE_SIZES } from "./rules";
 
 /** The load balancer target group the service's tasks register in. */
 export interface ServiceTargetGroup {
@@ -298,33 +306,24 @@ export class FargateService extends Construct {
 function validate(props: FargateServiceProps): void {
   checkPattern("FargateService.serviceName", props.serviceName, /^[A-Za-z0-9][A-Za-z0-9_-]{0,44}$/, "1 to 45 letters, digits, hyphens or underscores", "shorten the name (role names add up to 10 characters)");
   checkMinItems("FargateService.subnetIds", props.subnetIds, 2, "give private subnets in at least two Availability Zones");
-  checkRange("FargateService.container.port", props.container.port, 1, 65535, "use the port the application listens on");
-  checkOneOf("FargateService.tracing", props.tracing, ["xray-daemon", "adot", "off"]);
+  PORT.with({ fix: "use the port the application listens on" }).check("FargateService.container.port", props.container.port);
+  TRACING.check("FargateService.tracing", props.tracing);
   if ((props.tracing ?? "xray-daemon") !== "off" && props.container.port === TRACING_PORT) {
     throw invalid("FargateService.container.port", `other than ${TRACING_PORT} while a tracing collector runs (it listens on ${TRACING_PORT} in the task)`, props.container.port, 'pick another port, or set tracing to "off"');
   }
-  checkOneOf("FargateService.architecture", props.architecture, ["X86_64", "ARM64"]);
-  checkRetention("FargateService.logRetentionInDays", props.logRetentionInDays);
+  ARCHITECTURE.check("FargateService.architecture", props.architecture);
+  LOG_RETENTION.check("FargateService.logRetentionInDays", props.logRetentionInDays);
   const cpu = props.cpu ?? 256;
-  const memory = props.memory ?? 512;
-  if (!isUnresolved(cpu) && !FARGATE_SIZES[cpu]) {
-    throw invalid("FargateService.cpu", "256, 512, 1024, 2048 or 4096", cpu, "pick a Fargate CPU size");
-  }
-  if (!isUnresolved(cpu) && !isUnresolved(memory) && !FARGATE_SIZES[cpu].includes(memory)) {
-    throw invalid("FargateService.memory", `one of ${FARGATE_SIZES[cpu].join(", ")} MiB with ${cpu} CPU units`, memory, "pick a memory size Fargate accepts with that CPU");
-  }
+  FARGATE_CPU.check("FargateService.cpu", cpu);
+  if (!isUnresolved(cpu)) fargateMemory(cpu).check("FargateService.memory", props.memory ?? 512);
   const desired = props.desiredCount ?? props.autoScaling?.minCapacity ?? 2;
-  checkRange("FargateService.desiredCount", desired, 2, 1000, "run at least 2 tasks so both Availability Zones serve");
+  DESIRED_COUNT.with({ fix: "run at least 2 tasks so both Availability Zones serve" }).check("FargateService.desiredCount", desired);
   const s = props.autoScaling;
   if (s) {
-    checkRange("FargateService.autoScaling.minCapacity", s.minCapacity, 2, 1000, "keep at least 2 tasks");
-    checkRange("FargateService.autoScaling.maxCapacity", s.maxCapacity, 2, 1000, "allow at least 2 tasks");
-    checkRange("FargateService.autoScaling.targetCpuPercent", s.targetCpuPercent, 10, 90, "hold CPU between 10 and 90 percent");
-    if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity) && s.minCapacity > s.maxCapacity) {
-      throw invalid("FargateService.autoScaling.maxCapacity", `at least minCapacity (${s.minCapacity})`, s.maxCapacity, "raise maxCapacity or lower minCapacity");
-    }
-    if (!isUnresolved(desired) && !isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity) && (desired < s.minCapacity || desired > s.maxCapacity)) {
-      throw invalid("FargateService.desiredCount", `between minCapacity (${s.minCapacity}) and maxCapacity (${s.maxCapacity})`, desired, "move it into the scaling range");
-    }
+    MIN_CAPACITY.check("FargateService.autoScaling.minCapacity", s.minCapacity);
+    MAX_CAPACITY.check("FargateService.autoScaling.maxCapacity", s.maxCapacity);
+    TARGET_CPU_PERCENT.check("FargateService.autoScaling.targetCpuPercent", s.targetCpuPercent);
+    if (!isUnresolved(s.minCapacity)) atLeastMinCapacity(s.minCapacity).check("FargateService.autoScaling.maxCapacity", s.maxCapacity);
+    if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity)) withinCapacity(s.minCapacity, s.maxCapacity).check("FargateService.desiredCount", desired);
   }
 }

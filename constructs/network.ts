@@ -13,7 +13,8 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { checkMinItems, checkOneOf, checkPattern, checkRange, invalid, isUnresolved } from "./validation";
+import { AZ_COUNT, distinct, NAT_GATEWAYS, VPC_CIDR } from "./rules";
+import { checkMinItems, invalid, isUnresolved } from "./validation";
 
 /** What other constructs need of a network, new or existing. */
 export interface INetwork {
@@ -218,19 +219,11 @@ function validate(cidr: string, props: NetworkProps): void {
   for (const [setting, value] of [["Network.cidr", cidr], ["Network.azCount", props.azCount], ["Network.availabilityZones", props.availabilityZones]] as const) {
     if (isUnresolved(value)) throw invalid(setting, "known at synth time (the subnet layout is computed from it)", "an unresolved Terraform expression", "pass a literal value");
   }
-  checkPattern(
-    "Network.cidr",
-    cidr,
-    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(1[6-9]|20)$/,
-    "an IPv4 CIDR block from /16 to /20",
-    'use for example "10.0.0.0/16"',
-  );
-  checkRange("Network.azCount", props.azCount, 2, 6, "use at least two Availability Zones");
-  checkOneOf("Network.natGateways", props.natGateways, ["single", "one-per-az"]);
+  VPC_CIDR.check("Network.cidr", cidr);
+  AZ_COUNT.with({ fix: "use at least two Availability Zones" }).check("Network.azCount", props.azCount);
+  NAT_GATEWAYS.check("Network.natGateways", props.natGateways);
   if (props.availabilityZones) {
     checkMinItems("Network.availabilityZones", props.availabilityZones, 2, "list at least two Availability Zones");
-    if (!isUnresolved(props.availabilityZones) && new Set(props.availabilityZones).size !== props.availabilityZones.length) {
-      throw invalid("Network.availabilityZones", "distinct zones", props.availabilityZones, "remove the duplicates");
-    }
+    distinct("zones").check("Network.availabilityZones", props.availabilityZones);
   }
 }

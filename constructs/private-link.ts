@@ -9,7 +9,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import { AlbTarget, IpTargets } from "./private-link-targets";
 import { IWebSocketVpcLink } from "./websocket-integration";
-import { checkElbName, checkMinItems, checkPattern, checkRange, invalid, isUnresolved } from "./validation";
+import { DEREGISTRATION_DELAY, HEALTH_CHECK_PATH, ELB_NAME, LOAD_BALANCER_SUBNET_IDS, PORT, VPC_LINK_NAME } from "./rules";
+import { checkMinItems, checkPattern, checkRange, invalid, isUnresolved } from "./validation";
 
 /** Properties of {@link PrivateLink}. */
 export interface PrivateLinkProps {
@@ -251,27 +252,27 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
 }
 
 function validate(props: PrivateLinkProps): void {
-  checkElbName("PrivateLink.nlbName", props.nlbName);
-  checkElbName("PrivateLink.targetGroupName", props.targetGroupName);
-  checkPattern("PrivateLink.vpcLinkName", props.vpcLinkName, /^.{1,255}$/, "1 to 255 characters", "give the VPC link a name");
-  checkMinItems("PrivateLink.subnetIds", props.subnetIds, 1, "give the NLB at least one subnet, one per Availability Zone");
+  ELB_NAME.check("PrivateLink.nlbName", props.nlbName);
+  ELB_NAME.check("PrivateLink.targetGroupName", props.targetGroupName);
+  VPC_LINK_NAME.check("PrivateLink.vpcLinkName", props.vpcLinkName);
+  LOAD_BALANCER_SUBNET_IDS.check("PrivateLink.subnetIds", props.subnetIds);
   if (props.securityGroupIds !== undefined) {
     checkMinItems("PrivateLink.securityGroupIds", props.securityGroupIds, 1, "omit the setting to have a security group created");
   }
-  checkRange("PrivateLink.target.port", props.target.port, 1, 65535, "use the port the backend listens on");
-  checkRange("PrivateLink.listenerPort", props.listenerPort, 1, 65535, "use a TCP port");
+  PORT.with({ fix: "use the port the backend listens on" }).check("PrivateLink.target.port", props.target.port);
+  PORT.check("PrivateLink.listenerPort", props.listenerPort);
   const hc = props.target.healthCheck;
   if (hc) {
     checkRange("PrivateLink.target.healthCheck.intervalSeconds", hc.intervalSeconds, 5, 300);
     checkRange("PrivateLink.target.healthCheck.healthyThreshold", hc.healthyThreshold, 2, 10);
     checkRange("PrivateLink.target.healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
-    checkPattern("PrivateLink.target.healthCheck.path", hc.path, /^\/[\x21-\x7E]{0,1023}$/, 'a path starting with "/"', "write the health check path from the root");
+    HEALTH_CHECK_PATH.with({ fix: "write the health check path from the root" }).check("PrivateLink.target.healthCheck.path", hc.path);
     if (props.target.kind === "alb" && hc.protocol === "TCP") {
       throw invalid("PrivateLink.target.healthCheck.protocol", '"HTTP" or "HTTPS" for an ALB target', hc.protocol, "NLB target groups of type alb support only HTTP(S) health checks");
     }
   }
   if (props.target.kind === "ip") {
-    checkRange("PrivateLink.target.deregistrationDelaySeconds", props.target.deregistrationDelaySeconds, 0, 3600);
+    DEREGISTRATION_DELAY.with({ fix: "pick a value in that range" }).check("PrivateLink.target.deregistrationDelaySeconds", props.target.deregistrationDelaySeconds);
   } else {
     checkPattern(
       "PrivateLink.target.albArn",

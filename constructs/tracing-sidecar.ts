@@ -2,7 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { checkOneOf, checkRetention } from "./validation";
+import { LOG_RETENTION, TRACING_COLLECTOR } from "./rules";
 
 /**
  * Which collector receives the application's X-Ray segments on UDP 2000:
@@ -101,8 +101,8 @@ export class TracingSidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: TracingSidecarProps) {
     super(scope, id);
-    checkOneOf("TracingSidecar.collector", props.collector, ["xray-daemon", "adot"]);
-    checkRetention("TracingSidecar.logRetentionInDays", props.logRetentionInDays);
+    TRACING_COLLECTOR.check("TracingSidecar.collector", props.collector);
+    LOG_RETENTION.check("TracingSidecar.logRetentionInDays", props.logRetentionInDays);
     this.collector = props.collector ?? "xray-daemon";
     this.containerName = this.collector === "adot" ? "otel-collector" : "xray-daemon";
     this.image = props.image ?? DEFAULT_COLLECTOR_IMAGES[this.collector];

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { WebSocketDeployment } from "./websocket-deployment";
 import { WebSocketRoute, WebSocketRouteOptions, WebSocketRouteProps } from "./websocket-route";
 import { IWebSocketStageApi } from "./websocket-stage";
+import { API_DESCRIPTION, API_NAME, ROUTE_SELECTION_EXPRESSION } from "./rules";
 import { invalid, isUnresolved } from "./validation";
 
 /** Properties of {@link WebSocketApi}. */
@@ -124,19 +125,7 @@ export class WebSocketApi extends Construct implements IWebSocketStageApi {
 }
 
 function validateApiProps(props: WebSocketApiProps): void {
-  if (!isUnresolved(props.apiName) && (typeof props.apiName !== "string" || props.apiName.length < 1 || props.apiName.length > 128)) {
-    throw invalid("WebSocketApi.apiName", "1 to 128 characters", props.apiName, "give the API a shorter name");
-  }
-  if (props.description !== undefined && !isUnresolved(props.description) && props.description.length > 1024) {
-    throw invalid("WebSocketApi.description", "at most 1024 characters", `${props.description.slice(0, 40)}...`, "shorten the description");
-  }
-  const rse = props.routeSelectionExpression;
-  if (rse !== undefined && !isUnresolved(rse) && !/^(\$request\.body\.[A-Za-z0-9_.\-[\]]+|.*\$\{request\.body\.[A-Za-z0-9_.\-[\]]+\}.*)$/.test(rse)) {
-    throw invalid(
-      "WebSocketApi.routeSelectionExpression",
-      "a $request.body.<path> expression (the only kind WebSocket APIs support)",
-      rse,
-      'use for example "$request.body.action"',
-    );
-  }
+  API_NAME.check("WebSocketApi.apiName", props.apiName);
+  API_DESCRIPTION.check("WebSocketApi.description", props.description);
+  ROUTE_SELECTION_EXPRESSION.check("WebSocketApi.routeSelectionExpression", props.routeSelectionExpression);
 }

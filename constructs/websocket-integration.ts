@@ -1,5 +1,6 @@
 import { escapeTerraformTemplate } from "./escape";
-import { checkOneOf, checkRange, invalid, isUnresolved } from "./validation";
+import { INTEGRATION_TIMEOUT } from "./rules";
+import { checkOneOf, invalid, isUnresolved } from "./validation";
 
 /**
  * A private connection API Gateway can use for a WebSocket integration.
@@ -152,7 +153,7 @@ abstract class HttpIntegrationBase extends WebSocketIntegration {
     const given = props.method ?? "POST";
     const method = isUnresolved(given) ? given : given.toUpperCase();
     checkOneOf(`${kind}.method`, method, METHODS);
-    checkRange(`${kind}.timeoutMilliseconds`, props.timeoutMilliseconds, 50, 29000, "API Gateway allows 50 ms to 29 s for WebSocket integrations");
+    INTEGRATION_TIMEOUT.check(`${kind}.timeoutMilliseconds`, props.timeoutMilliseconds);
     if (!isUnresolved(props.url)) {
       const withoutVars = props.url.replace(STAGE_VARIABLE, "x");
       if (!/^https?:\/\/[^\s/]+/.test(withoutVars)) {

@@ -1,5 +1,6 @@
 import { Apigatewayv2StageRouteSettings } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
-import { checkPositive, invalid, isUnresolved } from "./validation";
+import { THROTTLE_BURST_LIMIT, THROTTLE_RATE_LIMIT } from "./rules";
+import { isUnresolved } from "./validation";
 
 /** Execution logging levels of a WebSocket stage. */
 export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
@@ -70,9 +71,6 @@ export function routesNamedBy<R extends { readonly routeKey: string }>(keys: rea
 /** Checks that both throttling limits are set and greater than 0. */
 export function checkThrottle(setting: string, throttle: ThrottleSettings | undefined): void {
   if (throttle === undefined) return;
-  checkPositive(`${setting}.burstLimit`, throttle.burstLimit, "a limit of 0 rejects every call with 429");
-  checkPositive(`${setting}.rateLimit`, throttle.rateLimit, "a limit of 0 rejects every call with 429");
-  if (!isUnresolved(throttle.burstLimit) && !Number.isInteger(throttle.burstLimit)) {
-    throw invalid(`${setting}.burstLimit`, "a whole number", throttle.burstLimit, "round it");
-  }
+  THROTTLE_BURST_LIMIT.check(`${setting}.burstLimit`, throttle.burstLimit);
+  THROTTLE_RATE_LIMIT.check(`${setting}.rateLimit`, throttle.rateLimit);
 }

@@ -5,10 +5,11 @@ import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-
 import { Fn, MapTerraformIterator } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketIntegration } from "./websocket-integration";
+import { CUSTOM_ROUTE_KEY, PREDEFINED_ROUTE_KEYS } from "./rules";
 import { invalid, isUnresolved } from "./validation";
 
 /** The predefined route keys of a WebSocket API. */
-export const PREDEFINED_ROUTE_KEYS = ["$connect", "$disconnect", "$default"] as const;
+export { PREDEFINED_ROUTE_KEYS };
 
 /** What a route needs of its API. */
 export interface IWebSocketApi {
@@ -170,16 +171,6 @@ export class WebSocketRoute extends Construct {
  * (reserved for the predefined routes) and has no surrounding white space.
  */
 export function validateRouteKey(routeKey: string, setting = "route key"): void {
-  if (isUnresolved(routeKey)) return;
   if ((PREDEFINED_ROUTE_KEYS as readonly string[]).includes(routeKey)) return;
-  const rule = 'one of "$connect", "$disconnect", "$default", or a custom key of 1 to 128 printable characters that does not start with "$" or white space';
-  if (typeof routeKey !== "string" || routeKey.length === 0 || routeKey.length > 128) {
-    throw invalid(setting, rule, routeKey, "shorten the key or give one");
-  }
-  if (routeKey.startsWith("$")) {
-    throw invalid(setting, rule, routeKey, 'API Gateway reserves "$" keys for the predefined routes; drop the "$"');
-  }
-  if (/^\s|\s$/.test(routeKey) || /[^\x20-\x7E]/.test(routeKey)) {
-    throw invalid(setting, rule, routeKey, "remove control characters, non-ASCII characters and surrounding spaces");
-  }
+  CUSTOM_ROUTE_KEY.check(setting, routeKey);
 }

@@ -8,7 +8,8 @@ import { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
 import { WebSocketDeployment } from "./websocket-deployment";
 import { IWebSocketApi } from "./websocket-route";
 import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
-import { checkOneOf, checkPattern, checkRetention, invalid, isUnresolved } from "./validation";
+import { LOG_RETENTION, LOGGING_LEVEL, STAGE_NAME } from "./rules";
+import { checkPattern, invalid, isUnresolved } from "./validation";
 
 // Re-exported: the types of the stage's props, and its default log format.
 export { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
@@ -310,16 +311,10 @@ function defaultPolicyName(stageName: string): string {
 }
 
 function validateStageProps(stageName: string, props: WebSocketStageProps): void {
-  checkPattern(
-    "WebSocketStage.stageName",
-    stageName,
-    /^[A-Za-z0-9_-]{1,128}$/,
-    "1 to 128 letters, digits, hyphens or underscores",
-    'pick a stage name such as "prod" or "dev"',
-  );
+  STAGE_NAME.with({ fix: 'pick a stage name such as "prod" or "dev"' }).check("WebSocketStage.stageName", stageName);
   checkThrottle("WebSocketStage.throttle", props.throttle);
-  checkOneOf("WebSocketStage.loggingLevel", props.loggingLevel, ["OFF", "ERROR", "INFO"]);
-  checkRetention("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
+  LOGGING_LEVEL.check("WebSocketStage.loggingLevel", props.loggingLevel);
+  LOG_RETENTION.check("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
   for (const [key, settings] of Object.entries(props.routeSettings ?? {})) {
     const where = `WebSocketStage.routeSettings["${key}"]`;
     if (!settings || settings.throttle === undefined || settings.throttle.burstLimit === undefined || settings.throttle.rateLimit === undefined) {
@@ -331,7 +326,7 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
       );
     }
     checkThrottle(`${where}.throttle`, settings.throttle);
-    checkOneOf(`${where}.loggingLevel`, settings.loggingLevel, ["OFF", "ERROR", "INFO"]);
+    LOGGING_LEVEL.check(`${where}.loggingLevel`, settings.loggingLevel);
   }
   const format = props.accessLogFormat;
   if (format !== undefined && !isUnresolved(format) && !format.includes("$context.requestId")) {

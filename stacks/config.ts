@@ -1,9 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { FARGATE_SIZES } from "../constructs/fargate-service";
-import { TRACING_PORT } from "../constructs/tracing-sidecar";
-import { show } from "../constructs/validation";
-import { Field, FIELD_BY_KEY, FIELDS, Settings } from "./settings";
+import { holdsSecret, show } from "../constructs/rules";
+import { crossChecks } from "./cross-checks";
+import { Field, FIELD_BY_KEY, FIELDS, Settings, SETTINGS_SCHEMA } from "./settings";
 
 /** Environment variable naming a JSON config file. */
 export const CONFIG_ENV = "WSGW_CONFIG";
@@ -22,12 +21,28 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where settings come from. */
+/** Where settings come from, lowest layer first. */
 export interface ConfigSources {
-  /** Defaults: `context.settings` of cdktf.json. */
-  readonly defaults: unknown;
-  /** Name of the defaults' origin, for messages. */
+  /**
+   * The base layer, a value for every setting.
+   * @default - the schema's defaults
+   */
+  readonly defaults?: unknown;
+  /**
+   * Name of the defaults' origin, for messages.
+   * @default "defaults"
+   */
   readonly defaultsOrigin?: string;
+  /**
+   * The project's own values over the defaults: `context.settings` of cdktf.json.
+   * @default - none
+   */
+  readonly project?: unknown;
+  /**
+   * Name of the project layer's origin, for messages.
+   * @default "cdktf.json"
+   */
+  readonly projectOrigin?: string;
   /** Contents of the config file, if any. */
   readonly file?: unknown;
   /** Path of the config file, for messages. */
@@ -52,8 +67,9 @@ export function readCdktfContext(projectDir: string): Record<string, unknown> {
 }
 
 /**
- * Loads the settings: cdktf.json defaults, then the config file named by
- * `--config <file>` or WSGW_CONFIG, then the WSGW_* environment variables.
+ * Loads the settings: the schema's defaults, then cdktf.json's
+ * `context.settings`, then the config file named by `--config <file>` or
+ * WSGW_CONFIG, then the WSGW_* environment variables.
  * Throws a {@link ConfigError} listing every problem.
  */
 export function loadSettings(options: LoadOptions): Settings {
@@ -74,7 +90,7 @@ export function loadSettings(options: LoadOptions): Settings {
       throw new ConfigError([{ key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${describeJsonError(e as Error, text)}): fix the syntax` }]);
     }
   }
-  return resolveSettings({ defaults: context.settings, defaultsOrigin: "cdktf.json", file, fileOrigin: configPath, env: options.env });
+  return resolveSettings({ project: context.settings, file, fileOrigin: configPath, env: options.env });
 }
 
 /** Reads `--config <file>` or `--config=<file>` from the arguments; throws a {@link ConfigError} when it is repeated or has no path. */
@@ -100,7 +116,8 @@ export function resolveSettings(sources: ConfigSources): Settings {
   const merged: Record<string, unknown> = {};
 
   const layers: Array<[unknown, string]> = [
-    [sources.defaults, sources.defaultsOrigin ?? "defaults"],
+    [sources.defaults ?? builtInDefaults(), sources.defaultsOrigin ?? "defaults"],
+    [sources.project, sources.projectOrigin ?? "cdktf.json"],
     [sources.file, sources.fileOrigin ?? "config file"],
   ];
   for (const [layer, name] of layers) {
@@ -148,45 +165,62 @@ export function resolveSettings(sources: ConfigSources): Settings {
     }
   }
 
-  for (const field of FIELDS) {
+  // The schema judges every setting at once; its issues come in the schema's order.
+  for (const field of FIELDS) if (field.key in merged) merged[field.key] = coerce(field, merged[field.key], origin.get(field.key) ?? "");
+  const parsed = SETTINGS_SCHEMA.safeParse(nest(FIELDS.map((f) => [f.key, merged[f.key]])));
+  const judged = new Set<string>();
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const field = fieldAt(issue.path);
+    if (!field || judged.has(field.key)) continue;
+    judged.add(field.key);
+    const value = merged[field.key];
     if (!(field.key in merged)) {
       problems.push({ key: field.key, message: `${field.key} must be set, got nothing: add it to cdktf.json's context.settings (the committed defaults)` });
-      continue;
+    } else if (issue.code === "custom") {
+      fail(field.key, issue.message, value, issue.params?.fix);
+    } else if (issue.code === "invalid_enum_value") {
+      fail(field.key, `one of ${field.oneOf!.map((o) => JSON.stringify(o)).join(", ")}`, value, "use one of the allowed values");
+    } else {
+      const type = describeType(field);
+      fail(field.key, type, value, `write it as ${type}`);
     }
-    const value = coerce(field, merged[field.key], origin.get(field.key) ?? "");
-    merged[field.key] = value;
-    const typeRule = checkType(field, value);
-    if (typeRule) {
-      fail(field.key, typeRule, value, `write it as ${typeRule}`);
-      continue;
-    }
-    if (value === null) continue;
-    if (field.oneOf && !field.oneOf.includes(value as string)) {
-      fail(field.key, `one of ${field.oneOf.map((o) => JSON.stringify(o)).join(", ")}`, value, "use one of the allowed values");
-      continue;
-    }
-    const failed = field.check?.(value);
-    if (failed) fail(field.key, failed.rule, value, failed.fix);
   }
 
   for (const key of secretKeys) fail(key, "free of secrets", "<redacted>", secretFix(key));
   // Rules between settings run whenever the settings they read are sound.
-  crossChecks(unflatten(merged) as unknown as Settings, fail, (...keys) => keys.every((k) => k in merged && !failedKeys.has(k)));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return unflatten(merged) as unknown as Settings;
+  const s = nest(Object.entries(merged).filter(([k]) => FIELD_BY_KEY.has(k))) as unknown as Settings;
+  crossChecks(s, fail, (...keys) => keys.every((k) => k in merged && !failedKeys.has(k)));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+/** The setting a schema issue is about (an issue inside a list or map is about the whole setting). */
+function fieldAt(path: ReadonlyArray<string | number>): Field | undefined {
+  for (let i = path.length; i > 0; i--) {
+    const field = FIELD_BY_KEY.get(path.slice(0, i).join("."));
+    if (field) return field;
+  }
+  return undefined;
+}
+
+/** The schema's defaults, as a nested object (settings without one are left out). */
+export function builtInDefaults(): Record<string, unknown> {
+  return nest(FIELDS.filter((f) => f.default !== undefined).map((f) => [f.key, f.default]));
+}
+
+/**
+ * The committed defaults: the schema's, with the project's values
+ * (cdktf.json's context.settings) over them, setting by setting. Not
+ * validated: for docs and tests.
+ */
+export function committedDefaults(project: unknown): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const layer of [builtInDefaults(), project]) if (isObject(layer)) flatten(layer, "", (key, value) => (flat[key] = value));
+  return nest(Object.entries(flat));
 }
 
 function secretFix(key: string): string {
   return `remove ${key}; give the GitHub token as the sensitive Terraform variable github_access_token (TF_VAR_github_access_token) or store it in Secrets Manager and set chat.frontend.tokenSecretArn / chat.backend.image.githubTokenSecretArn`;
-}
-
-/** Tokens and keys that must never be in configuration. */
-const SECRET_PATTERNS = [/\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/];
-
-/** True when a value holds a token or key at any depth (keys of maps included). */
-function holdsSecret(value: unknown): boolean {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
-  return SECRET_PATTERNS.some((p) => p.test(text));
 }
 
 /**
@@ -202,71 +236,6 @@ export function describeJsonError(error: Error, text: string): string {
   return `${what} at line ${line}, column ${before.length - before.lastIndexOf("\n")}`;
 }
 
-function crossChecks(
-  s: Settings,
-  fail: (key: string, rule: string, value: unknown, fix: string) => void,
-  ok: (...keys: string[]) => boolean,
-): void {
-  const b = s.chat?.backend;
-  if (ok("chat.backend.cpu", "chat.backend.memory")) {
-    const sizes = FARGATE_SIZES[b.cpu] ?? [];
-    if (!sizes.includes(b.memory)) fail("chat.backend.memory", `one of ${sizes.join(", ")} MiB with ${b.cpu} CPU units`, b.memory, "pick a memory size Fargate accepts with that CPU");
-  }
-  const scaling = ["chat.backend.autoScaling.enabled", "chat.backend.autoScaling.minCapacity", "chat.backend.autoScaling.maxCapacity"];
-  if (ok(...scaling) && b.autoScaling.enabled) {
-    const a = b.autoScaling;
-    if (a.minCapacity > a.maxCapacity) fail("chat.backend.autoScaling.maxCapacity", `at least minCapacity (${a.minCapacity})`, a.maxCapacity, "raise maxCapacity or lower minCapacity");
-    else if (ok("chat.backend.desiredCount") && (b.desiredCount < a.minCapacity || b.desiredCount > a.maxCapacity)) {
-      fail("chat.backend.desiredCount", `between autoScaling.minCapacity (${a.minCapacity}) and maxCapacity (${a.maxCapacity})`, b.desiredCount, "move it into the scaling range");
-    }
-  }
-  // The tracing collector listens on UDP and TCP 2000 in the task's shared network namespace.
-  if (ok("chat.backend.port", "chat.backend.tracing") && b.tracing !== "off" && b.port === TRACING_PORT) {
-    fail("chat.backend.port", `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`, b.port, `pick another port, or set chat.backend.tracing to "off"`);
-  }
-  if (ok("environment", "chat.deletionProtection") && s.environment === "production" && s.chat.deletionProtection === false) {
-    fail("chat.deletionProtection", 'true or null when environment is "production" (guardrail WSG-LB-002)', false, 'leave it null (on for production), or deploy under another environment name');
-  }
-  if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
-    fail("state.backend", '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)', s.state.backend, 'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend');
-  }
-  const n = s.chat?.network;
-  if (ok("chat.network.vpcId", "chat.network.privateSubnetIds")) {
-    if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
-      fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
-    }
-    if (n.vpcId === null && n.privateSubnetIds.length > 0) {
-      fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
-    }
-    if (new Set(n.privateSubnetIds).size !== n.privateSubnetIds.length) {
-      fail("chat.network.privateSubnetIds", "distinct subnets", n.privateSubnetIds, "remove the duplicates");
-    }
-  }
-  if (ok("chat.network.availabilityZones") && n.availabilityZones.length > 0) {
-    if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
-    else if (new Set(n.availabilityZones).size !== n.availabilityZones.length) fail("chat.network.availabilityZones", "distinct zones", n.availabilityZones, "remove the duplicates");
-    const foreign = ok("region") ? n.availabilityZones.filter((z) => !z.startsWith(s.region)) : [];
-    if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
-  }
-  if (ok("state.backend", "state.s3.bucket") && s.state.backend === "s3" && !s.state.s3.bucket) {
-    fail("state.s3.bucket", 'set when state.backend is "s3"', s.state.s3.bucket, "name the bucket that holds the state");
-  }
-  if (ok("state.backend", "state.cloud.organization", "state.cloud.workspace", "state.cloud.workspaceTags") && s.state.backend === "cloud") {
-    if (!s.state.cloud.organization) fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
-    const named = s.state.cloud.workspace !== null;
-    const tagged = s.state.cloud.workspaceTags.length > 0;
-    if (named === tagged) {
-      fail("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags }, "name one workspace, or select workspaces by tags");
-    }
-  }
-  if (ok("chat.alarms.email", "chat.alarms.snsTopicArn") && s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
-    fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
-  }
-  if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
-    fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", b.image.githubTokenSecretArn, "remove one of the two");
-  }
-}
-
 /** Converts environment-variable strings to the field's type. */
 function coerce(field: Field, value: unknown, origin: string): unknown {
   if (typeof value !== "string" || !origin.startsWith("environment")) return value;
@@ -275,25 +244,8 @@ function coerce(field: Field, value: unknown, origin: string): unknown {
   return value;
 }
 
-function checkType(field: Field, value: unknown): string | undefined {
-  if (value === null) return field.nullable ? undefined : describeType(field.type);
-  switch (field.type) {
-    case "string":
-      return typeof value === "string" ? undefined : describeType(field.type, field.nullable);
-    case "number":
-      return typeof value === "number" && Number.isFinite(value) ? undefined : describeType(field.type, field.nullable);
-    case "integer":
-      return Number.isInteger(value) ? undefined : describeType(field.type, field.nullable);
-    case "boolean":
-      return typeof value === "boolean" ? undefined : describeType(field.type, field.nullable);
-    case "string[]":
-      return Array.isArray(value) && value.every((v) => typeof v === "string") ? undefined : describeType(field.type);
-    case "map":
-      return isObject(value) ? undefined : describeType(field.type);
-  }
-}
-
-function describeType(type: string, nullable = false): string {
+/** A setting's type in words ("a whole number", "a string or null"). */
+function describeType(field: Field): string {
   const names: Record<string, string> = {
     string: "a string",
     number: "a number",
@@ -302,7 +254,7 @@ function describeType(type: string, nullable = false): string {
     "string[]": "a list of strings",
     map: "an object of strings",
   };
-  return names[type] + (nullable ? " or null" : "");
+  return names[field.type] + (field.nullable ? " or null" : "");
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -319,10 +271,10 @@ function flatten(obj: Record<string, unknown>, prefix: string, emit: (key: strin
   }
 }
 
-function unflatten(flat: Record<string, unknown>): Record<string, unknown> {
+/** Builds the nested settings from [dotted key, value] pairs. */
+function nest(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
   const out: Record<string, any> = {};
-  for (const [key, value] of Object.entries(flat)) {
-    if (!FIELD_BY_KEY.has(key)) continue;
+  for (const [key, value] of entries) {
     const parts = key.split(".");
     let node = out;
     for (const p of parts.slice(0, -1)) node = node[p] ??= {};

@@ -1,4 +1,5 @@
 import { RULES } from "../constructs/guardrails";
+import { committedDefaults } from "./config";
 import { FIELDS } from "./settings";
 
 /** The value at a dotted key of a nested object. */
@@ -10,10 +11,12 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 /**
  * The README's settings table: every setting of the schema with its type,
- * its committed default (cdktf.json) and the environment variable that
- * overrides it. A test keeps the README in step with this.
+ * its committed default (the schema's, or the project's from cdktf.json's
+ * `context.settings`) and the environment variable that overrides it. A
+ * test keeps the README in step with this.
  */
-export function settingsTable(defaults: unknown): string {
+export function settingsTable(project: unknown): string {
+  const defaults = committedDefaults(project);
   const lines = ["| Setting | Type | Default | Env | What it does |", "|---|---|---|---|---|"];
   for (const f of FIELDS) {
     const type = (f.oneOf ? f.oneOf.map((o) => `\`${o}\``).join(" \\| ") : f.type) + (f.nullable ? " \\| null" : "");

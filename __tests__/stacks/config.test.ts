@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_ENV, ConfigError, configFileFromArgs, loadSettings, resolveSettings } from "../../stacks/config";
+import { builtInDefaults, committedDefaults, CONFIG_ENV, ConfigError, configFileFromArgs, loadSettings, resolveSettings } from "../../stacks/config";
 import { FIELD_BY_KEY, FIELDS, Field } from "../../stacks/settings";
 import { LOG_RETENTION_DAYS } from "../../constructs/validation";
 import { defaultSettingsSource, PROJECT_DIR, settingsWith } from "../helpers";
@@ -630,5 +630,58 @@ describe("loadSettings", () => {
     const dir = project();
     expect(() => loadSettings({ projectDir: dir, argv: ["--config"], env: {} })).toThrow(ConfigError);
     expect(() => loadSettings({ projectDir: dir, argv: ["--config="], env: {} })).toThrow(ConfigError);
+  });
+
+  /** A project whose cdktf.json holds `settings` as its context.settings. */
+  function projectWithSettings(settings: unknown): string {
+    const dir = project();
+    const cdktf = JSON.parse(fs.readFileSync(path.join(dir, "cdktf.json"), "utf8"));
+    cdktf.context.settings = settings;
+    fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify(cdktf));
+    return dir;
+  }
+
+  test("takes every setting cdktf.json does not give from the schema's defaults", () => {
+    // GIVEN cdktf.json with the image tag only (the one setting without a built-in default)
+    const dir = projectWithSettings({ chat: { backend: { image: { tag: "v7" } } } });
+    // WHEN
+    const s = loadSettings({ projectDir: dir, argv: [], env: {} });
+    // THEN
+    expect(s.chat.backend.image.tag).toBe("v7");
+    expect(s.tags).toEqual({});
+    expect(s.chat.backend).toMatchObject({ port: 80, cpu: 256, memory: 512 });
+  });
+
+  test('fails naming "defaults" as the origin of a value that comes from the schema', () => {
+    const dir = project({ "vpc.json": JSON.stringify({ chat: { network: { vpcId: VPC } } }) });
+    expect(configProblems(() => loadSettings({ projectDir: dir, argv: ["--config", "vpc.json"], env: {} }))).toEqual([
+      problem("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", "[]", "list the private subnets of the VPC", "defaults"),
+    ]);
+  });
+
+  test("fails when neither cdktf.json, the config file nor the environment gives the image tag", () => {
+    expect(configProblems(() => loadSettings({ projectDir: projectWithSettings({}), argv: [], env: {} }))).toEqual([
+      "chat.backend.image.tag must be set, got nothing: add it to cdktf.json's context.settings (the committed defaults)",
+    ]);
+    expect(loadSettings({ projectDir: projectWithSettings({}), argv: [], env: { WSGW_IMAGE_TAG: "v8" } }).chat.backend.image.tag).toBe("v8");
+  });
+
+  test("fails when cdktf.json's context.settings is not an object", () => {
+    expect(configProblems(() => loadSettings({ projectDir: projectWithSettings(["v1"]), argv: [], env: { WSGW_IMAGE_TAG: "v8" } }))).toEqual([
+      'cdktf.json must be a JSON object of settings, got ["v1"]: wrap the settings in { }',
+    ]);
+  });
+});
+
+describe("committedDefaults", () => {
+  test("puts the project's values over the schema's defaults setting by setting, maps as a whole", () => {
+    const defaults = committedDefaults({ tags: { Team: "chat" }, chat: { backend: { port: 8080 } } });
+    expect(defaults.tags).toEqual({ Team: "chat" });
+    expect(defaults).toMatchObject({ region: "us-east-1", chat: { backend: { port: 8080, cpu: 256 } } });
+  });
+
+  test("leaves out what has no built-in default and no project value", () => {
+    expect((builtInDefaults() as any).chat.backend.image.tag).toBeUndefined();
+    expect((committedDefaults(undefined) as any).chat.backend.image).toMatchObject({ dockerfile: "Dockerfile" });
   });
 });

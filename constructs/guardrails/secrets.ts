@@ -1,14 +1,8 @@
+import { CREDENTIAL_PATTERNS } from "../rules/secrets";
 import { containerDefinitions } from "./ecs";
 import { defineRule, Reporter } from "./rule";
 import { RuleContext, TfBlock } from "./types";
 import { isExpression, references } from "./values";
-
-/** Credentials recognizable by their shape. */
-const TOKEN_PATTERNS: ReadonlyArray<{ what: string; re: RegExp }> = [
-  { what: "a GitHub token", re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/ },
-  { what: "a GitHub fine-grained token", re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/ },
-  { what: "an AWS access key id", re: /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/ },
-];
 
 /**
  * Argument, map key or environment variable names that hold secrets, in
@@ -70,7 +64,7 @@ export const noCredentialLiterals = defineRule({
   check: ({ model }, report) => {
     for (const block of model.blocks) {
       walkStrings(block.config, "", (text, path) => {
-        for (const p of TOKEN_PATTERNS) {
+        for (const p of CREDENTIAL_PATTERNS) {
           const m = p.re.exec(text);
           if (m) report(block, path || "(value)", `free of credentials (it holds ${p.what})`, mask(m[0]));
         }

@@ -1,0 +1,205 @@
+import { TerraformVariable, Testing } from "cdktf";
+import { z } from "zod";
+import {
+  API_DESCRIPTION,
+  API_NAME,
+  CREDENTIAL_PATTERNS,
+  CUSTOM_ROUTE_KEY,
+  defineRule,
+  ELB_NAME,
+  findSecret,
+  holdsSecret,
+  INTEGRATION_TIMEOUT,
+  LOAD_BALANCER_SECURITY_GROUP_IDS,
+  LOAD_BALANCER_SUBNET_IDS,
+  LOG_RETENTION,
+  LOGGING_LEVEL,
+  pattern,
+  PORT,
+  range,
+  Rule,
+  sameInRe2,
+  SECRET_PATTERNS,
+  STAGE_NAME,
+  THROTTLE_BURST_LIMIT,
+  THROTTLE_RATE_LIMIT,
+  VPC_LINK_NAME,
+} from "../../constructs/rules";
+import { APP_CONTEXT } from "../../stacks/app";
+import { WebSocketAlbStack } from "../../stacks/websocket-alb-stack";
+import { WebSocketNlbStack } from "../../stacks/websocket-nlb-stack";
+import { newStack, synthJson } from "../helpers";
+import { FAKE } from "../stacks/support";
+
+describe("Rule", () => {
+  test("checks a construct prop in the house format, with the type noun", () => {
+    expect(() => PORT.check("Thing.port", 0)).toThrow("Thing.port must be a whole number from 1 to 65535, got 0: use a TCP port");
+    expect(() => PORT.check("Thing.port", 80)).not.toThrow();
+  });
+
+  test("does not check undefined or values Terraform resolves later", () => {
+    const stack = newStack();
+    expect(() => PORT.check("Thing.port", undefined)).not.toThrow();
+    expect(() => PORT.check("Thing.port", new TerraformVariable(stack, "p", { type: "number" }).numberValue)).not.toThrow();
+    expect(() => STAGE_NAME.check("Thing.stage", new TerraformVariable(stack, "s", { type: "string" }).stringValue)).not.toThrow();
+  });
+
+  test("names the first clause a value breaks, with a fix written from the value", () => {
+    expect(ELB_NAME.explain("x".repeat(34))).toEqual({ rule: "1 to 32 characters long", fix: "shorten it by 2 character(s): Elastic Load Balancing limits names to 32" });
+    expect(ELB_NAME.explain("a_b")).toEqual({ rule: "made of letters, digits and hyphens only", fix: 'remove or replace "_"' });
+    expect(ELB_NAME.explain("chat-nlb")).toBeUndefined();
+  });
+
+  test("leaves out the type noun and type-only clauses where the type was checked first (the settings schema)", () => {
+    expect(PORT.explain(0, true)).toEqual({ rule: "from 1 to 65535", fix: "use a TCP port" });
+    expect(THROTTLE_BURST_LIMIT.explain(0)).toEqual({ rule: "a number greater than 0", fix: "a limit of 0 rejects every call with 429" });
+    expect(THROTTLE_BURST_LIMIT.explain(1.5)).toEqual({ rule: "a whole number", fix: "round it" });
+    expect(THROTTLE_BURST_LIMIT.explain(1.5, true)).toBeUndefined();
+  });
+
+  test("refines a zod schema with one custom issue holding the rule and the fix, and lets null through", () => {
+    const schema = z.string().nullable().superRefine(STAGE_NAME.refine);
+    const result = schema.safeParse("prod stage");
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toEqual([
+      expect.objectContaining({ code: "custom", message: "1 to 128 letters, digits, hyphens or underscores", params: { fix: 'use for example "prod"' } }),
+    ]);
+    expect(schema.safeParse(null).success).toBe(true);
+    expect(schema.safeParse("prod").success).toBe(true);
+  });
+
+  test("says the same rule in other words where a place pins them, keeping the condition", () => {
+    const reworded = STAGE_NAME.with({ fix: "pick another" });
+    expect(() => reworded.check("S.stageName", "a b")).toThrow('S.stageName must be 1 to 128 letters, digits, hyphens or underscores, got "a b": pick another');
+    expect(reworded.condition("var.s")).toBe(STAGE_NAME.condition("var.s"));
+  });
+
+  test("shows a long value cut to its start where the rule says so", () => {
+    expect(() => API_DESCRIPTION.check("Api.description", "d".repeat(1025))).toThrow(`Api.description must be at most 1024 characters, got "${"d".repeat(40)}...": shorten the description`);
+  });
+
+  test("counts characters as Terraform's length() does (an accent written as a second code point is one character)", () => {
+    expect(API_NAME.test("e\u0301".repeat(128))).toBe(true);
+    expect(API_NAME.test("x".repeat(129))).toBe(false);
+  });
+
+  test("fails when a rule's fix depends on the value and no summary gives a fixed one", () => {
+    expect(() => defineRule<string>({ clauses: [{ rule: "r", fix: (v) => v, test: () => true }] })).toThrow(/computes its fix from the value/);
+  });
+
+  test("fails when a Terraform condition is asked of a rule that has none", () => {
+    const jsOnly = pattern("^(?!x)", "not x", "drop the x");
+    expect(jsOnly.hasCondition).toBe(false);
+    expect(() => jsOnly.hcl("v")).toThrow('rule "not x" has no Terraform condition for "not x"');
+  });
+});
+
+describe("Rule.hcl", () => {
+  test("writes a validation block in the house format, showing the value and ending with a period", () => {
+    expect(PORT.hcl("fargate_port")).toEqual({
+      condition: "${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}",
+      errorMessage: "fargate_port must be a whole number from 1 to 65535, got ${jsonencode(var.fargate_port)}: use a TCP port.",
+    });
+  });
+
+  test("lets null through with || where the condition reads the value only inside can(), else with a conditional", () => {
+    expect(ELB_NAME.hcl("nlb_name", { nullable: true }).condition).toBe(
+      '${var.nlb_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}',
+    );
+    expect(VPC_LINK_NAME.hcl("vpc_link_name", { nullable: true }).condition).toBe(
+      "${var.vpc_link_name == null ? true : length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}",
+    );
+  });
+
+  test('keeps "${" in rule words literal in the message', () => {
+    const rule = pattern("^a$", "like ${x}", "fix ${y}");
+    expect(rule.hcl("v").errorMessage).toBe("v must be like $${x}, got ${jsonencode(var.v)}: fix $${y}.");
+  });
+
+  // Where a module variable's condition says the rule already, wiring the
+  // rule in changes only its message.
+  describe("beside the module variables of today", () => {
+    const app = Testing.app({ context: APP_CONTEXT });
+    const variables: Record<string, any> = { nlb: synthJson(new WebSocketNlbStack(app)).variable, alb: synthJson(new WebSocketAlbStack(app)).variable };
+    test.each([
+      ["nlb", "stage_name", STAGE_NAME],
+      ["nlb", "api_name", API_NAME],
+      ["nlb", "api_description", API_DESCRIPTION],
+      ["nlb", "fargate_port", PORT],
+      ["nlb", "logging_level", LOGGING_LEVEL],
+      ["nlb", "log_retention_days", LOG_RETENTION],
+      ["nlb", "throttling_burst_limit", THROTTLE_BURST_LIMIT],
+      ["nlb", "throttling_rate_limit", THROTTLE_RATE_LIMIT],
+      ["nlb", "vpc_link_name", VPC_LINK_NAME],
+      ["nlb", "nlb_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["nlb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["nlb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
+      ["alb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
+      ["alb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
+    ] as const)("%s module: gives %s the condition it has", (stack, name, rule) => {
+      expect((rule as Rule<unknown>).hcl(name).condition).toBe(variables[stack][name].validation[0].condition);
+    });
+  });
+
+  test("gives the integration timeout the whole-number check the construct makes", () => {
+    expect(INTEGRATION_TIMEOUT.hcl("integration_timeout_milliseconds").condition).toBe(
+      "${var.integration_timeout_milliseconds >= 50 && var.integration_timeout_milliseconds <= 29000 && floor(var.integration_timeout_milliseconds) == var.integration_timeout_milliseconds}",
+    );
+  });
+
+  test("gives a custom route key the three clauses of the construct as one RE2 pattern", () => {
+    expect(CUSTOM_ROUTE_KEY.condition("k")).toBe('can(regex("^[!-#%-~]([ -~]{0,126}[!-~])?$", k))');
+  });
+});
+
+describe("sameInRe2", () => {
+  test("accepts the syntax both engines read alike", () => {
+    for (const source of ["^[A-Za-z0-9_-]{1,128}$", "^/[\\x21-\\x7E]{0,100}$", "^(?i)internal-", "^a(?:b|c)\\d{2}$", "^[^.]+$"]) expect([source, sameInRe2(source, "u")]).toEqual([source, true]);
+  });
+
+  test("refuses lookaround, backreferences, \\s, \\b, \\u, '.' outside a class, repeats above 1000 and flags other than u", () => {
+    for (const source of ["^(?!x)", "(?<=a)b", "(a)\\1", "\\s", "\\bx", "\\u0041", "a.b"]) expect([source, sameInRe2(source, "u")]).toEqual([source, false]);
+    expect(sameInRe2("^a$", "")).toBe(false);
+    expect(sameInRe2("^a$", "iu")).toBe(false);
+    expect(sameInRe2("^/[!-~]{0,1023}$", "u")).toBe(false);
+  });
+
+  test("keeps named groups, which both engines have", () => {
+    expect(sameInRe2("^(?<name>a)$", "u")).toBe(true);
+  });
+});
+
+describe("range", () => {
+  test("fails when the value is a fraction, below or above", () => {
+    for (const v of [1.5, 0, 4]) expect(range(1, 3).test(v)).toBe(false);
+    expect(range(1, 3).test(3)).toBe(true);
+  });
+});
+
+describe("secret patterns", () => {
+  test("find GitHub tokens, fine-grained tokens, AWS access key ids and private keys", () => {
+    expect(findSecret(`x ${FAKE.classicToken} y`)).toEqual({ what: "a GitHub token", match: FAKE.classicToken });
+    expect(findSecret(FAKE.fineGrainedToken)?.what).toBe("a GitHub fine-grained token");
+    expect(findSecret(`key=${FAKE.accessKeyId}`)?.what).toBe("an AWS access key id");
+    expect(findSecret("-----BEGIN RSA PRIVATE KEY-----\nabc")?.what).toBe("a private key");
+  });
+
+  test("keep GitHub's bounds: 36 to 251 characters after the prefix of a classic token, not inside a longer word", () => {
+    expect(findSecret("ghp_" + "a".repeat(35))).toBeUndefined();
+    expect(findSecret("ghp_" + "a".repeat(36))).toBeDefined();
+    expect(findSecret("token=ghp_" + "a".repeat(36))).toBeDefined();
+    expect(findSecret("xghp_" + "a".repeat(36))).toBeUndefined();
+    expect(findSecret("ghp_" + "a".repeat(36) + "b".repeat(216))).toBeUndefined();
+  });
+
+  test("find a secret at any depth of a value, map keys included", () => {
+    expect(holdsSecret({ a: [{ b: FAKE.classicToken }] })).toBe(true);
+    expect(holdsSecret({ [FAKE.accessKeyId]: "x" })).toBe(true);
+    expect(holdsSecret({ a: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:gh-AbCdEf"] })).toBe(false);
+  });
+
+  test("give the guardrails the credentials only (a private key is not a credential literal they look for)", () => {
+    expect(CREDENTIAL_PATTERNS.map((p) => p.what)).toEqual(SECRET_PATTERNS.filter((p) => p.kind === "credential").map((p) => p.what));
+    expect(CREDENTIAL_PATTERNS.some((p) => p.what === "a private key")).toBe(false);
+  });
+});

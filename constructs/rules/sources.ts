@@ -1,0 +1,37 @@
+import { defineRule } from "./rule";
+import { matches, pattern } from "./shapes";
+
+/* Rules of where the backend and frontend come from: repositories, refs, images. */
+
+/** `https://github.com/<owner>/<repo>`, optionally ending in `.git`. */
+export const GITHUB_REPOSITORY = pattern(
+  "^https://github\\.com/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}?(\\.git)?$",
+  "a GitHub repository URL (https://github.com/<owner>/<repo>)",
+  "give the https URL of the repository",
+);
+
+/** A branch, tag or commit (git check-ref-format, roughly). */
+export const GIT_REF = pattern("^(?!/)(?!.*/$)(?!.*\\.\\.)(?!.*@\\{)[A-Za-z0-9._/-]{1,255}$", "a Git branch, tag or commit", 'use for example "main" or a commit SHA');
+
+/** A path inside a repository. */
+export const RELATIVE_PATH = pattern("^(?!/)[A-Za-z0-9._/-]{1,255}$", "a relative path", 'use for example "Dockerfile"');
+
+/** An image tag that is not "latest" (tags are immutable here: a new tag is a new release). */
+export const IMMUTABLE_IMAGE_TAG = defineRule<string>({
+  clauses: [
+    matches("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "an image tag (letters, digits, _ . -; at most 128)", "use a version or a commit SHA"),
+    { rule: 'an immutable tag, not "latest"', fix: "tags are immutable here: use a version or a commit SHA", test: (tag) => tag !== "latest" },
+  ],
+});
+
+/** An image reference pinned by tag or digest; never ":latest". */
+export const PINNED_IMAGE = defineRule<string>({
+  clauses: [
+    matches(
+      "^[a-z0-9.-]+(:\\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$",
+      "an image reference with a tag or digest (<registry>/<repository>:<tag> or @sha256:<digest>)",
+      "give the full image reference",
+    ),
+    { rule: 'an image with an immutable tag or digest, not ":latest"', fix: "a mutable tag never triggers a redeploy; pin a version or digest", test: (image) => !image.endsWith(":latest") },
+  ],
+});

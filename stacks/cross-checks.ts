@@ -1,0 +1,75 @@
+import { atLeastMinCapacity, distinct, fargateMemory, Rule, withinCapacity } from "../constructs/rules";
+import { TRACING_PORT } from "../constructs/tracing-sidecar";
+import { Settings } from "./settings";
+
+/**
+ * The rules between settings (Fargate CPU and memory, the scaling range,
+ * the tracing port, state backends, network, alarms). `fail` reports a
+ * problem in the house format; `ok` says whether settings are sound enough
+ * to judge (set and valid on their own), so every rule that can be judged
+ * is, whatever else is wrong.
+ */
+export function crossChecks(
+  s: Settings,
+  fail: (key: string, rule: string, value: unknown, fix: string) => void,
+  ok: (...keys: string[]) => boolean,
+): void {
+  /** Reports a failed rule of the rules module; returns whether it failed. */
+  const judge = <T>(key: string, rule: Rule<T>, value: T): boolean => {
+    const failure = rule.explain(value, true);
+    if (failure) fail(key, failure.rule, value, failure.fix);
+    return failure !== undefined;
+  };
+  const b = s.chat?.backend;
+  if (ok("chat.backend.cpu", "chat.backend.memory")) judge("chat.backend.memory", fargateMemory(b.cpu), b.memory);
+  const scaling = ["chat.backend.autoScaling.enabled", "chat.backend.autoScaling.minCapacity", "chat.backend.autoScaling.maxCapacity"];
+  if (ok(...scaling) && b.autoScaling.enabled) {
+    const a = b.autoScaling;
+    if (!judge("chat.backend.autoScaling.maxCapacity", atLeastMinCapacity(a.minCapacity), a.maxCapacity) && ok("chat.backend.desiredCount")) {
+      judge("chat.backend.desiredCount", withinCapacity(a.minCapacity, a.maxCapacity, "autoScaling."), b.desiredCount);
+    }
+  }
+  // The tracing collector listens on UDP and TCP 2000 in the task's shared network namespace.
+  if (ok("chat.backend.port", "chat.backend.tracing") && b.tracing !== "off" && b.port === TRACING_PORT) {
+    fail("chat.backend.port", `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`, b.port, `pick another port, or set chat.backend.tracing to "off"`);
+  }
+  if (ok("environment", "chat.deletionProtection") && s.environment === "production" && s.chat.deletionProtection === false) {
+    fail("chat.deletionProtection", 'true or null when environment is "production" (guardrail WSG-LB-002)', false, 'leave it null (on for production), or deploy under another environment name');
+  }
+  if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
+    fail("state.backend", '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)', s.state.backend, 'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend');
+  }
+  const n = s.chat?.network;
+  if (ok("chat.network.vpcId", "chat.network.privateSubnetIds")) {
+    if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
+      fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
+    }
+    if (n.vpcId === null && n.privateSubnetIds.length > 0) {
+      fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
+    }
+    judge("chat.network.privateSubnetIds", distinct("subnets"), n.privateSubnetIds);
+  }
+  if (ok("chat.network.availabilityZones") && n.availabilityZones.length > 0) {
+    if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
+    else judge("chat.network.availabilityZones", distinct("zones"), n.availabilityZones);
+    const foreign = ok("region") ? n.availabilityZones.filter((z) => !z.startsWith(s.region)) : [];
+    if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
+  }
+  if (ok("state.backend", "state.s3.bucket") && s.state.backend === "s3" && !s.state.s3.bucket) {
+    fail("state.s3.bucket", 'set when state.backend is "s3"', s.state.s3.bucket, "name the bucket that holds the state");
+  }
+  if (ok("state.backend", "state.cloud.organization", "state.cloud.workspace", "state.cloud.workspaceTags") && s.state.backend === "cloud") {
+    if (!s.state.cloud.organization) fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
+    const named = s.state.cloud.workspace !== null;
+    const tagged = s.state.cloud.workspaceTags.length > 0;
+    if (named === tagged) {
+      fail("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags }, "name one workspace, or select workspaces by tags");
+    }
+  }
+  if (ok("chat.alarms.email", "chat.alarms.snsTopicArn") && s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
+    fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
+  }
+  if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
+    fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", b.image.githubTokenSecretArn, "remove one of the two");
+  }
+}
