@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { local, output, variable } from "./fixed-names";
-import { nameRule } from "./module/elb-name-rule";
+import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, VPC_ID } from "../constructs/rules";
 import { configureAsModule } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
@@ -52,18 +52,19 @@ export class WebSocketAlbStack extends TerraformStack {
       vpcLinkSubnetIds: variable(this, "vpc_link_subnet_ids", {
         type: "list(string)",
         description: "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
-        validation: [{ condition: "${length(var.vpc_link_subnet_ids) >= 1}", errorMessage: "vpc_link_subnet_ids must list at least one subnet." }],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }),
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; the ALB's security group must admit these groups on the listener port.",
-        validation: [{ condition: "${length(var.vpc_link_security_group_ids) >= 1 && length(var.vpc_link_security_group_ids) <= 5}", errorMessage: "vpc_link_security_group_ids must list 1 to 5 security groups." }],
+        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
       }),
       vpcId: variable(this, "vpc_id", {
         type: "string",
         default: null,
         description: "VPC of the ALB. Default: looked up from the first of vpc_link_subnet_ids.",
+        validation: [VPC_ID.hcl("vpc_id", { nullable: true })],
       }),
       listenerPort: variable(this, "alb_listener_port", {
         type: "number",
@@ -84,12 +85,11 @@ export class WebSocketAlbStack extends TerraformStack {
         type: "string",
         default: "/",
         description: "Path of the HTTP health check the NLB sends to the ALB; any 2xx or 3xx answer is healthy.",
-        validation: [{ condition: '${startswith(var.health_check_path, "/")}', errorMessage: "health_check_path must start with /." }],
+        validation: [HEALTH_CHECK_PATH.hcl("health_check_path")],
       }),
     };
     for (const [name, variable] of [["nlb_name", v.nlbName], ["target_group_name", v.targetGroupName]] as const) {
-      const rule = nameRule(name);
-      variable.addValidation({ condition: rule.condition.replace("${", `\${var.${name} == null || `), errorMessage: rule.errorMessage });
+      variable.addValidation(ELB_NAME.hcl(name, { nullable: true }));
     }
 
     // main

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { variable } from "./fixed-names";
-import { nameRule } from "./module/elb-name-rule";
+import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, PORT, VPC_ID } from "../constructs/rules";
 import { configureAsModule } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
@@ -34,7 +34,7 @@ export class WebSocketNlbStack extends TerraformStack {
       nlbName: variable(this, "nlb_name", {
         type: "string",
         description: "Name of the Network Load Balancer (at most 32 letters, digits or hyphens).",
-        validation: [nameRule("nlb_name")],
+        validation: [ELB_NAME.hcl("nlb_name")],
       }).stringValue,
       nlbInternal: variable(this, "nlb_internal", {
         type: "bool",
@@ -45,41 +45,41 @@ export class WebSocketNlbStack extends TerraformStack {
       nlbSubnetIds: variable(this, "nlb_subnet_ids", {
         type: "list(string)",
         description: "Subnets of the NLB, one per Availability Zone (private subnets for an internal NLB).",
-        validation: [{ condition: "${length(var.nlb_subnet_ids) >= 1}", errorMessage: "nlb_subnet_ids must list at least one subnet." }],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("nlb_subnet_ids")],
       }).listValue,
       targetGroupName: variable(this, "target_group_name", {
         type: "string",
         description: "Name of the ip target group the Fargate service registers in (at most 32 letters, digits or hyphens).",
-        validation: [nameRule("target_group_name")],
+        validation: [ELB_NAME.hcl("target_group_name")],
       }).stringValue,
       fargatePort: variable(this, "fargate_port", {
         type: "number",
         default: 3000,
         description: "Port the Fargate containers listen on; the NLB listens on the same port.",
-        validation: [{ condition: "${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}", errorMessage: "fargate_port must be a whole number from 1 to 65535." }],
+        validation: [PORT.hcl("fargate_port")],
       }).numberValue,
       vpcId: variable(this, "vpc_id", {
         type: "string",
         description: "VPC of the NLB and the target group.",
-        validation: [{ condition: '${can(regex("^vpc-[0-9a-f]+$", var.vpc_id))}', errorMessage: "vpc_id must be a VPC id (vpc-...)." }],
+        validation: [VPC_ID.hcl("vpc_id")],
       }).stringValue,
       vpcLinkSubnetIds: variable(this, "vpc_link_subnet_ids", {
         type: "list(string)",
         description:
           "Kept for compatibility with the original module. A v1 VPC link has no subnets of its own: it enters the VPC through the NLB, which sits in nlb_subnet_ids.",
-        validation: [{ condition: "${length(var.vpc_link_subnet_ids) >= 1}", errorMessage: "vpc_link_subnet_ids must list at least one subnet." }],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }).listValue,
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; give the Fargate tasks' security group an ingress rule from these groups on fargate_port.",
-        validation: [{ condition: "${length(var.vpc_link_security_group_ids) >= 1 && length(var.vpc_link_security_group_ids) <= 5}", errorMessage: "vpc_link_security_group_ids must list 1 to 5 security groups." }],
+        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
       }).listValue,
       healthCheckPath: variable(this, "health_check_path", {
         type: "string",
         default: "/healthz",
         description: "Path of the target group's HTTP health check; the backend must answer it with 2xx or 3xx.",
-        validation: [{ condition: '${startswith(var.health_check_path, "/")}', errorMessage: "health_check_path must start with /." }],
+        validation: [HEALTH_CHECK_PATH.hcl("health_check_path")],
       }).stringValue,
     };
 

@@ -9,6 +9,7 @@ import {
   ELB_NAME,
   findSecret,
   holdsSecret,
+  HEALTH_CHECK_PATH,
   INTEGRATION_TIMEOUT,
   LOAD_BALANCER_SECURITY_GROUP_IDS,
   LOAD_BALANCER_SUBNET_IDS,
@@ -18,11 +19,13 @@ import {
   PORT,
   range,
   Rule,
+  ROUTE_SELECTION_EXPRESSION,
   sameInRe2,
   SECRET_PATTERNS,
   STAGE_NAME,
   THROTTLE_BURST_LIMIT,
   THROTTLE_RATE_LIMIT,
+  VPC_ID,
   VPC_LINK_NAME,
 } from "../../constructs/rules";
 import { APP_CONTEXT } from "../../stacks/app";
@@ -116,28 +119,47 @@ describe("Rule.hcl", () => {
     expect(rule.hcl("v").errorMessage).toBe("v must be like $${x}, got ${jsonencode(var.v)}: fix $${y}.");
   });
 
-  // Where a module variable's condition says the rule already, wiring the
-  // rule in changes only its message.
-  describe("beside the module variables of today", () => {
+  // The module variables take their validation from the rules: the same
+  // condition and the same words as the constructs' checks.
+  describe("wired into the module variables", () => {
     const app = Testing.app({ context: APP_CONTEXT });
     const variables: Record<string, any> = { nlb: synthJson(new WebSocketNlbStack(app)).variable, alb: synthJson(new WebSocketAlbStack(app)).variable };
+    const hcl = (rule: Rule<unknown>, name: string, nullable = false) => {
+      const v = rule.hcl(name, { nullable });
+      return { condition: v.condition, error_message: v.errorMessage };
+    };
     test.each([
       ["nlb", "stage_name", STAGE_NAME],
       ["nlb", "api_name", API_NAME],
       ["nlb", "api_description", API_DESCRIPTION],
+      ["nlb", "route_selection_expression", ROUTE_SELECTION_EXPRESSION],
       ["nlb", "fargate_port", PORT],
       ["nlb", "logging_level", LOGGING_LEVEL],
       ["nlb", "log_retention_days", LOG_RETENTION],
       ["nlb", "throttling_burst_limit", THROTTLE_BURST_LIMIT],
       ["nlb", "throttling_rate_limit", THROTTLE_RATE_LIMIT],
+      ["nlb", "integration_timeout_milliseconds", INTEGRATION_TIMEOUT],
       ["nlb", "vpc_link_name", VPC_LINK_NAME],
+      ["nlb", "vpc_id", VPC_ID],
+      ["nlb", "nlb_name", ELB_NAME],
+      ["nlb", "target_group_name", ELB_NAME],
+      ["nlb", "health_check_path", HEALTH_CHECK_PATH],
       ["nlb", "nlb_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
       ["nlb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
       ["nlb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
+      ["alb", "stage_name", STAGE_NAME],
+      ["alb", "health_check_path", HEALTH_CHECK_PATH],
       ["alb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
       ["alb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
-    ] as const)("%s module: gives %s the condition it has", (stack, name, rule) => {
-      expect((rule as Rule<unknown>).hcl(name).condition).toBe(variables[stack][name].validation[0].condition);
+    ] as const)("%s module: %s", (stack, name, rule) => {
+      expect(variables[stack][name].validation).toEqual([hcl(rule as Rule<unknown>, name)]);
+    });
+    test.each([
+      ["vpc_id", VPC_ID],
+      ["nlb_name", ELB_NAME],
+      ["target_group_name", ELB_NAME],
+    ] as const)("alb module: %s, null allowed", (name, rule) => {
+      expect(variables.alb[name].validation).toEqual([hcl(rule as Rule<unknown>, name, true)]);
     });
   });
 

@@ -77,9 +77,9 @@ describe("WebSocketAlbStack", () => {
     test("validate the listener ARN and the optional names only when they are given", () => {
       const variables = moduleJson().variable;
       expect(variables.alb_listener_arn.validation[0].condition).toBe(`\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`);
-      expect(variables.nlb_name.validation[0].condition).toBe('${var.nlb_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.nlb_name))}');
+      expect(variables.nlb_name.validation[0].condition).toBe('${var.nlb_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}');
       expect(variables.target_group_name.validation[0].condition).toBe(
-        '${var.target_group_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name))}',
+        '${var.target_group_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}',
       );
       expect(variables.logging_level.validation[0].condition).toBe('${contains(["OFF", "ERROR", "INFO"], var.logging_level)}');
       expect(variables.custom_routes.validation).toHaveLength(2);

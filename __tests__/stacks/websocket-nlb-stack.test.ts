@@ -88,8 +88,8 @@ describe("WebSocketNlbStack", () => {
       const variables = moduleJson().variable;
       const conditions = (name: string) => (variables[name].validation ?? []).map((v: any) => v.condition);
       // THEN
-      expect(conditions("nlb_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.nlb_name))}`]);
-      expect(conditions("target_group_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.target_group_name))}`]);
+      expect(conditions("nlb_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}`]);
+      expect(conditions("target_group_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}`]);
       expect(conditions("api_name")).toEqual(["${length(var.api_name) >= 1 && length(var.api_name) <= 128}"]);
       expect(conditions("stage_name")).toEqual(['${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}']);
       expect(conditions("fargate_port")).toEqual(["${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}"]);
@@ -98,7 +98,7 @@ describe("WebSocketNlbStack", () => {
       expect(conditions("throttling_burst_limit")).toEqual(["${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}"]);
       expect(conditions("throttling_rate_limit")).toEqual(["${var.throttling_rate_limit > 0}"]);
       expect(conditions("custom_routes")).toEqual([
-        '${alltrue([for k, r in var.custom_routes : length(k) >= 1 && length(k) <= 128 && !startswith(k, "$") && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))])}',
+        '${alltrue([for k, r in var.custom_routes : can(regex("^[!-#%-~]([ -~]{0,126}[!-~])?$", k)) && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))])}',
         "${length(var.custom_routes) <= 297}",
       ]);
       for (const [name, v] of Object.entries<any>(variables)) {

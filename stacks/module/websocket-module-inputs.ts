@@ -1,5 +1,17 @@
 import { Construct } from "constructs";
-import { LOG_RETENTION_DAYS } from "../../constructs/validation";
+import {
+  API_DESCRIPTION,
+  API_NAME,
+  CUSTOM_ROUTE_KEY,
+  INTEGRATION_TIMEOUT,
+  LOG_RETENTION,
+  LOGGING_LEVEL,
+  ROUTE_SELECTION_EXPRESSION,
+  STAGE_NAME,
+  THROTTLE_BURST_LIMIT,
+  THROTTLE_RATE_LIMIT,
+  VPC_LINK_NAME,
+} from "../../constructs/rules";
 import { ExecutionLoggingLevel } from "../../constructs/websocket-stage";
 import { variable } from "../fixed-names";
 
@@ -56,7 +68,7 @@ export interface WebSocketModuleInputs {
 
 /** Terraform condition on one `custom_routes` entry (`k`, `r`). */
 const CUSTOM_ROUTE_VALID =
-  'length(k) >= 1 && length(k) <= 128 && !startswith(k, "$") && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))';
+  `${CUSTOM_ROUTE_KEY.condition("k")} && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))`;
 
 /**
  * Declares the Terraform variables both seed modules share (names, types,
@@ -68,40 +80,25 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
     apiName: variable(scope, "api_name", {
       type: "string",
       description: "Name of the WebSocket API Gateway (1 to 128 characters).",
-      validation: [
-        {
-          condition: "${length(var.api_name) >= 1 && length(var.api_name) <= 128}",
-          errorMessage: "api_name must be 1 to 128 characters.",
-        },
-      ],
+      validation: [API_NAME.hcl("api_name")],
     }).stringValue,
     apiDescription: variable(scope, "api_description", {
       type: "string",
       default: "",
       description: "Description of the WebSocket API.",
-      validation: [{ condition: "${length(var.api_description) <= 1024}", errorMessage: "api_description must be at most 1024 characters." }],
+      validation: [API_DESCRIPTION.hcl("api_description")],
     }).stringValue,
     stageName: variable(scope, "stage_name", {
       type: "string",
       default: "prod",
       description: "Name of the API Gateway stage; part of the invoke URL.",
-      validation: [
-        {
-          condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}',
-          errorMessage: "stage_name must be 1 to 128 letters, digits, hyphens or underscores.",
-        },
-      ],
+      validation: [STAGE_NAME.hcl("stage_name")],
     }).stringValue,
     routeSelectionExpression: variable(scope, "route_selection_expression", {
       type: "string",
       default: "$request.body.action",
       description: "Where API Gateway finds the route key in a frame ($request.body.<path>).",
-      validation: [
-        {
-          condition: '${can(regex("request\\\\.body\\\\.", var.route_selection_expression))}',
-          errorMessage: "route_selection_expression must select from the request body, e.g. $request.body.action.",
-        },
-      ],
+      validation: [ROUTE_SELECTION_EXPRESSION.hcl("route_selection_expression")],
     }).stringValue,
     customRoutes: variable(scope, "custom_routes", {
       type: "map(object({ route_response_selection_expression = optional(string), path = optional(string) }))",
@@ -113,7 +110,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
           condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_VALID}])}`,
           // Terraform >= 1.2 evaluates error_message as an expression.
           errorMessage:
-            `custom_routes keys must be 1 to 128 characters and must not start with "$" (reserved for $connect, $disconnect, $default); route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
+            `custom_routes keys must be 1 to 128 printable ASCII characters, not starting with "$" (reserved for $connect, $disconnect, $default) or a space and not ending with a space; route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
         },
         {
           condition: "${length(var.custom_routes) <= 297}",
@@ -125,23 +122,13 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "number",
       default: 14,
       description: "Retention in days of the access and execution log groups.",
-      validation: [
-        {
-          condition: `\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)}`,
-          errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-        },
-      ],
+      validation: [LOG_RETENTION.hcl("log_retention_days")],
     }).numberValue,
     loggingLevel: variable(scope, "logging_level", {
       type: "string",
       default: "ERROR",
       description: "Execution logging level: OFF, ERROR or INFO. Logging needs the account's API Gateway CloudWatch role (see manage_api_gateway_account).",
-      validation: [
-        {
-          condition: '${contains(["OFF", "ERROR", "INFO"], var.logging_level)}',
-          errorMessage: "logging_level must be OFF, ERROR or INFO.",
-        },
-      ],
+      validation: [LOGGING_LEVEL.hcl("logging_level")],
     }).stringValue as ExecutionLoggingLevel,
     dataTraceEnabled: variable(scope, "data_trace_enabled", {
       type: "bool",
@@ -157,13 +144,13 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "number",
       default: 5000,
       description: "Stage throttling burst limit, always set on the default route settings.",
-      validation: [{ condition: "${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}", errorMessage: "throttling_burst_limit must be a whole number greater than 0 (0 answers every call with 429)." }],
+      validation: [THROTTLE_BURST_LIMIT.hcl("throttling_burst_limit")],
     }).numberValue,
     throttlingRateLimit: variable(scope, "throttling_rate_limit", {
       type: "number",
       default: 10000,
       description: "Stage throttling rate limit in requests per second, always set on the default route settings.",
-      validation: [{ condition: "${var.throttling_rate_limit > 0}", errorMessage: "throttling_rate_limit must be greater than 0 (0 answers every call with 429)." }],
+      validation: [THROTTLE_RATE_LIMIT.hcl("throttling_rate_limit")],
     }).numberValue,
     autoDeploy: variable(scope, "auto_deploy", {
       type: "bool",
@@ -174,7 +161,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "number",
       default: 29000,
       description: "Timeout of every integration, 50 to 29000 ms.",
-      validation: [{ condition: "${var.integration_timeout_milliseconds >= 50 && var.integration_timeout_milliseconds <= 29000}", errorMessage: "integration_timeout_milliseconds must be 50 to 29000." }],
+      validation: [INTEGRATION_TIMEOUT.hcl("integration_timeout_milliseconds")],
     }).numberValue,
     manageApiGatewayAccount: variable(scope, "manage_api_gateway_account", {
       type: "bool",
@@ -185,7 +172,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
     vpcLinkName: variable(scope, "vpc_link_name", {
       type: "string",
       description: "Name of the VPC link (an API Gateway v1 VPC link: the only kind WebSocket APIs accept).",
-      validation: [{ condition: "${length(var.vpc_link_name) >= 1 && length(var.vpc_link_name) <= 255}", errorMessage: "vpc_link_name must be 1 to 255 characters." }],
+      validation: [VPC_LINK_NAME.hcl("vpc_link_name")],
     }).stringValue,
     nlbDeletionProtection: variable(scope, "nlb_deletion_protection", {
       type: "bool",
