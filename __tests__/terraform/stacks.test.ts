@@ -253,7 +253,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       const r = terraformRun(root, ["plan", "-input=false", "-lock=false"]);
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/nlb_name must be 1 to 32 letters, digits or hyphens/);
-      expect(r.output).toMatch(/logging_level must be OFF, ERROR or INFO/);
+      expect(r.output).toMatch(/logging_level must be one of "OFF", "ERROR", "INFO", got "DEBUG"/);
       expect(r.output).toMatch(/custom_routes keys must be 1 to 128 characters and must not start with "\$"/);
     } finally {
       removeWorkdir(root);
