@@ -5,19 +5,9 @@ import { parseAddressList, refreshAddressList, renderAddressList, unmovedMessage
 import { names, parseChangelog, unreleased } from "./changelog";
 import { interfaceOf, parseInterfaceRecord, refreshInterface, renderInterfaceRecord } from "./interface-record";
 import { moduleJson, moduleTerraformFiles } from "./module-files";
-import { ModuleSources, moduleReadme } from "./module-readme";
+import { addressListPath, interfaceRecordPath, MODULE_NAMES, moduleDir } from "./module-catalog";
+import { moduleReadme, moduleSources } from "./module-readme";
 import { CONTRACT_STACKS, synthesizeDefaults } from "./synthesized-stacks";
-
-/** The module stacks, each committed as modules/<name>/. */
-export const MODULE_NAMES = ["websocket-nlb", "websocket-alb"] as const;
-export type ModuleName = (typeof MODULE_NAMES)[number];
-
-/** Folder of the committed contract records (interface records and address lists). */
-export const CONTRACTS_DIR = path.join("__tests__", "contracts");
-
-export const moduleDir = (name: string) => path.join("modules", name);
-export const interfaceRecordPath = (name: string) => path.join(CONTRACTS_DIR, `${name}.interface.json`);
-export const addressListPath = (stack: string) => path.join(CONTRACTS_DIR, `${stack}.addresses.txt`);
 
 /** What `npm run modules` writes, computed without writing anything. */
 export interface Generation {
@@ -35,14 +25,6 @@ const read = (rel: string) => {
   const file = path.join(PROJECT_DIR, rel);
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
 };
-
-/** The package version (the modules' version) and where a release can be fetched from. */
-export function moduleSources(): ModuleSources {
-  const pkg = JSON.parse(read("package.json")!);
-  const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  const gitRepository = repo ? `git::${String(repo).replace(/^git\+/, "").replace(/^git::/, "")}` : `git::https://github.com/<owner>/${pkg.name}.git`;
-  return { version: pkg.version, gitRepository, registryHost: "app.terraform.io" };
-}
 
 /**
  * Everything `npm run modules` generates from a fresh synth of the committed

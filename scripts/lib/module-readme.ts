@@ -16,6 +16,14 @@ export interface ModuleSources {
   readonly registryHost: string;
 }
 
+/** The package version (the modules' version) and where a release can be fetched from. */
+export function moduleSources(): ModuleSources {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
+  const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  const gitRepository = repo ? `git::${String(repo).replace(/^git\+/, "").replace(/^git::/, "")}` : `git::https://github.com/<owner>/${pkg.name}.git`;
+  return { version: pkg.version, gitRepository, registryHost: "app.terraform.io" };
+}
+
 /** `git::<repo>//modules/<name>?ref=v<version>`. */
 export function gitSource(name: string, sources: ModuleSources): string {
   return `${sources.gitRepository}//modules/${name}?ref=v${sources.version}`;
