@@ -43,6 +43,8 @@ class StubHcp {
   }
 
   stop(): Promise<void> {
+    // Also the keep-alive connections of the in-process client, which would hold the worker open.
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
