@@ -72,6 +72,16 @@ describe("modules/ (npm run modules)", () => {
     expect(calls.find((c) => c.routeKey === "$connect")!.twoWay).toBe(false);
   });
 
+  test("the README's \"The modules from HCL\" shows the git:: and registry sources of the current version", () => {
+    const section = read("README.md").split("\n## The modules from HCL\n")[1]?.split("\n## ")[0] ?? "";
+    const version = JSON.parse(read("package.json")).version;
+    expect(section).toContain(`//modules/websocket-nlb?ref=v${version}`);
+    expect(section).toContain("app.terraform.io/<organization>/websocket-nlb/aws");
+    expect(section).toContain(`version = "${versionConstraint(version)}"`);
+    expect(section).toContain("npm run package");
+    for (const name of MODULE_NAMES) expect(section).toContain(`(modules/${name}/README.md)`);
+  });
+
   test("the examples use the committed modules by the relative path that stands for their git:: source", () => {
     expect(examplesUsing("websocket-nlb").map((e) => e.folder)).toEqual(["websocket-nlb", "websocket-nlb-for-each"]);
     expect(examplesUsing("websocket-alb").map((e) => e.folder)).toEqual(["websocket-alb"]);
