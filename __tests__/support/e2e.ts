@@ -2,7 +2,7 @@ import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
 import * as fs from "fs";
-import { copyExample, removeWorkdir, synthInto, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+import { copyExample, removeWorkdir, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
 
@@ -61,15 +61,14 @@ export function destroy(dir: string, vars: string[] = []): void {
 }
 
 /**
- * Synthesizes the modules into `dir`/out, copies an HCL example that uses
- * one into `dir`/root with its provider pointed at the emulator, and applies
- * it. Returns the root folder and the outputs.
+ * Copies an HCL example into `dir`/root, using the committed module it
+ * names (modules/<name>), with its provider pointed at the emulator, and
+ * applies it. Returns the root folder and the outputs.
  */
 export function deployExample(example: string, emulator: Emulator, dir: string): { root: string; outputs: Record<string, any> } {
-  synthInto(path.join(dir, "out"));
   const root = path.join(dir, "root");
   fs.mkdirSync(root);
-  copyExample(example, root, path.join(dir, "out"));
+  copyExample(example, root);
   overrideProviderForEmulator(root, emulator);
   return { root, outputs: apply(root) };
 }

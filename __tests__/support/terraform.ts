@@ -79,14 +79,20 @@ export function writeJson(file: string, content: unknown): void {
 }
 
 /**
- * Copies an HCL example into `dir`, pointing its module source at the
- * given synthesized output instead of ../../cdktf.out.
+ * Copies an HCL example into `dir` as a user would take it: its module
+ * source `../../modules/<name>` (standing for the git:: or registry source)
+ * is pointed at the committed modules/<name> folder of this repository, by
+ * a relative path, so Terraform uses the committed files in place.
  */
-export function copyExample(example: string, dir: string, outdir: string): void {
+export function copyExample(example: string, dir: string): void {
   const from = path.join(PROJECT_DIR, "examples", example);
+  let sources = 0;
   for (const file of fs.readdirSync(from).filter((f) => f.endsWith(".tf"))) {
-    // A relative path, as in the example: Terraform uses such a module in place.
-    const text = fs.readFileSync(path.join(from, file), "utf8").replace(/"\.\.\/\.\.\/cdktf\.out\/stacks\/([a-z-]+)"/g, (_, stack) => JSON.stringify(path.relative(dir, path.join(outdir, "stacks", stack))));
+    const text = fs.readFileSync(path.join(from, file), "utf8").replace(/"\.\.\/\.\.\/modules\/([a-z-]+)"/g, (_, name) => {
+      sources++;
+      return JSON.stringify(path.relative(dir, path.join(PROJECT_DIR, "modules", name)));
+    });
     fs.writeFileSync(path.join(dir, file), text);
   }
+  if (sources === 0) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
 }

@@ -1,7 +1,10 @@
 # The "existing ALB" module, used as in its seed README: a WebSocket API that
 # reaches an existing Application Load Balancer privately. The module puts an
 # internal NLB (target type alb) in front of the ALB, because WebSocket APIs
-# accept only v1 VPC links, which target NLBs. Run `npm run synth` first.
+# accept only v1 VPC links, which target NLBs.
+#
+# The module is modules/websocket-alb of this repository, used by a relative
+# path that stands for its git:: or registry source (modules/websocket-alb/README.md).
 #
 #   terraform init && terraform apply
 
@@ -103,7 +106,7 @@ resource "aws_lb_listener" "http" {
 
 # WebSocket API Gateway (uses existing ALB)
 module "websocket_api" {
-  source = "../../cdktf.out/stacks/websocket-alb"
+  source = "../../modules/websocket-alb"
 
   api_name                    = "my-websocket-api"
   alb_listener_arn            = aws_lb_listener.http.arn # Use existing ALB

@@ -1,6 +1,6 @@
-# The synthesized module has no provider or backend block of its own, so it
-# works with for_each, count and providers = {}: here one API per
-# environment, in another region through an aliased provider.
+# The module has no provider or backend block of its own, so it works with
+# for_each, count and providers = {}: here one API per environment, in
+# another region through an aliased provider.
 
 terraform {
   required_version = ">= 1.5"
@@ -25,7 +25,7 @@ variable "environments" {
 }
 
 module "websocket_api" {
-  source   = "../../cdktf.out/stacks/websocket-nlb"
+  source   = "../../modules/websocket-nlb"
   for_each = var.environments
   providers = {
     aws = aws.eu

@@ -1,6 +1,9 @@
 # The "NLB + Fargate" module, used as in its seed README: a WebSocket API that
 # reaches a Fargate service through a v1 VPC link and an NLB the module
-# creates. Run `npm run synth` first: the module is the synthesized stack.
+# creates.
+#
+# The module is modules/websocket-nlb of this repository, used by a relative
+# path that stands for its git:: or registry source (modules/websocket-nlb/README.md).
 #
 #   terraform init && terraform apply
 
@@ -88,7 +91,7 @@ resource "aws_security_group_rule" "vpc_link_to_tasks" {
 }
 
 module "websocket_api" {
-  source = "../../cdktf.out/stacks/websocket-nlb"
+  source = "../../modules/websocket-nlb"
 
   # API Configuration
   api_name        = "turtle-battleships-websocket"
