@@ -1,5 +1,6 @@
-// Three suites: unit (fast, no external tools), terraform (validate and plan
-// with the real provider) and e2e (apply on the moto emulator). Environment
+// Four suites: unit (fast, no external tools), terraform (validate and plan
+// with the real provider), e2e (apply on the moto emulator) and clone (every
+// documented command run from a fresh clone of HEAD). Environment
 // set here, in jest's parent process, reaches every worker and every
 // terraform process they start.
 const path = require("path");
@@ -13,12 +14,14 @@ fs.mkdirSync(tmp, { recursive: true });
 process.env.TMPDIR = tmp;
 
 const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
-const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"], setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"] };
+// .tmp/clone/ holds the fresh clone of the project (the clone suite): keep it out of jest's module map.
+const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"], setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"], modulePathIgnorePatterns: ["<rootDir>/.tmp/clone/"] };
 
 module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/{constructs,stacks,scripts}/**/*.test.ts"] },
     { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
     { ...common, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
+    { ...common, displayName: "clone", testMatch: ["<rootDir>/__tests__/clone/**/*.test.ts"] },
   ],
 };

@@ -7,7 +7,7 @@
  *   npm run package                     dist/registry/<module>-<version>.tar.gz
  *   npm run package -- --out <dir>      into another folder
  *
- * Publishing (README, "The modules from HCL"): create the module once
+ * Publishing (docs/modules.md, "Publishing a release"): create the module once
  * (POST /organizations/<org>/registry-modules), create a version
  * (POST .../registry-modules/private/<org>/<module>/aws/versions), and PUT
  * the archive to the `upload` link the version returns.
@@ -29,7 +29,7 @@ function main(argv: string[]): number {
   }
   const { version } = moduleSources();
   for (const file of writeRegistryPackages(MODULE_NAMES, version, out)) console.log(`wrote ${path.relative(process.cwd(), file) || file}`);
-  console.log(`Module version ${version}: publish each archive as that version of the module of the same name (provider aws); see README, "The modules from HCL".`);
+  console.log(`Module version ${version}: publish each archive as that version of the module of the same name (provider aws); see docs/modules.md, "Publishing a release".`);
   return 0;
 }
 

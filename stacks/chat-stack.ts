@@ -264,7 +264,7 @@ export class ChatStack extends TerraformStack {
       });
     }
 
-    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    // The rule pack (docs/guardrails.md) runs at every synth.
     Guardrails.apply(this, { production });
 
     // outputs

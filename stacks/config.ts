@@ -157,11 +157,11 @@ export function resolveSettings(sources: ConfigSources): Settings {
       fail(key, "absent: secrets never go in configuration", "<redacted>", secretFix(key));
       secretKeys.delete(key);
     } else if (section) {
-      fail(key, "an object of settings", value, `write it as { ... } with the ${key}.* settings of the README`);
+      fail(key, "an object of settings", value, `write it as { ... } with the ${key}.* settings of docs/configuration.md`);
     } else {
       const suggestion = closestKey(key);
       failedKeys.add(key);
-      problems.push({ key, message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in the README` });
+      problems.push({ key, message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in docs/configuration.md` });
     }
   }
 

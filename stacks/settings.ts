@@ -5,12 +5,12 @@ import { Rule } from "../constructs/rules";
 /**
  * Every setting of every stack, once: its type, default, environment
  * variable, documentation and rule. The `Settings` type is inferred from
- * this schema, the README's settings table is generated from it, and the
+ * this schema, docs/configuration.md's settings table is generated from it, and the
  * loader (config.ts) validates with it. cdktf.json's `context.settings`
  * holds this project's own values over the defaults (see config.ts).
  */
 
-/** The kinds of values, as the README's settings table names them. */
+/** The kinds of values, as docs/configuration.md's settings table names them. */
 export type FieldType = "string" | "number" | "integer" | "boolean" | "string[]" | "map";
 
 /** One setting, as the loader and the docs see it. */
@@ -69,7 +69,7 @@ const stringMap = (about: About<Record<string, string>>) =>
 
 const CHAT_NAME = rules.shortName('AWS limits load balancer names to 32 characters; use for example "chat"');
 
-/** The schema: every setting, in the order the README lists them. */
+/** The schema: every setting, in the order docs/configuration.md lists them. */
 export const SETTINGS_SCHEMA = z.object({
   region: text({ env: "WSGW_REGION", default: "us-east-1", doc: "AWS region of the chat stack.", rule: rules.REGION }),
   environment: text({
@@ -244,7 +244,7 @@ function fieldsOf(schema: z.ZodTypeAny, prefix: string): Field[] {
   return Object.entries(schema.shape as Record<string, z.ZodTypeAny>).flatMap(([k, s]) => fieldsOf(s, prefix ? `${prefix}.${k}` : k));
 }
 
-/** Every setting, in the order the README lists them. */
+/** Every setting, in the order docs/configuration.md lists them. */
 export const FIELDS: readonly Field[] = fieldsOf(SETTINGS_SCHEMA, "");
 
 /** Keys of the settings, for lookups. */

@@ -32,7 +32,7 @@ export class WebSocketAlbStack extends TerraformStack {
   constructor(scope: Construct, id = WEBSOCKET_ALB_STACK) {
     super(scope, id);
     configureAsModule(this);
-    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    // The rule pack (docs/guardrails.md) runs at every synth.
     Guardrails.apply(this);
 
     // variables

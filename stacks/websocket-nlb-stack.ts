@@ -25,7 +25,7 @@ export class WebSocketNlbStack extends TerraformStack {
   constructor(scope: Construct, id = WEBSOCKET_NLB_STACK) {
     super(scope, id);
     configureAsModule(this);
-    // The rule pack (constructs/guardrails/RULES.md) runs at every synth.
+    // The rule pack (docs/guardrails.md) runs at every synth.
     Guardrails.apply(this);
 
     // variables

@@ -70,11 +70,11 @@ describe("resolveSettings", () => {
     const cases: Array<[string, unknown, string[]]> = [
       // unknown keys
       ["a key is not a setting (with the nearest setting suggested)", { chat: { backend: { prot: 80 } } }, [
-        "chat.backend.prot is not a setting (from test.json): did you mean chat.backend.port? see the settings table in the README",
+        "chat.backend.prot is not a setting (from test.json): did you mean chat.backend.port? see the settings table in docs/configuration.md",
       ]],
-      ["a top-level key is misspelt", { regoin: "eu-west-1" }, ["regoin is not a setting (from test.json): did you mean region? see the settings table in the README"]],
+      ["a top-level key is misspelt", { regoin: "eu-west-1" }, ["regoin is not a setting (from test.json): did you mean region? see the settings table in docs/configuration.md"]],
       ["a key is nothing like any setting (no suggestion)", { monitoring: { grafana: { dashboards: true } } }, [
-        "monitoring.grafana.dashboards is not a setting (from test.json): see the settings table in the README",
+        "monitoring.grafana.dashboards is not a setting (from test.json): see the settings table in docs/configuration.md",
       ]],
       // wrong types
       ["a number is given as a string", { chat: { backend: { port: "80" } } }, [problem("chat.backend.port", "a whole number", '"80"', "write it as a whole number")]],

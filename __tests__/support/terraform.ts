@@ -12,7 +12,7 @@ import { settingsWith, PROJECT_DIR } from "../helpers";
  */
 export function toolAvailable(name: string): boolean {
   const found = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-  if (!found && process.env.CI) throw new Error(`${name} is not on PATH, and CI=true: install it (see README, "Tests") instead of skipping these tests`);
+  if (!found && process.env.CI) throw new Error(`${name} is not on PATH, and CI=true: install it (see docs/testing.md) instead of skipping these tests`);
   if (!found) console.warn(`SKIPPED: ${name} is not on PATH; these tests need it (they fail instead of skipping when CI=true)`);
   return found;
 }

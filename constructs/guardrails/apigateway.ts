@@ -24,6 +24,8 @@ export const stageAccessLogging = defineRule({
   description: "API Gateway v2 stages write access logs to a destination, in a JSON format.",
   fix: "give the stage access_log_settings with a CloudWatch log group ARN and a JSON format (WebSocketStage does both unless accessLogging is false)",
   severity: "error",
+  details: "Reads `access_log_settings` of every `aws_apigatewayv2_stage`: a destination, and a format that is a JSON object (unquoted `$context` numbers allowed).",
+  suppressOn: "the stage",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       const settings = blocks(stage.config.access_log_settings);
@@ -57,6 +59,7 @@ export const stageDefaultThrottling = defineRule({
   description: "API Gateway v2 stages set throttling_burst_limit and throttling_rate_limit above 0 in default_route_settings.",
   fix: "set default_route_settings with both throttling limits greater than 0 (WebSocketStage.throttle); a limit left unset is sent as 0 and every call gets 429",
   severity: "error",
+  suppressOn: "the stage",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       const settings = blocks(stage.config.default_route_settings);
@@ -81,6 +84,9 @@ export const stageDataTrace = defineRule({
   description: "API Gateway v2 stages do not log full message bodies (data_trace_enabled), which hold user data.",
   fix: "set data_trace_enabled false (WebSocketStage.dataTraceEnabled), or suppress the rule with the reason while you debug",
   severity: "warning",
+  details: "Reads `data_trace_enabled` in `default_route_settings` and in every `route_settings` entry.",
+  suppressOn: "the stage, with why you debug",
+  checkovDeviation: "CKV_AWS_276 is Checkov's data-trace check for REST method settings (a REST analogue); WSG-APIGW-003 applies the same idea to v2 stages, as a warning so a debugging session can turn it on with a suppression.",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       const defaults = blocks(stage.config.default_route_settings);

@@ -10,6 +10,8 @@ export const pointInTimeRecovery = defineRule({
   description: "DynamoDB tables have point-in-time recovery on.",
   fix: "set point_in_time_recovery { enabled = true } (ConnectionsTable.pointInTimeRecovery)",
   severity: "error",
+  details: "`aws_dynamodb_table.point_in_time_recovery.enabled = true`.",
+  suppressOn: "the table",
   check: ({ model }, report) => {
     for (const table of model.resources(TABLE)) {
       const pitr = blocks(table.config.point_in_time_recovery);
@@ -28,6 +30,9 @@ export const serverSideEncryption = defineRule({
   description: "DynamoDB tables have server-side encryption enabled (a KMS key: the AWS managed aws/dynamodb or a customer managed one).",
   fix: "set server_side_encryption { enabled = true } and optionally kms_key_arn (ConnectionsTable.kmsKeyArn)",
   severity: "error",
+  details: "`server_side_encryption.enabled = true`.",
+  suppressOn: "the table",
+  checkovDeviation: "CKV_AWS_119 (partly): enforced as \"server-side encryption enabled\", with the AWS managed key `aws/dynamodb` allowed; a customer managed key is optional (`ConnectionsTable.kmsKeyArn`).",
   check: ({ model }, report) => {
     for (const table of model.resources(TABLE)) {
       const sse = blocks(table.config.server_side_encryption);

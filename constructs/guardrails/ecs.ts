@@ -56,6 +56,8 @@ export const readOnlyRootFilesystem = defineRule({
   description: "Every ECS container has a read-only root file system.",
   fix: 'set "readonlyRootFilesystem": true in the container definition (FargateService container.readonlyRootFilesystem) and mount a volume where the application writes; where the image cannot run read-only, suppress the rule on the task definition with the reason',
   severity: "error",
+  details: "Every container definition of a task definition has `readonlyRootFilesystem: true`.",
+  suppressOn: "the task definition, when the image cannot run read-only",
   check: (ctx, report) => {
     for (const td of taskDefinitions(ctx)) {
       for (const c of containerDefinitions(td)) {
@@ -74,6 +76,8 @@ export const notPrivileged = defineRule({
   description: "No ECS container runs privileged.",
   fix: 'remove "privileged": true from the container definition (Fargate does not allow it anyway); grant the specific Linux capabilities instead',
   severity: "error",
+  details: "No container definition has `privileged: true`.",
+  suppressOn: "the task definition",
   check: (ctx, report) => {
     for (const td of taskDefinitions(ctx)) {
       for (const c of containerDefinitions(td)) {
@@ -90,6 +94,8 @@ export const separateRoles = defineRule({
   description: "An ECS task definition's execution role (ECS agent) differs from its task role (application).",
   fix: "give the task a role of its own for what the application calls, apart from the execution role that pulls images and writes logs (FargateService makes both)",
   severity: "error",
+  details: "`execution_role_arn` differs from `task_role_arn`.",
+  suppressOn: "the task definition",
   check: (ctx, report) => {
     for (const td of taskDefinitions(ctx)) {
       const exec = td.config.execution_role_arn;
@@ -108,6 +114,8 @@ export const noPublicIp = defineRule({
   description: "ECS services do not assign public IP addresses to their tasks.",
   fix: "set network_configuration.assign_public_ip false and run the tasks in private subnets with a NAT gateway or VPC endpoints",
   severity: "error",
+  details: "`aws_ecs_service.network_configuration.assign_public_ip` is not true.",
+  suppressOn: "the service",
   check: (ctx, report) => {
     for (const service of services(ctx)) {
       const nc = blocks(service.config.network_configuration);
@@ -126,6 +134,8 @@ export const containerInsights = defineRule({
   description: "ECS clusters have Container Insights on.",
   fix: 'add setting { name = "containerInsights", value = "enabled" } (or "enhanced") to the cluster (FargateService.containerInsights)',
   severity: "error",
+  details: "The `aws_ecs_cluster` setting `containerInsights` is `enabled` or `enhanced`.",
+  suppressOn: "the cluster",
   check: (ctx, report) => {
     for (const cluster of ctx.model.resources("aws_ecs_cluster")) {
       const settings = blocks(cluster.config.setting);
@@ -149,6 +159,8 @@ export const circuitBreaker = defineRule({
   description: "ECS services (ECS deployment controller) have the deployment circuit breaker on, so a failing deployment stops and rolls back.",
   fix: "set deployment_circuit_breaker { enable = true, rollback = true } on the service",
   severity: "error",
+  details: "`aws_ecs_service` with the ECS deployment controller has `deployment_circuit_breaker.enable = true`.",
+  suppressOn: "the service",
   check: (ctx, report) => {
     for (const service of services(ctx)) {
       const controller = blocks(service.config.deployment_controller);

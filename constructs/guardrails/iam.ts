@@ -120,6 +120,9 @@ export const noWildcardActions = defineRule({
   description: 'Identity policies allow no "*" or "<service>:*" action and no NotAction.',
   fix: "list the actions the role needs (e.g. dynamodb:GetItem, dynamodb:PutItem) instead of a wildcard or NotAction",
   severity: "error",
+  details: "Reads every Allow statement of an identity policy. Statements with a `Principal` (trust and resource policies, e.g. KMS key policies) are left out of the IAM rules: they are the resource's own access, not an identity's grant.",
+  suppressOn: "the policy document / policy",
+  checkovDeviation: "Service wildcards (`s3:*`) count as wildcard actions, which is stricter than CKV_AWS_49/63.",
   check: (ctx, report) => {
     for (const s of policyStatements(ctx)) {
       if (s.allow !== true || s.hasPrincipal || isAdmin(s)) continue;
@@ -137,6 +140,8 @@ export const noWildcardResources = defineRule({
   description: 'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, and the wildcardResourceActions option).',
   fix: "name the resources (ARNs) the actions apply to; only actions without resource-level permissions may keep \"*\" (add them to the wildcardResourceActions option with a comment why)",
   severity: "error",
+  suppressOn: "the policy document / policy",
+  checkovDeviation: "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`) and those named in `wildcardResourceActions`.",
   check: (ctx, report) => {
     const allowed = new Set([...WILDCARD_RESOURCE_ACTIONS, ...(ctx.options.wildcardResourceActions ?? [])].map((a) => a.toLowerCase()));
     for (const s of policyStatements(ctx)) {
@@ -157,6 +162,8 @@ export const noAdmin = defineRule({
   description: 'No policy allows "Action": "*" on "Resource": "*" (full administrator).',
   fix: "grant the specific actions on the specific resources the role needs; administrators get AWS's managed policies through IAM Identity Center, not from this stack",
   severity: "error",
+  details: "Reported instead of WSG-IAM-001/002 for that statement.",
+  suppressOn: "— (do not)",
   check: (ctx, report) => {
     for (const s of policyStatements(ctx)) {
       if (isAdmin(s)) report(s.block, s.where, 'anything but "Action": "*" on "Resource": "*"', { actions: ["*"], resources: ["*"] });

@@ -23,7 +23,7 @@ export { defineRule } from "./rule";
 export { WILDCARD_RESOURCE_ACTIONS } from "./iam";
 
 /**
- * The project's synth-time rule pack (see RULES.md): security and
+ * The project's synth-time rule pack (catalogue: docs/guardrails.md): security and
  * reliability rules, with the matching Checkov ids, run over every resource
  * of a stack as Terraform will see it.
  *
@@ -71,10 +71,10 @@ export class Guardrails {
    */
   public static suppress(construct: IConstruct, ruleId: string, reason: string): void {
     if (typeof ruleId !== "string" || !/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/.test(ruleId)) {
-      throw new Error(`Guardrails.suppress ruleId must be a rule id such as "WSG-LB-001", got ${show(ruleId)}: see constructs/guardrails/RULES.md`);
+      throw new Error(`Guardrails.suppress ruleId must be a rule id such as "WSG-LB-001", got ${show(ruleId)}: see docs/guardrails.md`);
     }
     if (ruleId.startsWith("WSG-") && !RULES.some((r) => r.id === ruleId)) {
-      throw new Error(`Guardrails.suppress ruleId must be one of ${RULES.map((r) => r.id).join(", ")}, got ${show(ruleId)}: check the id in constructs/guardrails/RULES.md`);
+      throw new Error(`Guardrails.suppress ruleId must be one of ${RULES.map((r) => r.id).join(", ")}, got ${show(ruleId)}: check the id in docs/guardrails.md`);
     }
     if (typeof reason !== "string" || reason.trim() === "") {
       throw new Error(

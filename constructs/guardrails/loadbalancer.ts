@@ -18,6 +18,8 @@ export const internalLoadBalancer = defineRule({
   description: "Load balancers are internal, unless explicitly marked public with a suppression of this rule (which also lets WSG-SG-002 admit 0.0.0.0/0 to them).",
   fix: 'set internal = true (PrivateLink.internal); a load balancer meant for the internet must say so: Guardrails.suppress(lb, "WSG-LB-001", "<why it is public>")',
   severity: "error",
+  details: "Every `aws_lb`/`aws_alb` that is not a gateway load balancer has `internal = true` (unset means public).",
+  suppressOn: "the load balancer: this is how a load balancer is *marked public*",
   check: (ctx, report) => {
     for (const lb of loadBalancers(ctx)) {
       if (loadBalancerType(lb) === "gateway") continue;
@@ -35,6 +37,9 @@ export const deletionProtection = defineRule({
   description: "With the production option, load balancers have deletion protection.",
   fix: "set enable_deletion_protection = true (PrivateLink.deletionProtection; the chat stack turns it on for environment production)",
   severity: (options) => (options.production ? "error" : undefined),
+  details: "`enable_deletion_protection = true`.",
+  suppressOn: "the load balancer",
+  checkovDeviation: "Enforced only with the `production` option: development stacks must be destroyable without a console visit.",
   check: (ctx, report) => {
     for (const lb of loadBalancers(ctx)) {
       const on = asBool(lb.config.enable_deletion_protection);
@@ -51,6 +56,8 @@ export const crossZone = defineRule({
   description: "Network and Gateway Load Balancers spread traffic across zones (cross-zone load balancing is off by default for them).",
   fix: "set enable_cross_zone_load_balancing = true (PrivateLink.crossZoneLoadBalancing)",
   severity: "error",
+  details: "`enable_cross_zone_load_balancing = true` on network and gateway load balancers.",
+  suppressOn: "the load balancer",
   check: (ctx, report) => {
     for (const lb of loadBalancers(ctx)) {
       const type = loadBalancerType(lb);
@@ -69,6 +76,9 @@ export const accessLogs = defineRule({
   description: "With the requireLbAccessLogs option, load balancers write access logs to S3.",
   fix: "set access_logs { bucket = <bucket>, enabled = true } (PrivateLink.accessLogsBucket); NLBs log TLS listeners only",
   severity: (options) => (options.requireLbAccessLogs ? "warning" : undefined),
+  details: "`access_logs.enabled = true`.",
+  suppressOn: "the load balancer",
+  checkovDeviation: "Off unless `requireLbAccessLogs`: the NLB of the private path has TCP listeners only, and NLBs write access logs for TLS listeners only, so the setting would create a bucket that stays empty.",
   check: (ctx, report) => {
     for (const lb of loadBalancers(ctx)) {
       const logs = blocks(lb.config.access_logs);

@@ -10,6 +10,8 @@ export const logGroupRetention = defineRule({
   description: "CloudWatch log groups have a retention (logs do not pile up forever).",
   fix: "set retention_in_days to one of the values CloudWatch Logs accepts (e.g. 30; the constructs' logRetentionInDays props)",
   severity: "error",
+  details: "`retention_in_days` of every `aws_cloudwatch_log_group` is set and greater than 0.",
+  suppressOn: "the log group",
   check: ({ model }, report) => {
     for (const group of model.resources(LOG_GROUP)) {
       const days = asNumber(group.config.retention_in_days);
@@ -26,6 +28,9 @@ export const logGroupKms = defineRule({
   description: "CloudWatch log groups are encrypted with a customer managed KMS key (optional: CloudWatch Logs encrypts every group with its own key anyway).",
   fix: "set kms_key_id to a KMS key whose policy lets logs.<region>.amazonaws.com use it (WebSocketStage.logKmsKeyArn), or leave the service key and suppress the rule",
   severity: (options) => (options.requireLogKms ? "warning" : "info"),
+  details: "Reads `kms_key_id` of every `aws_cloudwatch_log_group`.",
+  suppressOn: "the log group or the stack",
+  checkovDeviation: "Informational (info, or a warning with `requireLogKms`), never an error: CloudWatch Logs encrypts every group at rest with its own key, and a customer key needs a key policy for `logs.<region>.amazonaws.com` that these stacks do not manage. Shipped stacks print one info line per log group.",
   check: ({ model }, report) => {
     for (const group of model.resources(LOG_GROUP)) {
       const key = group.config.kms_key_id;

@@ -9,7 +9,7 @@ import { SECURITY_GROUP_RULES } from "./security-groups";
 import { GuardrailRule } from "./types";
 import { WEBSOCKET_RULES } from "./websocket";
 
-/** Every rule of the pack, in the order RULES.md lists them. */
+/** Every rule of the pack, in the order docs/guardrails.md lists them. */
 export const RULES: readonly GuardrailRule[] = [
   ...API_GATEWAY_RULES,
   ...LOG_RULES,

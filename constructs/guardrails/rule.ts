@@ -6,6 +6,21 @@ export interface RuleDefinition {
   readonly checkov?: readonly string[];
   readonly description: string;
   readonly fix: string;
+  /**
+   * Catalogue only (docs/guardrails.md): what exactly the rule reads, beyond the description.
+   * @default - the description says it all
+   */
+  readonly details?: string;
+  /**
+   * Catalogue only: where a suppression belongs, and when it is right; "—" when it never is.
+   * @default - not documented (the catalogue test fails for a shipped rule)
+   */
+  readonly suppressOn?: string;
+  /**
+   * Catalogue only: how the rule differs from its Checkov checks, and why.
+   * @default - it checks what they check
+   */
+  readonly checkovDeviation?: string;
   /** A fixed severity, or one that depends on the options (`undefined`: off). */
   readonly severity: Severity | ((options: GuardrailsOptions) => Severity | undefined);
   /** Reports violations through `report`. */
@@ -22,6 +37,9 @@ export function defineRule(def: RuleDefinition): GuardrailRule {
     checkov: def.checkov ?? [],
     description: def.description,
     fix: def.fix,
+    details: def.details,
+    suppressOn: def.suppressOn,
+    checkovDeviation: def.checkovDeviation,
     severity: (options) => (typeof def.severity === "function" ? def.severity(options) : def.severity),
     check: (context) => {
       const findings: Finding[] = [];

@@ -111,6 +111,21 @@ export interface GuardrailRule {
   readonly description: string;
   /** How to fix a violation, in general. */
   readonly fix: string;
+  /**
+   * For the catalogue (docs/guardrails.md): what exactly the rule reads, beyond the description.
+   * @default - the description says it all
+   */
+  readonly details?: string;
+  /**
+   * For the catalogue: where a suppression belongs, and when it is right ("—" when it never is).
+   * @default - not documented
+   */
+  readonly suppressOn?: string;
+  /**
+   * For the catalogue: how the rule differs from its Checkov checks, and why.
+   * @default - it checks what they check
+   */
+  readonly checkovDeviation?: string;
   /** Severity under the given options; `undefined` turns the rule off. */
   severity(options: GuardrailsOptions): Severity | undefined;
   /** Reports every violation in the stack. Must not throw on expressions. */

@@ -30,6 +30,8 @@ export const noV2VpcLink = defineRule({
   description: "A stack with a WEBSOCKET API has no aws_apigatewayv2_vpc_link, unless an HTTP API's integration uses it: WebSocket APIs accept only v1 VPC links (aws_api_gateway_vpc_link) on an NLB.",
   fix: "use an aws_api_gateway_vpc_link (v1) targeting an internal NLB (the PrivateLink construct) and remove the v2 link",
   severity: "error",
+  details: "Only an integration of an `HTTP` API in the same stack makes a v2 link acceptable.",
+  suppressOn: "the link, for mixed stacks the rule cannot see",
   check: (ctx, report) => {
     const links = ctx.model.resources(V2_LINK);
     if (links.length === 0) return;
@@ -52,6 +54,7 @@ export const noV2VpcLinkIntegration = defineRule({
   description: "No WebSocket integration's connection_id references an aws_apigatewayv2_vpc_link.",
   fix: "point connection_id at an aws_api_gateway_vpc_link (v1) on an NLB: give the integration a PrivateLink as vpcLink",
   severity: "error",
+  suppressOn: "—",
   check: (ctx, report) => {
     const apis = protocols(ctx);
     const values = [...apis.values()];
@@ -73,6 +76,7 @@ export const routeSettingsThrottling = defineRule({
   description: "Every route_settings entry of a stage sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
   fix: "give the route's settings both limits (WebSocketStage routeSettings[key].throttle), or remove the entry",
   severity: "error",
+  suppressOn: "the stage",
   check: (ctx, report) => {
     for (const stage of ctx.model.resources("aws_apigatewayv2_stage")) {
       const routes = blocks(stage.config.route_settings);
@@ -94,6 +98,8 @@ export const nonProxyIntegrationResponse = defineRule({
   description: 'Every non-proxy integration (integration_type HTTP, MOCK or AWS) has an aws_apigatewayv2_integration_response with key "$default"; without it the backend\'s reply never reaches the route response.',
   fix: 'add an aws_apigatewayv2_integration_response with integration_response_key "$default" for the integration (WebSocketRoute adds it for WebSocketHttpIntegration and WebSocketMockIntegration)',
   severity: "error",
+  details: "A response whose integration cannot be placed makes the rule *cannot tell*.",
+  suppressOn: "the integration",
   check: (ctx, report) => {
     const answered = new Set<string>();
     let unknownTarget = false;

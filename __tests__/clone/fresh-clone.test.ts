@@ -1,0 +1,146 @@
+// Every cheap command the README, docs/ and `help` offer, run as a user runs
+// it in a fresh clone of HEAD: no dist/, cdktf.out/, .tmp/, .local/ or
+// .terraform-cli/, only the installed packages (node_modules, linked: `npm ci`
+// needs the registry and takes a minute; .ci/run does it on its clean clone).
+// A fresh clone once crashed `npm run local` on a missing .tmp/, and `npm run
+// bench` on a validation added after it was written: this suite is where such
+// rot shows. The command registry (__tests__/support/commands.ts) names this
+// file for each command it runs; commit before running it (it clones HEAD).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../helpers";
+import { toolAvailable } from "../support/terraform";
+
+const STACKS = ["chat", "websocket-alb", "websocket-nlb"];
+const MINUTES = 60_000;
+
+let dir: string;
+let clone: string;
+
+function git(cwd: string, args: string[]): string {
+  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed in ${cwd}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** The environment of a user's shell: none of the variables jest, npm or this suite's parent project set. */
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(npm_|JEST_|WSGW_|TF_|CDKTF_)/.test(k) || k === "INIT_CWD" || k === "NODE_ENV") continue;
+    env[k] = v;
+  }
+  return { ...env, TMPDIR: path.join(dir, "tmp"), CHECKPOINT_DISABLE: "1", ...extra };
+}
+
+/** Runs one command line in the clone, as a shell would. */
+function run(command: string, env: Record<string, string> = {}): { status: number; output: string } {
+  const r = spawnSync("sh", ["-c", `${command} 2>&1`], { cwd: clone, env: userEnv(env), encoding: "utf8", timeout: 15 * MINUTES, maxBuffer: 64 << 20 });
+  return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** Runs a command line and fails with its output when it fails. */
+function ok(command: string, env: Record<string, string> = {}): string {
+  const r = run(command, env);
+  if (r.status !== 0) throw new Error(`\`${command}\` failed in a fresh clone (exit ${r.status}):\n${r.output}`);
+  return r.output;
+}
+
+/** `git status --porcelain` of the clone: what the commands changed or left unignored. */
+const changes = () => git(clone, ["status", "--porcelain", "--untracked-files=all"]);
+
+beforeAll(() => {
+  const base = path.join(PROJECT_DIR, ".tmp", "clone");
+  fs.mkdirSync(base, { recursive: true });
+  dir = fs.mkdtempSync(path.join(base, "fresh-"));
+  fs.mkdirSync(path.join(dir, "tmp"));
+  clone = path.join(dir, "repo");
+  const head = git(PROJECT_DIR, ["rev-parse", "HEAD"]);
+  git(dir, ["clone", "--quiet", "--no-checkout", PROJECT_DIR, clone]);
+  git(clone, ["checkout", "--quiet", head]);
+  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(clone, "node_modules"), "dir");
+  // .gitignore's `node_modules/` matches a folder, not this link.
+  fs.appendFileSync(path.join(clone, ".git", "info", "exclude"), "/node_modules\n");
+}, 2 * MINUTES);
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a fresh clone of HEAD", () => {
+  test("has none of the folders the commands make", () => {
+    for (const made of ["dist", "cdktf.out", ".tmp", ".local", ".terraform-cli"]) expect([made, fs.existsSync(path.join(clone, made))]).toEqual([made, false]);
+    expect(changes()).toBe("");
+  });
+
+  test("help is readable: plain text, lines of at most 124 characters, the quickstart's two commands first", () => {
+    const help = ok("cat help");
+    expect(help).not.toMatch(/[^\x09\x0a\x20-\x7e]/);
+    for (const line of help.split("\n")) expect([line, line.length <= 124]).toEqual([line, true]);
+    const first = (s: string) => help.indexOf(s);
+    expect(first("npm ci && npm run synth")).toBeGreaterThan(0);
+    expect(first("npm ci && npm run synth")).toBeLessThan(first("npm run modules"));
+    expect(first("npm test")).toBeLessThan(first("npm run modules"));
+  });
+
+  test("npm run synth writes the three stacks", () => {
+    expect(ok("npm run synth")).toMatch(/Synthesized websocket-nlb, websocket-alb and chat/);
+    for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
+  }, 5 * MINUTES);
+
+  test("npx cdktf synth (the cdktf CLI, cdktf.json's app) writes the same stacks", () => {
+    ok("npx cdktf synth");
+    for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
+  }, 5 * MINUTES);
+
+  test("npm run docs leaves the tree unchanged, and its --check agrees", () => {
+    expect(ok("npm run docs")).toMatch(/Already current/);
+    expect(changes()).toBe("");
+    expect(ok("npm run docs -- --check")).toMatch(/Generated documentation is current/);
+  }, 5 * MINUTES);
+
+  test("npm run modules -- --check finds modules/ and the contract records current", () => {
+    ok("npm run modules -- --check");
+  }, 5 * MINUTES);
+
+  test("npm run package writes one registry archive per module", () => {
+    ok("npm run package");
+    const version = JSON.parse(fs.readFileSync(path.join(clone, "package.json"), "utf8")).version;
+    expect(fs.readdirSync(path.join(clone, "dist", "registry")).sort()).toEqual([`websocket-alb-${version}.tar.gz`, `websocket-nlb-${version}.tar.gz`]);
+  }, 5 * MINUTES);
+
+  test("node scripts/terraform-env.js runs a command with the project's Terraform CLI configuration, which it writes", () => {
+    if (!toolAvailable("terraform")) return;
+    expect(ok("node scripts/terraform-env.js terraform version")).toMatch(/^Terraform v1\.\d+/m);
+    expect(fs.readFileSync(path.join(clone, ".terraform-cli", "cli.tfrc"), "utf8")).toMatch(/plugin_cache_dir/);
+  });
+
+  test("the HCP Terraform upload runs, and without a token says what to set (no stack trace)", () => {
+    const r = run("node scripts/run.js scripts/hcp-upload.ts --organization acme --workspace chat cdktf.out/stacks/chat");
+    expect(r.status).toBe(1);
+    expect(r.output.trim()).toBe("hcp-upload: an API token must be given: set TF_API_TOKEN (a user or team token; organization tokens cannot create configuration versions)");
+  });
+
+  test("npm run bench -- --quick runs every measurement once", () => {
+    const out = ok("npm run bench -- --quick");
+    const measured = [...out.matchAll(/^measured: (.+)$/gm)].map((m) => m[1]);
+    expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform"]));
+    expect(out).toMatch(/synth of an API with 300 routes/);
+    if (toolAvailable("terraform")) expect(out).toMatch(/terraform plan of the chat stack/);
+  }, 15 * MINUTES);
+
+  test("none of the commands above changed a tracked file or left an unignored one", () => {
+    expect(changes()).toBe("");
+  });
+
+  test("a release as docs/modules.md describes it: npm version, then npm run modules, leaves the modules consistent at the new version", () => {
+    ok("npm version 1.0.1 --no-git-tag-version");
+    ok("npm run modules");
+    ok("npm run modules -- --check");
+    for (const name of ["websocket-nlb", "websocket-alb"]) expect(fs.readFileSync(path.join(clone, "modules", name, "README.md"), "utf8")).toContain(`${name}?ref=v1.0.1`);
+    const changed = changes().split("\n").map((l) => l.slice(3)).sort();
+    expect(changed).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "modules/websocket-nlb/README.md", "modules/websocket-alb/README.md"]));
+    expect(changed.filter((f) => !/^(package(-lock)?\.json|modules\/|__tests__\/contracts\/)/.test(f))).toEqual([]);
+  }, 5 * MINUTES);
+});
