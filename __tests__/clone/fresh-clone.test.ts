@@ -21,7 +21,7 @@ let clone: string;
 function git(cwd: string, args: string[]): string {
   const r = spawnSync("git", args, { cwd, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed in ${cwd}: ${r.stderr}`);
-  return r.stdout.trim();
+  return r.stdout.replace(/\n$/, "");
 }
 
 /** The environment of a user's shell: none of the variables jest, npm or this suite's parent project set. */
@@ -139,6 +139,7 @@ describe("a fresh clone of HEAD", () => {
     ok("npm run modules");
     ok("npm run modules -- --check");
     for (const name of ["websocket-nlb", "websocket-alb"]) expect(fs.readFileSync(path.join(clone, "modules", name, "README.md"), "utf8")).toContain(`${name}?ref=v1.0.1`);
+    // Porcelain lines read "XY path".
     const changed = changes().split("\n").map((l) => l.slice(3)).sort();
     expect(changed).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "modules/websocket-nlb/README.md", "modules/websocket-alb/README.md"]));
     expect(changed.filter((f) => !/^(package(-lock)?\.json|modules\/|__tests__\/contracts\/)/.test(f))).toEqual([]);
