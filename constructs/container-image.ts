@@ -236,10 +236,15 @@ export function buildSpec(dockerfile: string): string {
   ].join("\n");
 }
 
+/** Throws when `value` is a resolved string that is not a branch, tag or commit name. */
+export function checkGitRef(setting: string, value: string | undefined): void {
+  checkPattern(setting, value, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
+}
+
 function validate(props: ContainerImageProps): void {
   checkPattern("ContainerImage.name", props.name, /^[a-z0-9][a-z0-9._/-]{1,255}$/, "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit", "ECR repository names are lowercase");
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
-  checkPattern("ContainerImage.source.gitRef", props.source.gitRef, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
+  checkGitRef("ContainerImage.source.gitRef", props.source.gitRef);
   checkPattern("ContainerImage.source.dockerfile", props.source.dockerfile, /^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a path relative to the repository root", 'use for example "Dockerfile"');
   checkPattern("ContainerImage.imageTag", props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "pick a version or commit SHA");
   if (!isUnresolved(props.imageTag) && props.imageTag === "latest") {
