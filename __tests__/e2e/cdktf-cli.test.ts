@@ -21,6 +21,8 @@ import { describeWith, removeWorkdir, writeJson } from "../support/terraform";
 const AWS = "registry.terraform.io/hashicorp/aws";
 /** One cdktf command on the chat stack (about 1 to 3 minutes on a busy 2-CPU machine). */
 const CLI_TIMEOUT = 15 * 60_000;
+/** A transient failure of the emulator under load, not of the stack. */
+const EMULATOR_DROPPED_CONNECTION = /Error: [^\n]*127\.0\.0\.1:\d+: use of closed network connection/;
 
 /** A lock file as Terraform writes it. */
 function lockFile(entries: Record<string, string>): string {
@@ -172,7 +174,7 @@ describeCdktfCli()("the chat stack through the cdktf CLI (npm run deploy/diff/de
     if (figures.length) console.log(`cdktf CLI cycle of the chat stack on the emulator: ${figures.join(", ")}`);
     await emulator?.stop();
     if (dir) removeWorkdir(dir);
-  });
+  }, 60_000);
 
   test("npm run deploy -- chat deploys offline, its lock file written from the mirror", async () => {
     // WHEN
@@ -202,6 +204,14 @@ describeCdktfCli()("the chat stack through the cdktf CLI (npm run deploy/diff/de
 
   test("npm run destroy -- chat removes every resource", async () => {
     runs.destroy = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
+    // On a loaded machine moto now and then drops a kept-alive connection while
+    // the provider (max_retries = 1 on the emulator) waits for a deletion; a
+    // user runs destroy again, and so does the test, once, for that error only.
+    if (runs.destroy.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(runs.destroy.output)) {
+      console.warn(`npm run destroy -- chat: the emulator dropped a connection; destroying again:\n${runs.destroy.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`);
+      runs.destroyAgain = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
+      runs.destroy = { ...runs.destroyAgain, seconds: runs.destroy.seconds + runs.destroyAgain.seconds };
+    }
     expectSuccess(runs.destroy, "npm run destroy -- chat");
     expect(runs.destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
     expect((await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? []).toEqual([]);
