@@ -33,6 +33,11 @@ jest.mock("@aws-sdk/client-amplify", () => ({
   UpdateAppCommand: mockCommand("UpdateApp"),
   GetJobCommand: mockCommand("GetJob"),
 }));
+const mockApiGatewaySend = jest.fn();
+jest.mock("@aws-sdk/client-api-gateway", () => ({
+  APIGatewayClient: jest.fn(() => ({ send: mockApiGatewaySend })),
+  GetAccountCommand: mockCommand("GetAccount"),
+}));
 // The Lambda runtime provides this client; the project does not install it.
 jest.mock(
   "@aws-sdk/client-secrets-manager",
@@ -83,6 +88,7 @@ beforeEach(() => {
   mockEcrSend.mockReset();
   mockAmplifySend.mockReset();
   mockSecretsSend.mockReset();
+  mockApiGatewaySend.mockReset();
 });
 
 describe("deploy-actions handler", () => {
@@ -416,7 +422,50 @@ describe("deploy-actions handler", () => {
     });
   });
 
+  describe("check-api-gateway-account", () => {
+    const ROLE = "arn:aws:iam::123456789012:role/chat-dev-apigw-cloudwatch";
+    const OTHER = "arn:aws:iam::123456789012:role/platform-apigw-logs";
+    const EVENT = { action: "check-api-gateway-account", roleArn: ROLE, manageSetting: "chat.apiGatewayAccount.manage", replaceSetting: "chat.apiGatewayAccount.replaceExisting" };
+    const account = (cloudwatchRoleArn?: string) => respond(mockApiGatewaySend, { GetAccount: () => ({ cloudwatchRoleArn, throttleSettings: { burstLimit: 5000 } }) });
+
+    test("passes when the region has no CloudWatch role yet", async () => {
+      account(undefined);
+      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: null, outcome: "set" });
+      expect(sent(mockApiGatewaySend, "GetAccount")).toEqual([{}]);
+    });
+
+    test("passes when the region uses this stack's role already", async () => {
+      account(ROLE);
+      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: ROLE, outcome: "unchanged" });
+    });
+
+    test("fails when the region uses another role, naming it and both settings", async () => {
+      account(OTHER);
+      process.env.AWS_REGION = "eu-west-1";
+      try {
+        await expect(handler(EVENT, context())).rejects.toThrow(
+          `the API Gateway account of eu-west-1 already uses the CloudWatch role ${OTHER} for the logs of every API there: set chat.apiGatewayAccount.manage to false to keep it (this stack's logs go through it), or chat.apiGatewayAccount.replaceExisting to true to replace it (destroying the stack then resets the setting; it does not restore ${OTHER})`,
+        );
+      } finally {
+        delete process.env.AWS_REGION;
+      }
+    });
+
+    test("replaces another role only when told to, keeping its ARN in the result", async () => {
+      account(OTHER);
+      await expect(handler({ ...EVENT, replaceExisting: true }, context())).resolves.toEqual({ previousRoleArn: OTHER, outcome: "replaced" });
+      await expect(handler({ ...EVENT, replaceExisting: "true" }, context())).rejects.toThrow(/already uses the CloudWatch role/);
+    });
+
+    test("fails when a field of the event is missing", async () => {
+      await expect(handler({ ...EVENT, roleArn: "" }, context())).rejects.toThrow("check-api-gateway-account needs roleArn");
+      expect(mockApiGatewaySend).not.toHaveBeenCalled();
+    });
+  });
+
   test("fails on an unknown action", async () => {
-    await expect(handler({ action: "deploy" }, context())).rejects.toThrow('action must be "build-image", "connect-repository", "start-amplify-job" or "deploy-frontend", got "deploy"');
+    await expect(handler({ action: "deploy" }, context())).rejects.toThrow(
+      'action must be "build-image", "connect-repository", "start-amplify-job", "deploy-frontend" or "check-api-gateway-account", got "deploy"',
+    );
   });
 });

@@ -9,6 +9,9 @@
 //                                       Secrets Manager (never returned, never
 //                                       logged: it stays out of Terraform state)
 //   {"action":"start-amplify-job", ...} starts the Amplify branch's build
+//   {"action":"check-api-gateway-account", ...} refuses to replace a CloudWatch
+//                                       role the region's API Gateway account
+//                                       already uses, unless told to
 //   {"action":"deploy-frontend", ...}   runs the frontend's CodeBuild build, which
 //                                       publishes the site to an Amplify branch by
 //                                       manual deployment, and waits until
@@ -19,6 +22,7 @@
 const { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand } = require("@aws-sdk/client-codebuild");
 const { DescribeImagesCommand, ECRClient } = require("@aws-sdk/client-ecr");
 const { AmplifyClient, GetAppCommand, GetJobCommand, ListJobsCommand, StartJobCommand, UpdateAppCommand } = require("@aws-sdk/client-amplify");
+const { APIGatewayClient, GetAccountCommand } = require("@aws-sdk/client-api-gateway");
 const { createHash } = require("crypto");
 const { GetSecretValueCommand, SecretsManagerClient } = require("@aws-sdk/client-secrets-manager");
 
@@ -35,8 +39,12 @@ exports.handler = async (event, context) => {
       return startAmplifyJob(event);
     case "deploy-frontend":
       return deployFrontend(event, context);
+    case "check-api-gateway-account":
+      return checkApiGatewayAccount(event);
     default:
-      throw new Error(`action must be "build-image", "connect-repository", "start-amplify-job" or "deploy-frontend", got ${JSON.stringify(event.action)}`);
+      throw new Error(
+        `action must be "build-image", "connect-repository", "start-amplify-job", "deploy-frontend" or "check-api-gateway-account", got ${JSON.stringify(event.action)}`,
+      );
   }
 };
 
@@ -213,4 +221,30 @@ async function deployFrontend(event, context) {
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/**
+ * Runs before a stack sets the region's API Gateway CloudWatch role
+ * (aws_api_gateway_account): one setting per account and region, used by the
+ * logs of every REST and WebSocket API there. Passes when the region has no
+ * role or has this one; a different role is replaced only when the event says
+ * `replaceExisting`, otherwise the apply stops here, saying what to set.
+ * Returns the role found, which the state keeps (destroy resets the setting;
+ * it cannot restore that role).
+ */
+async function checkApiGatewayAccount(event) {
+  const { roleArn, manageSetting, replaceSetting } = event;
+  for (const [k, v] of Object.entries({ roleArn, manageSetting, replaceSetting })) {
+    if (typeof v !== "string" || v === "") throw new Error(`check-api-gateway-account needs ${k}`);
+  }
+  const current = (await new APIGatewayClient({}).send(new GetAccountCommand({}))).cloudwatchRoleArn || null;
+  const region = process.env.AWS_REGION ?? "this region";
+  if (current === null) return { previousRoleArn: null, outcome: "set" };
+  if (current === roleArn) return { previousRoleArn: current, outcome: "unchanged" };
+  if (event.replaceExisting === true) return { previousRoleArn: current, outcome: "replaced" };
+  throw new Error(
+    `the API Gateway account of ${region} already uses the CloudWatch role ${current} for the logs of every API there: ` +
+      `set ${manageSetting} to false to keep it (this stack's logs go through it), or ${replaceSetting} to true to replace it ` +
+      `(destroying the stack then resets the setting; it does not restore ${current})`,
+  );
 }
