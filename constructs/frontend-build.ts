@@ -239,7 +239,11 @@ export const DEFAULT_FRONTEND_BUILD_COMMANDS = [
  * The CodeBuild build spec: build, zip the output folder's content (Amplify
  * serves the zip's root), then CreateDeployment, PUT the zip to the
  * returned upload URL (never printed) and StartDeployment with the job id,
- * which the build exports for the deploy action.
+ * which the build exports for the deploy action. CreateDeployment without a
+ * fileMap returns one `zipUploadUrl` for the whole zip (API reference,
+ * CreateDeployment response); StartDeployment must follow within 8 hours.
+ * Commands share one bash (buildspec 0.2), so the job id read in one
+ * command is there in the next.
  */
 export function frontendBuildSpec(options: FrontendBuildSpecOptions): string {
   const out = options.outputDirectory.replace(/\/+$/, "");

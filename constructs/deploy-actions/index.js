@@ -181,7 +181,10 @@ async function startAmplifyJob(event) {
  * CreateDeployment, uploads the zip to the returned URL and calls
  * StartDeployment, exporting the job id (constructs/frontend-build.ts). Then
  * polls Amplify GetJob until the release has SUCCEED; a FAILED or CANCELLED
- * job fails the apply.
+ * job fails the apply. (Amplify API JobSummary.status: PENDING, PROVISIONING,
+ * RUNNING, FAILED, SUCCEED, CANCELLING, CANCELLED; GetJob returns it as
+ * job.summary.status. CodeBuild's BatchGetBuilds returns the build's
+ * exportedEnvironmentVariables once post_build has ended.)
  */
 async function deployFrontend(event, context) {
   const { projectName, appId, branchName, sourceVersion } = event;
