@@ -568,6 +568,14 @@ describe("WebSocket rules", () => {
     expectError(stack, "WSG-WS-003", "test/stage", "route_settings[0] (sendMessage).throttling_rate_limit must be a number greater than 0, got nothing");
   });
 
+  test("fails when a dynamic route_settings block leaves a throttling limit out (WSG-WS-003)", () => {
+    const stack = newStack();
+    const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+    goodStage(stack, { routeSettings: routes.dynamic({ route_key: routes.key, throttling_burst_limit: routes.getNumber("throttling_burst_limit") }) });
+    expectError(stack, "WSG-WS-003", "test/stage", 'dynamic "route_settings" content.throttling_rate_limit must be set in every entry, greater than 0, got nothing');
+    expect(violations(stack, "WSG-WS-003")).toHaveLength(1);
+  });
+
   test("fails when a non-proxy integration has no $default integration response (WSG-WS-004)", () => {
     const stack = newStack();
     const apiId = api(stack).id;

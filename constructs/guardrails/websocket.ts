@@ -70,20 +70,36 @@ export const noV2VpcLinkIntegration = defineRule({
 /** WSG-WS-003: per-route settings set both throttling limits. */
 export const routeSettingsThrottling = defineRule({
   id: "WSG-WS-003",
-  description: "Every route_settings entry of a stage sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
+  description:
+    "Every route_settings entry of a stage, static or from a dynamic block, sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
   fix: "give the route's settings both limits (WebSocketStage routeSettings[key].throttle), or remove the entry",
   severity: "error",
   check: (ctx, report) => {
+    const limits = ["throttling_burst_limit", "throttling_rate_limit"];
     for (const stage of ctx.model.resources("aws_apigatewayv2_stage")) {
       const routes = blocks(stage.config.route_settings);
-      if (routes === UNKNOWN) continue;
-      routes.forEach((r, i) => {
-        for (const key of ["throttling_burst_limit", "throttling_rate_limit"]) {
-          const n = asNumber(r[key]);
+      if (routes !== UNKNOWN) {
+        routes.forEach((r, i) => {
+          for (const key of limits) {
+            const n = asNumber(r[key]);
+            if (n === UNKNOWN) continue;
+            if (n === undefined || !(n > 0)) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).${key}`, "a number greater than 0", r[key]);
+          }
+        });
+      }
+      // A dynamic block (route settings from a module variable): each limit
+      // must at least be in the content; literal values are checked too.
+      const dynamic = stage.config.dynamic && typeof stage.config.dynamic === "object" ? blocks(stage.config.dynamic.route_settings) : [];
+      if (dynamic === UNKNOWN) continue;
+      for (const d of dynamic) {
+        const content = d.content && typeof d.content === "object" ? (d.content as Record<string, unknown>) : undefined;
+        if (!content) continue;
+        for (const key of limits) {
+          const n = asNumber(content[key]);
           if (n === UNKNOWN) continue;
-          if (n === undefined || !(n > 0)) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).${key}`, "a number greater than 0", r[key]);
+          if (n === undefined || !(n > 0)) report(stage, `dynamic "route_settings" content.${key}`, "set in every entry, greater than 0", content[key]);
         }
-      });
+      }
     }
   },
 });
