@@ -47,6 +47,8 @@ export interface WebSocketLambdaAuthorizerProps {
    * `apigateway.amazonaws.com` and allow `lambda:InvokeFunction`). Use it
    * when the function's resource policy cannot be changed, e.g. a function
    * of another account.
+   * May be a Terraform expression that is null for "no role": the
+   * permission then exists exactly when it is null.
    * @default - a resource-based permission on the function (`aws_lambda_permission`) for this API's authorizers only
    */
   readonly credentialsRoleArn?: string;
@@ -113,16 +115,23 @@ export class WebSocketLambdaAuthorizer extends Construct implements IWebSocketRo
     const counted = count !== undefined;
     this.authorizerId = counted ? Fn.one(Fn.lookupNested(this.resource.fqn, ["*", "id"])) : this.resource.id;
 
-    if (props.credentialsRoleArn === undefined) {
+    // A role given as an expression (a module variable) may be null: the
+    // permission then exists exactly when it is.
+    const role = props.credentialsRoleArn;
+    const roleIsExpression = isUnresolved(role);
+    if (role === undefined || roleIsExpression) {
       const { name, qualifier } = splitQualifier(functionArn);
+      const permissionCount = roleIsExpression
+        ? Token.asNumber(Fn.conditional(conditional ? Op.and(props.enabled, Op.eq(role, Token.nullValue())) : Op.eq(role, Token.nullValue()), 1, 0))
+        : count;
       this.permission = new LambdaPermission(this, "InvokePermission", {
-        count,
+        count: props.enabled === false ? 0 : permissionCount,
         action: "lambda:InvokeFunction",
         functionName: name,
         qualifier,
         principal: "apigateway.amazonaws.com",
         // Only this API's authorizers, as AWS CDK's WebSocketLambdaAuthorizer does.
-        sourceArn: `${props.api.executionArn}/authorizers/${counted ? Fn.lookupNested(this.resource.fqn, [0, "id"]) : this.resource.id}`,
+        sourceArn: `${props.api.executionArn}/authorizers/${counted ? this.authorizerId : this.resource.id}`,
       });
     }
   }

@@ -95,6 +95,16 @@ describe("WebSocketLambdaAuthorizer", () => {
     expect(route.deploymentTriggers).toContain(authz.resource.fqn);
   });
 
+  test("keeps the permission exactly when a credentials role given as an expression is null", () => {
+    const stack = newStack();
+    const api = new WebSocketApi(stack, "api", { apiName: "chat" });
+    const role = new TerraformVariable(stack, "role", { type: "string", nullable: true });
+    const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", { api, functionArn: FN, identitySources: ["route.request.querystring.token"], credentialsRoleArn: role.stringValue });
+    const json = synthJson(stack);
+    expect(resourcesOf(json, "aws_lambda_permission")[authz.permission!.friendlyUniqueId].count).toBe("${(var.role == null) ? 1 : 0}");
+    expect(resourcesOf(json, "aws_apigatewayv2_authorizer")[authz.resource.friendlyUniqueId].authorizer_credentials_arn).toBe("${var.role}");
+  });
+
   describe("with a function ARN from a Terraform variable", () => {
     function moduleAuthorizer() {
       const stack = newStack();
