@@ -81,6 +81,20 @@ export const STATIC_EXPORT_BUILD_SPEC = [
   "",
 ].join("\n");
 
+/** The rewrite client-side routing needs: every path Amplify has no file for serves `/index.html` (status 404). */
+export const SPA_REWRITE = { source: "/<*>", target: "/index.html", status: "404" };
+
+/** Checks an Amplify app name and branch name (`<construct>.appName`, `<construct>.branchName`). */
+export function checkAmplifyNames(construct: string, appName: string, branchName: string): void {
+  checkPattern(`${construct}.appName`, appName, /^[A-Za-z0-9_-]{1,255}$/, "1 to 255 letters, digits, hyphens or underscores", "rename the app");
+  checkPattern(`${construct}.branchName`, branchName, /^(?!\/)(?!.*\/$)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a Git branch name", 'use for example "main"');
+}
+
+/** `https://<branch, slashes as hyphens>.<app default domain>`. */
+export function amplifyBranchUrl(branchName: string, defaultDomain: string): string {
+  return `https://${Fn.replace(branchName, "/", "-")}.${defaultDomain}`;
+}
+
 /**
  * A static web frontend on AWS Amplify Hosting, built from GitHub
  * (`aws_amplify_app`, id `Resource`, and one branch), with the rewrite
@@ -92,8 +106,12 @@ export const STATIC_EXPORT_BUILD_SPEC = [
  * Manager) before the branch is created; Terraform then ignores the
  * `repository` it reads back.
  *
- * Amplify adds a webhook to the GitHub repository that `terraform destroy`
- * does not remove; see the README for how to delete it.
+ * Amplify connects GitHub through its GitHub App, and the token's user must
+ * be an admin of the repository whatever the token's scopes
+ * (aws-amplify/amplify-hosting#2160, aws/aws-cdk#9455): this mode suits a
+ * user's own fork. Amplify adds a webhook to the repository that
+ * `terraform destroy` does not remove; see the README for how to delete it.
+ * {@link AmplifyManualFrontend} needs neither a token nor a repository admin.
  */
 export class AmplifyFrontend extends Construct {
   public readonly resource: AmplifyApp;
@@ -107,8 +125,7 @@ export class AmplifyFrontend extends Construct {
   constructor(scope: Construct, id: string, props: AmplifyFrontendProps) {
     super(scope, id);
     const branchName = props.branchName ?? "main";
-    checkPattern("AmplifyFrontend.appName", props.appName, /^[A-Za-z0-9_-]{1,255}$/, "1 to 255 letters, digits, hyphens or underscores", "rename the app");
-    checkPattern("AmplifyFrontend.branchName", branchName, /^(?!\/)(?!.*\/$)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a Git branch name", 'use for example "main"');
+    checkAmplifyNames("AmplifyFrontend", props.appName, branchName);
     checkGitHubRepositoryUrl("AmplifyFrontend.repositoryUrl", props.repositoryUrl);
     checkPattern("AmplifyFrontend.tokenSecretArn", props.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token");
     this.resource = new AmplifyApp(this, "Resource", {
@@ -117,7 +134,7 @@ export class AmplifyFrontend extends Construct {
       buildSpec: escapeTerraformTemplate(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC),
       environmentVariables: props.environmentVariables,
       enableBranchAutoBuild: true,
-      customRule: [{ source: "/<*>", target: "/index.html", status: "404" }],
+      customRule: [SPA_REWRITE],
       tags: props.tags,
       // Set by the connect-repository deploy action, not by Terraform.
       lifecycle: { ignoreChanges: ["repository"] },
@@ -142,7 +159,7 @@ export class AmplifyFrontend extends Construct {
       // A branch created before the repository is connected never builds.
       dependsOn: [this.connection],
     });
-    this.url = `https://${Fn.replace(branchName, "/", "-")}.${this.resource.defaultDomain}`;
+    this.url = amplifyBranchUrl(branchName, this.resource.defaultDomain);
 
     if (props.startBuild ?? true) {
       const branchArn = `${this.resource.arn}/branches/${branchName}`;

@@ -30,8 +30,10 @@ export interface DeployActionsProps {
  * A Lambda function Terraform invokes during apply (`aws_lambda_invocation`)
  * for the steps no AWS resource performs: building the backend image with
  * CodeBuild, connecting an Amplify app to its repository with a token read
- * from Secrets Manager, and starting an Amplify branch's first build. Its role gets only
- * the statements its users grant ({@link DeployActions.allow}).
+ * from Secrets Manager, starting an Amplify branch's first build, and
+ * building and publishing a frontend by Amplify manual deployment
+ * ({@link FrontendBuild}). Its role gets only the statements its users grant
+ * ({@link DeployActions.allow}).
  */
 export class DeployActions extends Construct {
   public readonly function: LambdaFunction;

@@ -6,6 +6,7 @@ import { Fn, MapTerraformIterator } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketIntegration } from "./websocket-integration";
 import { CUSTOM_ROUTE_KEY, PREDEFINED_ROUTE_KEYS } from "./rules";
+import { IWebSocketRouteAuthorizer, validateRouteAuthorization } from "./websocket-route-authorizer";
 import { invalid, isUnresolved } from "./validation";
 
 /** The predefined route keys of a WebSocket API. */
@@ -32,6 +33,14 @@ export interface WebSocketRouteOptions {
    * @default - none
    */
   readonly operationName?: string;
+  /**
+   * Who may connect: `WebSocketIamAuthorizer` (`AWS_IAM`), a
+   * `WebSocketLambdaAuthorizer` (`CUSTOM`), or a `WebSocketRouteAuthorization`
+   * of expressions. Only the `$connect` route may have one: WebSocket APIs
+   * authorize a client once, when it connects.
+   * @default - no authorization (`NONE`): anyone may connect
+   */
+  readonly authorizer?: IWebSocketRouteAuthorizer;
 }
 
 /** Properties of {@link WebSocketRoute}. */
@@ -81,6 +90,7 @@ export class WebSocketRoute extends Construct {
   public readonly routeResponse?: Apigatewayv2RouteResponse;
   /** The route key as given. */
   public readonly routeKey: string;
+  private readonly authorizationTriggers: string[];
 
   constructor(scope: Construct, id: string, props: WebSocketRouteProps) {
     super(scope, id);
@@ -94,6 +104,9 @@ export class WebSocketRoute extends Construct {
       );
     }
     this.routeKey = props.routeKey;
+    const authorization = props.authorizer?.bind();
+    if (authorization) validateRouteAuthorization(props.routeKey, authorization);
+    this.authorizationTriggers = authorization?.deploymentTriggers ?? [];
     const config = props.integration.bind();
     const iterated = props.forEach !== undefined;
     const byKey = (resource: { fqn: string }, key: string): string => Fn.lookupNested(resource.fqn, [key, "id"]);
@@ -133,6 +146,8 @@ export class WebSocketRoute extends Construct {
       routeKey: props.routeKey,
       target: `integrations/${integrationId}`,
       operationName: props.operationName,
+      authorizationType: authorization?.authorizationType,
+      authorizerId: authorization?.authorizerId,
       routeResponseSelectionExpression: props.routeResponseSelectionExpression ?? (twoWay ? "$default" : undefined),
     });
 
@@ -154,7 +169,8 @@ export class WebSocketRoute extends Construct {
   public get deploymentTriggers(): string[] {
     return [this.integration, this.integrationResponse, this.resource, this.routeResponse]
       .filter((r): r is NonNullable<typeof r> => r !== undefined)
-      .map((r) => r.fqn);
+      .map((r) => r.fqn)
+      .concat(this.authorizationTriggers);
   }
 
   /** Every Terraform resource of the route, for `depends_on`. */

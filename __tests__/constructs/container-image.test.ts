@@ -149,6 +149,99 @@ describe("ContainerImage", () => {
     expect(buildStatements(json)).toHaveLength(4);
   });
 
+  describe("Docker Hub access", () => {
+    const HUB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbC123";
+    const hubVariables = (json: any) => onlyResource(json, "aws_codebuild_project").environment.environment_variable.slice(2);
+
+    test("pulls anonymously by default: no secret, no cache, no extra permission or pre_build step", () => {
+      const { stack } = image();
+      const json = synthJson(stack);
+      expect(hubVariables(json)).toEqual([]);
+      expect(resourcesOf(json, "aws_ecr_pull_through_cache_rule")).toEqual({});
+      expect(buildStatements(json).map((s) => s.sid)).toEqual(["BuildLogs", "RegistryLogin", "PushImage"]);
+      expect(buildSpec("Dockerfile", "anonymous")).toBe(buildSpec("Dockerfile"));
+    });
+
+    test("ecr-public: logs in to ECR Public (its two actions take only *) and rewrites official images, without any secret", () => {
+      const { stack } = image({ dockerHub: { kind: "ecr-public" } });
+      const json = synthJson(stack);
+      expect(hubVariables(json)).toEqual([]);
+      expect(buildStatements(json)[3]).toEqual({ sid: "EcrPublicLogin", effect: "Allow", actions: ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], resources: ["*"] });
+      const spec = onlyResource(json, "aws_codebuild_project").source.buildspec;
+      expect(spec).toContain("aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws");
+      expect(spec).toContain(`python3 - "Dockerfile" public.ecr.aws/docker <<'PYTHON'`);
+    });
+
+    test("login: CodeBuild reads the Docker Hub user and token from the secret; Terraform sees only its ARN", () => {
+      // GIVEN / WHEN
+      const { stack } = image({ dockerHub: { kind: "login", credentialsSecretArn: HUB_SECRET } });
+      const json = synthJson(stack);
+      // THEN
+      expect(hubVariables(json)).toEqual([
+        { name: "DOCKER_HUB_USERNAME", value: `${HUB_SECRET}:username`, type: "SECRETS_MANAGER" },
+        { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${HUB_SECRET}:accessToken`, type: "SECRETS_MANAGER" },
+      ]);
+      expect(buildStatements(json)[3]).toEqual({ sid: "DockerHubCredentials", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [HUB_SECRET] });
+      expect(onlyResource(json, "aws_codebuild_project").source.buildspec).toContain(`printf '%s' "$DOCKER_HUB_ACCESS_TOKEN" | docker login --username "$DOCKER_HUB_USERNAME" --password-stdin`);
+      expect(resourcesOf(json, "aws_secretsmanager_secret_version")).toEqual({});
+    });
+
+    test("pull-through-cache: creates the Docker Hub rule with the secret and lets the build pull and import into its repositories only", () => {
+      // GIVEN / WHEN
+      const { stack, image: img } = image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET } });
+      const json = synthJson(stack);
+      // THEN
+      expect(onlyResource(json, "aws_ecr_pull_through_cache_rule")).toEqual({
+        ecr_repository_prefix: "chat-backend-docker-hub",
+        upstream_registry_url: "registry-1.docker.io",
+        credential_arn: HUB_SECRET,
+      });
+      expect(img.pullThroughCacheRule!.node.id).toBe("DockerHubCache");
+      expect(hubVariables(json)).toEqual([{ name: "DOCKER_HUB_CACHE_PREFIX", value: "chat-backend-docker-hub" }]);
+      expect(buildStatements(json)[3]).toEqual({
+        sid: "PullThroughCache",
+        effect: "Allow",
+        actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        resources: [`\${replace(${ref(img.repository, "arn").slice(2, -1)}, ":repository/chat-backend", ":repository/chat-backend-docker-hub/*")}`],
+      });
+      // The secret is ECR's to read, not the build's.
+      expect(JSON.stringify(buildStatements(json))).not.toContain("secretsmanager");
+      expect(tf(json, img.project).depends_on).toContain(`aws_ecr_pull_through_cache_rule.${img.pullThroughCacheRule!.friendlyUniqueId}`);
+      expect(tf(json, img.project).source.buildspec).toContain('"$${REPOSITORY_URI%%/*}/$DOCKER_HUB_CACHE_PREFIX"');
+    });
+
+    test("pull-through-cache: uses an existing rule by its prefix without creating one", () => {
+      const { stack } = image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "docker-hub", createRule: false } });
+      const json = synthJson(stack);
+      expect(resourcesOf(json, "aws_ecr_pull_through_cache_rule")).toEqual({});
+      expect(hubVariables(json)).toEqual([{ name: "DOCKER_HUB_CACHE_PREFIX", value: "docker-hub" }]);
+    });
+
+    test("fails when the credentials are not the full ARN of a secret", () => {
+      expect(() => image({ dockerHub: { kind: "login", credentialsSecretArn: "docker-hub" } })).toThrow(
+        'ContainerImage.dockerHub.credentialsSecretArn must be the full ARN of a Secrets Manager secret (ending in its 6-character suffix), got "docker-hub"',
+      );
+      expect(() => image({ dockerHub: { kind: "login", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub" } })).toThrow(/6-character suffix/);
+    });
+
+    test("fails when the pull through cache's secret is not named ecr-pullthroughcache/...", () => {
+      expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub-AbC123" } })).toThrow(
+        "ContainerImage.dockerHub.credentialsSecretArn must be a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)",
+      );
+    });
+
+    test("fails when the cache prefix is not 2 to 30 lowercase characters, saying how to set it", () => {
+      expect(() => image({ name: "a-rather-long-backend-name", dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET } })).toThrow(
+        'ContainerImage.dockerHub.repositoryPrefix must be an ECR repository prefix of 2 to 30 lowercase characters, got "a-rather-long-backend-name-docker-hub": the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"',
+      );
+      expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "Docker" } })).toThrow(/got "Docker": shorten it|got "Docker"/);
+    });
+
+    test("fails on an unknown kind", () => {
+      expect(() => image({ dockerHub: { kind: "mirror" } as never })).toThrow('ContainerImage.dockerHub.kind must be "anonymous", "ecr-public", "login" or "pull-through-cache", got "mirror"');
+    });
+  });
+
   test("references the image by tag without deploy actions", () => {
     const { stack, image: img } = image();
     new TerraformOutput(stack, "probe", { value: img.imageUri });

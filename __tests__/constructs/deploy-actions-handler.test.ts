@@ -31,6 +31,12 @@ jest.mock("@aws-sdk/client-amplify", () => ({
   ListJobsCommand: mockCommand("ListJobs"),
   GetAppCommand: mockCommand("GetApp"),
   UpdateAppCommand: mockCommand("UpdateApp"),
+  GetJobCommand: mockCommand("GetJob"),
+}));
+const mockApiGatewaySend = jest.fn();
+jest.mock("@aws-sdk/client-api-gateway", () => ({
+  APIGatewayClient: jest.fn(() => ({ send: mockApiGatewaySend })),
+  GetAccountCommand: mockCommand("GetAccount"),
 }));
 // The Lambda runtime provides this client; the project does not install it.
 jest.mock(
@@ -82,6 +88,7 @@ beforeEach(() => {
   mockEcrSend.mockReset();
   mockAmplifySend.mockReset();
   mockSecretsSend.mockReset();
+  mockApiGatewaySend.mockReset();
 });
 
 describe("deploy-actions handler", () => {
@@ -304,7 +311,161 @@ describe("deploy-actions handler", () => {
     });
   });
 
+  describe("deploy-frontend", () => {
+    const EVENT = {
+      action: "deploy-frontend",
+      projectName: "chat-dev-frontend",
+      appId: "d1abc",
+      branchName: "main",
+      sourceVersion: "v1.2.0",
+      environment: { WEBSOCKET_URL: "wss://abc.execute-api.us-east-1.amazonaws.com/prod" },
+      buildSpec: "0123abcd",
+    };
+    /** A frontend build; `key` is its DEPLOY_KEY, `jobId` what it exported. */
+    const frontendBuild = (id: string, status: string, key?: string, jobId?: string) => ({
+      id,
+      buildStatus: status,
+      environment: { environmentVariables: [{ name: "AMPLIFY_APP_ID", value: "d1abc" }, ...(key ? [{ name: "DEPLOY_KEY", value: key }] : [])] },
+      exportedEnvironmentVariables: jobId ? [{ name: "AMPLIFY_JOB_ID", value: jobId }] : [],
+      logs: { deepLink: `https://console.aws.amazon.com/codebuild/${id}` },
+      resolvedSourceVersion: "9f8e7d6c",
+    });
+    /** The DEPLOY_KEY the handler gave the build it started. */
+    const startedKey = () => sent(mockCodeBuildSend, "StartBuild")[0].environmentVariablesOverride[0].value as string;
+
+    test("runs the build at the ref, then waits for the Amplify release the build started", async () => {
+      // GIVEN a build that succeeds and a release that runs, then succeeds
+      const builds = ["IN_PROGRESS", "SUCCEEDED"];
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => ({ build: frontendBuild("chat-dev-frontend:1", "IN_PROGRESS") }),
+        BatchGetBuilds: () => ({ builds: [frontendBuild("chat-dev-frontend:1", builds.shift()!, "k", "17")] }),
+      });
+      const jobs = ["PENDING", "RUNNING", "SUCCEED"];
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { jobId: "17", status: jobs.shift() } } }) });
+      // WHEN
+      const result = await handler(EVENT, context());
+      // THEN
+      expect(result).toEqual({ appId: "d1abc", branchName: "main", jobId: "17", status: "SUCCEED", buildId: "chat-dev-frontend:1", resolvedSourceVersion: "9f8e7d6c" });
+      expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([
+        { projectName: "chat-dev-frontend", sourceVersion: "v1.2.0", environmentVariablesOverride: [{ name: "DEPLOY_KEY", value: expect.stringMatching(/^[0-9a-f]{32}$/), type: "PLAINTEXT" }] },
+      ]);
+      expect(sent(mockAmplifySend, "GetJob")).toEqual([1, 2, 3].map(() => ({ appId: "d1abc", branchName: "main", jobId: "17" })));
+    });
+
+    test("gives another deployment (new WebSocket URL, new ref) another key, and the same input the same key", async () => {
+      const keys: string[] = [];
+      for (const event of [EVENT, EVENT, { ...EVENT, environment: { WEBSOCKET_URL: "wss://other/prod" } }, { ...EVENT, sourceVersion: "v1.3.0" }]) {
+        mockCodeBuildSend.mockReset();
+        respond(mockCodeBuildSend, {
+          ListBuildsForProject: () => ({ ids: [] }),
+          StartBuild: () => ({ build: frontendBuild("b:1", "SUCCEEDED", undefined, "1") }),
+        });
+        respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "SUCCEED" } } }) });
+        await handler(event, context());
+        keys.push(startedKey());
+      }
+      expect(keys[0]).toBe(keys[1]);
+      expect(new Set(keys).size).toBe(3);
+    });
+
+    test("joins a build of the same deployment still running (an earlier apply timed out) instead of starting another", async () => {
+      // GIVEN the key of this deployment, learnt from a first run
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:1", "SUCCEEDED", undefined, "1") }) });
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "SUCCEED" } } }) });
+      await handler(EVENT, context());
+      const key = startedKey();
+      mockCodeBuildSend.mockReset();
+      // AND builds of another deployment and of this one, running
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: ["b:9", "b:8"] }),
+        BatchGetBuilds: (input: { ids: string[] }) =>
+          input.ids.length > 1 ? { builds: [frontendBuild("b:9", "IN_PROGRESS", "other"), frontendBuild("b:8", "IN_PROGRESS", key)] } : { builds: [frontendBuild("b:8", "SUCCEEDED", key, "5")] },
+      });
+      // WHEN
+      const result = await handler(EVENT, context());
+      // THEN
+      expect(result).toMatchObject({ buildId: "b:8", jobId: "5" });
+      expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([]);
+    });
+
+    test("fails naming the build and its logs when the build does not succeed, before asking Amplify", async () => {
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:2", "FAILED") }) });
+      await expect(handler(EVENT, context())).rejects.toThrow("build b:2 of the frontend at v1.2.0 ended FAILED (logs: https://console.aws.amazon.com/codebuild/b:2)");
+      expect(mockAmplifySend).not.toHaveBeenCalled();
+    });
+
+    test("fails when the build exported no Amplify job", async () => {
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:3", "SUCCEEDED") }) });
+      await expect(handler(EVENT, context())).rejects.toThrow("build b:3 succeeded but exported no AMPLIFY_JOB_ID");
+    });
+
+    test("fails when Amplify's release fails", async () => {
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:4", "SUCCEEDED", undefined, "21") }) });
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "FAILED" } } }) });
+      await expect(handler(EVENT, context())).rejects.toThrow("Amplify release 21 of the frontend at v1.2.0 ended FAILED (Amplify console, app d1abc, branch main, job 21)");
+    });
+
+    test("fails clearly, without waiting, when the Lambda has not enough time left", async () => {
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:5", "IN_PROGRESS") }) });
+      await expect(handler(EVENT, context(10_000))).rejects.toThrow("build b:5 of the frontend at v1.2.0 is still running; run the apply again once it has finished");
+      mockCodeBuildSend.mockReset();
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:6", "SUCCEEDED", undefined, "22") }) });
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "RUNNING" } } }) });
+      await expect(handler(EVENT, context(10_000))).rejects.toThrow("Amplify release 22 of the frontend is still RUNNING");
+    });
+
+    test("fails when a field of the event is missing", async () => {
+      await expect(handler({ ...EVENT, sourceVersion: "" }, context())).rejects.toThrow("deploy-frontend needs sourceVersion");
+      await expect(handler({ ...EVENT, appId: undefined }, context())).rejects.toThrow("deploy-frontend needs appId");
+      expect(mockCodeBuildSend).not.toHaveBeenCalled();
+    });
+  });
+
+  describe("check-api-gateway-account", () => {
+    const ROLE = "arn:aws:iam::123456789012:role/chat-dev-apigw-cloudwatch";
+    const OTHER = "arn:aws:iam::123456789012:role/platform-apigw-logs";
+    const EVENT = { action: "check-api-gateway-account", roleArn: ROLE, manageSetting: "chat.apiGatewayAccount.manage", replaceSetting: "chat.apiGatewayAccount.replaceExisting" };
+    const account = (cloudwatchRoleArn?: string) => respond(mockApiGatewaySend, { GetAccount: () => ({ cloudwatchRoleArn, throttleSettings: { burstLimit: 5000 } }) });
+
+    test("passes when the region has no CloudWatch role yet", async () => {
+      account(undefined);
+      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: null, outcome: "set" });
+      expect(sent(mockApiGatewaySend, "GetAccount")).toEqual([{}]);
+    });
+
+    test("passes when the region uses this stack's role already", async () => {
+      account(ROLE);
+      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: ROLE, outcome: "unchanged" });
+    });
+
+    test("fails when the region uses another role, naming it and both settings", async () => {
+      account(OTHER);
+      process.env.AWS_REGION = "eu-west-1";
+      try {
+        await expect(handler(EVENT, context())).rejects.toThrow(
+          `the API Gateway account of eu-west-1 already uses the CloudWatch role ${OTHER} for the logs of every API there: set chat.apiGatewayAccount.manage to false to keep it (this stack's logs go through it), or chat.apiGatewayAccount.replaceExisting to true to replace it (destroying the stack then resets the setting; it does not restore ${OTHER})`,
+        );
+      } finally {
+        delete process.env.AWS_REGION;
+      }
+    });
+
+    test("replaces another role only when told to, keeping its ARN in the result", async () => {
+      account(OTHER);
+      await expect(handler({ ...EVENT, replaceExisting: true }, context())).resolves.toEqual({ previousRoleArn: OTHER, outcome: "replaced" });
+      await expect(handler({ ...EVENT, replaceExisting: "true" }, context())).rejects.toThrow(/already uses the CloudWatch role/);
+    });
+
+    test("fails when a field of the event is missing", async () => {
+      await expect(handler({ ...EVENT, roleArn: "" }, context())).rejects.toThrow("check-api-gateway-account needs roleArn");
+      expect(mockApiGatewaySend).not.toHaveBeenCalled();
+    });
+  });
+
   test("fails on an unknown action", async () => {
-    await expect(handler({ action: "deploy" }, context())).rejects.toThrow('action must be "build-image", "connect-repository" or "start-amplify-job", got "deploy"');
+    await expect(handler({ action: "deploy" }, context())).rejects.toThrow(
+      'action must be "build-image", "connect-repository", "start-amplify-job", "deploy-frontend" or "check-api-gateway-account", got "deploy"',
+    );
   });
 });

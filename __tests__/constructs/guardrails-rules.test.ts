@@ -1,7 +1,9 @@
 import { AmplifyApp } from "@cdktf/provider-aws/lib/amplify-app";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+import { Apigatewayv2DomainName } from "@cdktf/provider-aws/lib/apigatewayv2-domain-name";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 import { Apigatewayv2IntegrationResponse } from "@cdktf/provider-aws/lib/apigatewayv2-integration-response";
+import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage, Apigatewayv2StageConfig } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { Apigatewayv2VpcLink } from "@cdktf/provider-aws/lib/apigatewayv2-vpc-link";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -9,6 +11,8 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DynamodbTable, DynamodbTableConfig } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsAccountSettingDefault } from "@cdktf/provider-aws/lib/ecs-account-setting-default";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService, EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
@@ -20,7 +24,7 @@ import { Lb, LbConfig } from "@cdktf/provider-aws/lib/lb";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { Fn, TerraformIterator, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Guardrails, GuardrailsOptions, ruleById } from "../../constructs/guardrails";
 import { newStack } from "../helpers";
 
@@ -155,6 +159,30 @@ describe("API Gateway rules", () => {
     expect(v.message).toMatch(/^WSG-APIGW-003 warning at test\/stage \[aws_apigatewayv2_stage\.stage\]: default_route_settings\.data_trace_enabled must be false, got true: set data_trace_enabled false/);
     expect(synthError(stack)).toBe(""); // warnings do not fail the synth
   });
+
+  const domain = (stack: TerraformStack, securityPolicy: string) =>
+    new Apigatewayv2DomainName(stack, "domain", {
+      domainName: "ws.example.com",
+      domainNameConfiguration: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy },
+    });
+
+  test("passes a custom domain with TLS_1_2", () => {
+    const stack = newStack();
+    domain(stack, "TLS_1_2");
+    expect(violations(stack, "WSG-APIGW-004")).toEqual([]);
+  });
+
+  test("fails when a custom domain's security policy is not TLS_1_2 (WSG-APIGW-004)", () => {
+    const stack = newStack();
+    domain(stack, "TLS_1_0");
+    expectError(stack, "WSG-APIGW-004", "test/domain", 'domain_name_configuration.security_policy must be "TLS_1_2", got "TLS_1_0"');
+  });
+
+  test("leaves a security policy from a variable to Terraform (WSG-APIGW-004)", () => {
+    const stack = newStack();
+    domain(stack, new TerraformVariable(stack, "policy", { type: "string" }).stringValue);
+    expect(violations(stack, "WSG-APIGW-004")).toEqual([]);
+  });
 });
 
 describe("CloudWatch Logs rules", () => {
@@ -223,6 +251,26 @@ describe("ECS rules", () => {
     expect(violations(stack, "WSG-ECS-005").map((v) => v.path)).toEqual(["test/cluster", "test/disabled"]);
   });
 
+  test("fails when a second containerInsights setting turns it off, e.g. from an override (WSG-ECS-005)", () => {
+    const stack = newStack();
+    const cluster = new EcsCluster(stack, "cluster", { name: "app", setting: [{ name: "containerInsights", value: "enabled" }] });
+    cluster.addOverride("setting", [{ name: "containerInsights", value: "disabled" }]);
+    expectError(stack, "WSG-ECS-005", "test/cluster", 'setting[1] "containerInsights" must be "enabled" or "enhanced", got "disabled"');
+  });
+
+  test("fails when the account default turns Container Insights off (WSG-ECS-005)", () => {
+    const stack = newStack();
+    new EcsAccountSettingDefault(stack, "account", { name: "containerInsights", value: "disabled" });
+    expectError(stack, "WSG-ECS-005", "test/account", 'value must be "enabled" or "enhanced" for containerInsights, got "disabled"', {}, 'set the account default to "enabled"');
+  });
+
+  test("leaves a dynamic setting block to Terraform (WSG-ECS-005)", () => {
+    const stack = newStack();
+    const settings = TerraformIterator.fromList(new TerraformVariable(stack, "settings", { type: "list(any)" }).listValue);
+    new EcsCluster(stack, "cluster", { name: "app", setting: settings.dynamic({ name: settings.getString("name"), value: settings.getString("value") }) });
+    expect(violations(stack, "WSG-ECS-005")).toEqual([]);
+  });
+
   test("fails when a service has no deployment circuit breaker (WSG-ECS-006)", () => {
     const stack = newStack();
     service(stack, { deploymentCircuitBreaker: undefined });
@@ -233,6 +281,22 @@ describe("ECS rules", () => {
     const stack = newStack();
     service(stack, { deploymentCircuitBreaker: undefined, deploymentController: { type: "CODE_DEPLOY" } });
     expect(violations(stack, "WSG-ECS-006")).toEqual([]);
+  });
+});
+
+describe("ECR rules", () => {
+  test("passes a repository with immutable tags", () => {
+    const stack = newStack();
+    new EcrRepository(stack, "repo", { name: "app", imageTagMutability: "IMMUTABLE" });
+    expect(synthError(stack)).toBe("");
+  });
+
+  test("fails when a repository has mutable tags (WSG-ECR-001)", () => {
+    const stack = newStack();
+    new EcrRepository(stack, "repo", { name: "app", imageTagMutability: "MUTABLE" });
+    new EcrRepository(stack, "unset", { name: "other" });
+    expectError(stack, "WSG-ECR-001", "test/repo", 'image_tag_mutability must be "IMMUTABLE", got "MUTABLE"');
+    expect(violations(stack, "WSG-ECR-001").map((v) => v.message.match(/got ([^:]+):/)![1])).toEqual(['"MUTABLE"', '"MUTABLE (unset)"']);
   });
 });
 
@@ -504,6 +568,14 @@ describe("WebSocket rules", () => {
     expectError(stack, "WSG-WS-003", "test/stage", "route_settings[0] (sendMessage).throttling_rate_limit must be a number greater than 0, got nothing");
   });
 
+  test("fails when a dynamic route_settings block leaves a throttling limit out (WSG-WS-003)", () => {
+    const stack = newStack();
+    const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+    goodStage(stack, { routeSettings: routes.dynamic({ route_key: routes.key, throttling_burst_limit: routes.getNumber("throttling_burst_limit") }) });
+    expectError(stack, "WSG-WS-003", "test/stage", 'dynamic "route_settings" content.throttling_rate_limit must be set in every entry, greater than 0, got nothing');
+    expect(violations(stack, "WSG-WS-003")).toHaveLength(1);
+  });
+
   test("fails when a non-proxy integration has no $default integration response (WSG-WS-004)", () => {
     const stack = newStack();
     const apiId = api(stack).id;
@@ -513,5 +585,68 @@ describe("WebSocket rules", () => {
     integration(stack, apiId, "proxy", "HTTP_PROXY");
     expectError(stack, "WSG-WS-004", "test/mock", 'aws_apigatewayv2_integration_response "$default" must be present for a non-proxy MOCK integration, got nothing');
     expect(violations(stack, "WSG-WS-004").map((v) => v.path)).toEqual(["test/mock"]);
+  });
+
+  test("passes HTTP integrations through a VPC link, and MOCK integrations (WSG-WS-005)", () => {
+    const stack = newStack();
+    const apiId = api(stack).id;
+    integration(stack, apiId, "private", "HTTP_PROXY", "vpclink-123");
+    integration(stack, apiId, "mock", "MOCK");
+    expect(violations(stack, "WSG-WS-005")).toEqual([]);
+  });
+
+  test("fails when an HTTP integration of a WebSocket API goes over the internet (WSG-WS-005)", () => {
+    const stack = newStack();
+    const apiId = api(stack).id;
+    integration(stack, apiId, "public", "HTTP_PROXY");
+    const unset = integration(stack, apiId, "unset", "HTTP");
+    unset.resetConnectionType();
+    new Apigatewayv2IntegrationResponse(stack, "unset-response", { apiId, integrationId: unset.id, integrationResponseKey: "$default" });
+    expectError(stack, "WSG-WS-005", "test/public", 'connection_type must be "VPC_LINK" for an HTTP_PROXY integration of a WebSocket API, got "INTERNET"');
+    expect(violations(stack, "WSG-WS-005").map((v) => v.path)).toEqual(["test/public", "test/unset"]);
+  });
+
+  test("leaves the integrations of HTTP APIs alone (WSG-WS-005)", () => {
+    const stack = newStack();
+    api(stack);
+    integration(stack, api(stack, "HTTP", "http-api").id, "http-integration", "HTTP_PROXY");
+    expect(violations(stack, "WSG-WS-005")).toEqual([]);
+  });
+
+  test("accepts a public backend when the rule is suppressed with the reason (WSG-WS-005)", () => {
+    const stack = newStack();
+    const public_ = integration(stack, api(stack).id, "public", "HTTP_PROXY");
+    Guardrails.suppress(public_, "WSG-WS-005", "the partner's public webhook, signed requests only");
+    const report = Guardrails.evaluate(stack);
+    expect(report.violations.filter((v) => v.ruleId === "WSG-WS-005")).toEqual([]);
+    expect(report.suppressions.map((x) => x.message)).toEqual([
+      'WSG-WS-005 suppressed at test/public: "the partner\'s public webhook, signed requests only" (silences aws_apigatewayv2_integration.public)',
+    ]);
+  });
+
+  const route = (stack: TerraformStack, apiId: string, id: string, routeKey: string, authorizationType?: string) =>
+    new Apigatewayv2Route(stack, id, { apiId, routeKey, authorizationType, authorizerId: authorizationType === "CUSTOM" ? "abc123" : undefined });
+
+  test("fails when a $connect route has no authorization, as information (WSG-WS-006)", () => {
+    const stack = newStack();
+    route(stack, api(stack).id, "connect", "$connect");
+    const [v] = violations(stack, "WSG-WS-006");
+    expect(v.severity).toBe("info");
+    expect(v.message).toMatch(/^WSG-WS-006 info at test\/connect \[aws_apigatewayv2_route\.connect\]: authorization_type must be "AWS_IAM" or "CUSTOM" on \$connect, got nothing: give the \$connect route an authorizer/);
+    expect(synthError(stack)).toBe(""); // information never fails the synth
+  });
+
+  test("accepts $connect with IAM or a Lambda authorizer (WSG-WS-006)", () => {
+    for (const type of ["AWS_IAM", "CUSTOM"]) {
+      const stack = newStack();
+      route(stack, api(stack).id, "connect", "$connect", type);
+      expect(violations(stack, "WSG-WS-006")).toEqual([]);
+    }
+  });
+
+  test("fails when a WebSocket API has no $connect route, as information: every client is admitted (WSG-WS-006)", () => {
+    const stack = newStack();
+    route(stack, api(stack).id, "default", "$default");
+    expect(violations(stack, "WSG-WS-006").map((v) => `${v.path} ${v.setting}`)).toEqual(['test/api route "$connect"']);
   });
 });

@@ -102,4 +102,28 @@ export const stageDataTrace = defineRule({
   },
 });
 
-export const API_GATEWAY_RULES = [stageAccessLogging, stageDefaultThrottling, stageDataTrace];
+/** WSG-APIGW-004: custom domains negotiate TLS 1.2 at least. */
+export const domainTlsPolicy = defineRule({
+  id: "WSG-APIGW-004",
+  checkov: ["CKV_AWS_206"],
+  description:
+    'API Gateway v2 custom domain names use the security policy "TLS_1_2" (TLS_1_0 admits TLS 1.0 and 1.1 clients; WebSocket APIs support only TLS 1.2 on custom domains).',
+  fix: 'set domain_name_configuration.security_policy = "TLS_1_2" (WebSocketDomainName always does)',
+  severity: "error",
+  details: "Reads `domain_name_configuration.security_policy` of every `aws_apigatewayv2_domain_name`.",
+  suppressOn: "— (AWS rejects anything else for WebSocket APIs)",
+  checkovDeviation: "CKV_AWS_206 checks REST custom domains (`aws_api_gateway_domain_name`), a REST analogue; WSG-APIGW-004 applies it to v2 domain names, which WebSocket APIs use. REST domains are not read.",
+  check: ({ model }, report) => {
+    for (const domain of model.resources("aws_apigatewayv2_domain_name")) {
+      const configs = blocks(domain.config.domain_name_configuration);
+      if (configs === UNKNOWN) continue;
+      configs.forEach((c, i) => {
+        const policy = asString(c.security_policy);
+        if (policy === UNKNOWN || policy === "TLS_1_2") return;
+        report(domain, configs.length > 1 ? `domain_name_configuration[${i}].security_policy` : "domain_name_configuration.security_policy", '"TLS_1_2"', c.security_policy);
+      });
+    }
+  },
+});
+
+export const API_GATEWAY_RULES = [stageAccessLogging, stageDefaultThrottling, stageDataTrace, domainTlsPolicy];

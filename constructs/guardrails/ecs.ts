@@ -131,24 +131,36 @@ export const noPublicIp = defineRule({
 export const containerInsights = defineRule({
   id: "WSG-ECS-005",
   checkov: ["CKV_AWS_65"],
-  description: "ECS clusters have Container Insights on.",
-  fix: 'add setting { name = "containerInsights", value = "enabled" } (or "enhanced") to the cluster (FargateService.containerInsights)',
+  description:
+    'ECS clusters have Container Insights on: every "containerInsights" setting of an aws_ecs_cluster is "enabled" or "enhanced" (a second, "disabled" entry, e.g. from an override, counts), and no aws_ecs_account_setting_default turns it off for the account.',
+  fix: 'add setting { name = "containerInsights", value = "enabled" } (or "enhanced") to the cluster (FargateService.containerInsights), and remove any other containerInsights setting',
   severity: "error",
-  details: "The `aws_ecs_cluster` setting `containerInsights` is `enabled` or `enhanced`.",
+  details: "A second `disabled` entry (e.g. from `addOverride`) fails; a `dynamic` setting block is *cannot tell*.",
   suppressOn: "the cluster",
   check: (ctx, report) => {
+    const ok = (v: unknown) => v === "enabled" || v === "enhanced";
     for (const cluster of ctx.model.resources("aws_ecs_cluster")) {
+      // A dynamic "setting" block is known only to Terraform: cannot tell.
+      if (cluster.config.dynamic && typeof cluster.config.dynamic === "object" && "setting" in cluster.config.dynamic) continue;
       const settings = blocks(cluster.config.setting);
       if (settings === UNKNOWN) continue;
-      const insights = settings.filter((s) => s.name === "containerInsights");
       if (settings.some((s) => asString(s.name) === UNKNOWN)) continue;
+      const insights = settings.map((s, i) => ({ s, i })).filter(({ s }) => s.name === "containerInsights");
       if (insights.length === 0) {
         report(cluster, 'setting "containerInsights"', '"enabled" or "enhanced"', undefined);
         continue;
       }
-      const value = asString(insights[0].value);
-      if (value === UNKNOWN) continue;
-      if (value !== "enabled" && value !== "enhanced") report(cluster, 'setting "containerInsights"', '"enabled" or "enhanced"', insights[0].value);
+      for (const { s, i } of insights) {
+        const value = asString(s.value);
+        if (value === UNKNOWN || ok(value)) continue;
+        report(cluster, insights.length > 1 ? `setting[${i}] "containerInsights"` : 'setting "containerInsights"', '"enabled" or "enhanced"', s.value);
+      }
+    }
+    for (const account of ctx.model.resources("aws_ecs_account_setting_default")) {
+      if (asString(account.config.name) !== "containerInsights") continue;
+      const value = asString(account.config.value);
+      if (value === UNKNOWN || ok(value)) continue;
+      report(account, "value", '"enabled" or "enhanced" for containerInsights', account.config.value, 'set the account default to "enabled" (or remove it) and turn Container Insights on per cluster');
     }
   },
 });

@@ -1,5 +1,6 @@
 import { API_GATEWAY_RULES } from "./apigateway";
 import { DYNAMODB_RULES } from "./dynamodb";
+import { ECR_RULES } from "./ecr";
 import { ECS_RULES } from "./ecs";
 import { IAM_RULES } from "./iam";
 import { LOAD_BALANCER_RULES } from "./loadbalancer";
@@ -14,6 +15,7 @@ export const RULES: readonly GuardrailRule[] = [
   ...API_GATEWAY_RULES,
   ...LOG_RULES,
   ...ECS_RULES,
+  ...ECR_RULES,
   ...LOAD_BALANCER_RULES,
   ...IAM_RULES,
   ...SECURITY_GROUP_RULES,

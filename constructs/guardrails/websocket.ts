@@ -73,21 +73,38 @@ export const noV2VpcLinkIntegration = defineRule({
 /** WSG-WS-003: per-route settings set both throttling limits. */
 export const routeSettingsThrottling = defineRule({
   id: "WSG-WS-003",
-  description: "Every route_settings entry of a stage sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
+  description:
+    "Every route_settings entry of a stage, static or from a dynamic block, sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
   fix: "give the route's settings both limits (WebSocketStage routeSettings[key].throttle), or remove the entry",
   severity: "error",
+  details: "A `dynamic \"route_settings\"` block (route settings from a module variable) must have both limits in its content, literal values greater than 0.",
   suppressOn: "the stage",
   check: (ctx, report) => {
+    const limits = ["throttling_burst_limit", "throttling_rate_limit"];
     for (const stage of ctx.model.resources("aws_apigatewayv2_stage")) {
       const routes = blocks(stage.config.route_settings);
-      if (routes === UNKNOWN) continue;
-      routes.forEach((r, i) => {
-        for (const key of ["throttling_burst_limit", "throttling_rate_limit"]) {
-          const n = asNumber(r[key]);
+      if (routes !== UNKNOWN) {
+        routes.forEach((r, i) => {
+          for (const key of limits) {
+            const n = asNumber(r[key]);
+            if (n === UNKNOWN) continue;
+            if (n === undefined || !(n > 0)) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).${key}`, "a number greater than 0", r[key]);
+          }
+        });
+      }
+      // A dynamic block (route settings from a module variable): each limit
+      // must at least be in the content; literal values are checked too.
+      const dynamic = stage.config.dynamic && typeof stage.config.dynamic === "object" ? blocks(stage.config.dynamic.route_settings) : [];
+      if (dynamic === UNKNOWN) continue;
+      for (const d of dynamic) {
+        const content = d.content && typeof d.content === "object" ? (d.content as Record<string, unknown>) : undefined;
+        if (!content) continue;
+        for (const key of limits) {
+          const n = asNumber(content[key]);
           if (n === UNKNOWN) continue;
-          if (n === undefined || !(n > 0)) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).${key}`, "a number greater than 0", r[key]);
+          if (n === undefined || !(n > 0)) report(stage, `dynamic "route_settings" content.${key}`, "set in every entry, greater than 0", content[key]);
         }
-      });
+      }
     }
   },
 });
@@ -121,4 +138,64 @@ export const nonProxyIntegrationResponse = defineRule({
   },
 });
 
-export const WEBSOCKET_RULES = [noV2VpcLink, noV2VpcLinkIntegration, routeSettingsThrottling, nonProxyIntegrationResponse];
+/** WSG-WS-005: HTTP integrations of WebSocket APIs go through a VPC link. */
+export const privateHttpIntegration = defineRule({
+  id: "WSG-WS-005",
+  description:
+    "Every HTTP or HTTP_PROXY integration of a WebSocket API goes through a VPC link (connection_type VPC_LINK): with INTERNET (the default) API Gateway calls a public URL, so the backend is reachable from the internet by anyone, with any connectionId and callback url.",
+  fix: "give the integration a vpcLink (a PrivateLink: v1 VPC link to an internal NLB) and a URL inside the VPC; for a backend that is public on purpose, suppress the rule on the integration with the reason",
+  severity: "error",
+  details: "Every `HTTP` / `HTTP_PROXY` integration of a WebSocket API has `connection_type = \"VPC_LINK\"` (unset means `INTERNET`).",
+  suppressOn: "the integration, with why the backend is public on purpose",
+  check: (ctx, report) => {
+    const apis = protocols(ctx);
+    const values = [...apis.values()];
+    const onlyWebSocket = values.includes("WEBSOCKET") && !values.includes("HTTP");
+    for (const integration of ctx.model.resources(INTEGRATION)) {
+      const type = asString(integration.config.integration_type);
+      if (type !== "HTTP" && type !== "HTTP_PROXY") continue;
+      const protocol = protocolOf(integration, apis);
+      if (protocol !== "WEBSOCKET" && !(protocol === UNKNOWN && onlyWebSocket)) continue;
+      const connection = asString(integration.config.connection_type);
+      if (connection === UNKNOWN || connection === "VPC_LINK") continue;
+      report(integration, "connection_type", `"VPC_LINK" for an ${type} integration of a WebSocket API`, connection ?? "INTERNET (unset)");
+    }
+  },
+});
+
+/** WSG-WS-006: who may connect. */
+export const connectAuthorization = defineRule({
+  id: "WSG-WS-006",
+  description:
+    "A WebSocket API's $connect route has an authorization (AWS_IAM or a Lambda REQUEST authorizer, authorization_type CUSTOM); without one, or without a $connect route, anyone who knows the URL can connect and send frames to the backend.",
+  fix: "give the $connect route an authorizer (WebSocketLambdaAuthorizer, or WebSocketIamAuthorizer for SigV4-signed clients); if the API is public on purpose, suppress the rule on the route (or the API) with the reason",
+  severity: "info",
+  details: "Reads the `$connect` route's `authorization_type` (`AWS_IAM` or `CUSTOM` pass).",
+  suppressOn: "the route or the API, when it is public on purpose",
+  checkovDeviation: "Checkov has no such check. WSG-WS-006 is informational: the seed modules keep `$connect` open by default, and an open `$connect` is a product decision (a public chat), not a misconfiguration. It prints only with the `reportInfo` option (the shipped stacks leave it off); `Guardrails.evaluate` always reports it.",
+  check: (ctx, report) => {
+    const apis = protocols(ctx);
+    const connected = new Set<string>();
+    const unplaced = new Set<string>();
+    for (const route of ctx.model.resources("aws_apigatewayv2_route")) {
+      const api = typeof route.config.api_id === "string" ? referencedAddresses(route.config.api_id, API)[0] : undefined;
+      const key = asString(route.config.route_key);
+      if (key === UNKNOWN) {
+        if (api) unplaced.add(api);
+        continue;
+      }
+      if (key !== "$connect") continue;
+      if (api) connected.add(api);
+      if (protocolOf(route, apis) === "HTTP") continue;
+      const type = asString(route.config.authorization_type);
+      if (type === UNKNOWN) continue;
+      if (type === undefined || type === "NONE") report(route, "authorization_type", '"AWS_IAM" or "CUSTOM" on $connect', route.config.authorization_type);
+    }
+    for (const api of ctx.model.resources(API)) {
+      if (apis.get(api.address) !== "WEBSOCKET" || connected.has(api.address) || unplaced.has(api.address)) continue;
+      report(api, 'route "$connect"', "present with an authorization", undefined, "add a $connect route with an authorizer: without one every client is admitted");
+    }
+  },
+});
+
+export const WEBSOCKET_RULES = [noV2VpcLink, noV2VpcLinkIntegration, routeSettingsThrottling, nonProxyIntegrationResponse, privateHttpIntegration, connectAuthorization];

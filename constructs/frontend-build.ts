@@ -1,0 +1,296 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { createHash } from "crypto";
+import { Construct } from "constructs";
+import { checkGitRef } from "./container-image";
+import { DeployActions } from "./deploy-actions";
+import { escapeTerraformTemplate } from "./escape";
+import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+
+/** A GitHub repository and the git ref to build. */
+export interface FrontendSource {
+  /** `https://github.com/<owner>/<repo>` (optionally ending in `.git`). */
+  readonly repositoryUrl: string;
+  /**
+   * Branch, tag or commit to build. A branch is read when a build runs: pin a
+   * tag or commit for deploys that can be repeated exactly.
+   */
+  readonly gitRef: string;
+  /**
+   * Secrets Manager secret holding a GitHub token, for a private repository
+   * (CodeBuild's JSON form; CodeBuild reads it per build, Terraform never).
+   * @default - none: the repository must be public, and no token or GitHub
+   *   account is involved
+   */
+  readonly tokenSecretArn?: string;
+}
+
+/** The Amplify branch a build is published to (the few values the build needs). */
+export interface AmplifyBranchTarget {
+  /** ID of the Amplify app (manually deployed: not connected to a repository). */
+  readonly appId: string;
+  /** Name of the branch. */
+  readonly branchName: string;
+  /** ARN of the branch (`arn:aws:amplify:<region>:<account>:apps/<app id>/branches/<branch>`). */
+  readonly branchArn: string;
+}
+
+/** Properties of {@link FrontendBuild}. */
+export interface FrontendBuildProps {
+  /** Name of the CodeBuild project and its log group; the role is `<name>-build`. */
+  readonly name: string;
+  /** What to build. */
+  readonly source: FrontendSource;
+  /** Where to publish it. */
+  readonly target: AmplifyBranchTarget;
+  /**
+   * Build-time environment variables (the chat frontend reads `WEBSOCKET_URL`).
+   * A change builds and publishes again.
+   * @default - none
+   */
+  readonly environmentVariables?: Record<string, string>;
+  /**
+   * Commands that build the site, run in the repository root.
+   * @default - `npm ci` (or `npm install` without a package-lock.json), then `npm run build`
+   */
+  readonly buildCommands?: string[];
+  /**
+   * Folder, relative to the repository root, holding the built static site
+   * (with `index.html`); its content is what Amplify serves.
+   * @default "out" (a Next.js static export)
+   */
+  readonly outputDirectory?: string;
+  /**
+   * Node.js major version of the build (`runtime-versions` of CodeBuild's
+   * Amazon Linux standard 5.0 image).
+   * @default "22"
+   */
+  readonly nodeVersion?: string;
+  /**
+   * Builds and publishes during apply, and again when the source, the ref,
+   * the environment or the build changes (see {@link FrontendBuild}).
+   * @default - no build during apply; start the CodeBuild project yourself
+   */
+  readonly deployActions?: DeployActions;
+  /**
+   * Build timeout, in minutes.
+   * @default 20
+   */
+  readonly buildTimeoutInMinutes?: number;
+  /**
+   * Retention of the build log group, in days.
+   * @default 30
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Tags of every resource.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** What the build leaves for the deploy action: the Amplify job it started. */
+export const AMPLIFY_JOB_ID_VARIABLE = "AMPLIFY_JOB_ID";
+
+/**
+ * A static frontend built from GitHub by CodeBuild and published to an Amplify
+ * branch by manual deployment, with no Git provider connected to Amplify: no
+ * GitHub token, no repository admin, no webhook on any repository.
+ *
+ * The build clones the repository at the ref (a public repository needs no
+ * credentials: jlhood/github-codebuild-logs#3), runs the build commands with
+ * the environment variables set, zips the output folder's content and
+ * publishes it the way Amplify documents for apps without a repository
+ * ("Deploying an application to Amplify without a Git repository";
+ * API CreateDeployment and StartDeployment): `CreateDeployment` returns a job
+ * id and a pre-signed `zipUploadUrl`, the zip is PUT there, and
+ * `StartDeployment` with the job id releases it (within 8 hours). The upload
+ * URL never leaves the build: the build's role may call only those two
+ * actions, on this branch. The job id is an exported variable of the build
+ * (CodeBuild API ExportedEnvironmentVariable: it can be set until the end of
+ * post_build).
+ *
+ * With `deployActions` the build runs during apply: the deploy action starts
+ * it, waits for it, then polls Amplify `GetJob` until the release succeeded
+ * (its role: the CodeBuild calls on this project and `GetJob` on this
+ * branch's jobs).
+ */
+export class FrontendBuild extends Construct {
+  public readonly project: CodebuildProject;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  /** The deploy action that builds and publishes during apply, if any. */
+  public readonly deployment?: LambdaInvocation;
+
+  constructor(scope: Construct, id: string, props: FrontendBuildProps) {
+    super(scope, id);
+    validate(props);
+    const tags = props.tags;
+    const outputDirectory = props.outputDirectory ?? "out";
+    const spec = frontendBuildSpec({ buildCommands: props.buildCommands, outputDirectory, nodeVersion: props.nodeVersion ?? "22" });
+
+    this.logGroup = new CloudwatchLogGroup(this, "Logs", {
+      name: `/aws/codebuild/${props.name}`,
+      retentionInDays: props.logRetentionInDays ?? 30,
+      tags,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, "Trust", {
+      statement: [{ effect: "Allow", actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }] }],
+    });
+    this.role = new IamRole(this, "Role", {
+      name: `${props.name}-build`,
+      description: `Builds ${props.source.repositoryUrl} and publishes it to Amplify by manual deployment`,
+      assumeRolePolicy: trust.json,
+      tags,
+    });
+    const document = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
+      statement: [
+        { sid: "BuildLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
+        // CreateDeployment and StartDeployment authorize on the branch
+        // (Service Authorization Reference, AWS Amplify: resource type branches).
+        { sid: "PublishToBranch", effect: "Allow", actions: ["amplify:CreateDeployment", "amplify:StartDeployment"], resources: [props.target.branchArn] },
+        ...(props.source.tokenSecretArn
+          ? [{ sid: "GitHubToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [props.source.tokenSecretArn] }]
+          : []),
+      ],
+    });
+    const policy = new IamRolePolicy(this, "Policy", { name: "build-and-publish", role: this.role.name, policy: document.json });
+
+    this.project = new CodebuildProject(this, "Resource", {
+      name: props.name,
+      description: `Builds ${props.source.repositoryUrl} and publishes ${outputDirectory}/ to Amplify app ${props.target.appId} by manual deployment`,
+      serviceRole: this.role.arn,
+      buildTimeout: props.buildTimeoutInMinutes ?? 20,
+      // Two builds would race for the branch's deployments.
+      concurrentBuildLimit: 1,
+      source: {
+        type: "GITHUB",
+        location: props.source.repositoryUrl,
+        gitCloneDepth: 1,
+        buildspec: escapeTerraformTemplate(spec),
+        auth: props.source.tokenSecretArn ? { type: "SECRETS_MANAGER", resource: props.source.tokenSecretArn } : undefined,
+      },
+      sourceVersion: props.source.gitRef,
+      artifacts: { type: "NO_ARTIFACTS" },
+      environment: {
+        type: "LINUX_CONTAINER",
+        computeType: "BUILD_GENERAL1_SMALL",
+        image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
+        // A static site needs no Docker: no privileged container.
+        privilegedMode: false,
+        environmentVariable: [
+          { name: "AMPLIFY_APP_ID", value: props.target.appId },
+          { name: "AMPLIFY_BRANCH_NAME", value: props.target.branchName },
+          ...Object.entries(props.environmentVariables ?? {}).map(([name, value]) => ({ name, value })),
+        ],
+      },
+      logsConfig: { cloudwatchLogs: { groupName: this.logGroup.name, status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
+      tags,
+      dependsOn: [policy],
+    });
+
+    if (props.deployActions) {
+      const actions = props.deployActions;
+      actions.allow({
+        sid: "RunFrontendBuild",
+        effect: "Allow",
+        actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+        resources: [this.project.arn],
+      });
+      // GetJob authorizes on the job (resource type jobs, under the branch).
+      actions.allow({ sid: "ReadFrontendRelease", effect: "Allow", actions: ["amplify:GetJob"], resources: [`${props.target.branchArn}/jobs/*`] });
+      this.deployment = actions.invoke(
+        "DeployFrontend",
+        {
+          action: "deploy-frontend",
+          projectName: this.project.name,
+          appId: props.target.appId,
+          branchName: props.target.branchName,
+          sourceVersion: props.source.gitRef,
+          // A new value (e.g. a new WebSocket URL) is built into a new release.
+          environment: props.environmentVariables ?? {},
+          // Hashed here: a spec with quotes cannot be an argument of Terraform's sha1().
+          buildSpec: createHash("sha1").update(spec).digest("hex"),
+        },
+        [this.project],
+      );
+    }
+  }
+}
+
+/** What {@link frontendBuildSpec} needs. */
+export interface FrontendBuildSpecOptions {
+  readonly buildCommands?: string[];
+  readonly outputDirectory: string;
+  readonly nodeVersion: string;
+}
+
+/** The default build: a clean install from the lock file when there is one, then the build script. */
+export const DEFAULT_FRONTEND_BUILD_COMMANDS = [
+  "if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi",
+  "npm run build",
+];
+
+/**
+ * The CodeBuild build spec: build, zip the output folder's content (Amplify
+ * serves the zip's root), then CreateDeployment, PUT the zip to the
+ * returned upload URL (never printed) and StartDeployment with the job id,
+ * which the build exports for the deploy action. CreateDeployment without a
+ * fileMap returns one `zipUploadUrl` for the whole zip (API reference,
+ * CreateDeployment response); StartDeployment must follow within 8 hours.
+ * Commands share one bash (buildspec 0.2), so the job id read in one
+ * command is there in the next.
+ */
+export function frontendBuildSpec(options: FrontendBuildSpecOptions): string {
+  const out = options.outputDirectory.replace(/\/+$/, "");
+  const commands = options.buildCommands ?? DEFAULT_FRONTEND_BUILD_COMMANDS;
+  return [
+    "version: 0.2",
+    "env:",
+    "  shell: bash",
+    "  exported-variables:",
+    `    - ${AMPLIFY_JOB_ID_VARIABLE}`,
+    "phases:",
+    "  install:",
+    "    runtime-versions:",
+    `      nodejs: ${options.nodeVersion}`,
+    "  build:",
+    "    commands:",
+    ...commands.map((c) => `      - ${JSON.stringify(c)}`),
+    "  post_build:",
+    "    commands:",
+    '      - test "$CODEBUILD_BUILD_SUCCEEDING" = "1"',
+    `      - ${JSON.stringify(`test -f "${out}/index.html" || { echo "${out}/index.html is missing: the build wrote no static site there" >&2; exit 1; }`)}`,
+    `      - ${JSON.stringify(`cd "${out}" && zip -qr "$CODEBUILD_SRC_DIR/site.zip" . && cd "$CODEBUILD_SRC_DIR"`)}`,
+    `      - ${JSON.stringify(`read -r ${AMPLIFY_JOB_ID_VARIABLE} UPLOAD_URL < <(aws amplify create-deployment --app-id "$AMPLIFY_APP_ID" --branch-name "$AMPLIFY_BRANCH_NAME" --query "[jobId, zipUploadUrl]" --output text)`)}`,
+    `      - export ${AMPLIFY_JOB_ID_VARIABLE}`,
+    `      - ${JSON.stringify('curl --fail --silent --show-error --request PUT --header "Content-Type: application/zip" --upload-file site.zip "$UPLOAD_URL"')}`,
+    `      - ${JSON.stringify(`aws amplify start-deployment --app-id "$AMPLIFY_APP_ID" --branch-name "$AMPLIFY_BRANCH_NAME" --job-id "$${AMPLIFY_JOB_ID_VARIABLE}" --query "jobSummary.[jobId, status]" --output text`)}`,
+    "",
+  ].join("\n");
+}
+
+function validate(props: FrontendBuildProps): void {
+  checkPattern("FrontendBuild.name", props.name, /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/, "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit", "the build role is <name>-build, and IAM role names allow 64 characters");
+  checkGitHubRepositoryUrl("FrontendBuild.source.repositoryUrl", props.source.repositoryUrl);
+  checkGitRef("FrontendBuild.source.gitRef", props.source.gitRef);
+  checkPattern("FrontendBuild.source.tokenSecretArn", props.source.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token, or leave it out for a public repository");
+  checkPattern("FrontendBuild.outputDirectory", props.outputDirectory, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a folder relative to the repository root", 'use for example "out" or "dist"');
+  checkPattern("FrontendBuild.nodeVersion", props.nodeVersion, /^\d{2}$/, "a Node.js major version", 'use for example "22"');
+  checkRange("FrontendBuild.buildTimeoutInMinutes", props.buildTimeoutInMinutes, 5, 480, "CodeBuild allows 5 to 480 minutes");
+  checkRetention("FrontendBuild.logRetentionInDays", props.logRetentionInDays);
+  if (props.buildCommands !== undefined && !isUnresolved(props.buildCommands)) {
+    if (props.buildCommands.length === 0 || props.buildCommands.some((c) => typeof c !== "string" || c.trim() === "")) {
+      throw invalid("FrontendBuild.buildCommands", "a non-empty list of non-empty commands", props.buildCommands, "leave it out for npm ci and npm run build");
+    }
+  }
+  for (const name of Object.keys(props.environmentVariables ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith("CODEBUILD_") || name.startsWith("AMPLIFY_")) {
+      throw invalid("FrontendBuild.environmentVariables", "names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build)", name, "rename the variable");
+    }
+  }
+}
