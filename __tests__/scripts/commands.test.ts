@@ -53,7 +53,7 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
 
   test("every command the documents name has an entry: a test that runs it", () => {
     const registered = new Set(COMMANDS.map((c) => c.command));
-    const missing = [...documented].filter(([c]) => !registered.has(c) && !(c in FOREIGN_COMMANDS)).map(([c, docs]) => `${docs.join(", ")} name \`${c}\``);
+    const missing = [...documented].filter(([c]) => !registered.has(c) && !(c in FOREIGN_COMMANDS)).map(([c, docs]) => `${docs.join(", ")} ${docs.length === 1 ? "names" : "name"} \`${c}\``);
     if (missing.length) {
       throw new Error(`${missing.join("\n")}\nbut the command registry has no entry for it: add one to COMMANDS in __tests__/support/commands.ts naming the test that runs it (from a fresh clone where it can: __tests__/clone/fresh-clone.test.ts), or stop naming it`);
     }
