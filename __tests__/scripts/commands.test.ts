@@ -127,6 +127,12 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
 });
 
 describe("help", () => {
+  test("is plain text in lines of at most 124 characters", () => {
+    const help = read("help");
+    expect(help).not.toMatch(/[^\x09\x0a\x20-\x7e]/);
+    for (const line of help.split("\n")) expect([line, line.length <= 124]).toEqual([line, true]);
+  });
+
   test("names every npm script", () => {
     const help = read("help");
     for (const script of Object.keys(pkg().scripts)) expect([script, help.includes(script === "test" ? "npm test" : `npm run ${script}`)]).toEqual([script, true]);
