@@ -89,8 +89,10 @@ export class LocalCommand {
   public readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    this.child = spawn(process.execPath, ["scripts/run.js", "scripts/local.ts", ...args], { cwd: options.cwd ?? PROJECT_DIR, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  /** With `npm: true`, runs `npm run local -- <args>` itself; else the script npm runs. */
+  constructor(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; npm?: boolean } = {}) {
+    const [command, argv] = options.npm ? ["npm", ["run", "local", "--", ...args]] : [process.execPath, ["scripts/run.js", "scripts/local.ts", ...args]];
+    this.child = spawn(command, argv, { cwd: options.cwd ?? PROJECT_DIR, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let buffer = "";
     const onData = (d: Buffer) => {
       buffer += d.toString();
