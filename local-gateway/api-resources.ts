@@ -50,7 +50,7 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
   const of = (type: string) => resources.filter((r) => r.type === type);
   const apis = of("aws_apigatewayv2_api").filter((r) => r.values.protocol_type === "WEBSOCKET");
   const api = pick(
-    "WebSocket API",
+    ["WebSocket API", "WebSocket APIs"],
     apis.filter((r) => selection.api === undefined || r.values.id === selection.api || r.values.name === selection.api),
     (r) => `${r.values.name} (${r.values.id})`,
     selection.api,
@@ -59,7 +59,7 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
   );
   const apiId: string = api.values.id;
   const stage = pick(
-    `stage of API ${api.values.name}`,
+    [`stage of API ${api.values.name}`, `stages of API ${api.values.name}`],
     of("aws_apigatewayv2_stage").filter((r) => r.values.api_id === apiId && (selection.stage === undefined || r.values.name === selection.stage)),
     (r) => r.values.name,
     selection.stage,
@@ -167,8 +167,15 @@ function regionOf(arn: unknown): string | undefined {
   return typeof arn === "string" ? /^arn:[^:]+:apigateway:([^:]+):/.exec(arn)?.[1] : undefined;
 }
 
-function pick(what: string, found: TerraformResource[], label: (r: TerraformResource) => string, wanted: string | undefined, source: string, fix: string): TerraformResource {
+function pick(
+  [one, many]: [string, string],
+  found: TerraformResource[],
+  label: (r: TerraformResource) => string,
+  wanted: string | undefined,
+  source: string,
+  fix: string,
+): TerraformResource {
   if (found.length === 1) return found[0];
-  if (found.length === 0) throw new Error(`${source} holds no ${what}${wanted !== undefined ? ` matching ${JSON.stringify(wanted)}` : ""}: deploy the stack first (npm run local)`);
-  throw new Error(`${source} holds ${found.length} of ${what}s (${found.map(label).join(", ")}): ${fix}`);
+  if (found.length === 0) throw new Error(`${source} holds no ${one}${wanted !== undefined ? ` matching ${JSON.stringify(wanted)}` : ""}: deploy the stack first (npm run local)`);
+  throw new Error(`${source} holds ${found.length} ${many} (${found.map(label).join(", ")}): ${fix}`);
 }

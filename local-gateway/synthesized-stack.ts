@@ -41,17 +41,25 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
   const attributes = new Map<string, Record<string, string>>();
   for (const { type, name, config } of declared) attributes.set(`${type}.${name}`, syntheticAttributes(type, name, config, region));
 
+  const read = declared.filter((d) => READ_TYPES.includes(d.type));
+  const iterated = read.find((d) => d.config.count !== undefined || d.config.for_each !== undefined);
+  if (iterated) {
+    const how = iterated.config.count !== undefined ? "count" : "for_each";
+    throw new Error(`${source}: ${iterated.type}.${iterated.name} uses ${how}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`);
+  }
   const resources: TerraformResource[] = [];
-  for (const { type, name, config } of declared.filter((d) => READ_TYPES.includes(d.type))) {
+  for (const { type, name, config } of read) {
     const address = `${type}.${name}`;
-    if (config.count !== undefined || config.for_each !== undefined) {
-      throw new Error(`${source}: ${address} uses ${config.count !== undefined ? "count" : "for_each"}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`);
+    let values: Record<string, any>;
+    try {
+      values = resolve(config, (ref) => {
+        const value = attributes.get(`${ref.type}.${ref.name}`)?.[ref.attribute];
+        if (value === undefined) throw new Error(`it refers to \${${ref.type}.${ref.name}.${ref.attribute}}, which needs Terraform to evaluate`);
+        return value;
+      });
+    } catch (e) {
+      throw new Error(`${source}: ${address}: ${(e as Error).message}: apply the stack (npm run local) and serve its state`);
     }
-    const values = resolve(config, (ref) => {
-      const value = attributes.get(`${ref.type}.${ref.name}`)?.[ref.attribute];
-      if (value === undefined) throw new Error(`${source}: ${address} refers to \${${ref.type}.${ref.name}.${ref.attribute}}, which needs Terraform to evaluate: apply the stack (npm run local) and serve its state`);
-      return value;
-    });
     resources.push({ address, type, values: { ...attributes.get(address), ...values } });
   }
   return buildApiModel(resources, selection, source);
@@ -81,7 +89,7 @@ function resolve(value: unknown, lookup: (ref: { type: string; name: string; att
   if (typeof value === "string") {
     const escaped = value.split("$${").join("\u0000").split("%%{").join("\u0001");
     const replaced = escaped.replace(REFERENCE, (_, type, name, attribute) => lookup({ type, name, attribute }));
-    if (/\$\{|%\{/.test(replaced)) throw new Error(`the expression ${JSON.stringify(value)} needs Terraform to evaluate: apply the stack (npm run local) and serve its state`);
+    if (/\$\{|%\{/.test(replaced)) throw new Error(`the expression ${JSON.stringify(value)} needs Terraform to evaluate`);
     return replaced.split("\u0000").join("${").split("\u0001").join("%{");
   }
   if (Array.isArray(value)) return value.map((v) => resolve(v, lookup));

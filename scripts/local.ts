@@ -211,7 +211,8 @@ async function main(): Promise<void> {
   const { startEmulator } = await import("./emulator");
   let emulator: Emulator;
   try {
-    emulator = await startEmulator({ log: path.join(TMP_DIR, "local-moto.log") });
+    // moto loads AWS's managed IAM policies before it answers: slow on a busy machine.
+    emulator = await startEmulator({ log: path.join(TMP_DIR, "local-moto.log"), timeoutMs: 180_000 });
   } catch (e) {
     console.error(`npm run local: ${(e as Error).message} (log: ${path.relative(process.cwd(), path.join(TMP_DIR, "local-moto.log"))})`);
     process.exit(1);

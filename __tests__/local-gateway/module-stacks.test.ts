@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ApiModel, apiFromTerraformState, LocalGateway } from "../../local-gateway";
-import { Emulator } from "../../scripts/emulator";
-import { apply, describeE2e, emulatorFor, overrideProviderForEmulator } from "../support/e2e";
-import { copyExample, removeWorkdir, synthInto, terraform } from "../support/terraform";
+import { Emulator, startEmulator } from "../../scripts/emulator";
+import { apply, describeE2e, overrideProviderForEmulator } from "../support/e2e";
+import { copyExample, removeWorkdir, synthInto, terraform, workdir } from "../support/terraform";
 import { Client, parseErrorFrame } from "./support/clients";
 import { ScriptedBackend } from "./support/scripted-backend";
 
@@ -22,7 +22,9 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
   const backend = new ScriptedBackend();
 
   beforeAll(async () => {
-    ({ emulator, dir } = await emulatorFor("gateway-nlb"));
+    dir = workdir("e2e-gateway-nlb");
+    // A generous start-up time: moto loads AWS's managed policies first, slowly on a busy machine.
+    emulator = await startEmulator({ log: path.join(dir, "moto.log"), timeoutMs: 180_000 });
     synthInto(path.join(dir, "out"));
     const root = path.join(dir, "root");
     fs.mkdirSync(root);
@@ -55,7 +57,7 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
     await backend.stop();
     await emulator?.stop();
     if (dir) removeWorkdir(dir);
-  });
+  }, 120_000);
 
   test("reads the routes for_each created, their two-way-ness and the private path from the state", () => {
     expect(api.routes.map((r) => [r.key, r.integration?.type, r.twoWay]).sort()).toEqual(
