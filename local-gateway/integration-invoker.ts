@@ -61,6 +61,8 @@ const HOP_BY_HOP = new Set(["connection", "upgrade", "keep-alive", "transfer-enc
  * local backend; INTERNET integrations are called only on loopback.
  */
 export class IntegrationInvoker {
+  private readonly targets = new Map<string, Target>();
+
   constructor(
     private readonly api: ApiModel,
     private readonly client: BackendClient,
@@ -89,7 +91,7 @@ export class IntegrationInvoker {
     }
     if (integration.type === "MOCK") return this.mock(integration, event, body);
 
-    const target = this.target(integration);
+    const target = this.cachedTarget(integration);
     if ("error" in target) return { ok: false, error: "internal", detail: target.error };
     const url = new URL(target.url);
     const headers: Record<string, string> = {};
@@ -224,6 +226,16 @@ export class IntegrationInvoker {
     }
     const values = event.query?.getAll(m[2]) ?? [];
     return values.length ? (m[1] === "querystring" ? values[values.length - 1] : values.join(",")) : undefined;
+  }
+
+  /** {@link target}, once per integration: the URI and stage variables do not change while serving. */
+  private cachedTarget(integration: IntegrationModel): Target {
+    let target = this.targets.get(integration.id);
+    if (!target) {
+      target = this.target(integration);
+      this.targets.set(integration.id, target);
+    }
+    return target;
   }
 
   /**

@@ -568,10 +568,6 @@ class ReplaySocket extends Duplex {
     socket.on("close", () => this.destroy());
   }
 
-  public get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
-  }
-
   public setNoDelay(noDelay?: boolean): this {
     this.socket.setNoDelay(noDelay);
     return this;
@@ -635,9 +631,9 @@ function headersOf(req: http.IncomingMessage): Record<string, string[]> {
   return out;
 }
 
+/** The client's address; a TLS socket over the replayed stream has none, and the gateway listens on 127.0.0.1 only. */
 function remoteAddress(req: http.IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? (req.socket as any)._parent?.remoteAddress ?? "127.0.0.1";
-  return address.replace(/^::ffff:/, "");
+  return (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
 }
 
 function safeDecode(value: string): string {

@@ -65,6 +65,11 @@ export function evaluateSelectionExpression(expression: string, variable: (name:
 
 /** Whether a key is a pattern (`/2\d\d/`), and the pattern, anchored to the whole value. */
 export function selectionPattern(key: string): RegExp | undefined {
+  if (patterns.has(key)) return patterns.get(key);
   const m = /^\/(.*)\/$/s.exec(key);
-  return m ? new RegExp(`^(?:${m[1]})$`) : undefined;
+  const pattern = m ? new RegExp(`^(?:${m[1]})$`) : undefined;
+  if (patterns.size < 1000) patterns.set(key, pattern);
+  return pattern;
 }
+
+const patterns = new Map<string, RegExp | undefined>();
