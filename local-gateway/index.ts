@@ -15,5 +15,6 @@ export type { GatewayLimits } from "./limits";
 export { checkBackendUrl, LocalGateway, newId } from "./local-gateway";
 export type { LocalGatewayProps } from "./local-gateway";
 export { MappingTemplate } from "./mapping-template";
+export { pointModuleSources } from "./module-sources";
 export { apiFromSynthesizedStack } from "./synthesized-stack";
 export { apiFromTerraformState, showState } from "./terraform-state";

@@ -19,7 +19,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, showState } from "../local-gateway";
+import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
 import type { Emulator } from "./emulator";
 
@@ -181,10 +181,7 @@ async function prepare(options: Options, emulator: Emulator): Promise<string> {
   fs.mkdirSync(root, { recursive: true });
   const example = path.join(PROJECT_DIR, "examples", options.stack);
   for (const file of fs.readdirSync(example).filter((f) => f.endsWith(".tf"))) {
-    const text = fs
-      .readFileSync(path.join(example, file), "utf8")
-      .replace(/"\.\.\/\.\.\/(?:cdktf\.out\/stacks|modules)\/(websocket-[a-z]+)"/g, (_, module) => JSON.stringify(path.relative(root, path.join(out, "stacks", module))));
-    fs.writeFileSync(path.join(root, file), text);
+    fs.writeFileSync(path.join(root, file), pointModuleSources(fs.readFileSync(path.join(example, file), "utf8"), root, out));
   }
   fs.writeFileSync(path.join(root, "emulator_override.tf.json"), JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2));
   return root;

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { apiFromSynthesizedStack, apiFromTerraformState } from "../../local-gateway";
+import { apiFromSynthesizedStack, apiFromTerraformState, pointModuleSources } from "../../local-gateway";
 import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { removeWorkdir, synthInto, workdir } from "../support/terraform";
 
@@ -65,5 +65,15 @@ describe("apiFromTerraformState", () => {
   test("fails when the state holds no API", () => {
     expect(() => apiFromTerraformState({ values: { root_module: {} } })).toThrow(/holds no WebSocket API: deploy the stack first/);
     expect(() => apiFromTerraformState({})).toThrow(/holds no resources/);
+  });
+});
+
+describe("pointModuleSources", () => {
+  test("points both forms of an example's module source at the modules the run synthesized", () => {
+    const hcl = 'module "a" {\n  source = "../../cdktf.out/stacks/websocket-nlb"\n}\nmodule "b" {\n  source = "../../modules/websocket-alb"\n}\nmodule "c" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n';
+    const out = pointModuleSources(hcl, "/p/.local/websocket-nlb", "/p/.local/cdktf.out");
+    expect(out).toContain('source = "../cdktf.out/stacks/websocket-nlb"');
+    expect(out).toContain('source = "../cdktf.out/stacks/websocket-alb"');
+    expect(out).toContain('source = "terraform-aws-modules/vpc/aws"');
   });
 });

@@ -112,6 +112,18 @@ describe("LocalGateway", () => {
       await client.close();
     });
 
+    test("a client that vanishes without a close frame still gets its $disconnect call", async () => {
+      const lines: string[] = [];
+      const gateway = await start({ log: (l) => lines.push(l) });
+      const client = await Client.connect(gateway.url);
+      const id = JSON.parse((await backend.waitFor("/connect")).body).connectionId;
+      client.ws.terminate();
+      expect(JSON.parse((await backend.waitFor("/disconnect")).body)).toEqual({ connectionId: id });
+      const logged = () => lines.some((l) => l.includes("DISCONNECT") && l.includes(id) && l.includes("closed 1006"));
+      for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(logged()).toBe(true);
+    });
+
     test("a backend's 4xx and 5xx answers pass through the $default integration response", async () => {
       backend.answer = (call) => (call.path === "/username" ? { status: 502, body: "upstream broke" } : { body: "ok" });
       const gateway = await start();
