@@ -14,6 +14,8 @@ export class AccessLog {
   private readonly parts: Array<string | string[]>;
   private readonly json: boolean;
   private readonly stream?: fs.WriteStream;
+  private pending = "";
+  private scheduled = false;
 
   constructor(
     public readonly format: string,
@@ -39,21 +41,40 @@ export class AccessLog {
       let value: unknown = context;
       for (const key of part) value = value !== null && typeof value === "object" ? (value as any)[key] : undefined;
       const text = value === undefined || value === null || value === "" ? "-" : typeof value === "object" ? JSON.stringify(value) : String(value);
-      out += this.json ? JSON.stringify(text).slice(1, -1) : text;
+      out += this.json && NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
     }
     return out;
   }
 
-  /** Appends the event's line to the file. */
+  /**
+   * Appends the event's line to the file. Lines of the same turn of the event
+   * loop are written together (one write instead of one per event).
+   */
   public write(context: Record<string, unknown>): void {
-    this.stream?.write(this.line(context) + "\n");
+    if (!this.stream) return;
+    this.pending += this.line(context) + "\n";
+    if (this.pending.length > 64 * 1024) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   /** Flushes and closes the file. */
   public close(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => (this.stream ? this.stream.end(() => resolve()) : resolve()));
   }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.pending || !this.stream || this.stream.writableEnded) return;
+    this.stream.write(this.pending);
+    this.pending = "";
+  }
 }
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
 
 function compile(format: string): Array<string | string[]> {
   const parts: Array<string | string[]> = [];
