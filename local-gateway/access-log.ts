@@ -15,7 +15,7 @@ export class AccessLog {
   private readonly json: boolean;
   private readonly stream?: fs.WriteStream;
   private pending = "";
-  private scheduled = false;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     public readonly format: string,
@@ -47,16 +47,17 @@ export class AccessLog {
   }
 
   /**
-   * Appends the event's line to the file. Lines of the same turn of the event
-   * loop are written together (one write instead of one per event).
+   * Appends the event's line to the file. Lines are written together every
+   * 100 ms (or 64 KB), one file write for many events: API Gateway delivers
+   * access logs asynchronously too.
    */
   public write(context: Record<string, unknown>): void {
     if (!this.stream) return;
     this.pending += this.line(context) + "\n";
     if (this.pending.length > 64 * 1024) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), 100);
+      this.timer.unref();
     }
   }
 
@@ -67,7 +68,8 @@ export class AccessLog {
   }
 
   private flush(): void {
-    this.scheduled = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (!this.pending || !this.stream || this.stream.writableEnded) return;
     this.stream.write(this.pending);
     this.pending = "";
