@@ -346,6 +346,8 @@ export class LocalGateway {
     const url = new URL(req.url ?? "/", "http://gateway");
     if (!this.isStagePath(url.pathname)) return refuse(socket, 403, "Forbidden");
     if (this.stopping) return refuse(socket, 503, "Service Unavailable");
+    // An invalid handshake is refused before $connect runs (RFC 6455 section 4.2.1).
+    if (!req.headers["sec-websocket-key"] || req.headers["sec-websocket-version"] !== "13") return refuse(socket, 400, "Bad Request");
     const connectionId = newId();
     const requestId = newId();
     const connectedAt = Date.now();

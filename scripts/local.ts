@@ -14,6 +14,10 @@
  *   --port     the gateway's port on 127.0.0.1 (default: a free port)
  *   --once     deploy, start serving, print the URLs, then tear down and exit 0
  *   --config   a settings file, as for npm run synth
+ *
+ * Writes .local/ (Terraform roots, the access log; WSGW_LOCAL_DIR for another
+ * folder), .tmp/local-moto.log and .tmp/local-gateway/tls/ (the local CA),
+ * each made when missing. local-gateway/README.md has the details.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
