@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PayloadTooLargeException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as https from "https";
 import * as path from "path";
 import { promisify } from "util";
@@ -142,6 +143,19 @@ describe("LocalGateway", () => {
       await expect(Client.connect(down.url)).rejects.toMatchObject({ status: 500, body: JSON.stringify({ message: "Internal server error" }) });
       const none = await start({ backend: undefined });
       await expect(Client.connect(none.url)).rejects.toMatchObject({ status: 500 });
+    });
+
+    test("refuses an invalid handshake with 400 before calling $connect", async () => {
+      const gateway = await start();
+      const status = await new Promise<number>((resolve, reject) =>
+        http
+          .get(gateway.url.replace(/^ws:/, "http:"), { headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "8" } })
+          .on("upgrade", () => reject(new Error("upgraded")))
+          .on("response", (res) => (res.resume(), resolve(res.statusCode!)))
+          .on("error", reject),
+      );
+      expect(status).toBe(400);
+      expect(backend.callsTo("/connect")).toHaveLength(0);
     });
 
     test("a backend that went down gets the client AWS's Internal server error frame; other connections keep being served", async () => {
