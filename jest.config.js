@@ -1,5 +1,6 @@
-// Three suites: unit (fast, no external tools), terraform (validate and plan
-// with the real provider) and e2e (apply on the moto emulator). Environment
+// Four suites: unit (fast, no external tools), terraform (validate and plan
+// with the real provider), e2e (apply on the moto emulator) and gateway (the
+// local WebSocket gateway, with real sockets). Environment
 // set here, in jest's parent process, reaches every worker and every
 // terraform process they start.
 const path = require("path");
@@ -20,5 +21,7 @@ module.exports = {
     { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/{constructs,stacks,scripts}/**/*.test.ts"] },
     { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
     { ...common, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
+    // The local WebSocket gateway (local-gateway/): real sockets, some files deploy on moto.
+    { ...common, displayName: "gateway", testMatch: ["<rootDir>/__tests__/local-gateway/**/*.test.ts"] },
   ],
 };

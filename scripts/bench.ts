@@ -13,12 +13,15 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { benchGateway } from "../local-gateway/gateway-bench";
 import { PROJECT_DIR } from "../stacks/paths";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// --quick: every measurement, briefly (one run each, short gateway loads).
+const QUICK = process.argv.includes("--quick");
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 5));
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "wsgw-bench-"));
 
 function seconds(command: string, args: string[], env: Record<string, string> = {}, cwd = PROJECT_DIR): number {
@@ -52,7 +55,7 @@ function dirSize(dir: string): number {
 const row = (label: string, value: string, note = "") => console.log(`${label.padEnd(54)} ${value.padStart(10)}  ${note}`);
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 
-function main(): void {
+async function main(): Promise<void> {
   console.log(`Benchmark on ${os.cpus().length} CPUs, node ${process.version}, median of ${RUNS} runs where repeated\n`);
   // Make sure dist/ is current, so synth runs measure the app, not the transpiler.
   execFileSync("node", [path.join(PROJECT_DIR, "scripts", "run.js"), "scripts/bench-routes.ts", "1", path.join(scratch, "warmup")]);
@@ -114,6 +117,10 @@ function main(): void {
   } else {
     row("terraform validate / plan", "skipped", "terraform is not on PATH");
   }
+
+  console.log("");
+  // The local WebSocket gateway against its floor (local-gateway/gateway-bench.ts).
+  await benchGateway({ stackDir: path.join(outdir, "stacks", "chat"), scratch, quick: QUICK, row });
   fs.rmSync(scratch, { recursive: true, force: true });
 }
 
@@ -122,4 +129,8 @@ function writeJson(file: string, content: unknown): string {
   return file;
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  process.exit(1);
+});
