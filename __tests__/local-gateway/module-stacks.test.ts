@@ -3,7 +3,7 @@ import * as path from "path";
 import { ApiModel, apiFromTerraformState, LocalGateway } from "../../local-gateway";
 import { Emulator, startEmulator } from "../../scripts/emulator";
 import { apply, describeE2e, overrideProviderForEmulator } from "../support/e2e";
-import { copyExample, removeWorkdir, synthInto, terraform, workdir } from "../support/terraform";
+import { copyExample, removeWorkdir, terraform, workdir } from "../support/terraform";
 import { Client, parseErrorFrame } from "./support/clients";
 import { ScriptedBackend } from "./support/scripted-backend";
 
@@ -25,10 +25,9 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
     dir = workdir("e2e-gateway-nlb");
     // A generous start-up time: moto loads AWS's managed policies first, slowly on a busy machine.
     emulator = await startEmulator({ log: path.join(dir, "moto.log"), timeoutMs: 180_000 });
-    synthInto(path.join(dir, "out"));
     const root = path.join(dir, "root");
     fs.mkdirSync(root);
-    copyExample("websocket-nlb", root, path.join(dir, "out"));
+    copyExample("websocket-nlb", root);
     overrideProviderForEmulator(root, emulator);
     fs.writeFileSync(
       path.join(root, "gateway_override.tf"),
