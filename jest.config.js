@@ -1,6 +1,7 @@
-// Four suites: unit (fast, no external tools), terraform (validate and plan
-// with the real provider), e2e (apply on the moto emulator) and clone (every
-// documented command run from a fresh clone of HEAD). Environment
+// Five suites: unit (fast, no external tools), terraform (validate and plan
+// with the real provider), e2e (apply on the moto emulator), gateway (the
+// local WebSocket gateway, with real sockets) and clone (every documented
+// command run from a fresh clone of HEAD). Environment
 // set here, in jest's parent process, reaches every worker and every
 // terraform process they start.
 const path = require("path");
@@ -22,6 +23,8 @@ module.exports = {
     { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/{constructs,stacks,scripts}/**/*.test.ts"] },
     { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
     { ...common, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
+    // The local WebSocket gateway (local-gateway/): real sockets, some files deploy on moto.
+    { ...common, displayName: "gateway", testMatch: ["<rootDir>/__tests__/local-gateway/**/*.test.ts"] },
     { ...common, displayName: "clone", testMatch: ["<rootDir>/__tests__/clone/**/*.test.ts"] },
   ],
 };

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../stacks/paths";
+import { benchGateway } from "../local-gateway/gateway-bench";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
@@ -168,9 +169,13 @@ const MEASUREMENTS: readonly Measurement[] = [
       c.row("terraform plan of the chat stack (no AWS account)", fmt(plan));
     },
   },
-  // The local WebSocket gateway's measurement (local-gateway/, issue 12) joins here as one entry:
-  //   { name: "local gateway", run: (c) => benchGateway(c) },
-  // benchGateway reads c.stackDir, c.scratch, c.quick and c.row.
+  // The local WebSocket gateway against its floor: a bare ws server making the same HTTP call (local-gateway/gateway-bench.ts).
+  {
+    name: "local gateway",
+    run: async (c) => {
+      await benchGateway(c);
+    },
+  },
 ];
 
 async function main(): Promise<void> {

@@ -55,6 +55,8 @@ export async function startEmulator(options: { log?: string; timeoutMs?: number 
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const { command, args } = motoCommand();
+  // The log's folder is made when missing (a fresh clone has no .tmp/).
+  if (options.log) fs.mkdirSync(path.dirname(options.log), { recursive: true });
   const out = options.log ? fs.openSync(options.log, "a") : "ignore";
   const child: ChildProcess = spawn(command, [...args, "-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
@@ -62,6 +64,7 @@ export async function startEmulator(options: { log?: string; timeoutMs?: number 
   });
   let exited: string | undefined;
   child.on("exit", (code, signal) => (exited = `exited with ${code ?? signal}`));
+  child.on("error", (e) => (exited = `could not be started (${e.message}): install moto 5 (pip install "moto[server]")`));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (exited) throw new Error(`the emulator (${command} ${args.join(" ")}) ${exited} before it answered on ${endpoint}`);

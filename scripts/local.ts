@@ -1,37 +1,110 @@
 /**
- * `npm run local`: try a stack without an AWS account. Starts the AWS
- * emulator (moto) on a free loopback port, deploys the chosen stack onto it
- * with progress shown, prints the outputs and how to look at the resources,
- * and on Ctrl-C destroys everything and stops the emulator.
+ * `npm run local`: run a stack on this machine without an AWS account. Starts
+ * the AWS emulator (moto) on a free loopback port, deploys the stack onto it,
+ * then serves the deployed WebSocket API for real with the local gateway
+ * (local-gateway/): clients connect to `ws://127.0.0.1:<port>/<stage>`,
+ * requests through the VPC link go to `--backend`, and the backend answers
+ * clients through the @connections API. Ctrl-C (or SIGTERM) stops the
+ * gateway, destroys everything and stops the emulator.
  *
- *   npm run local                      # the chat stack
- *   npm run local -- websocket-nlb     # a module, through examples/websocket-nlb
- *   npm run local -- websocket-alb --once   # deploy, print, tear down, exit
+ *   npm run local -- <chat|websocket-nlb|websocket-alb> [--backend http://127.0.0.1:<port>] [--port <port>] [--once]
+ *
+ *   --backend  where requests through the VPC link go (the NLB's DNS name and
+ *              listener port stand for it); loopback only
+ *   --port     the gateway's port on 127.0.0.1 (default: a free port)
+ *   --once     deploy, start serving, print the URLs, then tear down and exit 0
+ *   --config   a settings file, as for npm run synth
+ *
+ * Writes .local/ (Terraform roots, the access log; WSGW_LOCAL_DIR for another
+ * folder), .tmp/local-moto.log and .tmp/local-gateway/tls/ (the local CA),
+ * each made when missing. local-gateway/README.md has the details.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
-import { loadSettings } from "../stacks/config";
+import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
-import { synthesize } from "../stacks/synth";
-import { emulatorProviderArguments } from "../stacks/target";
-import { Emulator, startEmulator } from "./emulator";
+import type { Emulator } from "./emulator";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
 
 const STACKS = ["chat", "websocket-nlb", "websocket-alb"] as const;
 type StackName = (typeof STACKS)[number];
+const USAGE = "npm run local -- <chat|websocket-nlb|websocket-alb> [--backend http://127.0.0.1:<port>] [--port <port>] [--once]";
 
-function parseArgs(argv: string[]): { stack: StackName; once: boolean; rest: string[] } {
-  const once = argv.includes("--once");
-  const positional = argv.filter((a) => !a.startsWith("--"));
-  const stack = (positional[0] ?? "chat") as StackName;
-  if (!STACKS.includes(stack)) {
-    console.error(`stack must be one of ${STACKS.join(", ")}, got "${stack}": e.g. npm run local -- websocket-nlb`);
-    process.exit(2);
+/** Where `npm run local` writes the Terraform roots and the access log, emptied each run (WSGW_LOCAL_DIR: another folder, e.g. for tests). */
+const WORK_DIR = path.resolve(PROJECT_DIR, process.env.WSGW_LOCAL_DIR || ".local");
+/** The emulator's log and the gateway's TLS files (kept across runs, so a backend keeps trusting the same CA). */
+const TMP_DIR = path.join(PROJECT_DIR, ".tmp");
+const TLS_DIR = path.join(TMP_DIR, "local-gateway", "tls");
+
+interface Options {
+  readonly stack: StackName;
+  readonly backend?: string;
+  readonly port: number;
+  readonly once: boolean;
+  readonly config?: string;
+}
+
+class UsageError extends Error {}
+
+/** Parses the command line; throws a {@link UsageError} with a one-line message. */
+function parseArgs(argv: string[]): Options | "help" {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h" || arg === "--help") return "help";
+    if (!arg.startsWith("-")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    if (!["--backend", "--port", "--once", "--config"].includes(name)) {
+      throw new UsageError(`unknown flag ${JSON.stringify(arg)}: the flags are --backend, --port, --once and --config (${USAGE})`);
+    }
+    if (flags.has(name)) throw new UsageError(`${name} must be given once`);
+    if (name === "--once") {
+      if (inline !== undefined) throw new UsageError(`--once takes no value, got ${JSON.stringify(arg)}`);
+      flags.set(name, true);
+      continue;
+    }
+    const value = inline ?? argv[i + 1];
+    if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${name} must be followed by a value (${USAGE})`);
+    if (inline === undefined) i++;
+    flags.set(name, value);
   }
-  return { stack, once, rest: argv.filter((a) => a !== "--once" && a !== stack) };
+  if (positional.length > 1) throw new UsageError(`give one stack, got ${positional.map((p) => JSON.stringify(p)).join(" and ")} (${USAGE})`);
+  const stack = (positional[0] ?? "chat") as StackName;
+  if (!STACKS.includes(stack)) throw new UsageError(`stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(stack)}: e.g. npm run local -- websocket-nlb`);
+  const backend = flags.get("--backend") as string | undefined;
+  if (backend !== undefined) {
+    try {
+      checkBackendUrl(backend);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const portText = flags.get("--port") as string | undefined;
+  const port = portText === undefined ? 0 : Number(portText);
+  if (portText !== undefined && !(/^\d+$/.test(portText) && port >= 1 && port <= 65535)) {
+    throw new UsageError(`--port must be a port number from 1 to 65535, got ${JSON.stringify(portText)}: or leave it out for a free port`);
+  }
+  return { stack, backend, port, once: flags.has("--once"), config: flags.get("--config") as string | undefined };
+}
+
+/** Fails when a port on 127.0.0.1 cannot be listened on (in use, or privileged). */
+function checkPortFree(port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(e.code === "EADDRINUSE" ? `--port ${port} is in use on 127.0.0.1: pick another port, or leave --port out for a free one` : `--port ${port} cannot be used (${e.code ?? e.message}): pick a port above 1023`)),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
 }
 
 /** Runs terraform, showing one line per resource as it is created or destroyed. */
@@ -61,6 +134,7 @@ function terraform(cwd: string, args: string[], total?: number): Promise<string>
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
+    child.on("error", (e) => reject(new Error(`terraform could not be started (${e.message}): install Terraform 1.11+ (README, "Quickstart")`)));
     child.on("close", (code) => {
       if (code === 0) resolve(output);
       else reject(new Error(`terraform ${args[0]} failed after ${Math.round((Date.now() - started) / 1000)} s:\n${output.split("\n").slice(-40).join("\n")}`));
@@ -68,44 +142,93 @@ function terraform(cwd: string, args: string[], total?: number): Promise<string>
   });
 }
 
-/** Prepares the folder Terraform runs in: the synthesized chat stack, or an HCL example using a module. */
-function prepare(stack: StackName, emulator: Emulator, argv: string[]): string {
-  const work = path.join(PROJECT_DIR, ".local");
-  const out = path.join(work, "cdktf.out");
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
+function terraformJson(dir: string, args: string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const c = spawn("terraform", args, { cwd: dir, env: { ...process.env, ...terraformEnv() } });
+    let s = "";
+    c.stdout.on("data", (d) => (s += d));
+    c.on("error", reject);
+    c.on("close", (code) => {
+      try {
+        if (code !== 0) throw new Error(`terraform ${args.join(" ")} failed (exit ${code})`);
+        resolve(JSON.parse(s));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/**
+ * Prepares the folder Terraform runs in: the synthesized chat stack, or a
+ * copy of a module's HCL example whose module source, written either as
+ * `../../cdktf.out/stacks/<module>` or `../../modules/<module>`, points at
+ * the module this run just synthesized.
+ */
+async function prepare(options: Options, emulator: Emulator): Promise<string> {
+  const { loadSettings } = await import("../stacks/config");
+  const { synthesize } = await import("../stacks/synth");
+  const { emulatorProviderArguments } = await import("../stacks/target");
+  const out = path.join(WORK_DIR, "cdktf.out");
+  fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(WORK_DIR, { recursive: true });
+  const argv = options.config !== undefined ? ["--config", options.config] : [];
   const settings = loadSettings({ projectDir: PROJECT_DIR, argv, env: { ...process.env, WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: emulator.endpoint } });
   const synthesized = synthesize(settings, out);
-  if (stack === "chat") {
+  if (options.stack === "chat") {
     for (const o of synthesized.chat.omissions) console.log(`  left out ${o.what}: ${o.why}`);
     const dir = path.join(out, "stacks", "chat");
     fs.writeFileSync(path.join(dir, "local_override.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: "local.tfstate" } } } }));
     return dir;
   }
-  const root = path.join(work, stack);
-  fs.mkdirSync(root);
-  const example = path.join(PROJECT_DIR, "examples", stack);
+  const root = path.join(WORK_DIR, options.stack);
+  fs.mkdirSync(root, { recursive: true });
+  const example = path.join(PROJECT_DIR, "examples", options.stack);
   for (const file of fs.readdirSync(example).filter((f) => f.endsWith(".tf"))) {
-    const text = fs.readFileSync(path.join(example, file), "utf8").replace(`"../../cdktf.out/stacks/${stack}"`, JSON.stringify(path.relative(root, path.join(out, "stacks", stack))));
-    fs.writeFileSync(path.join(root, file), text);
+    fs.writeFileSync(path.join(root, file), pointModuleSources(fs.readFileSync(path.join(example, file), "utf8"), root, out));
   }
-  fs.writeFileSync(
-    path.join(root, "emulator_override.tf.json"),
-    JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2),
-  );
+  fs.writeFileSync(path.join(root, "emulator_override.tf.json"), JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2));
   return root;
 }
 
 async function main(): Promise<void> {
-  const { stack, once, rest } = parseArgs(process.argv.slice(2));
+  let options: Options;
+  try {
+    const parsed = parseArgs(process.argv.slice(2));
+    if (parsed === "help") {
+      console.log(`usage: ${USAGE}`);
+      return;
+    }
+    options = parsed;
+    await checkPortFree(options.port);
+  } catch (e) {
+    console.error(`npm run local: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  const { stack, once } = options;
+
+  fs.mkdirSync(TMP_DIR, { recursive: true });
   console.log(`Starting the AWS emulator (moto) on 127.0.0.1...`);
-  const emulator = await startEmulator({ log: path.join(PROJECT_DIR, ".tmp", "local-moto.log") });
+  const { startEmulator } = await import("./emulator");
+  let emulator: Emulator;
+  try {
+    // moto loads AWS's managed IAM policies before it answers: slow on a busy machine.
+    emulator = await startEmulator({ log: path.join(TMP_DIR, "local-moto.log"), timeoutMs: 180_000 });
+  } catch (e) {
+    console.error(`npm run local: ${(e as Error).message} (log: ${path.relative(process.cwd(), path.join(TMP_DIR, "local-moto.log"))})`);
+    process.exit(1);
+  }
   let dir: string | undefined;
+  let gateway: LocalGateway | undefined;
   let stopping = false;
   const teardown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     try {
+      if (gateway) {
+        await gateway.stop();
+        console.log(`Gateway stopped.`);
+      }
       if (dir) {
         console.log(`\nDestroying ${stack}...`);
         await terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false"]);
@@ -124,41 +247,51 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Emulator at ${emulator.endpoint} (pid ${emulator.pid}). Synthesizing ${stack} for it...`);
-    dir = prepare(stack, emulator, rest);
+    dir = await prepare(options, emulator);
     console.log(`Terraform init in ${path.relative(process.cwd(), dir)}...`);
     await terraform(dir, ["init", "-input=false"]);
     await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"]);
-    const plan = JSON.parse(await new Promise<string>((resolve, reject) => {
-      const c = spawn("terraform", ["show", "-json", "local.plan"], { cwd: dir, env: { ...process.env, ...terraformEnv() } });
-      let s = "";
-      c.stdout.on("data", (d) => (s += d));
-      c.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error("terraform show failed"))));
-    }));
+    const plan = await terraformJson(dir, ["show", "-json", "local.plan"]);
     const total = (plan.resource_changes ?? []).filter((r: any) => r.change.actions.includes("create")).length;
     console.log(`Applying ${total} resources:`);
     const started = Date.now();
     await terraform(dir, ["apply", "-input=false", "-lock=false", "local.plan"], total);
-    const outputs = JSON.parse(await new Promise<string>((resolve) => {
-      const c = spawn("terraform", ["output", "-json"], { cwd: dir, env: { ...process.env, ...terraformEnv() } });
-      let s = "";
-      c.stdout.on("data", (d) => (s += d));
-      c.on("close", () => resolve(s));
-    }));
+    const outputs = await terraformJson(dir, ["output", "-json"]);
     console.log(`\nDeployed ${stack} in ${Math.round((Date.now() - started) / 1000)} s. Outputs:`);
     for (const [k, v] of Object.entries<any>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
+
+    // Serve the API as Terraform applied it: the state holds every resolved attribute.
+    const api = apiFromTerraformState(await showState(dir, { ...process.env, ...terraformEnv() }), {}, `the state of ${stack}`);
+    const certificates = ensureLocalCertificates(TLS_DIR);
+    const accessLogFile = path.join(WORK_DIR, "gateway-access.log");
+    gateway = await LocalGateway.start({ api, backend: options.backend, port: options.port, tls: certificates, accessLogFile, log: (line) => console.log(`  ${line}`) });
+    const rel = (p: string) => path.relative(process.cwd(), p);
+    console.log(`\nServing the ${api.name} API (stage ${api.stage.name}) as deployed:`);
+    console.log(`WebSocket URL: ${gateway.url}`);
+    console.log(`Connections URL: ${gateway.connectionsUrl}`);
+    for (const r of gateway.describeRoutes()) console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
+    const targets = [...new Set(api.privateTargets.map((t) => `${t.host}:${t.port}`))].join(", ");
+    if (options.backend) {
+      console.log(`Backend: requests through the VPC link to ${targets} go to ${options.backend}.`);
+    } else {
+      console.log(`Backend: none given. Requests through the VPC link to ${targets} would go to --backend http://127.0.0.1:<port>; nothing answers them, so $connect fails with 500 (Internal server error) until you pass one.`);
+    }
+    console.log(`TLS: the Connections URL uses a local CA; a backend trusts it with NODE_EXTRA_CA_CERTS=${rel(certificates.caFile)} (Node.js) or SSL_CERT_FILE=${rel(certificates.caFile)} (Go).`);
+    if (outputs.connections_table_name) {
+      console.log(`DynamoDB for the backend: DYNAMODB_ENDPOINT_URL=${emulator.endpoint} DYNAMODB_TABLE_NAME=${outputs.connections_table_name.value} AWS_REGION=${api.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
+    }
+    console.log(`Access log (the stage's format): ${rel(accessLogFile)}`);
     console.log(`
 Look around (the emulator answers only on loopback):
-  AWS CLI:   aws --endpoint-url ${emulator.endpoint} --region us-east-1 apigatewayv2 get-apis
-             aws --endpoint-url ${emulator.endpoint} --region us-east-1 elbv2 describe-load-balancers
+  AWS CLI:   aws --endpoint-url ${emulator.endpoint} --region ${api.region} apigatewayv2 get-apis
   Dashboard: ${emulator.endpoint}/moto-api/
-  Terraform: cd ${path.relative(process.cwd(), dir)} && terraform state list
+  Terraform: cd ${rel(dir)} && terraform state list
              (with TF_CLI_CONFIG_FILE=${terraformEnv().TF_CLI_CONFIG_FILE})
-The emulator stores resources only: nothing runs (no tasks, no WebSocket traffic).`);
+The emulator stores resources and runs nothing (no tasks); the gateway above carries the WebSocket traffic.`);
     if (once) return teardown(0);
-    console.log(`\nPress Ctrl-C to destroy everything and stop the emulator.`);
-    await new Promise(() => undefined);
+    console.log(`\nPress Ctrl-C to stop the gateway, destroy everything and stop the emulator.`);
   } catch (e) {
-    console.error(`\n${(e as Error).message}`);
+    console.error(`\nnpm run local: ${(e as Error).message}`);
     await teardown(1);
   }
 }

@@ -12,7 +12,7 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
-const SOURCE_DIRS = ["stacks", "constructs", "scripts"];
+const SOURCE_DIRS = ["stacks", "constructs", "scripts", "local-gateway"];
 
 function listSources() {
   const out = [path.join(root, "main.ts")];

@@ -80,6 +80,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   viaNpmTest("test:unit", "the unit suite"),
   viaNpmTest("test:terraform", "the terraform suite"),
   viaNpmTest("test:e2e", "the e2e suite"),
+  viaNpmTest("test:gateway", "the local WebSocket gateway suite"),
   viaNpmTest("test:clone", "the fresh-clone suite"),
 
   // Run from a fresh clone of HEAD (no dist/, cdktf.out/, .tmp/, .terraform-cli/).
