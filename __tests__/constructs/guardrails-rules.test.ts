@@ -280,6 +280,18 @@ describe("IAM rules", () => {
     expect(synthError(stack)).toBe("");
   });
 
+  test("passes the ECR Public login, whose two actions have no resource-level permissions", () => {
+    const stack = newStack();
+    policyDocument(stack, ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], ["*"]);
+    expect(synthError(stack)).toBe("");
+  });
+
+  test("fails when other ECR Public or STS actions get every resource (WSG-IAM-002)", () => {
+    const stack = newStack();
+    policyDocument(stack, ["ecr-public:GetAuthorizationToken", "ecr-public:BatchCheckLayerAvailability", "sts:AssumeRole"], ["*"]);
+    expectError(stack, "WSG-IAM-002", "test/doc", 'statement[0] (Grant) resources must be specific ARNs for ecr-public:BatchCheckLayerAvailability, sts:AssumeRole, got ["*"]');
+  });
+
   test("fails when a policy document allows a wildcard action (WSG-IAM-001)", () => {
     const stack = newStack();
     policyDocument(stack, ["dynamodb:*"], ["arn:aws:dynamodb:us-east-1:123456789012:table/connections"]);
