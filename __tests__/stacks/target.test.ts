@@ -65,7 +65,7 @@ describe("omissionsFor", () => {
     // GIVEN / WHEN
     const omissions = omissionsFor(emulator, { amplify: true, autoScaling: false, explicitDeployments: true });
     // THEN
-    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "aws_amplify_app and aws_amplify_branch (the frontend)"]);
+    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)"]);
     for (const o of omissions) expect(o.why).toMatch(/^the emulator /);
   });
 });
