@@ -76,6 +76,7 @@ export class ChatStack extends TerraformStack {
       lambda: true,
       autoScaling: c.backend.autoScaling.enabled,
       amplify: c.frontend.enabled,
+      pullThroughCache: c.backend.image.uri === null && c.backend.image.dockerHub.kind === "pull-through-cache" && c.backend.image.dockerHub.createRule,
     });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
@@ -217,7 +218,7 @@ export class ChatStack extends TerraformStack {
         architecture: c.backend.architecture,
         deployActions,
         forceDelete: !production,
-        dockerHub: dockerHubAccess(c.backend.image.dockerHub),
+        dockerHub: dockerHubAccess(c.backend.image.dockerHub, can),
       });
       imageUri = this.image.imageUri;
       imageRepositoryArn = this.image.repositoryArn;
@@ -336,12 +337,12 @@ export class ChatStack extends TerraformStack {
 }
 
 /** The image build's Docker Hub access, from its settings. */
-function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"]): DockerHubAccess {
+function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"], can: TargetCapabilities): DockerHubAccess {
   switch (hub.kind) {
     case "login":
       return { kind: "login", credentialsSecretArn: hub.credentialsSecretArn! };
     case "pull-through-cache":
-      return { kind: "pull-through-cache", credentialsSecretArn: hub.credentialsSecretArn!, repositoryPrefix: hub.repositoryPrefix ?? undefined, createRule: hub.createRule };
+      return { kind: "pull-through-cache", credentialsSecretArn: hub.credentialsSecretArn!, repositoryPrefix: hub.repositoryPrefix ?? undefined, createRule: hub.createRule && can.pullThroughCache };
     default:
       return { kind: hub.kind };
   }

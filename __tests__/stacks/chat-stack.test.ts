@@ -645,6 +645,13 @@ describe("ChatStack", () => {
       expect(resourcesOf(none, "aws_ecr_pull_through_cache_rule")).toEqual({});
     });
 
+    test("leaves the pull through cache rule out on the emulator, which has none, and says so", () => {
+      const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+      const { chat } = buildStacks({ target: { kind: "emulator" }, chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret } } } } });
+      expect(resourcesOf(synthJson(chat), "aws_ecr_pull_through_cache_rule")).toEqual({});
+      expect(chat.omissions.map((o) => o.what)).toContain("aws_ecr_pull_through_cache_rule (the image build's Docker Hub cache)");
+    });
+
     test("is the given image when image.uri is set: no ECR, CodeBuild or Lambda, and pulls only from its repository", () => {
       // GIVEN / WHEN
       const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false }, apiGatewayAccount: { manage: false } } });
