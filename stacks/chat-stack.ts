@@ -169,16 +169,21 @@ export class ChatStack extends TerraformStack {
     });
 
     const deployActions =
-      can.lambda && (c.backend.image.uri === null || c.frontend.enabled || account !== undefined)
+      can.lambda && (c.backend.image.uri === null || c.frontend.enabled)
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
 
-    if (account && deployActions) {
+    if (account && can.lambda) {
       // One setting per account and region, read by the logs of every API
       // there: the apply stops before it replaces a role the region already
       // has, unless told to. Provider 5.100 has no data source for the
-      // setting, so the check runs during apply (GetAccount).
-      const check = deployActions.invoke(
+      // setting, so the check runs during apply (GetAccount). A function of
+      // its own (same handler): the stage waits for the setting, and the
+      // frontend's build waits for the stage's URL, so a check by the
+      // deploy-actions function, whose policy names the frontend's build,
+      // would be a dependency cycle. Its role may only read the setting.
+      const checker = new DeployActions(this, "account-check", { functionName: `${base}-account-check`, codeDirectory: props.deployActionsCodeDir });
+      const check = checker.invoke(
         "CheckApiGatewayAccount",
         {
           action: "check-api-gateway-account",
@@ -191,7 +196,7 @@ export class ChatStack extends TerraformStack {
       );
       account.resource.dependsOn = [...(account.resource.dependsOn ?? []), dependable(check)];
       const partition = new DataAwsPartition(this, "partition").partition;
-      deployActions.allow({
+      checker.allow({
         sid: "ReadApiGatewayAccount",
         effect: "Allow",
         actions: ["apigateway:GET"],

@@ -333,13 +333,12 @@ describe("ChatStack", () => {
       expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1].source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET_ARN });
     });
 
-    test("lets the deploy-actions role read the account setting, run the image and frontend builds, read the digest and the frontend's release only", () => {
+    test("lets the deploy-actions role run the image and frontend builds, read the digest and the frontend's release only", () => {
       const json = chatJson();
       const [backendId] = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend");
       const [frontendId] = findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend");
       const [repoId] = only(json, "aws_ecr_repository");
       const [branchId] = only(json, "aws_amplify_branch");
-      const [partition] = Object.keys(dataOf(json, "aws_partition")).filter((id) => id === "partition");
       const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-deploy-actions")[0];
       const actions = role(json, "chat-dev-deploy-actions");
       expect(actions.trust).toEqual(trustedService("lambda.amazonaws.com"));
@@ -347,11 +346,25 @@ describe("ChatStack", () => {
       expect(actions.inline).toEqual({
         "deploy-actions": [
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          allow("ReadApiGatewayAccount", ["apigateway:GET"], [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`]),
           allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", backendId, "arn")]),
           allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
           allow("RunFrontendBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", frontendId, "arn")]),
           allow("ReadFrontendRelease", ["amplify:GetJob"], [`${ref("aws_amplify_branch", branchId, "arn")}/jobs/*`]),
+        ],
+      });
+    });
+
+    test("lets the account check's role read this region's API Gateway account settings only", () => {
+      const json = chatJson();
+      const [partition] = Object.keys(dataOf(json, "aws_partition")).filter((id) => id === "partition");
+      const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-account-check")[0];
+      const check = role(json, "chat-dev-account-check");
+      expect(check.trust).toEqual(trustedService("lambda.amazonaws.com"));
+      expect(check.managed).toEqual([]);
+      expect(check.inline).toEqual({
+        "deploy-actions": [
+          allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
+          allow("ReadApiGatewayAccount", ["apigateway:GET"], [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`]),
         ],
       });
     });
@@ -384,7 +397,6 @@ describe("ChatStack", () => {
       expect(actions.inline).toEqual({
         "deploy-actions": [
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          expect.objectContaining({ sid: "ReadApiGatewayAccount" }),
           allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", projectId, "arn")]),
           allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
           allow("ReadFrontendToken", ["secretsmanager:GetSecretValue"], [ref("aws_secretsmanager_secret", secretId, "arn")]),
@@ -407,8 +419,16 @@ describe("ChatStack", () => {
     test("has no other role, policy or attachment", () => {
       const json = chatJson();
       const roles = Object.values<any>(resourcesOf(json, "aws_iam_role")).map((r) => r.name);
-      expect(roles.sort()).toEqual(["chat-dev-apigw-cloudwatch", "chat-dev-backend-build", "chat-dev-backend-execution", "chat-dev-backend-task", "chat-dev-deploy-actions", "chat-dev-frontend-build"]);
-      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(7);
+      expect(roles.sort()).toEqual([
+        "chat-dev-account-check",
+        "chat-dev-apigw-cloudwatch",
+        "chat-dev-backend-build",
+        "chat-dev-backend-execution",
+        "chat-dev-backend-task",
+        "chat-dev-deploy-actions",
+        "chat-dev-frontend-build",
+      ]);
+      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(8);
       expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(1);
       for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"]) expect(resourcesOf(json, type)).toEqual({});
     });
@@ -669,16 +689,16 @@ describe("ChatStack", () => {
     test("keeps the Lambda for the frontend and the account check only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
       expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["check-api-gateway-account", "deploy-frontend"]);
-      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual(["OwnLogs", "ReadApiGatewayAccount", "RunFrontendBuild", "ReadFrontendRelease"]);
+      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual(["OwnLogs", "RunFrontendBuild", "ReadFrontendRelease"]);
       expect(role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].map((s: any) => s.sid)).toEqual(["ContainerLogs"]);
       const repository = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } }, frontend: { source: "repository" }, apiGatewayAccount: { manage: false } } });
       expect(Object.keys(invocationsByAction(repository))).toEqual(["connect-repository", "start-amplify-job"]);
     });
 
-    test("keeps the Lambda for the account check only, with a given image and no frontend", () => {
+    test("keeps only the account check's Lambda, with a given image and no frontend", () => {
       const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } });
       expect(Object.keys(invocationsByAction(json))).toEqual(["check-api-gateway-account"]);
-      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual(["OwnLogs", "ReadApiGatewayAccount"]);
+      expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-account-check"]);
     });
   });
 
@@ -768,7 +788,18 @@ describe("ChatStack", () => {
     test("is neither checked nor set when apiGatewayAccount.manage is false", () => {
       const json = chatJson({ chat: { apiGatewayAccount: { manage: false } } });
       expect(invocationsByAction(json)["check-api-gateway-account"]).toBeUndefined();
-      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).not.toContain("ReadApiGatewayAccount");
+      expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-deploy-actions"]);
+    });
+
+    test("is checked by a function of its own, so the stage, which waits for the setting, and the frontend's build, which waits for the stage, make no cycle", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [, check] = invocationsByAction(json)["check-api-gateway-account"];
+      const [checkerId] = findBy(json, "aws_lambda_function", "function_name", "chat-dev-account-check");
+      // THEN the check runs the account-check function, whose policy names nothing of the frontend
+      expect(check.function_name).toBe(ref("aws_lambda_function", checkerId, "function_name"));
+      const checkerPolicy = JSON.stringify(role(json, "chat-dev-account-check").inline);
+      expect(checkerPolicy).not.toMatch(/amplify|codebuild/);
     });
   });
 
