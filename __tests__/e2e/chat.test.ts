@@ -127,5 +127,5 @@ describeE2e()("chat stack deployed on the emulator", () => {
     destroy(stackDir);
     expect(secondPlanChanges(stackDir)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
     expect((await new APIGatewayClient(cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
-    }, 15 * 60_000);
+  }, 15 * 60_000);
 });

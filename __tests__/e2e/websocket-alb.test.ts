@@ -53,5 +53,5 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
     destroy(e.root);
     expect(secondPlanChanges(e.root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
     expect((await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
-    }, 15 * 60_000);
+  }, 15 * 60_000);
 });
