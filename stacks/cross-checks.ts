@@ -102,6 +102,10 @@ function dockerHubChecks(s: Settings, fail: Fail, ok: Ok): void {
     if (!hub.createRule) fail(keys[3], `true (its default) when dockerHub.kind is ${kind} (it applies to the pull through cache)`, hub.createRule, 'remove it, or set kind "pull-through-cache"');
   } else if (!hub.createRule && hub.repositoryPrefix === null) {
     fail(keys[2], "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)", null, "give the repository prefix of your pull through cache rule for Docker Hub");
+  } else if (hub.repositoryPrefix === null && ok("chat.name", "environment")) {
+    // The image construct's default prefix: <name>-<environment>-backend-docker-hub.
+    const prefix = `${s.chat.name}-${s.environment}-backend-docker-hub`;
+    if (prefix.length > 30) fail(keys[2], `set when the default prefix "${prefix}" is longer than ECR's 30 characters`, null, 'give a shorter prefix, e.g. "docker-hub"');
   }
   if (ok("chat.backend.image.uri") && s.chat.backend.image.uri !== null && hub.credentialsSecretArn !== null) {
     fail(keys[1], "unset when image.uri is given (nothing is built)", hub.credentialsSecretArn, "remove one of the two");

@@ -352,6 +352,15 @@ describe("resolveSettings", () => {
       ["an existing pull through cache rule is used without its prefix", { chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET, createRule: false } } } } }, [
         problem("chat.backend.image.dockerHub.repositoryPrefix", "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)", "null", "give the repository prefix of your pull through cache rule for Docker Hub", "cdktf.json"),
       ]],
+      ["the default cache prefix would be longer than ECR allows", { environment: "production", chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET } } } } }, [
+        problem(
+          "chat.backend.image.dockerHub.repositoryPrefix",
+          'set when the default prefix "chat-production-backend-docker-hub" is longer than ECR\'s 30 characters',
+          "null",
+          'give a shorter prefix, e.g. "docker-hub"',
+          "cdktf.json",
+        ),
+      ]],
       ["the cache prefix has capitals", { chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET, repositoryPrefix: "Hub" } } } } }, [
         problem("chat.backend.image.dockerHub.repositoryPrefix", "an ECR repository prefix of 2 to 30 lowercase letters, digits and . _ - /", '"Hub"', 'use for example "docker-hub"'),
       ]],
