@@ -129,6 +129,17 @@ describe("API Gateway rules", () => {
     expectError(stack, "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId $context.status"', {}, "write the format as JSON");
   });
 
+  test("judges a dynamic access_log_settings block by its content (logs only where a condition holds)", () => {
+    const dynamicLogs = (format: string) => {
+      const stack = newStack();
+      const stage = goodStage(stack, { accessLogSettings: undefined });
+      stage.addOverride("dynamic.access_log_settings", { for_each: "${var.logs ? [1] : []}", content: { destination_arn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format } });
+      return stack;
+    };
+    expect(violations(dynamicLogs('{"requestId":"$context.requestId"}'), "WSG-APIGW-001")).toEqual([]);
+    expectError(dynamicLogs("$context.requestId"), "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId"', {}, "write the format as JSON");
+  });
+
   test("accepts a JSON format whose numeric variables are unquoted", () => {
     const stack = newStack();
     goodStage(stack, { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format: '{"requestId":"$context.requestId","latency":$context.integrationLatency}' } });

@@ -1,7 +1,6 @@
 import { Fn, Op, TerraformIterator, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
-import { Guardrails } from "../../constructs/guardrails";
 import { logGroupNamePart } from "../../constructs/rules";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
@@ -124,10 +123,5 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     for_each: Fn.conditional(loggingEnabled, [1], []),
     content: { destination_arn: stage.accessLogGroup!.arn, format: DEFAULT_ACCESS_LOG_FORMAT },
   });
-  Guardrails.suppress(
-    stage.resource,
-    "WSG-APIGW-001",
-    'access logs are written whenever the region has its API Gateway CloudWatch role (api_gateway_account_role "existing" or "managed", a dynamic access_log_settings block); without the role API Gateway refuses any stage logging, and a check block warns when logging was asked for',
-  );
   return { api, stage, cloudWatchRole, loggingEnabled };
 }
