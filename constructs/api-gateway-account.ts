@@ -22,6 +22,17 @@ export interface ApiGatewayCloudWatchRoleProps {
    */
   readonly enabled?: boolean;
   /**
+   * Resets the region's setting when the resource is destroyed
+   * (`reset_on_delete`), so no API is left pointing at a deleted role. The
+   * provider's own default (false, AWS provider 5.x) only forgets the
+   * resource and leaves the setting naming the deleted role, which stops
+   * the logs of every API in the region (hashicorp/terraform-provider-aws#40004;
+   * provider 6.0 always resets). Resetting does not restore a role the
+   * setting had before.
+   * @default true
+   */
+  readonly resetOnDelete?: boolean;
+  /**
    * Tags of the role.
    * @default - none
    */
@@ -36,10 +47,11 @@ export interface ApiGatewayCloudWatchRoleProps {
  * role (`aws_api_gateway_account`, id `Resource`).
  *
  * There is one such setting per account and region: creating this replaces
- * whatever role the region had, and destroying it leaves the setting as it
- * was (the provider does not reset it). Without the setting, a stage with
- * logging fails with "CloudWatch Logs role ARN must be set in account
- * settings to enable logging".
+ * whatever role the region had (stacks check first: see the deploy action
+ * `check-api-gateway-account`), and destroying it resets the setting
+ * (`resetOnDelete`). Without the setting, a stage with logging fails with
+ * "CloudWatch Logs role ARN must be set in account settings to enable
+ * logging" (aws/aws-cdk#33977 for WebSocket access logs).
  */
 export class ApiGatewayCloudWatchRole extends Construct {
   public readonly role: IamRole;
@@ -51,6 +63,7 @@ export class ApiGatewayCloudWatchRole extends Construct {
   constructor(scope: Construct, id: string, props: ApiGatewayCloudWatchRoleProps = {}) {
     super(scope, id);
     const roleName = props.roleName ?? "apigateway-cloudwatch-logs";
+    const reset = props.resetOnDelete ?? true;
     IAM_ROLE_NAME.check("ApiGatewayCloudWatchRole.roleName", roleName);
     const partition = new DataAwsPartition(this, "Partition");
     const trust = new DataAwsIamPolicyDocument(this, "TrustPolicy", {
@@ -84,6 +97,11 @@ export class ApiGatewayCloudWatchRole extends Construct {
     this.resource = new ApiGatewayAccount(this, "Resource", {
       count,
       cloudwatchRoleArn: this.roleArn,
+      // Where the setting is conditional, an expression: the provider warns
+      // that the argument is deprecated (6.0 always resets) whenever it is a
+      // literal, which a module would print on every plan of every caller,
+      // also where it creates no setting.
+      resetOnDelete: isUnresolved(props.enabled) ? (Fn.conditional(props.enabled, reset, Token.nullValue()) as unknown as boolean) : reset,
       // API Gateway checks the role's permissions when the setting is made.
       dependsOn: [attachment],
     });

@@ -10,8 +10,15 @@ export interface ConnectionsTableProps {
   /** Table name: 3 to 255 letters, digits, `_`, `-` or `.`. */
   readonly tableName: string;
   /**
-   * Attribute DynamoDB's TTL reads (epoch seconds); items without it never expire.
-   * @default "expiresAt"
+   * Turns on DynamoDB's TTL on this attribute (epoch seconds); items
+   * without it never expire. Only for a backend that writes it: the chat
+   * backend writes `{connectionId, username}` only, so a TTL there would
+   * advertise an expiry that never happens.
+   *
+   * Without it the table has no `ttl` block, and an existing table keeps
+   * whatever TTL it has (writing `enabled = false` instead fails: the
+   * provider sends an empty attribute name, hashicorp/terraform-provider-aws#39195).
+   * @default - no TTL
    */
   readonly ttlAttribute?: string;
   /**
@@ -39,7 +46,7 @@ export interface ConnectionsTableProps {
 /**
  * The DynamoDB table of WebSocket connections (`aws_dynamodb_table`, id
  * `Resource`): hash key `connectionId` (string), on-demand capacity,
- * encrypted, point-in-time recovery and a TTL attribute.
+ * encrypted, point-in-time recovery, and a TTL attribute when asked.
  */
 export class ConnectionsTable extends Construct {
   public readonly resource: DynamodbTable;
@@ -56,14 +63,13 @@ export class ConnectionsTable extends Construct {
       "3 to 255 letters, digits, underscores, hyphens or dots",
       "rename the table",
     );
-    const ttl = props.ttlAttribute ?? "expiresAt";
-    ATTRIBUTE_NAME.check("ConnectionsTable.ttlAttribute", ttl);
+    ATTRIBUTE_NAME.check("ConnectionsTable.ttlAttribute", props.ttlAttribute);
     this.resource = new DynamodbTable(this, "Resource", {
       name: props.tableName,
       billingMode: "PAY_PER_REQUEST",
       hashKey: "connectionId",
       attribute: [{ name: "connectionId", type: "S" }],
-      ttl: { attributeName: ttl, enabled: true },
+      ttl: props.ttlAttribute !== undefined ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
       pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
       serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       deletionProtectionEnabled: props.deletionProtection ?? false,

@@ -8,7 +8,7 @@ import { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
 import { WebSocketDeployment } from "./websocket-deployment";
 import { IWebSocketApi } from "./websocket-route";
 import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
-import { LOG_RETENTION, LOGGING_LEVEL, STAGE_NAME } from "./rules";
+import { LOG_RETENTION, LOGGING_LEVEL, logGroupNamePart, STAGE_NAME } from "./rules";
 import { checkPattern, invalid, isUnresolved } from "./validation";
 
 // Re-exported: the types of the stage's props, and its default log format.
@@ -104,7 +104,8 @@ export interface WebSocketStageProps {
   readonly accessLogFormat?: string;
   /**
    * Name of the access log group.
-   * @default "/aws/apigatewayv2/<api name>/<stage name>"
+   * @default "/aws/apigatewayv2/<api name>/<stage name>", every character of
+   *   the API name that log group names reject (a space) written as "-"
    */
   readonly accessLogGroupName?: string;
   /**
@@ -189,7 +190,7 @@ export class WebSocketStage extends Construct {
 
     if (props.accessLogging ?? true) {
       this.accessLogGroup = new CloudwatchLogGroup(this, "AccessLogs", {
-        name: props.accessLogGroupName ?? `/aws/apigatewayv2/${props.api.apiName}/${stageName}`,
+        name: props.accessLogGroupName ?? `/aws/apigatewayv2/${logGroupNamePart(props.api.apiName)}/${stageName}`,
         retentionInDays: retention,
         kmsKeyId: props.logKmsKeyArn,
         tags: props.tags,

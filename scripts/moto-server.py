@@ -81,7 +81,24 @@ def _patch_codebuild() -> None:
     codebuild_responses.CodeBuildResponse.create_project = create_project
 
 
-for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild):
+def _patch_apigateway_account() -> None:
+    """UpdateAccount: a replace of /cloudwatchRoleArn without a value clears the role.
+
+    AWS accepts it; the AWS provider sends it so when it destroys an
+    aws_api_gateway_account with reset_on_delete. moto fails on the missing value.
+    """
+    from moto.apigateway import models as apigateway_models
+
+    original = apigateway_models.Account.apply_patch_operations
+
+    def apply_patch_operations(self, patch_operations):  # type: ignore[no-untyped-def]
+        cleared = [dict(op, value=None) if "/cloudwatchRoleArn" in op.get("path", "") and "value" not in op else op for op in patch_operations]
+        return original(self, cleared)
+
+    apigateway_models.Account.apply_patch_operations = apply_patch_operations
+
+
+for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild, _patch_apigateway_account):
     patch()
 
 if __name__ == "__main__":

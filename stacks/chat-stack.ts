@@ -1,11 +1,13 @@
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { Fn, ITerraformDependable, TerraformStack } from "cdktf";
+import { dependable, Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
+import { AmplifyManualFrontend } from "../constructs/amplify-manual-frontend";
 import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
 import { ChatAlarms } from "../constructs/alarms";
 import { ConnectionsTable } from "../constructs/connections-table";
-import { ContainerImage } from "../constructs/container-image";
+import { ContainerImage, DockerHubAccess } from "../constructs/container-image";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
 import { Guardrails } from "../constructs/guardrails";
@@ -44,7 +46,9 @@ export interface ChatStackProps {
  * sidecar, reachable only through a v1 VPC link and an internal NLB; a
  * WebSocket API with the contract's routes as non-proxy HTTP integrations;
  * the connections table; the image built from GitHub; the account-level
- * CloudWatch role; the Next.js frontend on Amplify; optional alarms.
+ * CloudWatch role (checked before it replaces a region's role); the Next.js
+ * frontend on Amplify, built and published by manual deployment or built
+ * by Amplify from a connected repository; optional alarms.
  */
 export class ChatStack extends TerraformStack {
   /** What the target can create (derived from the settings). */
@@ -57,7 +61,8 @@ export class ChatStack extends TerraformStack {
   public readonly link: PrivateLink;
   public readonly table: ConnectionsTable;
   public readonly image?: ContainerImage;
-  public readonly frontend?: AmplifyFrontend;
+  /** The frontend: `frontend-site` (source "build") or `frontend` (source "repository"). */
+  public readonly frontend?: AmplifyFrontend | AmplifyManualFrontend;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id);
@@ -71,6 +76,7 @@ export class ChatStack extends TerraformStack {
       lambda: true,
       autoScaling: c.backend.autoScaling.enabled,
       amplify: c.frontend.enabled,
+      pullThroughCache: c.backend.image.uri === null && c.backend.image.dockerHub.kind === "pull-through-cache" && c.backend.image.dockerHub.createRule,
     });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
@@ -95,7 +101,7 @@ export class ChatStack extends TerraformStack {
 
     this.table = new ConnectionsTable(this, "connections", {
       tableName: `${base}-connections`,
-      ttlAttribute: c.table.ttlAttribute,
+      ttlAttribute: c.table.ttlAttribute ?? undefined,
       pointInTimeRecovery: c.table.pointInTimeRecovery,
       kmsKeyArn: c.table.kmsKeyArn ?? undefined,
       deletionProtection,
@@ -167,6 +173,38 @@ export class ChatStack extends TerraformStack {
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
 
+    if (account && can.lambda) {
+      // One setting per account and region, read by the logs of every API
+      // there: the apply stops before it replaces a role the region already
+      // has, unless told to. Provider 5.100 has no data source for the
+      // setting, so the check runs during apply (GetAccount). A function of
+      // its own (same handler): the stage waits for the setting, and the
+      // frontend's build waits for the stage's URL, so a check by the
+      // deploy-actions function, whose policy names the frontend's build,
+      // would be a dependency cycle. Its role may only read the setting.
+      const checker = new DeployActions(this, "account-check", { functionName: `${base}-account-check`, codeDirectory: props.deployActionsCodeDir });
+      const check = checker.invoke(
+        "CheckApiGatewayAccount",
+        {
+          action: "check-api-gateway-account",
+          roleArn: account.roleArn,
+          manageSetting: "chat.apiGatewayAccount.manage",
+          replaceSetting: "chat.apiGatewayAccount.replaceExisting",
+          replaceExisting: c.apiGatewayAccount.replaceExisting,
+        },
+        [account.role],
+      );
+      account.resource.dependsOn = [...(account.resource.dependsOn ?? []), dependable(check)];
+      const partition = new DataAwsPartition(this, "partition").partition;
+      checker.allow({
+        sid: "ReadApiGatewayAccount",
+        effect: "Allow",
+        actions: ["apigateway:GET"],
+        // The account settings resource of this region (API Gateway's resource ARNs have no account).
+        resources: [`arn:${partition}:apigateway:${region}::/account`],
+      });
+    }
+
     let imageUri: string;
     let imageRepositoryArn: string | undefined;
     if (c.backend.image.uri !== null) {
@@ -185,6 +223,7 @@ export class ChatStack extends TerraformStack {
         architecture: c.backend.architecture,
         deployActions,
         forceDelete: !production,
+        dockerHub: dockerHubAccess(c.backend.image.dockerHub, can),
       });
       imageUri = this.image.imageUri;
       imageRepositoryArn = this.image.repositoryArn;
@@ -226,8 +265,26 @@ export class ChatStack extends TerraformStack {
     this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
 
-    if (c.frontend.enabled && can.amplify) {
-      // The token never passes through Terraform's state: the deploy actions
+    if (c.frontend.enabled && can.amplify && c.frontend.source === "build") {
+      // Built by CodeBuild and published by Amplify's manual deployment: no
+      // GitHub token, no repository admin, no webhook. A construct id of its
+      // own: Amplify cannot turn a repository-connected app into a manually
+      // deployed one (aws-amplify/amplify-hosting#2930), so switching
+      // sources replaces the app.
+      this.frontend = new AmplifyManualFrontend(this, "frontend-site", {
+        appName: `${base}-frontend`,
+        repositoryUrl: c.frontend.repositoryUrl,
+        gitRef: c.frontend.gitRef,
+        branchName: c.frontend.branch,
+        tokenSecretArn: c.frontend.tokenSecretArn ?? undefined,
+        environmentVariables: { WEBSOCKET_URL: this.stage.invokeUrl },
+        outputDirectory: c.frontend.build.outputDirectory,
+        nodeVersion: c.frontend.build.nodeVersion,
+        deployActions: deployActions!,
+      });
+    } else if (c.frontend.enabled && can.amplify) {
+      // Amplify connects the repository (a token of an admin of it). The
+      // token never passes through Terraform's state: the deploy actions
       // read it from Secrets Manager when they connect the repository.
       let tokenSecretArn = c.frontend.tokenSecretArn;
       let tokenWritten: ITerraformDependable[] = [];
@@ -281,5 +338,17 @@ export class ChatStack extends TerraformStack {
     if (this.service.sidecar) output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
     if (this.image) output(this, "ecr_repository_url", { value: this.image.repositoryUrl, description: "ECR repository the backend image is built into." });
     if (this.frontend) output(this, "frontend_url", { value: this.frontend.url, description: "URL of the frontend on Amplify." });
+  }
+}
+
+/** The image build's Docker Hub access, from its settings. */
+function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"], can: TargetCapabilities): DockerHubAccess {
+  switch (hub.kind) {
+    case "login":
+      return { kind: "login", credentialsSecretArn: hub.credentialsSecretArn! };
+    case "pull-through-cache":
+      return { kind: "pull-through-cache", credentialsSecretArn: hub.credentialsSecretArn!, repositoryPrefix: hub.repositoryPrefix ?? undefined, createRule: hub.createRule && can.pullThroughCache };
+    default:
+      return { kind: hub.kind };
   }
 }

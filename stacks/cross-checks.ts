@@ -1,10 +1,11 @@
-import { atLeastMinCapacity, distinct, fargateMemory, Rule, withinCapacity } from "../constructs/rules";
+import { atLeastMinCapacity, distinct, fargateMemory, PULL_THROUGH_CACHE_SECRET_ARN, Rule, withinCapacity } from "../constructs/rules";
 import { TRACING_PORT } from "../constructs/tracing-sidecar";
 import { Settings } from "./settings";
 
 /**
  * The rules between settings (Fargate CPU and memory, the scaling range,
- * the tracing port, state backends, network, alarms). `fail` reports a
+ * the tracing port, state backends, network, alarms, the image build's
+ * Docker Hub access, the frontend's source). `fail` reports a
  * problem in the house format; `ok` says whether settings are sound enough
  * to judge (set and valid on their own), so every rule that can be judged
  * is, whatever else is wrong.
@@ -71,5 +72,62 @@ export function crossChecks(
   }
   if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
     fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", b.image.githubTokenSecretArn, "remove one of the two");
+  }
+  dockerHubChecks(s, fail, ok);
+  frontendChecks(s, fail, ok);
+}
+
+type Fail = Parameters<typeof crossChecks>[1];
+type Ok = Parameters<typeof crossChecks>[2];
+
+/** The Docker Hub access of the image build: each kind with exactly the settings it reads. */
+function dockerHubChecks(s: Settings, fail: Fail, ok: Ok): void {
+  const keys = ["kind", "credentialsSecretArn", "repositoryPrefix", "createRule"].map((k) => `chat.backend.image.dockerHub.${k}`);
+  if (!ok(...keys)) return;
+  const hub = s.chat.backend.image.dockerHub;
+  const kind = JSON.stringify(hub.kind);
+  const withSecret = hub.kind === "login" || hub.kind === "pull-through-cache";
+  if (withSecret && hub.credentialsSecretArn === null) {
+    fail(keys[1], `set when dockerHub.kind is ${kind} (a Docker Hub user's {"username", "accessToken"})`, null, 'store a Docker Hub access token in Secrets Manager and give the secret\'s full ARN, or use kind "ecr-public" (no account)');
+  }
+  if (!withSecret && hub.credentialsSecretArn !== null) {
+    fail(keys[1], `unset when dockerHub.kind is ${kind} (no Docker Hub account is used)`, hub.credentialsSecretArn, 'remove it, or set kind "login" or "pull-through-cache"');
+  }
+  if (hub.kind === "pull-through-cache" && hub.credentialsSecretArn !== null) {
+    const failure = PULL_THROUGH_CACHE_SECRET_ARN.explain(hub.credentialsSecretArn, true);
+    if (failure) fail(keys[1], `${failure.rule} when dockerHub.kind is "pull-through-cache"`, hub.credentialsSecretArn, failure.fix);
+  }
+  if (hub.kind !== "pull-through-cache") {
+    if (hub.repositoryPrefix !== null) fail(keys[2], `unset when dockerHub.kind is ${kind} (it names the pull through cache)`, hub.repositoryPrefix, 'remove it, or set kind "pull-through-cache"');
+    if (!hub.createRule) fail(keys[3], `true (its default) when dockerHub.kind is ${kind} (it applies to the pull through cache)`, hub.createRule, 'remove it, or set kind "pull-through-cache"');
+  } else if (!hub.createRule && hub.repositoryPrefix === null) {
+    fail(keys[2], "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)", null, "give the repository prefix of your pull through cache rule for Docker Hub");
+  } else if (hub.repositoryPrefix === null && ok("chat.name", "environment")) {
+    // The image construct's default prefix: <name>-<environment>-backend-docker-hub.
+    const prefix = `${s.chat.name}-${s.environment}-backend-docker-hub`;
+    if (prefix.length > 30) fail(keys[2], `set when the default prefix "${prefix}" is longer than ECR's 30 characters`, null, 'give a shorter prefix, e.g. "docker-hub"');
+  }
+  if (ok("chat.backend.image.uri") && s.chat.backend.image.uri !== null && hub.credentialsSecretArn !== null) {
+    fail(keys[1], "unset when image.uri is given (nothing is built)", hub.credentialsSecretArn, "remove one of the two");
+  }
+}
+
+/**
+ * The frontend's two sources each read their own settings: one left at
+ * another value than its default for the other source would be silently
+ * ignored, so it is refused.
+ */
+function frontendChecks(s: Settings, fail: Fail, ok: Ok): void {
+  if (!ok("chat.frontend.source")) return;
+  const f = s.chat.frontend;
+  const only: Array<[string, "build" | "repository", unknown, unknown, string]> = [
+    ["chat.frontend.gitRef", "build", f.gitRef, "main", "Amplify builds chat.frontend.branch"],
+    ["chat.frontend.build.outputDirectory", "build", f.build?.outputDirectory, "out", "Amplify builds with the repository's own build settings"],
+    ["chat.frontend.build.nodeVersion", "build", f.build?.nodeVersion, "22", "Amplify builds with the repository's own build settings"],
+    ["chat.frontend.startBuild", "repository", f.startBuild, true, "the build runs on every apply that changes it"],
+  ];
+  for (const [key, source, value, fallback, why] of only) {
+    if (f.source === source || !ok(key) || value === fallback) continue;
+    fail(key, `${JSON.stringify(fallback)} (its default) when chat.frontend.source is ${JSON.stringify(f.source)}: it applies to source ${JSON.stringify(source)} only (${why})`, value, `remove it, or set chat.frontend.source to "${source}"`);
   }
 }

@@ -133,7 +133,11 @@ export const SETTINGS_SCHEMA = z.object({
       interfaceEndpoints: flag({ default: false, doc: "Interface endpoints for ECR, CloudWatch Logs and X-Ray (less NAT traffic, hourly cost per zone)." }),
     }),
     table: z.object({
-      ttlAttribute: text({ default: "expiresAt", doc: "TTL attribute of the connections table.", rule: rules.ATTRIBUTE_NAME }),
+      ttlAttribute: optionalText({
+        default: null,
+        doc: "TTL attribute of the connections table (epoch seconds), only for a backend that writes it; the chat backend does not, so none by default.",
+        rule: rules.ATTRIBUTE_NAME,
+      }),
       pointInTimeRecovery: flag({ default: true, doc: "Point-in-time recovery of the connections table." }),
       kmsKeyArn: optionalText({ default: null, doc: "Customer managed KMS key of the table (default: AWS managed key).", rule: rules.KMS_KEY_ARN }),
     }),
@@ -161,6 +165,23 @@ export const SETTINGS_SCHEMA = z.object({
           default: null,
           doc: "Secrets Manager secret with a GitHub token, for a private backend repository (read by CodeBuild only).",
           rule: rules.SECRET_ARN,
+        }),
+        dockerHub: z.object({
+          kind: choice(rules.DOCKER_HUB_ACCESS_KINDS, {
+            default: "ecr-public",
+            doc: 'How the image build pulls the Dockerfile\'s Docker Hub images: "ecr-public" (Docker Official Images from their ECR Public copies, no account), "login" (docker login with a Docker Hub token), "pull-through-cache" (an ECR cache of Docker Hub) or "anonymous" (subject to Docker Hub\'s per-address pull limit).',
+          }),
+          credentialsSecretArn: optionalText({
+            default: null,
+            doc: 'Full ARN of the Secrets Manager secret {"username", "accessToken"} of a Docker Hub user, for "login" and "pull-through-cache" (its name must then start with ecr-pullthroughcache/); read by CodeBuild or ECR only.',
+            rule: rules.FULL_SECRET_ARN,
+          }),
+          repositoryPrefix: optionalText({
+            default: null,
+            doc: 'ECR repository prefix of the pull through cache (default: <name>-<environment>-backend-docker-hub); "pull-through-cache" only.',
+            rule: rules.ECR_REPOSITORY_PREFIX,
+          }),
+          createRule: flag({ default: true, doc: 'Create the pull through cache rule; false uses an existing rule of repositoryPrefix. "pull-through-cache" only.' }),
         }),
       }),
       port: whole({ default: 80, doc: "Port the backend listens on (its HTTP_PORT).", rule: rules.PORT }),
@@ -202,7 +223,14 @@ export const SETTINGS_SCHEMA = z.object({
       logRetentionDays: whole({ default: 30, doc: "Retention of the API's access and execution logs.", rule: rules.LOG_RETENTION }),
     }),
     apiGatewayAccount: z.object({
-      manage: flag({ default: true, doc: "Set this region's API Gateway CloudWatch role (account-wide; false leaves an existing setting alone)." }),
+      manage: flag({
+        default: true,
+        doc: "Set this region's API Gateway CloudWatch role (account-wide; destroy resets it). The apply stops before replacing a role the region already has; false leaves the setting alone and logs through the region's role.",
+      }),
+      replaceExisting: flag({
+        default: false,
+        doc: "Replace a CloudWatch role the region's API Gateway account already uses (every API's logs then go through this stack's role, and destroy resets the setting; it does not restore the old role).",
+      }),
       roleName: optionalText({
         default: null,
         doc: "Name of that role (default: <name>-<environment>-apigw-cloudwatch).",
@@ -212,18 +240,31 @@ export const SETTINGS_SCHEMA = z.object({
     }),
     frontend: z.object({
       enabled: flag({ default: true, doc: "Deploy the Next.js frontend on AWS Amplify." }),
+      source: choice(rules.FRONTEND_SOURCES, {
+        default: "build",
+        doc: '"build": CodeBuild builds repositoryUrl at gitRef with WEBSOCKET_URL set and publishes it to Amplify by manual deployment (no GitHub token, no repository admin, no webhook). "repository": Amplify connects the repository and builds every push (a token of an admin of that repository; for your own fork).',
+      }),
       repositoryUrl: text({
         default: "https://github.com/Faaizz/simple_websocket_chatapp_frontend",
-        doc: "GitHub repository of the frontend.",
+        doc: "GitHub repository of the frontend (public for source build, unless tokenSecretArn is given).",
         rule: rules.GITHUB_REPOSITORY,
       }),
-      branch: text({ default: "main", doc: "Branch Amplify deploys.", rule: rules.GIT_REF }),
+      gitRef: text({
+        default: "main",
+        doc: 'Source "build": branch, tag or commit built. A branch is read when a build runs; pin a tag or commit for repeatable deploys.',
+        rule: rules.GIT_REF,
+      }),
+      branch: text({ default: "main", doc: 'Name of the Amplify branch (part of the site URL); with source "repository" also the Git branch Amplify builds.', rule: rules.GIT_REF }),
       tokenSecretArn: optionalText({
         default: null,
-        doc: "Secrets Manager secret with the GitHub token for Amplify, read by the deploy actions only (default: the ephemeral Terraform variable github_access_token, written to a secret of the stack).",
+        doc: 'Secrets Manager secret with a GitHub token. Source "repository": the token Amplify connects with, read by the deploy actions only (default: the ephemeral Terraform variable github_access_token, written to a secret of the stack). Source "build": only for a private repository, read by CodeBuild.',
         rule: rules.SECRET_ARN,
       }),
-      startBuild: flag({ default: true, doc: "Start the branch's first build during apply (and again when WEBSOCKET_URL changes)." }),
+      startBuild: flag({ default: true, doc: 'Source "repository": start the branch\'s first build during apply (and again when WEBSOCKET_URL changes).' }),
+      build: z.object({
+        outputDirectory: text({ default: "out", doc: 'Source "build": folder of the built site, relative to the repository root (a Next.js static export writes out/).', rule: rules.OUTPUT_DIRECTORY }),
+        nodeVersion: text({ default: "22", doc: 'Source "build": Node.js major version of the build.', rule: rules.NODE_MAJOR_VERSION }),
+      }),
     }),
     alarms: z.object({
       enabled: flag({ default: false, doc: "CloudWatch alarms: API integration errors and 5xx, unhealthy NLB targets, service CPU." }),

@@ -48,30 +48,37 @@ export interface TargetCapabilities {
   readonly kind: Settings["target"]["kind"];
   /** Explicit API deployments (`aws_apigatewayv2_deployment`), used when autoDeploy is off. */
   readonly explicitDeployments: boolean;
-  /** Lambda functions run: the deploy actions (image build, Amplify repository connection, first build). */
+  /** Lambda functions run: the deploy actions (image build, frontend build and publication, Amplify repository connection, API Gateway account check). */
   readonly lambda: boolean;
   /** Application Auto Scaling registers scalable targets (`aws_appautoscaling_target`). */
   readonly autoScaling: boolean;
   /** AWS Amplify hosts the frontend. */
   readonly amplify: boolean;
+  /** ECR pull through cache rules (`aws_ecr_pull_through_cache_rule`), for the image build's Docker Hub cache. */
+  readonly pullThroughCache: boolean;
 }
 
 /** A capability a target may lack. */
 export type Capability = Exclude<keyof TargetCapabilities, "kind">;
 
 const CAPABILITIES: Record<Settings["target"]["kind"], TargetCapabilities> = {
-  aws: { kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true },
-  // moto 5.2 has no Amplify and runs no Lambda functions; it answers 500 on
-  // scalable targets' tags and cannot create API Gateway v2 deployments.
-  emulator: { kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false },
+  aws: { kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true },
+  // moto 5.2 has no Amplify and no ECR pull through cache rules, and runs no
+  // Lambda functions; it answers 500 on scalable targets' tags and cannot
+  // create API Gateway v2 deployments.
+  emulator: { kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false, pullThroughCache: false },
 };
 
 /** What is left out where a capability is missing, in the order it is reported. */
 const LEFT_OUT: Record<Capability, Omission> = {
   explicitDeployments: { what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" },
-  lambda: { what: "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)", why: "the emulator cannot run Lambda functions" },
+  lambda: {
+    what: "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
+    why: "the emulator cannot run Lambda functions",
+  },
   autoScaling: { what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" },
-  amplify: { what: "aws_amplify_app and aws_amplify_branch (the frontend)", why: "the emulator has no Amplify" },
+  amplify: { what: "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)", why: "the emulator has no Amplify" },
+  pullThroughCache: { what: "aws_ecr_pull_through_cache_rule (the image build's Docker Hub cache)", why: "the emulator has no ECR pull through cache rules" },
 };
 
 /** The capabilities of the target the settings name. */

@@ -33,16 +33,23 @@ describe("ApiGatewayCloudWatchRole", () => {
     expect(Testing.synth(stack)).toHaveDataSource(DataAwsPartition);
   });
 
-  test("sets the role as the account's CloudWatch role once the policy is attached", () => {
+  test("sets the role as the account's CloudWatch role once the policy is attached, and resets the setting on destroy", () => {
     const stack = newStack();
     const account = new ApiGatewayCloudWatchRole(stack, "account");
     const json = synthJson(stack);
     const attachment = Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))[0];
     expect(onlyResource(json, "aws_api_gateway_account")).toEqual({
       cloudwatch_role_arn: `\${aws_iam_role.${account.role.friendlyUniqueId}.arn}`,
+      reset_on_delete: true,
       depends_on: [`aws_iam_role_policy_attachment.${attachment}`],
     });
     expect(account.resource.node.id).toBe("Resource");
+  });
+
+  test("leaves the setting as it is on destroy only when asked (resetOnDelete false)", () => {
+    const stack = newStack();
+    new ApiGatewayCloudWatchRole(stack, "account", { resetOnDelete: false });
+    expect(onlyResource(synthJson(stack), "aws_api_gateway_account").reset_on_delete).toBe(false);
   });
 
   test("uses the given role name", () => {
@@ -63,6 +70,8 @@ describe("ApiGatewayCloudWatchRole", () => {
     expect(onlyResource(json, "aws_iam_role").count).toBe(count);
     expect(onlyResource(json, "aws_iam_role_policy_attachment")).toMatchObject({ count, role: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].name)}` });
     expect(onlyResource(json, "aws_api_gateway_account")).toMatchObject({ count, cloudwatch_role_arn: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].arn)}` });
+    // reset on destroy, given as an expression: a literal makes the provider print its deprecation warning on every plan
+    expect(onlyResource(json, "aws_api_gateway_account").reset_on_delete).toBe("${var.manage_account ? true : null}");
   });
 
   test("creates nothing when enabled is false", () => {

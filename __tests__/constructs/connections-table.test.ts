@@ -4,7 +4,7 @@ import { ConnectionsTable } from "../../constructs/connections-table";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 describe("ConnectionsTable", () => {
-  test("creates an on-demand table keyed by connectionId with TTL, point-in-time recovery and encryption", () => {
+  test("creates an on-demand table keyed by connectionId with point-in-time recovery and encryption", () => {
     // GIVEN
     const stack = newStack();
     // WHEN
@@ -15,11 +15,16 @@ describe("ConnectionsTable", () => {
       billing_mode: "PAY_PER_REQUEST",
       hash_key: "connectionId",
       attribute: [{ name: "connectionId", type: "S" }],
-      ttl: { attribute_name: "expiresAt", enabled: true },
       point_in_time_recovery: { enabled: true },
       server_side_encryption: { enabled: true },
       deletion_protection_enabled: false,
     });
+  });
+
+  test("advertises no TTL unless given an attribute: no ttl block at all (enabled = false fails in the provider)", () => {
+    const stack = newStack();
+    new ConnectionsTable(stack, "table", { tableName: "chat-connections" });
+    expect(onlyResource(synthJson(stack), "aws_dynamodb_table").ttl).toBeUndefined();
   });
 
   test("uses the given TTL attribute, key, protection and tags", () => {

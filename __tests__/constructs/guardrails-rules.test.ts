@@ -133,6 +133,17 @@ describe("API Gateway rules", () => {
     expectError(stack, "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId $context.status"', {}, "write the format as JSON");
   });
 
+  test("judges a dynamic access_log_settings block by its content (logs only where a condition holds)", () => {
+    const dynamicLogs = (format: string) => {
+      const stack = newStack();
+      const stage = goodStage(stack, { accessLogSettings: undefined });
+      stage.addOverride("dynamic.access_log_settings", { for_each: "${var.logs ? [1] : []}", content: { destination_arn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format } });
+      return stack;
+    };
+    expect(violations(dynamicLogs('{"requestId":"$context.requestId"}'), "WSG-APIGW-001")).toEqual([]);
+    expectError(dynamicLogs("$context.requestId"), "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId"', {}, "write the format as JSON");
+  });
+
   test("accepts a JSON format whose numeric variables are unquoted", () => {
     const stack = newStack();
     goodStage(stack, { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format: '{"requestId":"$context.requestId","latency":$context.integrationLatency}' } });
@@ -342,6 +353,18 @@ describe("IAM rules", () => {
     const stack = newStack();
     policyDocument(stack, ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "ecr:GetAuthorizationToken"], ["*"]);
     expect(synthError(stack)).toBe("");
+  });
+
+  test("passes the ECR Public login, whose two actions have no resource-level permissions", () => {
+    const stack = newStack();
+    policyDocument(stack, ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], ["*"]);
+    expect(synthError(stack)).toBe("");
+  });
+
+  test("fails when other ECR Public or STS actions get every resource (WSG-IAM-002)", () => {
+    const stack = newStack();
+    policyDocument(stack, ["ecr-public:GetAuthorizationToken", "ecr-public:BatchCheckLayerAvailability", "sts:AssumeRole"], ["*"]);
+    expectError(stack, "WSG-IAM-002", "test/doc", 'statement[0] (Grant) resources must be specific ARNs for ecr-public:BatchCheckLayerAvailability, sts:AssumeRole, got ["*"]');
   });
 
   test("fails when a policy document allows a wildcard action (WSG-IAM-001)", () => {

@@ -2,6 +2,7 @@ import { TerraformVariable, Testing } from "cdktf";
 import { z } from "zod";
 import {
   API_DESCRIPTION,
+  API_GATEWAY_ACCOUNT_ROLE,
   API_NAME,
   CREDENTIAL_PATTERNS,
   CUSTOM_ROUTE_KEY,
@@ -134,7 +135,7 @@ describe("Rule.hcl", () => {
       ["nlb", "api_description", API_DESCRIPTION],
       ["nlb", "route_selection_expression", ROUTE_SELECTION_EXPRESSION],
       ["nlb", "fargate_port", PORT],
-      ["nlb", "logging_level", LOGGING_LEVEL],
+      ["nlb", "api_gateway_account_role", API_GATEWAY_ACCOUNT_ROLE],
       ["nlb", "log_retention_days", LOG_RETENTION],
       ["nlb", "throttling_burst_limit", THROTTLE_BURST_LIMIT],
       ["nlb", "throttling_rate_limit", THROTTLE_RATE_LIMIT],
@@ -153,6 +154,9 @@ describe("Rule.hcl", () => {
       ["alb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
     ] as const)("%s module: %s", (stack, name, rule) => {
       expect(variables[stack][name].validation).toEqual([hcl(rule as Rule<unknown>, name)]);
+    });
+    test("nlb module: logging_level, null allowed (the default, ERROR when the stage logs)", () => {
+      expect(variables.nlb.logging_level.validation).toEqual([hcl(LOGGING_LEVEL as Rule<unknown>, "logging_level", true)]);
     });
     test.each([
       ["vpc_id", VPC_ID],

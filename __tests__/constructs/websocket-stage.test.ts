@@ -55,6 +55,23 @@ describe("WebSocketStage", () => {
     expect(JSON.parse(DEFAULT_ACCESS_LOG_FORMAT)).toMatchObject({ requestId: "$context.requestId", connectionId: "$context.connectionId", routeKey: "$context.routeKey" });
   });
 
+  test("names the access log group after the API with the characters log group names reject written as -", () => {
+    // GIVEN an API name with a space, a colon and a non-ASCII letter
+    const stack = newStack();
+    const api = new WebSocketApi(stack, "api", { apiName: "Chat API: Zürich" });
+    // WHEN
+    const stage = new WebSocketStage(stack, "stage", { api });
+    // THEN
+    expect(tf(synthJson(stack), stage.accessLogGroup!).name).toBe("/aws/apigatewayv2/Chat-API--Z-rich/prod");
+  });
+
+  test("sanitizes an API name known only to Terraform with Terraform's replace", () => {
+    const stack = newStack();
+    const api = new WebSocketApi(stack, "api", { apiName: stringVar(stack, "api_name") });
+    const stage = new WebSocketStage(stack, "stage", { api });
+    expect(tf(synthJson(stack), stage.accessLogGroup!).name).toBe('/aws/apigatewayv2/${replace(var.api_name, "/[^-._/A-Za-z0-9]/", "-")}/prod');
+  });
+
   test("creates the execution log group before the stage, so it has a retention", () => {
     const { stack, api, stage } = stageWith();
     const json = synthJson(stack);

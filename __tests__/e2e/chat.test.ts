@@ -4,6 +4,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import * as fs from "fs";
 import * as path from "path";
 import { Emulator } from "../../scripts/emulator";
 import { CHAT_ROUTES } from "../../stacks/chat-contract";
@@ -29,7 +30,7 @@ describeE2e()("chat stack deployed on the emulator", () => {
   afterAll(async () => {
     await emulator?.stop();
     if (dir) removeWorkdir(dir);
-  });
+  }, 60_000);
 
   test("every backend route integrates through the v1 VPC link, whose target is the internal NLB", async () => {
     const apigw = new ApiGatewayV2Client(cfg);
@@ -102,21 +103,29 @@ describeE2e()("chat stack deployed on the emulator", () => {
     expect(table.Statement[0].Resource).toMatch(new RegExp(`:table/${outputs.connections_table_name}$`));
   });
 
-  test("the connections table is keyed by connectionId, with point-in-time recovery and TTL", async () => {
+  test("the connections table is keyed by connectionId, on demand, and advertises no TTL (the backend writes none)", async () => {
     const db = new DynamoDBClient(cfg);
     const table = (await db.send(new DescribeTableCommand({ TableName: outputs.connections_table_name }))).Table!;
     expect(table.KeySchema).toEqual([{ AttributeName: "connectionId", KeyType: "HASH" }]);
     expect(table.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
     const ttl = await db.send(new DescribeTimeToLiveCommand({ TableName: outputs.connections_table_name }));
-    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+    expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe("DISABLED");
+    expect(ttl.TimeToLiveDescription?.AttributeName).toBeUndefined();
+  });
+
+  test("the region's API Gateway CloudWatch role setting is reset when the stack is destroyed (reset_on_delete in state)", () => {
+    const state = JSON.parse(fs.readFileSync(path.join(stackDir, "e2e.tfstate"), "utf8"));
+    const account = state.resources.find((r: any) => r.type === "aws_api_gateway_account");
+    expect(account.instances[0].attributes).toMatchObject({ reset_on_delete: true, cloudwatch_role_arn: expect.stringMatching(/:role\/chat-dev-apigw-cloudwatch$/) });
   });
 
   test("a second plan after apply is empty", () => {
     expect(secondPlanChanges(stackDir)).toBe("");
   });
 
-  test("destroy removes everything", () => {
+  test("destroy removes everything and leaves the region's API Gateway account without a role", async () => {
     destroy(stackDir);
     expect(secondPlanChanges(stackDir)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-  });
+    expect((await new APIGatewayClient(cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
+  }, 15 * 60_000);
 });

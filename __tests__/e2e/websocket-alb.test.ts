@@ -1,4 +1,4 @@
-import { APIGatewayClient, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway";
+import { APIGatewayClient, GetAccountCommand, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client, GetIntegrationsCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
 import {
   DescribeListenersCommand,
@@ -10,7 +10,9 @@ import {
 import { describeE2e, destroy, secondPlanChanges, useDeployedExample } from "../support/e2e";
 
 describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deployed on the emulator", () => {
-  const e = useDeployedExample("websocket-alb");
+  // The example's module call with the account setting managed by the module,
+  // as its comment suggests: logs on, the role set, and reset on destroy.
+  const e = useDeployedExample("websocket-alb", { websocket_api: { api_gateway_account_role: "managed" } });
 
   test("the existing ALB is registered in an alb-type target group of an internal NLB on the listener's port", async () => {
     const elb = new ElasticLoadBalancingV2Client(e.cfg);
@@ -35,18 +37,21 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
     for (const i of integrations) expect(i).toMatchObject({ ConnectionType: "VPC_LINK", ConnectionId: e.outputs.vpc_link_id, IntegrationType: "HTTP_PROXY" });
   });
 
-  test("the stage has access logs and throttling", async () => {
+  test("with api_gateway_account_role managed, the module sets the region's CloudWatch role and the stage writes access and error logs", async () => {
     const stage = await new ApiGatewayV2Client(e.cfg).send(new GetStageCommand({ ApiId: e.outputs.websocket_api_id, StageName: "prod" }));
     expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/my-websocket-api$/);
-    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 });
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, LoggingLevel: "ERROR" });
+    const account = await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}));
+    expect(account.cloudwatchRoleArn).toMatch(/:role\/my-websocket-api-apigw-cloudwatch$/);
   });
 
   test("a second plan after apply is empty", () => {
     expect(secondPlanChanges(e.root)).toBe("");
   });
 
-  test("destroy removes everything", () => {
+  test("destroy removes everything and resets the region's CloudWatch role setting", async () => {
     destroy(e.root);
     expect(secondPlanChanges(e.root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-  });
+    expect((await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
+  }, 15 * 60_000);
 });

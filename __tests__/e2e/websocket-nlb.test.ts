@@ -1,6 +1,7 @@
-import { APIGatewayClient, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway";
+import { APIGatewayClient, GetAccountCommand, GetVpcLinkCommand } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describeE2e, destroy, secondPlanChanges, useDeployedExample } from "../support/e2e";
 
@@ -31,12 +32,38 @@ describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deploye
     expect(tg).toMatchObject({ TargetType: "ip", Protocol: "TCP", Port: 3000, TargetGroupName: "turtle-battleships-tg" });
   });
 
-  test("the stage has access logs and the throttling given", async () => {
+  test("the stage has the throttling given and writes no logs, the region having no CloudWatch role declared, and the account setting is untouched", async () => {
+    // As in the seed's usage (logging_level = "INFO", no account role): a
+    // fresh account's CreateStage would refuse logs, so none are asked for.
     const apiId = new URL(e.outputs.websocket_url).hostname.split(".")[0];
     const stage = await new ApiGatewayV2Client(e.cfg).send(new GetStageCommand({ ApiId: apiId, StageName: "prod" }));
-    expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/turtle-battleships-websocket$/);
-    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500, LoggingLevel: "INFO" });
+    expect(stage.AccessLogSettings?.DestinationArn).toBeUndefined();
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500, LoggingLevel: "OFF", DataTraceEnabled: false });
     expect(stage.AutoDeploy).toBe(true);
+    expect(e.outputs.logging_enabled).toBe(false);
+    expect((await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
+  });
+
+  test("the example's tasks can pull their image: private subnets route through a NAT gateway and the tasks may send HTTPS out", async () => {
+    const ec2 = new EC2Client(e.cfg);
+    const nats = (await ec2.send(new DescribeNatGatewaysCommand({}))).NatGateways ?? [];
+    expect(nats).toHaveLength(1);
+    const tables = (await ec2.send(new DescribeRouteTablesCommand({}))).RouteTables ?? [];
+    const privateTable = tables.find((t) => (t.Routes ?? []).some((r) => r.NatGatewayId === nats[0].NatGatewayId))!;
+    expect(privateTable.Associations?.filter((a) => a.SubnetId)).toHaveLength(2);
+    expect(tables.some((t) => (t.Routes ?? []).some((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-")))).toBe(true);
+    const tasks = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["turtle-battleships-tasks"] }] }))).SecurityGroups![0];
+    expect(tasks.IpPermissionsEgress).toEqual([expect.objectContaining({ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [expect.objectContaining({ CidrIp: "0.0.0.0/0" })] })]);
+  });
+
+  test("the example's backend is a real public image with a command that answers the routes and the health check on port 3000", async () => {
+    const ecs = new ECSClient(e.cfg);
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: "turtle-battleships", services: ["turtle-battleships-backend"] }))).services![0];
+    const [backend] = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }))).taskDefinition!.containerDefinitions!;
+    expect(backend.image).toBe("public.ecr.aws/docker/library/node:22-alpine");
+    expect(backend.command?.slice(0, 2)).toEqual(["node", "-e"]);
+    expect(backend.command?.[2]).toContain("listen(3000)");
+    expect(backend.command?.[2]).toContain("'/healthz' ? 'healthy'");
   });
 
   test("the example's ECS service is registered in the module's target group", async () => {

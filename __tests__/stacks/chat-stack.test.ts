@@ -14,6 +14,8 @@ const SUBNETS = ["subnet-0123abcd", "subnet-4567abcd"];
 const DIGEST = "sha256:" + "a".repeat(64);
 const ECR_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/chat/backend@${DIGEST}`;
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf";
+/** The frontend connected to its repository by Amplify (source "repository"), as before source "build" became the default. */
+const REPOSITORY = { chat: { frontend: { source: "repository" } } };
 
 /** The container definitions: a `${jsonencode([...])}` HCL expression. */
 const containers = (json: any): string => only(json, "aws_ecs_task_definition")[1].container_definitions;
@@ -68,7 +70,10 @@ describe("ChatStack", () => {
     ["a given image without frontend", { chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } }],
     ["alarms", { chat: { alarms: { enabled: true, email: "ops@example.com" } } }],
     ["the emulator target", { target: { kind: "emulator" } }],
-    ["the token in Secrets Manager", { chat: { frontend: { tokenSecretArn: SECRET_ARN }, backend: { image: { githubTokenSecretArn: SECRET_ARN } } } }],
+    ["the token in Secrets Manager", { chat: { frontend: { source: "repository", tokenSecretArn: SECRET_ARN }, backend: { image: { githubTokenSecretArn: SECRET_ARN } } } }],
+    ["the repository-connected frontend", REPOSITORY],
+    ["Docker Hub login", { chat: { backend: { image: { dockerHub: { kind: "login", credentialsSecretArn: SECRET_ARN } } } } }],
+    ["anonymous Docker Hub pulls and no account setting", { chat: { backend: { image: { dockerHub: { kind: "anonymous" } } }, apiGatewayAccount: { manage: false } } }],
   ])("passes its validations with %s", (_name, overrides) => {
     expect(() => Testing.synth(buildStacks(overrides).chat, true)).not.toThrow();
   });
@@ -315,6 +320,8 @@ describe("ChatStack", () => {
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
             [ref("aws_ecr_repository", repoId, "arn")],
           ),
+          // The ECR Public login of the default Docker Hub access: these two actions have no resource-level permissions.
+          allow("EcrPublicLogin", ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], ["*"]),
         ],
       });
     });
@@ -322,12 +329,63 @@ describe("ChatStack", () => {
     test("lets the build role read only the given GitHub token secret", () => {
       const json = chatJson({ chat: { backend: { image: { githubTokenSecretArn: SECRET_ARN } } } });
       const statements = role(json, "chat-dev-backend-build").inline["build-and-push"];
-      expect(statements[statements.length - 1]).toEqual(allow("GitHubToken", ["secretsmanager:GetSecretValue"], [SECRET_ARN]));
-      expect(only(json, "aws_codebuild_project")[1].source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET_ARN });
+      expect(statements.find((s: any) => s.sid === "GitHubToken")).toEqual(allow("GitHubToken", ["secretsmanager:GetSecretValue"], [SECRET_ARN]));
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1].source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET_ARN });
     });
 
-    test("lets the deploy-actions role run the image build, read the digest, connect the frontend with the token secret and start its build only", () => {
+    test("lets the deploy-actions role run the image and frontend builds, read the digest and the frontend's release only", () => {
       const json = chatJson();
+      const [backendId] = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend");
+      const [frontendId] = findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend");
+      const [repoId] = only(json, "aws_ecr_repository");
+      const [branchId] = only(json, "aws_amplify_branch");
+      const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-deploy-actions")[0];
+      const actions = role(json, "chat-dev-deploy-actions");
+      expect(actions.trust).toEqual(trustedService("lambda.amazonaws.com"));
+      expect(actions.managed).toEqual([]);
+      expect(actions.inline).toEqual({
+        "deploy-actions": [
+          allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
+          allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", backendId, "arn")]),
+          allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
+          allow("RunFrontendBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", frontendId, "arn")]),
+          allow("ReadFrontendRelease", ["amplify:GetJob"], [`${ref("aws_amplify_branch", branchId, "arn")}/jobs/*`]),
+        ],
+      });
+    });
+
+    test("lets the account check's role read this region's API Gateway account settings only", () => {
+      const json = chatJson();
+      const [partition] = Object.keys(dataOf(json, "aws_partition")).filter((id) => id === "partition");
+      const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-account-check")[0];
+      const check = role(json, "chat-dev-account-check");
+      expect(check.trust).toEqual(trustedService("lambda.amazonaws.com"));
+      expect(check.managed).toEqual([]);
+      expect(check.inline).toEqual({
+        "deploy-actions": [
+          allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
+          allow("ReadApiGatewayAccount", ["apigateway:GET"], [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`]),
+        ],
+      });
+    });
+
+    test("lets the frontend's build role write its logs and publish to its Amplify branch only", () => {
+      const json = chatJson();
+      const [branchId] = only(json, "aws_amplify_branch");
+      const buildLogs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/codebuild/chat-dev-frontend")[0];
+      const build = role(json, "chat-dev-frontend-build");
+      expect(build.trust).toEqual(trustedService("codebuild.amazonaws.com"));
+      expect(build.managed).toEqual([]);
+      expect(build.inline).toEqual({
+        [Object.keys(build.inline)[0]]: [
+          allow("BuildLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", buildLogs, "arn")}:*`]),
+          allow("PublishToBranch", ["amplify:CreateDeployment", "amplify:StartDeployment"], [ref("aws_amplify_branch", branchId, "arn")]),
+        ],
+      });
+    });
+
+    test("with the repository-connected frontend, lets the deploy-actions role connect it with the token secret and start its build only", () => {
+      const json = chatJson(REPOSITORY);
       const [projectId] = only(json, "aws_codebuild_project");
       const [repoId] = only(json, "aws_ecr_repository");
       const [appId] = only(json, "aws_amplify_app");
@@ -361,8 +419,16 @@ describe("ChatStack", () => {
     test("has no other role, policy or attachment", () => {
       const json = chatJson();
       const roles = Object.values<any>(resourcesOf(json, "aws_iam_role")).map((r) => r.name);
-      expect(roles.sort()).toEqual(["chat-dev-apigw-cloudwatch", "chat-dev-backend-build", "chat-dev-backend-execution", "chat-dev-backend-task", "chat-dev-deploy-actions"]);
-      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(6);
+      expect(roles.sort()).toEqual([
+        "chat-dev-account-check",
+        "chat-dev-apigw-cloudwatch",
+        "chat-dev-backend-build",
+        "chat-dev-backend-execution",
+        "chat-dev-backend-task",
+        "chat-dev-deploy-actions",
+        "chat-dev-frontend-build",
+      ]);
+      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(8);
       expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(1);
       for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"]) expect(resourcesOf(json, type)).toEqual({});
     });
@@ -388,10 +454,17 @@ describe("ChatStack", () => {
   });
 
   describe("GitHub token", () => {
-
-    test("comes from the ephemeral, sensitive variable github_access_token, written only into a write-only argument", () => {
-      // GIVEN / WHEN
+    test("is not asked for with the default frontend (source build): no variable, no secret, no Terraform 1.11 requirement", () => {
       const json = chatJson();
+      expect(json.variable).toBeUndefined();
+      expect(json.terraform.required_version).toBeUndefined();
+      expect(resourcesOf(json, "aws_secretsmanager_secret")).toEqual({});
+      expect(JSON.stringify(json)).not.toContain("github_access_token");
+    });
+
+    test("with source repository, comes from the ephemeral, sensitive variable github_access_token, written only into a write-only argument", () => {
+      // GIVEN / WHEN
+      const json = chatJson(REPOSITORY);
       // THEN the variable has no value and is never stored
       expect(Object.keys(json.variable).sort()).toEqual(["github_access_token", "github_access_token_version"]);
       expect(json.variable.github_access_token).toMatchObject({ type: "string", sensitive: true, ephemeral: true, nullable: true, default: null });
@@ -413,8 +486,8 @@ describe("ChatStack", () => {
       expect(connect.depends_on).toContain(`aws_secretsmanager_secret_version.${versionId}`);
     });
 
-    test("comes from the given secret when chat.frontend.tokenSecretArn is set, read by the deploy actions only", () => {
-      const json = chatJson({ chat: { frontend: { tokenSecretArn: SECRET_ARN } } });
+    test("with source repository, comes from the given secret when chat.frontend.tokenSecretArn is set, read by the deploy actions only", () => {
+      const json = chatJson({ chat: { frontend: { source: "repository", tokenSecretArn: SECRET_ARN } } });
       expect(json.variable).toBeUndefined();
       expect(json.terraform.required_version).toBeUndefined();
       expect(dataOf(json, "aws_secretsmanager_secret_version")).toEqual({});
@@ -466,10 +539,14 @@ describe("ChatStack", () => {
       for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_lambda_function", "aws_lambda_invocation", "aws_appautoscaling_target", "aws_appautoscaling_policy"]) {
         expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
       }
+      // the frontend's build project goes with Amplify; the account setting is made without the check
+      expect(Object.values<any>(resourcesOf(json, "aws_codebuild_project")).map((p) => p.name)).toEqual(["chat-dev-backend"]);
+      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({ reset_on_delete: true });
+      expect(only(json, "aws_api_gateway_account")[1].depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
       expect(chat.omissions.map((o) => o.what)).toEqual([
-        "deploy-actions Lambda and its invocations (image build, Amplify repository connection and first build)",
+        "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
         "aws_appautoscaling_target and aws_appautoscaling_policy",
-        "aws_amplify_app and aws_amplify_branch (the frontend)",
+        "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)",
       ]);
       for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
     });
@@ -556,15 +633,48 @@ describe("ChatStack", () => {
       const json = chatJson();
       const [repoId, repo] = only(json, "aws_ecr_repository");
       expect(repo).toMatchObject({ image_tag_mutability: "IMMUTABLE", name: "chat-dev-backend" });
-      expect(only(json, "aws_codebuild_project")[1]).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" }, source_version: "main" });
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1]).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" }, source_version: "main" });
       const invocation = invocationsByAction(json)["build-image"];
       expect(invocation[1].input).toContain('"imageTag" = "v1"');
       expect(containers(json)).toContain(`"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`);
     });
 
+    test("pulls Docker Official Images from ECR Public by default: no Docker Hub account, no anonymous Docker Hub pulls", () => {
+      const json = chatJson();
+      const spec = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1].source.buildspec;
+      expect(spec).toContain("aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws");
+      expect(spec).toContain('python3 - "Dockerfile" public.ecr.aws/docker');
+      expect(resourcesOf(json, "aws_ecr_pull_through_cache_rule")).toEqual({});
+    });
+
+    test("logs in to Docker Hub with the credentials secret when dockerHub.kind is login", () => {
+      const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:docker-hub-AbCdEf";
+      const json = chatJson({ chat: { backend: { image: { dockerHub: { kind: "login", credentialsSecretArn: secret } } } } });
+      const [, project] = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend");
+      expect(project.environment.environment_variable).toEqual(
+        expect.arrayContaining([{ name: "DOCKER_HUB_USERNAME", value: `${secret}:username`, type: "SECRETS_MANAGER" }, { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${secret}:accessToken`, type: "SECRETS_MANAGER" }]),
+      );
+      expect(role(json, "chat-dev-backend-build").inline["build-and-push"].find((s: any) => s.sid === "DockerHubCredentials")).toEqual(allow("DockerHubCredentials", ["secretsmanager:GetSecretValue"], [secret]));
+    });
+
+    test("pulls through an ECR cache of Docker Hub with the given prefix when dockerHub.kind is pull-through-cache", () => {
+      const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+      const json = chatJson({ chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub" } } } } });
+      expect(only(json, "aws_ecr_pull_through_cache_rule")[1]).toMatchObject({ ecr_repository_prefix: "hub", upstream_registry_url: "registry-1.docker.io", credential_arn: secret });
+      const none = chatJson({ chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub", createRule: false } } } } });
+      expect(resourcesOf(none, "aws_ecr_pull_through_cache_rule")).toEqual({});
+    });
+
+    test("leaves the pull through cache rule out on the emulator, which has none, and says so", () => {
+      const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+      const { chat } = buildStacks({ target: { kind: "emulator" }, chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret } } } } });
+      expect(resourcesOf(synthJson(chat), "aws_ecr_pull_through_cache_rule")).toEqual({});
+      expect(chat.omissions.map((o) => o.what)).toContain("aws_ecr_pull_through_cache_rule (the image build's Docker Hub cache)");
+    });
+
     test("is the given image when image.uri is set: no ECR, CodeBuild or Lambda, and pulls only from its repository", () => {
       // GIVEN / WHEN
-      const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } });
+      const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false }, apiGatewayAccount: { manage: false } } });
       // THEN
       for (const type of ["aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_codebuild_project", "aws_lambda_function", "aws_lambda_invocation"]) {
         expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
@@ -576,16 +686,19 @@ describe("ChatStack", () => {
       expect(pull.resources).toEqual(["arn:aws:ecr:us-east-1:123456789012:repository/chat/backend"]);
     });
 
-    test("keeps the Lambda for the frontend only, when the image is given", () => {
+    test("keeps the Lambda for the frontend and the account check only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
-      expect(Object.keys(invocationsByAction(json))).toEqual(["connect-repository", "start-amplify-job"]);
-      expect(Object.keys(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].reduce((a: any, s: any) => ({ ...a, [s.sid]: 1 }), {}))).toEqual([
-        "OwnLogs",
-        "ReadFrontendToken",
-        "ConnectFrontendRepository",
-        "StartFrontendBuild",
-      ]);
+      expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["check-api-gateway-account", "deploy-frontend"]);
+      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual(["OwnLogs", "RunFrontendBuild", "ReadFrontendRelease"]);
       expect(role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].map((s: any) => s.sid)).toEqual(["ContainerLogs"]);
+      const repository = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } }, frontend: { source: "repository" }, apiGatewayAccount: { manage: false } } });
+      expect(Object.keys(invocationsByAction(repository))).toEqual(["connect-repository", "start-amplify-job"]);
+    });
+
+    test("keeps only the account check's Lambda, with a given image and no frontend", () => {
+      const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } });
+      expect(Object.keys(invocationsByAction(json))).toEqual(["check-api-gateway-account"]);
+      expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-account-check"]);
     });
   });
 
@@ -647,6 +760,101 @@ describe("ChatStack", () => {
     test("takes the role name from the settings", () => {
       const json = chatJson({ chat: { apiGatewayAccount: { roleName: "shared-apigw-logs" } } });
       expect(findBy(json, "aws_iam_role", "name", "shared-apigw-logs")[1]).toBeDefined();
+    });
+
+    test("is set only after the deploy action checked that the region has no other role, and reset on destroy", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [accountId, account] = only(json, "aws_api_gateway_account");
+      const [checkId, check] = invocationsByAction(json)["check-api-gateway-account"];
+      const cloudwatch = role(json, "chat-dev-apigw-cloudwatch");
+      // THEN the check runs once the role exists, with this role's ARN and the settings to name
+      expect(check.input).toBe(
+        `\${jsonencode({"action" = "check-api-gateway-account", "roleArn" = aws_iam_role.${cloudwatch.id}.arn, "manageSetting" = "chat.apiGatewayAccount.manage", "replaceSetting" = "chat.apiGatewayAccount.replaceExisting", "replaceExisting" = false})}`,
+      );
+      expect(check.depends_on).toContain(`aws_iam_role.${cloudwatch.id}`);
+      // and the setting waits for it, and is reset when destroyed
+      expect(account.depends_on).toContain(`aws_lambda_invocation.${checkId}`);
+      expect(account.reset_on_delete).toBe(true);
+      // the stage (which logs) waits for the setting
+      expect(only(json, "aws_apigatewayv2_stage")[1].depends_on).toContain(`aws_api_gateway_account.${accountId}`);
+    });
+
+    test("replaces a role the region has only when apiGatewayAccount.replaceExisting is true", () => {
+      const [, check] = invocationsByAction(chatJson({ chat: { apiGatewayAccount: { replaceExisting: true } } }))["check-api-gateway-account"];
+      expect(check.input).toContain('"replaceExisting" = true');
+    });
+
+    test("is neither checked nor set when apiGatewayAccount.manage is false", () => {
+      const json = chatJson({ chat: { apiGatewayAccount: { manage: false } } });
+      expect(invocationsByAction(json)["check-api-gateway-account"]).toBeUndefined();
+      expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-deploy-actions"]);
+    });
+
+    test("is checked by a function of its own, so the stage, which waits for the setting, and the frontend's build, which waits for the stage, make no cycle", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [, check] = invocationsByAction(json)["check-api-gateway-account"];
+      const [checkerId] = findBy(json, "aws_lambda_function", "function_name", "chat-dev-account-check");
+      // THEN the check runs the account-check function, whose policy names nothing of the frontend
+      expect(check.function_name).toBe(ref("aws_lambda_function", checkerId, "function_name"));
+      const checkerPolicy = JSON.stringify(role(json, "chat-dev-account-check").inline);
+      expect(checkerPolicy).not.toMatch(/amplify|codebuild/);
+    });
+  });
+
+  describe("frontend", () => {
+    test("is built by CodeBuild at the git ref with the stage's wss URL and published to an Amplify app with no repository, by default", () => {
+      // GIVEN / WHEN
+      const json = chatJson();
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      const [appId, app] = only(json, "aws_amplify_app");
+      const [, project] = findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend");
+      const [, deploy] = invocationsByAction(json)["deploy-frontend"];
+      // THEN the app has no repository, token or webhook; its branch is not built by Amplify
+      expect(app).toMatchObject({ name: "chat-dev-frontend", platform: "WEB", custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }] });
+      for (const key of ["repository", "access_token", "oauth_token", "environment_variables"]) expect(app[key]).toBeUndefined();
+      expect(only(json, "aws_amplify_branch")[1]).toMatchObject({ app_id: ref("aws_amplify_app", appId), branch_name: "main", enable_auto_build: false });
+      // the public repository is built at the ref, with WEBSOCKET_URL set to the stage's URL
+      expect(project).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_websocket_chatapp_frontend" }, source_version: "main" });
+      expect(project.source.auth).toBeUndefined();
+      expect(project.environment.environment_variable).toContainEqual({ name: "WEBSOCKET_URL", value: ref("aws_apigatewayv2_stage", stageId, "invoke_url") });
+      expect(project.environment.privileged_mode).toBe(false);
+      // and the apply runs the build and waits for Amplify's release; a new URL runs it again
+      expect(deploy.input).toContain(`"environment" = {"WEBSOCKET_URL" = aws_apigatewayv2_stage.${stageId}.invoke_url}`);
+      expect(deploy.input).toContain('"sourceVersion" = "main"');
+      expect(invocationsByAction(json)["connect-repository"]).toBeUndefined();
+      expect(json.output.frontend_url.value).toContain(`.\${aws_amplify_app.${appId}.default_domain}`);
+    });
+
+    test("builds the ref, output folder and Node.js version of the settings", () => {
+      const json = chatJson({ chat: { frontend: { gitRef: "v1.2.0", branch: "live", build: { outputDirectory: "dist", nodeVersion: "20" } } } });
+      const [, project] = findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend");
+      expect(project.source_version).toBe("v1.2.0");
+      expect(project.source.buildspec).toContain("nodejs: 20");
+      expect(project.source.buildspec).toContain("dist");
+      expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("live");
+      expect(invocationsByAction(json)["deploy-frontend"][1].input).toContain('"sourceVersion" = "v1.2.0"');
+    });
+
+    test("is a different app than the repository-connected one: switching sources replaces it (Amplify cannot convert an app)", () => {
+      const build = Object.keys(resourcesOf(chatJson(), "aws_amplify_app"));
+      const repository = Object.keys(resourcesOf(chatJson(REPOSITORY), "aws_amplify_app"));
+      expect(build).toEqual([expect.stringMatching(/^frontend-site_/)]);
+      expect(repository).toEqual([expect.stringMatching(/^frontend_/)]);
+    });
+
+    test("with source repository, is an Amplify app connected by the deploy actions, built by Amplify with the stage's wss URL", () => {
+      const json = chatJson(REPOSITORY);
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      expect(only(json, "aws_amplify_app")[1]).toMatchObject({
+        environment_variables: { WEBSOCKET_URL: ref("aws_apigatewayv2_stage", stageId, "invoke_url") },
+        custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }],
+      });
+      const [, connect] = invocationsByAction(json)["connect-repository"];
+      expect(connect.input).toContain('"repository" = "https://github.com/Faaizz/simple_websocket_chatapp_frontend"');
+      expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
+      expect(Object.values<any>(resourcesOf(json, "aws_codebuild_project")).map((p) => p.name)).toEqual(["chat-dev-backend"]);
     });
   });
 
@@ -716,16 +924,5 @@ describe("ChatStack", () => {
       expect(json.output.connections_callback_url.value).toBe(`\${replace(aws_apigatewayv2_stage.${stageId}.invoke_url, "wss://", "https://")}`);
     });
 
-    test("gives the frontend the stage's wss URL at build time", () => {
-      const json = chatJson();
-      const [stageId] = only(json, "aws_apigatewayv2_stage");
-      expect(only(json, "aws_amplify_app")[1]).toMatchObject({
-        environment_variables: { WEBSOCKET_URL: ref("aws_apigatewayv2_stage", stageId, "invoke_url") },
-        custom_rule: [{ source: "/<*>", target: "/index.html", status: "404" }],
-      });
-      const [, connect] = invocationsByAction(json)["connect-repository"];
-      expect(connect.input).toContain('"repository" = "https://github.com/Faaizz/simple_websocket_chatapp_frontend"');
-      expect(only(json, "aws_amplify_branch")[1].branch_name).toBe("main");
-    });
   });
 });

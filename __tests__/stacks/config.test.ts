@@ -15,6 +15,8 @@ const SUBNET_A = "subnet-0123abcd";
 const SUBNET_B = "subnet-4567abcd";
 const NAME_RULE = "1 to 12 lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen";
 const ARN_FIX = "copy the ARN from the AWS console or CLI";
+const DOCKER_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:docker-hub-AbCdEf";
+const CACHE_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
 const RETENTIONS = `one of the retentions CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`;
 
 /** Problems of the defaults with `overrides` as the config file `test.json`. */
@@ -288,6 +290,91 @@ describe("resolveSettings", () => {
         problem("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", '"ops@example.com"', "subscribe the address to your topic yourself, or remove snsTopicArn"),
       ]],
       ["the alarm e-mail has no domain", { chat: { alarms: { email: "ops@" } } }, [problem("chat.alarms.email", "an e-mail address", '"ops@"', "fix the address")]],
+      // frontend sources
+      ["the frontend source is unknown", { chat: { frontend: { source: "git" } } }, [problem("chat.frontend.source", 'one of "build", "repository"', '"git"', "use one of the allowed values")]],
+      ["a git ref is given for the repository-connected frontend", { chat: { frontend: { source: "repository", gitRef: "v1.2.0" } } }, [
+        problem(
+          "chat.frontend.gitRef",
+          '"main" (its default) when chat.frontend.source is "repository": it applies to source "build" only (Amplify builds chat.frontend.branch)',
+          '"v1.2.0"',
+          'remove it, or set chat.frontend.source to "build"',
+        ),
+      ]],
+      ["a build output folder is given for the repository-connected frontend", { chat: { frontend: { source: "repository", build: { outputDirectory: "dist" } } } }, [
+        problem(
+          "chat.frontend.build.outputDirectory",
+          '"out" (its default) when chat.frontend.source is "repository": it applies to source "build" only (Amplify builds with the repository\'s own build settings)',
+          '"dist"',
+          'remove it, or set chat.frontend.source to "build"',
+        ),
+      ]],
+      ["the first Amplify build is turned off for the built frontend", { chat: { frontend: { startBuild: false } } }, [
+        problem(
+          "chat.frontend.startBuild",
+          'true (its default) when chat.frontend.source is "build": it applies to source "repository" only (the build runs on every apply that changes it)',
+          "false",
+          'remove it, or set chat.frontend.source to "repository"',
+        ),
+      ]],
+      ["the frontend's Node.js version is not a major version", { chat: { frontend: { build: { nodeVersion: "22.1" } } } }, [
+        problem("chat.frontend.build.nodeVersion", "a Node.js major version (two digits)", '"22.1"', 'use for example "22"'),
+      ]],
+      ["the frontend's output folder leaves the repository", { chat: { frontend: { build: { outputDirectory: "../site" } } } }, [
+        problem("chat.frontend.build.outputDirectory", "a folder relative to the repository root", '"../site"', 'use for example "out" or "dist"'),
+      ]],
+      // Docker Hub access of the image build
+      ["the Docker Hub access is unknown", { chat: { backend: { image: { dockerHub: { kind: "mirror" } } } } }, [
+        problem("chat.backend.image.dockerHub.kind", 'one of "ecr-public", "anonymous", "login", "pull-through-cache"', '"mirror"', "use one of the allowed values"),
+      ]],
+      ["Docker Hub login has no credentials secret", { chat: { backend: { image: { dockerHub: { kind: "login" } } } } }, [
+        problem(
+          "chat.backend.image.dockerHub.credentialsSecretArn",
+          'set when dockerHub.kind is "login" (a Docker Hub user\'s {"username", "accessToken"})',
+          "null",
+          'store a Docker Hub access token in Secrets Manager and give the secret\'s full ARN, or use kind "ecr-public" (no account)',
+          "cdktf.json",
+        ),
+      ]],
+      ["a Docker Hub credentials secret is given for ECR Public", { chat: { backend: { image: { dockerHub: { credentialsSecretArn: DOCKER_SECRET } } } } }, [
+        problem("chat.backend.image.dockerHub.credentialsSecretArn", 'unset when dockerHub.kind is "ecr-public" (no Docker Hub account is used)', `"${DOCKER_SECRET}"`, 'remove it, or set kind "login" or "pull-through-cache"'),
+      ]],
+      ["the pull through cache secret lacks the ecr-pullthroughcache/ prefix", { chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: DOCKER_SECRET } } } } }, [
+        problem(
+          "chat.backend.image.dockerHub.credentialsSecretArn",
+          'the full ARN of a Secrets Manager secret named ecr-pullthroughcache/<name> (ECR requires that prefix for a pull through cache rule) when dockerHub.kind is "pull-through-cache"',
+          `"${DOCKER_SECRET}"`,
+          'store {"username": ..., "accessToken": ...} in a secret named ecr-pullthroughcache/<name> and copy its full ARN',
+        ),
+      ]],
+      ["a cache prefix is given without a pull through cache", { chat: { backend: { image: { dockerHub: { repositoryPrefix: "hub" } } } } }, [
+        problem("chat.backend.image.dockerHub.repositoryPrefix", 'unset when dockerHub.kind is "ecr-public" (it names the pull through cache)', '"hub"', 'remove it, or set kind "pull-through-cache"'),
+      ]],
+      ["an existing pull through cache rule is used without its prefix", { chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET, createRule: false } } } } }, [
+        problem("chat.backend.image.dockerHub.repositoryPrefix", "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)", "null", "give the repository prefix of your pull through cache rule for Docker Hub", "cdktf.json"),
+      ]],
+      ["the default cache prefix would be longer than ECR allows", { environment: "production", chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET } } } } }, [
+        problem(
+          "chat.backend.image.dockerHub.repositoryPrefix",
+          'set when the default prefix "chat-production-backend-docker-hub" is longer than ECR\'s 30 characters',
+          "null",
+          'give a shorter prefix, e.g. "docker-hub"',
+          "cdktf.json",
+        ),
+      ]],
+      ["the cache prefix has capitals", { chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: CACHE_SECRET, repositoryPrefix: "Hub" } } } } }, [
+        problem("chat.backend.image.dockerHub.repositoryPrefix", "an ECR repository prefix of 2 to 30 lowercase letters, digits and . _ - /", '"Hub"', 'use for example "docker-hub"'),
+      ]],
+      ["the Docker Hub secret is not a full secret ARN", { chat: { backend: { image: { dockerHub: { kind: "login", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:docker-hub" } } } } }, [
+        problem(
+          "chat.backend.image.dockerHub.credentialsSecretArn",
+          "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)",
+          '"arn:aws:secretsmanager:us-east-1:123456789012:secret:docker-hub"',
+          'copy the secret\'s ARN from Secrets Manager; it holds {"username": ..., "accessToken": ...}',
+        ),
+      ]],
+      // API Gateway account and table
+      ["replaceExisting is not a boolean", { chat: { apiGatewayAccount: { replaceExisting: "yes" } } }, [problem("chat.apiGatewayAccount.replaceExisting", "true or false", '"yes"', "write it as true or false")]],
+      ["the TTL attribute is empty", { chat: { table: { ttlAttribute: "" } } }, [problem("chat.table.ttlAttribute", "1 to 255 characters", '""', "name the TTL attribute")]],
     ];
 
     test.each(cases)("fails when %s", (_description, overrides, expected) => {

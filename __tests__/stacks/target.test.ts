@@ -45,11 +45,11 @@ describe("configureProvider", () => {
 
 describe("targetCapabilities", () => {
   test("gives AWS every capability", () => {
-    expect(targetCapabilities(settingsWith({}).target)).toEqual({ kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true });
+    expect(targetCapabilities(settingsWith({}).target)).toEqual({ kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true });
   });
 
   test("gives the emulator none of the capabilities it lacks", () => {
-    expect(targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target)).toEqual({ kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false });
+    expect(targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target)).toEqual({ kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false, pullThroughCache: false });
   });
 });
 
@@ -58,14 +58,14 @@ describe("omissionsFor", () => {
   const emulator = targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target);
 
   test("leaves nothing out on a target that has every capability", () => {
-    expect(omissionsFor(aws, { explicitDeployments: true, lambda: true, autoScaling: true, amplify: true })).toEqual([]);
+    expect(omissionsFor(aws, { explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true })).toEqual([]);
   });
 
   test("lists only what is used and missing, in a fixed order, saying why", () => {
     // GIVEN / WHEN
     const omissions = omissionsFor(emulator, { amplify: true, autoScaling: false, explicitDeployments: true });
     // THEN
-    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "aws_amplify_app and aws_amplify_branch (the frontend)"]);
+    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)"]);
     for (const o of omissions) expect(o.why).toMatch(/^the emulator /);
   });
 });

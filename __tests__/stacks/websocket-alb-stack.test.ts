@@ -19,13 +19,14 @@ const OPTIONAL_DEFAULTS: Record<string, unknown> = {
   route_selection_expression: "$request.body.action",
   custom_routes: {},
   log_retention_days: 14,
-  logging_level: "ERROR",
+  logging_level: null,
   data_trace_enabled: false,
   detailed_metrics_enabled: false,
   throttling_burst_limit: 5000,
   throttling_rate_limit: 10000,
   auto_deploy: true,
   integration_timeout_milliseconds: 29000,
+  api_gateway_account_role: "none",
   manage_api_gateway_account: false,
   vpc_id: null,
   alb_listener_port: null,
@@ -81,7 +82,7 @@ describe("WebSocketAlbStack", () => {
       expect(variables.target_group_name.validation[0].condition).toBe(
         '${var.target_group_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}',
       );
-      expect(variables.logging_level.validation[0].condition).toBe('${contains(["OFF", "ERROR", "INFO"], var.logging_level)}');
+      expect(variables.logging_level.validation[0].condition).toBe('${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}');
       expect(variables.custom_routes.validation).toHaveLength(2);
     });
 
@@ -108,6 +109,7 @@ describe("WebSocketAlbStack", () => {
           "cloudwatch_log_group_name",
           "connections_arn",
           "execution_log_group_name",
+          "logging_enabled",
           "nlb_arn",
           "nlb_dns_name",
           "target_group_arn",

@@ -21,7 +21,8 @@ const SEED_VARIABLES: Record<string, [string, unknown]> = {
   vpc_link_security_group_ids: ["list(string)", REQUIRED],
   custom_routes: ["map(object({ route_response_selection_expression = optional(string), path = optional(string) }))", {}],
   log_retention_days: ["number", 14],
-  logging_level: ["string", "ERROR"],
+  // null: "ERROR" once the stage may log (api_gateway_account_role), else "OFF".
+  logging_level: ["string", null],
   throttling_burst_limit: ["number", 5000],
   throttling_rate_limit: ["number", 10000],
   auto_deploy: ["bool", true],
@@ -29,6 +30,7 @@ const SEED_VARIABLES: Record<string, [string, unknown]> = {
 };
 /** Inputs beyond the seed's: all optional, so HCL written for the seed module keeps working. */
 const EXTRA_VARIABLES = [
+  "api_gateway_account_role",
   "data_trace_enabled",
   "detailed_metrics_enabled",
   "health_check_path",
@@ -38,7 +40,7 @@ const EXTRA_VARIABLES = [
   "route_selection_expression",
 ];
 const SEED_OUTPUTS = ["websocket_api_id", "websocket_stage_invoke_url", "nlb_arn", "nlb_dns_name", "target_group_arn", "vpc_link_id", "cloudwatch_log_group_name"];
-const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connections_arn", "execution_log_group_name", "api_gateway_cloudwatch_role_arn"];
+const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connections_arn", "execution_log_group_name", "api_gateway_cloudwatch_role_arn", "logging_enabled"];
 const NAME_REGEX = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
 
 /** The module's Terraform JSON, from a fresh project build. */
@@ -93,7 +95,8 @@ describe("WebSocketNlbStack", () => {
       expect(conditions("api_name")).toEqual(["${length(var.api_name) >= 1 && length(var.api_name) <= 128}"]);
       expect(conditions("stage_name")).toEqual(['${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}']);
       expect(conditions("fargate_port")).toEqual(["${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}"]);
-      expect(conditions("logging_level")).toEqual(['${contains(["OFF", "ERROR", "INFO"], var.logging_level)}']);
+      expect(conditions("logging_level")).toEqual(['${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}']);
+      expect(conditions("api_gateway_account_role")).toEqual(['${contains(["none", "existing", "managed"], var.api_gateway_account_role)}']);
       expect(conditions("log_retention_days")).toEqual([`\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)}`]);
       expect(conditions("throttling_burst_limit")).toEqual(["${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}"]);
       expect(conditions("throttling_rate_limit")).toEqual(["${var.throttling_rate_limit > 0}"]);
@@ -255,17 +258,51 @@ describe("WebSocketNlbStack", () => {
         default_route_settings: {
           throttling_burst_limit: "${var.throttling_burst_limit}",
           throttling_rate_limit: "${var.throttling_rate_limit}",
-          logging_level: "${var.logging_level}",
+          logging_level: '${local.logging_enabled ? coalesce(var.logging_level, "ERROR") : "OFF"}',
+          data_trace_enabled: "${(local.logging_enabled && var.data_trace_enabled)}",
         },
       });
       for (const group of Object.values<any>(resourcesOf(json, "aws_cloudwatch_log_group"))) expect(group.retention_in_days).toBe("${var.log_retention_days}");
       expect(only(json, "aws_apigatewayv2_deployment")[1].count).toBe("${var.auto_deploy ? 0 : 1}");
     });
 
-    test("leaves the account's API Gateway CloudWatch role alone unless asked", () => {
+    test("writes logs only when the region has its API Gateway CloudWatch role (api_gateway_account_role existing or managed)", () => {
+      // GIVEN / WHEN
       const json = moduleJson();
-      expect(only(json, "aws_api_gateway_account")[1].count).toBe("${var.manage_api_gateway_account ? 1 : 0}");
-      expect(only(json, "aws_iam_role")[1].count).toBe("${var.manage_api_gateway_account ? 1 : 0}");
+      const [, stage] = only(json, "aws_apigatewayv2_stage");
+      const [accessLogs] = Object.entries<any>(resourcesOf(json, "aws_cloudwatch_log_group")).find(([id]) => id.startsWith("stage_AccessLogs_"))!;
+      // THEN manage_api_gateway_account = true still means "managed"
+      expect(json.locals).toEqual({
+        api_gateway_account_role: '${var.manage_api_gateway_account ? "managed" : var.api_gateway_account_role}',
+        logging_enabled: '${(local.api_gateway_account_role != "none")}',
+      });
+      // and access logs are a block that exists only with the role
+      expect(stage.access_log_settings).toBeUndefined();
+      expect(stage.dynamic.access_log_settings).toMatchObject({
+        for_each: "${local.logging_enabled ? [1] : []}",
+        content: { destination_arn: ref("aws_cloudwatch_log_group", accessLogs, "arn"), format: expect.stringContaining('"requestId":"$context.requestId"') },
+      });
+      expect(json.output.logging_enabled.value).toBe("${local.logging_enabled}");
+    });
+
+    test("warns at plan time, naming the variable to set, when logging is asked for but no role is declared", () => {
+      const [assertion] = moduleJson().check.api_gateway_logging.assert;
+      expect(assertion.condition).toBe('${local.logging_enabled || ((var.logging_level == null || var.logging_level == "OFF") && !var.data_trace_enabled)}');
+      expect(assertion.error_message).toContain('Set api_gateway_account_role = "existing" if the region has one');
+      expect(assertion.error_message).toContain('or "managed" to have this module create and set it');
+    });
+
+    test("names the access log group after the API, with the characters log group names reject written as -", () => {
+      const json = moduleJson();
+      const [, group] = Object.entries<any>(resourcesOf(json, "aws_cloudwatch_log_group")).find(([id]) => id.startsWith("stage_AccessLogs_"))!;
+      expect(group.name).toBe('/aws/apigatewayv2/${replace(var.api_name, "/[^-._/A-Za-z0-9]/", "-")}');
+    });
+
+    test("leaves the account's API Gateway CloudWatch role alone unless api_gateway_account_role is managed, and resets it on destroy", () => {
+      const json = moduleJson();
+      const count = '${(local.api_gateway_account_role == "managed") ? 1 : 0}';
+      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({ count, reset_on_delete: '${(local.api_gateway_account_role == "managed") ? true : null}' });
+      expect(only(json, "aws_iam_role")[1].count).toBe(count);
     });
   });
 });

@@ -60,16 +60,22 @@ export function destroy(dir: string, vars: string[] = []): void {
   terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars]);
 }
 
+/** Arguments added to the module calls of an example, keyed by module name (`module "websocket_api"`). */
+export type ModuleArguments = Record<string, Record<string, unknown>>;
+
 /**
  * Copies an HCL example into `dir`/root, using the committed module it
  * names (modules/<name>), with its provider pointed at the emulator, and
- * applies it. Returns the root folder and the outputs.
+ * applies it. `moduleArguments` go into an override file, as a user would
+ * add arguments to the example's module call. Returns the root folder and
+ * the outputs.
  */
-export function deployExample(example: string, emulator: Emulator, dir: string): { root: string; outputs: Record<string, any> } {
+export function deployExample(example: string, emulator: Emulator, dir: string, moduleArguments: ModuleArguments = {}): { root: string; outputs: Record<string, any> } {
   const root = path.join(dir, "root");
   fs.mkdirSync(root);
   copyExample(example, root);
   overrideProviderForEmulator(root, emulator);
+  if (Object.keys(moduleArguments).length) writeJson(path.join(root, "module_override.tf.json"), { module: moduleArguments });
   return { root, outputs: apply(root) };
 }
 
@@ -87,16 +93,17 @@ export interface DeployedExample {
  * own, the example deployed on it, the emulator stopped and the folder removed
  * at the end. The returned object is filled in by beforeAll.
  */
-export function useDeployedExample(example: string): DeployedExample {
+export function useDeployedExample(example: string, moduleArguments: ModuleArguments = {}): DeployedExample {
   const ctx = {} as DeployedExample;
   beforeAll(async () => {
     Object.assign(ctx, await emulatorFor(example));
     ctx.cfg = sdkConfig(ctx.emulator);
-    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir));
+    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir, moduleArguments));
   }, 15 * 60_000);
+  // Stopping the emulator and removing the folder can take more than jest's 5 s on a loaded machine.
   afterAll(async () => {
     await ctx.emulator?.stop();
     if (ctx.dir) removeWorkdir(ctx.dir);
-  });
+  }, 60_000);
   return ctx;
 }

@@ -1,8 +1,9 @@
-import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import {
   API_DESCRIPTION,
+  API_GATEWAY_ACCOUNT_ROLE,
   API_NAME,
   AVAILABILITY_ZONE,
   CUSTOM_ROUTE_KEY,
@@ -17,6 +18,7 @@ import {
   LOAD_BALANCER_SUBNET_IDS,
   LOG_RETENTION,
   LOGGING_LEVEL,
+  logGroupNamePart,
   PORT,
   REGION,
   ROUTE_SELECTION_EXPRESSION,
@@ -50,6 +52,8 @@ const CASES: readonly Case[] = [
   },
   { name: "CUSTOM_ROUTE_KEY", rule: CUSTOM_ROUTE_KEY, values: ["join", "a b", "k".repeat(128), "k".repeat(129), "", "$join", " join", "join ", "jöin", "join\n", "a", "$", "~", "a\tb"] },
   { name: "LOGGING_LEVEL", rule: LOGGING_LEVEL, values: ["OFF", "ERROR", "INFO", "DEBUG", "info", ""] },
+  { name: "LOGGING_LEVEL, nullable", rule: LOGGING_LEVEL, nullable: true, values: [null, "INFO", "DEBUG"] },
+  { name: "API_GATEWAY_ACCOUNT_ROLE", rule: API_GATEWAY_ACCOUNT_ROLE, values: ["none", "existing", "managed", "None", "true", ""] },
   { name: "LOG_RETENTION", rule: LOG_RETENTION, values: [1, 14, 3653, 0, 2, 15, 14.5, 4000] },
   { name: "THROTTLE_BURST_LIMIT", rule: THROTTLE_BURST_LIMIT, values: [1, 5000, 0, -1, 0.5, 2.5] },
   { name: "THROTTLE_RATE_LIMIT", rule: THROTTLE_RATE_LIMIT, values: [1, 0.5, 10000, 0, -5] },
@@ -100,6 +104,32 @@ describeWith(["terraform"])("validation rules in Terraform", () => {
         const verdicts = (vs: boolean[]) => c.values.map((v, j) => [JSON.stringify(v), vs[j]]);
         expect({ rule: c.name, verdicts: verdicts(inTerraform[`c${i}`]) }).toEqual({ rule: c.name, verdicts: verdicts(inTypeScript(c)) });
       }
+    } finally {
+      removeWorkdir(dir);
+    }
+  });
+
+  test("a log group name part is sanitized alike in TypeScript and by Terraform's replace (module variables)", () => {
+    // GIVEN API names with characters log group names reject
+    const names = ["turtle-battleships-websocket", "Turtle Battleships", "chat:api/v1.2_x#3", "Zürich 😀", "a\tb"];
+    const dir = workdir("log-group-names");
+    try {
+      writeJson(path.join(dir, "names.json"), names);
+      // WHEN Terraform sanitizes them with the expression the modules use
+      const app = Testing.app();
+      const stack = new TerraformStack(app as unknown as App, "names");
+      const v = new TerraformVariable(stack, "n", { type: "string" });
+      v.overrideLogicalId("n");
+      new TerraformOutput(stack, "sanitized", { value: logGroupNamePart(v.stringValue), staticId: true });
+      const expression: string = JSON.parse(Testing.synth(stack)).output.sanitized.value;
+      expect(expression).toBe('${replace(var.n, "/[^-._/A-Za-z0-9]/", "-")}');
+      writeJson(path.join(dir, "main.tf.json"), { locals: { out: `\${[for n in jsondecode(file("\${path.module}/names.json")) : ${expression.slice(2, -1).replace("var.n", "n")}]}` } });
+      const r = consoleEval(dir, "jsonencode(local.out)");
+      expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
+      // THEN each name comes out the same as the constructs write it
+      expect(JSON.parse(JSON.parse(r.output.trim().split("\n").pop()!))).toEqual(names.map((n) => logGroupNamePart(n)));
+      expect(logGroupNamePart("Turtle Battleships")).toBe("Turtle-Battleships");
+      expect(logGroupNamePart("turtle-battleships-websocket")).toBe("turtle-battleships-websocket");
     } finally {
       removeWorkdir(dir);
     }

@@ -5,9 +5,14 @@ import { describeWith, OFFLINE_PROVIDER, removeWorkdir, synthInto, terraform, te
 
 /** Plans `dir` offline and returns `terraform show -json` of the plan. */
 function planJson(dir: string, extraArgs: string[] = []): any {
+  return planWithOutput(dir, extraArgs).plan;
+}
+
+/** Plans `dir` offline: `terraform show -json` of the plan, and what plan printed (its warnings). */
+function planWithOutput(dir: string, extraArgs: string[] = []): { plan: any; output: string } {
   terraform(dir, ["init", "-input=false"]);
-  terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
-  return JSON.parse(terraform(dir, ["show", "-json", "plan.bin"]));
+  const output = terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
+  return { plan: JSON.parse(terraform(dir, ["show", "-json", "plan.bin"])), output };
 }
 
 /** Planned resources (module-relative addresses included), by type. */
@@ -90,20 +95,23 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
   });
   afterAll(() => removeWorkdir(outdir));
 
-  test("chat plans without an AWS account, with every part of the system, keeping the GitHub token out of the plan", () => {
+  test("chat plans without an AWS account and without any token, with every part of the system", () => {
+    // GIVEN the defaults: the frontend built by CodeBuild and published by manual deployment
     const dir = path.join(outdir, "stacks", "chat");
     offline(dir);
-    const token = ["ghp", "Z".repeat(36)].join("_");
-    const plan = planJson(dir, ["-var", `github_access_token=${token}`]);
-    // The ephemeral variable feeds only a write-only argument: neither the plan file nor its JSON holds it.
-    // Every member of the plan file (a zip), uncompressed, with the Python the emulator needs anyway.
-    const unzip = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b''.join(z.read(n) for n in z.namelist()))";
-    const planFile = spawnSync("python3", ["-c", unzip, path.join(dir, "plan.bin")], { maxBuffer: 256 * 1024 * 1024 });
-    expect(planFile.status).toBe(0);
-    expect(planFile.stdout.length).toBeGreaterThan(1000);
-    expect(planFile.stdout.includes(token)).toBe(false);
-    expect(JSON.stringify(plan).includes(token)).toBe(false);
-    expect(planned(plan, "aws_secretsmanager_secret_version")[0].values.secret_string_wo).toBeNull();
+    // WHEN planned with no variable at all
+    const plan = planJson(dir);
+    // THEN nothing asks for a GitHub token, and the frontend is built and published during apply
+    expect(plan.variables ?? {}).toEqual({});
+    expect(planned(plan, "aws_secretsmanager_secret")).toHaveLength(0);
+    expect(planned(plan, "aws_amplify_app")[0].values.repository).toBeNull();
+    expect(planned(plan, "aws_codebuild_project").map((p) => p.values.name).sort()).toEqual(["chat-dev-backend", "chat-dev-frontend"]);
+    const actions = planned(plan, "aws_lambda_invocation").map((i) => JSON.parse(i.values.input ?? "{}").action ?? "(known after apply)");
+    expect(actions.filter((a) => a !== "(known after apply)").sort()).toEqual(["build-image"]);
+    expect(planned(plan, "aws_lambda_invocation")).toHaveLength(3);
+    // the account setting is reset on destroy; the table advertises no TTL
+    expect(planned(plan, "aws_api_gateway_account")[0].values.reset_on_delete).toBe(true);
+    expect(planned(plan, "aws_dynamodb_table")[0].values.ttl ?? []).toEqual([]);
     expect(planned(plan, "aws_apigatewayv2_vpc_link")).toHaveLength(0);
     const link = planned(plan, "aws_api_gateway_vpc_link");
     expect(link).toHaveLength(1);
@@ -118,6 +126,30 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     expect(planned(plan, "aws_ecs_service")[0].values.network_configuration[0].assign_public_ip).toBe(false);
     for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_codebuild_project", "aws_ecr_repository", "aws_lambda_invocation", "aws_api_gateway_account", "aws_dynamodb_table", "aws_appautoscaling_target"]) {
       expect([type, planned(plan, type).length]).not.toEqual([type, 0]);
+    }
+  });
+
+  test("chat with the repository-connected frontend plans with the GitHub token kept out of the plan", () => {
+    const other = workdir("chat-repository");
+    try {
+      synthInto(other, { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] }, frontend: { source: "repository" } } });
+      const dir = path.join(other, "stacks", "chat");
+      offline(dir);
+      const token = ["ghp", "Z".repeat(36)].join("_");
+      const plan = planJson(dir, ["-var", `github_access_token=${token}`]);
+      // The ephemeral variable feeds only a write-only argument: neither the plan file nor its JSON holds it.
+      // Every member of the plan file (a zip), uncompressed, with the Python the emulator needs anyway.
+      const unzip = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b''.join(z.read(n) for n in z.namelist()))";
+      const planFile = spawnSync("python3", ["-c", unzip, path.join(dir, "plan.bin")], { maxBuffer: 256 * 1024 * 1024 });
+      expect(planFile.status).toBe(0);
+      expect(planFile.stdout.length).toBeGreaterThan(1000);
+      expect(planFile.stdout.includes(token)).toBe(false);
+      expect(JSON.stringify(plan).includes(token)).toBe(false);
+      expect(planned(plan, "aws_secretsmanager_secret_version")[0].values.secret_string_wo).toBeNull();
+      expect(planned(plan, "aws_amplify_app")).toHaveLength(1);
+      expect(planned(plan, "aws_codebuild_project").map((p) => p.values.name)).toEqual(["chat-dev-backend"]);
+    } finally {
+      removeWorkdir(other);
     }
   });
 
@@ -222,7 +254,60 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       const attachment = planned(plan, "aws_lb_target_group_attachment")[0];
       expect(attachment.values).toMatchObject({ target_id: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188", port: 443 });
       expect(planned(plan, "aws_lb")[0].values.name).toBe("my-vpc-link-nlb");
+      // manage_api_gateway_account = true is still api_gateway_account_role = "managed": the setting, reset on destroy, and logs
       expect(planned(plan, "aws_api_gateway_account")).toHaveLength(1);
+      expect(planned(plan, "aws_api_gateway_account")[0].values.reset_on_delete).toBe(true);
+      const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;
+      expect(stage.access_log_settings).toHaveLength(1);
+      expect(stage.default_route_settings[0].logging_level).toBe("ERROR");
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("websocket-nlb as the seed's usage writes it (logging_level INFO, no account role, a name with a space) plans on any account: no logs, and a warning that says what to set", () => {
+    // GIVEN the seed README's logging inputs, and an API name CloudWatch Logs would refuse as a log group name
+    const root = workdir("nlb-seed");
+    try {
+      writeJson(path.join(root, "main.tf.json"), {
+        provider: { aws: OFFLINE_PROVIDER },
+        module: { ws: { source: path.join(outdir, "stacks", "websocket-nlb"), ...MODULE_INPUTS["websocket-nlb"], api_name: "Turtle Battleships", log_retention_days: 7, logging_level: "INFO" } },
+        output: { logging_enabled: { value: "${module.ws.logging_enabled}" } },
+      });
+      // WHEN planned
+      const { plan, output } = planWithOutput(root);
+      // THEN the stage asks for no logs (CreateStage would fail without the region's role), and the plan warns
+      const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;
+      expect(stage.access_log_settings).toEqual([]);
+      expect(stage.default_route_settings[0]).toMatchObject({ logging_level: "OFF", data_trace_enabled: false });
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+      expect(plan.planned_values.outputs.logging_enabled.value).toBe(false);
+      expect(output).toContain("Warning: Check block assertion failed");
+      expect(output.replace(/\s+/g, " ")).toContain('logging_level is "INFO" and data_trace_enabled is false, but the stage writes no logs');
+      expect(output.replace(/\s+/g, " ")).toContain('Set api_gateway_account_role = "existing" if the region has one');
+      // and the provider's deprecation notice of reset_on_delete is not printed for a setting the module does not make
+      expect(output).not.toContain("reset_on_delete");
+      // the log groups exist, named with the characters CloudWatch Logs accepts
+      expect(planned(plan, "aws_cloudwatch_log_group").map((g) => g.values.name)).toContain("/aws/apigatewayv2/Turtle-Battleships");
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("websocket-nlb with api_gateway_account_role existing logs through the region's role without touching the setting, and plans without a warning", () => {
+    const root = workdir("nlb-existing");
+    try {
+      writeJson(path.join(root, "main.tf.json"), {
+        provider: { aws: OFFLINE_PROVIDER },
+        module: { ws: { source: path.join(outdir, "stacks", "websocket-nlb"), ...MODULE_INPUTS["websocket-nlb"], api_gateway_account_role: "existing", logging_level: "INFO" } },
+      });
+      const { plan, output } = planWithOutput(root);
+      const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;
+      expect(stage.access_log_settings).toHaveLength(1);
+      expect(stage.default_route_settings[0].logging_level).toBe("INFO");
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+      expect(planned(plan, "aws_iam_role")).toHaveLength(0);
+      expect(output).not.toContain("Check block assertion failed");
     } finally {
       removeWorkdir(root);
     }
@@ -245,6 +330,7 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
             vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
             vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
             logging_level: "DEBUG",
+            api_gateway_account_role: "yes",
             custom_routes: { $join: { route_response_selection_expression: null } },
           },
         },
@@ -254,7 +340,8 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       expect(r.status).not.toBe(0);
       expect(r.output).toMatch(/nlb_name must be 1 to 32 letters, digits or hyphens/);
       expect(r.output).toMatch(/logging_level must be one of "OFF", "ERROR", "INFO", got "DEBUG"/);
-      expect(r.output).toMatch(/custom_routes keys must be 1 to 128 characters and must not start with "\$"/);
+      expect(r.output.replace(/\s+/g, " ")).toMatch(/api_gateway_account_role must be one of "none", "existing", "managed", got "yes"/);
+      expect(r.output.replace(/\s+/g, " ")).toMatch(/custom_routes keys must be 1 to 128 printable ASCII characters, not starting with "\$"/);
     } finally {
       removeWorkdir(root);
     }

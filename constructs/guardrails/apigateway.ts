@@ -28,7 +28,8 @@ export const stageAccessLogging = defineRule({
   suppressOn: "the stage",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
-      const settings = blocks(stage.config.access_log_settings);
+      // A dynamic block (logs only where the account's CloudWatch role is declared) is judged by its content.
+      const settings = blocks(stage.config.access_log_settings ?? (stage.config.dynamic as any)?.access_log_settings?.content);
       if (settings === UNKNOWN) continue;
       if (settings.length === 0) {
         report(stage, "access_log_settings", "set (a destination_arn and a JSON format)", undefined);

@@ -5,7 +5,12 @@ import { blocks, decodeJsonDocument, isExpression, stringList, UNKNOWN, Unknown 
 /**
  * Actions AWS documents as having no resource-level permissions, which must
  * be granted on `"Resource": "*"`: the X-Ray write actions (as in the
- * managed policy AWSXRayDaemonWriteAccess) and ECR's registry login.
+ * managed policy AWSXRayDaemonWriteAccess), ECR's registry login, and the
+ * ECR Public login: its GetAuthorizationToken "requires the
+ * ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken
+ * permissions" (ECR Public API reference), neither has a resource type in
+ * the Service Authorization Reference, and AWS's own managed policy
+ * AmazonElasticContainerRegistryPublicFullAccess grants them on "*".
  */
 export const WILDCARD_RESOURCE_ACTIONS: readonly string[] = [
   "xray:PutTraceSegments",
@@ -14,6 +19,8 @@ export const WILDCARD_RESOURCE_ACTIONS: readonly string[] = [
   "xray:GetSamplingTargets",
   "xray:GetSamplingStatisticSummaries",
   "ecr:GetAuthorizationToken",
+  "ecr-public:GetAuthorizationToken",
+  "sts:GetServiceBearerToken",
 ];
 
 /** Resources whose `policy` argument is an identity policy (inline or managed). */
@@ -137,7 +144,8 @@ export const noWildcardActions = defineRule({
 export const noWildcardResources = defineRule({
   id: "WSG-IAM-002",
   checkov: ["CKV_AWS_355", "CKV_AWS_356"],
-  description: 'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, and the wildcardResourceActions option).',
+  description:
+    'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, the ECR Public login ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, and the wildcardResourceActions option).',
   fix: "name the resources (ARNs) the actions apply to; only actions without resource-level permissions may keep \"*\" (add them to the wildcardResourceActions option with a comment why)",
   severity: "error",
   suppressOn: "the policy document / policy",

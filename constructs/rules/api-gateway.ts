@@ -72,3 +72,12 @@ export const THROTTLE_BURST_LIMIT = positiveWhole(THROTTLE_FIX);
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html).
  */
 export const INTEGRATION_TIMEOUT = range(50, 29000, "API Gateway allows 50 ms to 29 s for WebSocket integrations");
+
+/**
+ * How a module finds the region's API Gateway CloudWatch role, which every
+ * stage that writes access or execution logs needs (one account setting per
+ * region): `none` (no logs are written), `existing` (the region has one),
+ * `managed` (the module creates the role and sets it).
+ */
+export const API_GATEWAY_ACCOUNT_ROLES = ["none", "existing", "managed"] as const;
+export const API_GATEWAY_ACCOUNT_ROLE = oneOf(API_GATEWAY_ACCOUNT_ROLES, 'use "none", "existing" (the region has a role: `aws apigateway get-account` shows cloudwatchRoleArn) or "managed"');

@@ -60,3 +60,22 @@ export const ATTRIBUTE_NAME = length(1, 255, "name the TTL attribute");
 
 /** An e-mail address, for an SNS subscription. */
 export const EMAIL = pattern("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "an e-mail address", "fix the address");
+
+/**
+ * The Docker Hub credentials secret of an ECR pull through cache rule: ECR
+ * requires a Secrets Manager secret whose name starts with
+ * `ecr-pullthroughcache/`, in the registry's account and region
+ * ("Creating a pull through cache rule in Amazon ECR").
+ */
+export const PULL_THROUGH_CACHE_SECRET_ARN = pattern(
+  "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:ecr-pullthroughcache/.+-[A-Za-z0-9]{6}$",
+  "the full ARN of a Secrets Manager secret named ecr-pullthroughcache/<name> (ECR requires that prefix for a pull through cache rule)",
+  'store {"username": ..., "accessToken": ...} in a secret named ecr-pullthroughcache/<name> and copy its full ARN',
+);
+
+/** A secret's full ARN, with the 6-character suffix Secrets Manager adds (CodeBuild reads `<arn>:<json key>`). */
+export const FULL_SECRET_ARN = pattern(
+  "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+-[A-Za-z0-9]{6}$",
+  "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)",
+  'copy the secret\'s ARN from Secrets Manager; it holds {"username": ..., "accessToken": ...}',
+);

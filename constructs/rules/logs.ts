@@ -1,4 +1,5 @@
-import { defineRule } from "./rule";
+import { Fn } from "cdktf";
+import { defineRule, isUnresolved } from "./rule";
 
 /**
  * The retention periods CloudWatch Logs accepts, in days
@@ -19,3 +20,23 @@ export const LOG_RETENTION = defineRule<number>({
     },
   ],
 });
+
+/**
+ * Characters a log group name may not hold. CreateLogGroup allows 1 to 512
+ * of a-z, A-Z, 0-9, `_`, `-`, `/` and `.`
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html;
+ * the AWS::Logs::LogGroup resource documents the same set); names of APIs
+ * may hold spaces and more. Written once for JavaScript and Terraform (RE2).
+ */
+export const LOG_GROUP_NAME_FORBIDDEN = "[^-._/A-Za-z0-9]";
+
+/**
+ * A part of a log group name made from a name of something else (an API
+ * name): every character CloudWatch Logs rejects becomes "-". A name that
+ * was valid is unchanged. A value only Terraform knows (a module variable)
+ * is sanitized by Terraform's `replace`, with the same pattern.
+ */
+export function logGroupNamePart(text: string): string {
+  if (isUnresolved(text)) return Fn.replace(text, `/${LOG_GROUP_NAME_FORBIDDEN}/`, "-");
+  return text.replace(new RegExp(LOG_GROUP_NAME_FORBIDDEN, "gu"), "-");
+}

@@ -35,3 +35,26 @@ export const PINNED_IMAGE = defineRule<string>({
     { rule: 'an image with an immutable tag or digest, not ":latest"', fix: "a mutable tag never triggers a redeploy; pin a version or digest", test: (image) => !image.endsWith(":latest") },
   ],
 });
+
+/** Where the chat frontend comes from: built by CodeBuild and published by manual deployment, or an Amplify-connected repository. */
+export const FRONTEND_SOURCES = ["build", "repository"] as const;
+
+/** A folder inside a repository (a build's output). */
+export const OUTPUT_DIRECTORY = pattern("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]{1,255}$", "a folder relative to the repository root", 'use for example "out" or "dist"');
+
+/** A Node.js major version, as CodeBuild's runtime-versions take it. */
+export const NODE_MAJOR_VERSION = pattern("^[0-9]{2}$", "a Node.js major version (two digits)", 'use for example "22"');
+
+/** How an image build reaches Docker Hub's images (see ContainerImage's DockerHubAccess). */
+export const DOCKER_HUB_ACCESS_KINDS = ["ecr-public", "anonymous", "login", "pull-through-cache"] as const;
+
+/**
+ * Repository prefix of an ECR pull through cache rule: 2 to 30 lowercase
+ * characters, ECR repository name segments
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html).
+ */
+export const ECR_REPOSITORY_PREFIX = pattern(
+  "^(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+  "an ECR repository prefix of 2 to 30 lowercase letters, digits and . _ - /",
+  'use for example "docker-hub"',
+);

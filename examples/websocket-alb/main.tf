@@ -114,6 +114,12 @@ module "websocket_api" {
   vpc_link_subnet_ids         = aws_subnet.private[*].id
   vpc_link_security_group_ids = [aws_security_group.vpc_link.id]
 
+  # As written the stage writes no logs, so the first apply works on any
+  # account. For access and execution logs, declare the region's API Gateway
+  # CloudWatch role: "existing" (aws apigateway get-account shows one) or
+  # "managed" (this module creates and sets it; one per region).
+  #   api_gateway_account_role = "existing"
+
   tags = local.tags
 }
 

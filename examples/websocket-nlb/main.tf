@@ -6,6 +6,14 @@
 # path that stands for its git:: or registry source (modules/websocket-nlb/README.md).
 #
 #   terraform init && terraform apply
+#
+# It applies in one step on a fresh account and answers on AWS as written: a
+# VPC whose private subnets reach the internet through one NAT gateway (the
+# tasks pull their image from ECR Public, which VPC endpoints do not serve),
+# and a stand-in backend that answers the routes and the health check. Cost
+# while it runs, us-east-1: the NAT gateway (about $32/month plus $0.045/GB),
+# the NLB (about $16/month plus capacity units), two Fargate tasks of 0.25 vCPU
+# and 0.5 GB (about $18/month); API Gateway per message.
 
 terraform {
   required_version = ">= 1.5"
@@ -29,9 +37,18 @@ variable "availability_zones" {
 }
 
 variable "backend_image" {
-  description = "Image of the backend; it must answer POST /connect, /disconnect, /default, /joinGame, /makeMove and GET /healthz on port 3000."
+  description = "Image of the backend; it must answer POST /connect, /disconnect, /default, /joinGame, /makeMove and GET /healthz on port 3000. Replace it (and backend_command) with your backend."
   type        = string
-  default     = "public.ecr.aws/docker/library/node:20-alpine"
+  default     = "public.ecr.aws/docker/library/node:22-alpine"
+}
+
+variable "backend_command" {
+  description = "Command of the backend container. The default is a stand-in: a Node.js server on port 3000 that answers every request with 200 (an empty body, so $connect, $disconnect and every route succeed) and GET /healthz with \"healthy\" for the NLB's health check. API Gateway calls the backend with one HTTP POST per frame; it never opens a WebSocket to it (see the module's README). Set to null for the image's own command."
+  type        = list(string)
+  default = [
+    "node", "-e",
+    "require('http').createServer((q, s) => { q.resume(); q.on('end', () => s.end(q.url === '/healthz' ? 'healthy' : '')) }).listen(3000)",
+  ]
 }
 
 # A small VPC standing in for the README's module.vpc.
@@ -47,6 +64,63 @@ resource "aws_subnet" "private" {
   availability_zone = var.availability_zones[count.index]
   cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 4, count.index)
   tags              = { Name = "turtle-battleships-private-${count.index + 1}" }
+}
+
+# Egress for the tasks: a public subnet with one NAT gateway, which the
+# private subnets route to. ECR Public (the image) is not reachable through
+# VPC endpoints, so private tasks need a NAT gateway to pull it
+# (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
+resource "aws_subnet" "public" {
+  vpc_id            = aws_vpc.main.id
+  availability_zone = var.availability_zones[0]
+  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 4, 8)
+  tags              = { Name = "turtle-battleships-public-1" }
+}
+
+resource "aws_internet_gateway" "main" {
+  vpc_id = aws_vpc.main.id
+  tags   = { Name = "turtle-battleships" }
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+  tags   = { Name = "turtle-battleships-nat" }
+}
+
+resource "aws_nat_gateway" "main" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+  tags          = { Name = "turtle-battleships" }
+  depends_on    = [aws_internet_gateway.main]
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.main.id
+  }
+  tags = { Name = "turtle-battleships-public" }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.main.id
+  }
+  tags = { Name = "turtle-battleships-private" }
+}
+
+resource "aws_route_table_association" "private" {
+  count          = length(aws_subnet.private)
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private.id
 }
 
 locals {
@@ -78,6 +152,19 @@ resource "aws_security_group_rule" "allow_vpc_link" {
   security_group_id        = aws_security_group.fargate_sg.id
   source_security_group_id = aws_security_group.vpc_link_sg.id
   description              = "From the VPC link NLB"
+}
+
+# Terraform removes a security group's default allow-all egress: the tasks
+# need HTTPS out to pull their image (through the NAT gateway). DNS to the
+# VPC resolver is not filtered by security groups.
+resource "aws_security_group_rule" "tasks_https_out" {
+  type              = "egress"
+  from_port         = 443
+  to_port           = 443
+  protocol          = "tcp"
+  security_group_id = aws_security_group.fargate_sg.id
+  cidr_blocks       = ["0.0.0.0/0"]
+  description       = "Image pulls through the NAT gateway"
 }
 
 resource "aws_security_group_rule" "vpc_link_to_tasks" {
@@ -126,11 +213,11 @@ module "websocket_api" {
     }
   }
 
-  # Logging and throttling. Execution logs (logging_level other than "OFF")
-  # and access logs need the region's API Gateway CloudWatch role: on an
-  # account that has none, also set manage_api_gateway_account = true, or
-  # the stage fails with "CloudWatch Logs role ARN must be set in account
-  # settings to enable logging".
+  # Logging and throttling. Access and execution logs need the region's API
+  # Gateway CloudWatch role (an account setting). As written, the stage logs
+  # nothing and the plan warns about logging_level; uncomment one of these:
+  #   api_gateway_account_role = "existing" # the region has a role (aws apigateway get-account)
+  #   api_gateway_account_role = "managed"  # this module creates and sets it (one per region)
   log_retention_days     = 7
   logging_level          = "INFO"
   throttling_burst_limit = 1000
@@ -157,6 +244,7 @@ resource "aws_ecs_task_definition" "backend" {
   container_definitions = jsonencode([{
     name         = "backend"
     image        = var.backend_image
+    command      = var.backend_command
     essential    = true
     portMappings = [{ containerPort = 3000, hostPort = 3000, protocol = "tcp" }]
   }])
@@ -174,6 +262,9 @@ resource "aws_ecs_service" "backend" {
     security_groups  = [aws_security_group.fargate_sg.id]
     assign_public_ip = false
   }
+
+  # The tasks pull their image through the NAT gateway.
+  depends_on = [aws_route_table_association.private, aws_security_group_rule.tasks_https_out]
 
   # The module's target_group_arn output waits for the NLB listener, so the
   # service is created only once the target group is on the NLB (ECS rejects
@@ -199,4 +290,8 @@ output "target_group_arn" {
 
 output "vpc_link_id" {
   value = module.websocket_api.vpc_link_id
+}
+
+output "logging_enabled" {
+  value = module.websocket_api.logging_enabled
 }

@@ -1,9 +1,11 @@
-import { Fn, TerraformIterator } from "cdktf";
+import { Fn, Op, TerraformIterator, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { logGroupNamePart } from "../../constructs/rules";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
-import { WebSocketStage } from "../../constructs/websocket-stage";
+import { DEFAULT_ACCESS_LOG_FORMAT, ExecutionLoggingLevel, WebSocketStage } from "../../constructs/websocket-stage";
+import { local } from "../fixed-names";
 import { WebSocketModuleInputs } from "./websocket-module-inputs";
 
 /** Backend paths of the predefined routes; custom routes default to `/<route key>`. */
@@ -25,8 +27,10 @@ export interface IGatewayLink extends IWebSocketVpcLink {
 export interface WebSocketGateway {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
-  /** The account's API Gateway CloudWatch role (created only when `manage_api_gateway_account`). */
+  /** The account's API Gateway CloudWatch role (created only when `api_gateway_account_role` is "managed"). */
   readonly cloudWatchRole: ApiGatewayCloudWatchRole;
+  /** `local.logging_enabled`: whether the stage writes access and execution logs. */
+  readonly loggingEnabled: boolean;
 }
 
 /**
@@ -34,6 +38,12 @@ export interface WebSocketGateway {
  * predefined and custom routes (HTTP_PROXY through the link, the route key
  * in a `routeKey` header), the optional account CloudWatch role, and the
  * stage with its logs, throttling and deployment.
+ *
+ * Logs need the region's API Gateway CloudWatch role, an account setting a
+ * plan cannot read (provider 5.x has no data source for it), so the stage
+ * writes logs only when `api_gateway_account_role` says the region has one
+ * ("existing") or the module sets it ("managed"); with "none", the default,
+ * the stage writes none and a `check` warns when logging was asked for.
  *
  * The construct ids `api`, `cloudwatch-role` and `stage` are created
  * directly in `scope` (the stack): they are part of the resource addresses.
@@ -70,8 +80,23 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     returnResponseForEach: twoWay,
   });
 
+  // manage_api_gateway_account = true is the deprecated spelling of "managed".
+  const accountRole = local(scope, "api_gateway_account_role", Fn.conditional(inputs.manageApiGatewayAccount, "managed", inputs.apiGatewayAccountRole)).asString;
+  const loggingEnabled = local(scope, "logging_enabled", Op.neq(accountRole, "none")).asBoolean as unknown as boolean;
+  TerraformStack.of(scope).addOverride("check.api_gateway_logging", {
+    assert: [
+      {
+        // Warns at plan and apply (a check never fails a run): the seed's own
+        // usage sets logging_level and must still apply on a fresh account.
+        condition: '${local.logging_enabled || ((var.logging_level == null || var.logging_level == "OFF") && !var.data_trace_enabled)}',
+        error_message:
+          'logging_level is ${jsonencode(var.logging_level)} and data_trace_enabled is ${var.data_trace_enabled}, but the stage writes no logs: API Gateway needs this region\'s CloudWatch role (an account setting) for them. Set api_gateway_account_role = "existing" if the region has one (`aws apigateway get-account` shows cloudwatchRoleArn), or "managed" to have this module create and set it.',
+      },
+    ],
+  });
+
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
-    enabled: inputs.manageApiGatewayAccount,
+    enabled: Op.eq(accountRole, "managed") as unknown as boolean,
     // IAM role names allow 64 of [A-Za-z0-9+=,.@_-]; API names allow more.
     roleName: Fn.substr(Fn.replace(Fn.join("", [inputs.apiName, "-apigw-cloudwatch"]), "/[^0-9A-Za-z+=,.@_-]/", "-"), 0, 64),
     tags,
@@ -82,13 +107,21 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     stageName: inputs.stageName,
     autoDeploy: inputs.autoDeploy,
     throttle: { burstLimit: inputs.throttlingBurstLimit, rateLimit: inputs.throttlingRateLimit },
-    loggingLevel: inputs.loggingLevel,
-    dataTraceEnabled: inputs.dataTraceEnabled,
+    loggingLevel: Fn.conditional(loggingEnabled, Fn.coalesce([inputs.loggingLevel, "ERROR"]), "OFF") as ExecutionLoggingLevel,
+    dataTraceEnabled: Op.and(loggingEnabled, inputs.dataTraceEnabled) as unknown as boolean,
     detailedMetricsEnabled: inputs.detailedMetricsEnabled,
     logRetentionInDays: inputs.logRetentionDays,
-    accessLogGroupName: `/aws/apigatewayv2/${inputs.apiName}`,
+    // Log group names allow fewer characters than API names (a space).
+    accessLogGroupName: `/aws/apigatewayv2/${logGroupNamePart(inputs.apiName)}`,
     dependsOn: [cloudWatchRole.resource],
     tags,
   });
-  return { api, stage, cloudWatchRole };
+  // Access logs only with the role: the log group exists either way, so the
+  // outputs and addresses stay the same whatever the variable says.
+  stage.resource.addOverride("access_log_settings", undefined);
+  stage.resource.addOverride("dynamic.access_log_settings", {
+    for_each: Fn.conditional(loggingEnabled, [1], []),
+    content: { destination_arn: stage.accessLogGroup!.arn, format: DEFAULT_ACCESS_LOG_FORMAT },
+  });
+  return { api, stage, cloudWatchRole, loggingEnabled };
 }

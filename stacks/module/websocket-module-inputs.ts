@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import {
   API_DESCRIPTION,
+  API_GATEWAY_ACCOUNT_ROLE,
   API_NAME,
   CUSTOM_ROUTE_KEY,
   INTEGRATION_TIMEOUT,
@@ -42,7 +43,7 @@ export interface WebSocketModuleInputs {
   readonly customRoutes: Record<string, CustomRouteInput>;
   /** `log_retention_days`. */
   readonly logRetentionDays: number;
-  /** `logging_level`. */
+  /** `logging_level`: null for the default ("ERROR" when logs are written). */
   readonly loggingLevel: ExecutionLoggingLevel;
   /** `data_trace_enabled`. */
   readonly dataTraceEnabled: boolean;
@@ -56,7 +57,9 @@ export interface WebSocketModuleInputs {
   readonly autoDeploy: boolean;
   /** `integration_timeout_milliseconds`. */
   readonly integrationTimeoutMilliseconds: number;
-  /** `manage_api_gateway_account`. */
+  /** `api_gateway_account_role`: "none", "existing" or "managed". */
+  readonly apiGatewayAccountRole: string;
+  /** `manage_api_gateway_account`: the deprecated alias of `api_gateway_account_role = "managed"`. */
   readonly manageApiGatewayAccount: boolean;
   /** `vpc_link_name`. */
   readonly vpcLinkName: string;
@@ -126,9 +129,10 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
     }).numberValue,
     loggingLevel: variable(scope, "logging_level", {
       type: "string",
-      default: "ERROR",
-      description: "Execution logging level: OFF, ERROR or INFO. Logging needs the account's API Gateway CloudWatch role (see manage_api_gateway_account).",
-      validation: [LOGGING_LEVEL.hcl("logging_level")],
+      default: null,
+      description:
+        "Execution logging level: OFF, ERROR or INFO (null: ERROR). Applies only when the stage writes logs, which needs the region's API Gateway CloudWatch role (api_gateway_account_role \"existing\" or \"managed\"); otherwise the plan warns and the level is OFF.",
+      validation: [LOGGING_LEVEL.hcl("logging_level", { nullable: true })],
     }).stringValue as ExecutionLoggingLevel,
     dataTraceEnabled: variable(scope, "data_trace_enabled", {
       type: "bool",
@@ -163,11 +167,17 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       description: "Timeout of every integration, 50 to 29000 ms.",
       validation: [INTEGRATION_TIMEOUT.hcl("integration_timeout_milliseconds")],
     }).numberValue,
+    apiGatewayAccountRole: variable(scope, "api_gateway_account_role", {
+      type: "string",
+      default: "none",
+      description:
+        "The region's API Gateway CloudWatch role, which a stage needs to write access and execution logs (one account setting per region; a stage with logs and no role fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\"). \"none\": the stage writes no logs (the log groups exist, empty), so a first apply works on any account. \"existing\": the region has a role (`aws apigateway get-account` shows cloudwatchRoleArn): logs on. \"managed\": this module creates the role and sets it (aws_api_gateway_account, reset on destroy): logs on; only one module or stack per region may manage it.",
+      validation: [API_GATEWAY_ACCOUNT_ROLE.hcl("api_gateway_account_role")],
+    }).stringValue,
     manageApiGatewayAccount: variable(scope, "manage_api_gateway_account", {
       type: "bool",
       default: false,
-      description:
-        "Create the IAM role API Gateway needs to write logs and set it as this account's and region's API Gateway CloudWatch role (aws_api_gateway_account). One setting per account and region: leave false where it is already set elsewhere. Without it, a stage with logging fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\".",
+      description: "Deprecated: use api_gateway_account_role. true is api_gateway_account_role = \"managed\" (whatever that variable says).",
     }).value,
     vpcLinkName: variable(scope, "vpc_link_name", {
       type: "string",

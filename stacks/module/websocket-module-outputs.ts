@@ -6,7 +6,8 @@ import { WebSocketGateway } from "./websocket-gateway";
 /**
  * Declares the outputs both seed modules share, with fixed snake_case names:
  * the API, its stage and logs, the @connections API, the VPC link, the NLB
- * and its target group, and the account's CloudWatch role.
+ * and its target group, the account's CloudWatch role, and whether the
+ * stage logs.
  */
 export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink): void {
   output(scope, "websocket_api_id", { value: gateway.api.apiId, description: "ID of the WebSocket API Gateway." });
@@ -31,5 +32,12 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
   });
   output(scope, "cloudwatch_log_group_name", { value: gateway.stage.accessLogGroup!.name, description: "Name of the stage's access log group." });
   output(scope, "execution_log_group_name", { value: gateway.stage.executionLogGroup!.name, description: "Name of the stage's execution log group." });
-  output(scope, "api_gateway_cloudwatch_role_arn", { value: gateway.cloudWatchRole.roleArn, description: "Role set as the account's API Gateway CloudWatch role (null unless manage_api_gateway_account)." });
+  output(scope, "api_gateway_cloudwatch_role_arn", {
+    value: gateway.cloudWatchRole.roleArn,
+    description: "Role set as the account's API Gateway CloudWatch role (null unless api_gateway_account_role is \"managed\").",
+  });
+  output(scope, "logging_enabled", {
+    value: gateway.loggingEnabled,
+    description: "Whether the stage writes access and execution logs (false while api_gateway_account_role is \"none\": the log groups then stay empty).",
+  });
 }
