@@ -96,3 +96,21 @@ export function copyExample(example: string, dir: string): void {
   }
   if (sources === 0) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
 }
+
+/** Plans `dir` offline (init first) and returns `terraform show -json` of the plan. */
+export function planJson(dir: string, extraArgs: string[] = []): any {
+  terraform(dir, ["init", "-input=false"]);
+  terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
+  return JSON.parse(terraform(dir, ["show", "-json", "plan.bin"]));
+}
+
+/** Planned managed resources of a type, in every module of the plan. */
+export function plannedResources(plan: any, type: string): any[] {
+  const out: any[] = [];
+  const walk = (m: any) => {
+    for (const r of m?.resources ?? []) if (r.type === type && r.mode === "managed") out.push(r);
+    for (const c of m?.child_modules ?? []) walk(c);
+  };
+  walk(plan.planned_values?.root_module);
+  return out;
+}

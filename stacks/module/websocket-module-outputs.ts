@@ -1,12 +1,14 @@
 import { Construct } from "constructs";
 import { PrivateLink } from "../../constructs/private-link";
 import { output } from "../fixed-names";
+import { declareWebSocketEdgeOutputs } from "./websocket-edges";
 import { WebSocketGateway } from "./websocket-gateway";
 
 /**
  * Declares the outputs both seed modules share, with fixed snake_case names:
  * the API, its stage and logs, the @connections API, the VPC link, the NLB
- * and its target group, and the account's CloudWatch role.
+ * and its target group, the account's CloudWatch role, and the custom
+ * domain and `$connect` authorization.
  */
 export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink): void {
   output(scope, "websocket_api_id", { value: gateway.api.apiId, description: "ID of the WebSocket API Gateway." });
@@ -32,4 +34,6 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
   output(scope, "cloudwatch_log_group_name", { value: gateway.stage.accessLogGroup!.name, description: "Name of the stage's access log group." });
   output(scope, "execution_log_group_name", { value: gateway.stage.executionLogGroup!.name, description: "Name of the stage's execution log group." });
   output(scope, "api_gateway_cloudwatch_role_arn", { value: gateway.cloudWatchRole.roleArn, description: "Role set as the account's API Gateway CloudWatch role (null unless manage_api_gateway_account)." });
+  // The custom domain and $connect authorization (null where not asked for).
+  declareWebSocketEdgeOutputs(scope, gateway);
 }
