@@ -114,3 +114,26 @@ export function plannedResources(plan: any, type: string): any[] {
   walk(plan.planned_values?.root_module);
   return out;
 }
+
+/** Required inputs of each module for offline plans (vpc_id and alb_listener_port given: no AWS reads). */
+export const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
+  "websocket-nlb": {
+    api_name: "game",
+    nlb_name: "game-nlb",
+    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    target_group_name: "game-tg",
+    vpc_id: "vpc-0123456789abcdef0",
+    vpc_link_name: "game",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+  },
+  "websocket-alb": {
+    api_name: "my-websocket-api",
+    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    vpc_link_name: "my-vpc-link",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+    vpc_id: "vpc-0123456789abcdef0",
+    alb_listener_port: 80,
+  },
+};

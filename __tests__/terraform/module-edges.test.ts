@@ -1,6 +1,6 @@
 import * as path from "path";
 import { EDGE_OUTPUTS } from "../stacks/support";
-import { describeWith, OFFLINE_PROVIDER, planJson, plannedResources as planned, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
+import { describeWith, OFFLINE_PROVIDER, MODULE_INPUTS, planJson, plannedResources as planned, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
 
 /**
  * The production edges of the modules (issue 14) with the real provider:
@@ -12,29 +12,6 @@ import { describeWith, OFFLINE_PROVIDER, planJson, plannedResources as planned, 
 const ZONE = "Z0123456789ABCDEFGHIJ";
 const FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:ws-auth";
 const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666";
-
-/** Required inputs of each module (vpc_id and alb_listener_port given: plans need no AWS reads). */
-const REQUIRED: Record<string, Record<string, unknown>> = {
-  "websocket-nlb": {
-    api_name: "game",
-    nlb_name: "game-nlb",
-    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    target_group_name: "game-tg",
-    vpc_id: "vpc-0123456789abcdef0",
-    vpc_link_name: "game",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-  },
-  "websocket-alb": {
-    api_name: "my-websocket-api",
-    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
-    vpc_link_name: "my-vpc-link",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-    vpc_id: "vpc-0123456789abcdef0",
-    alb_listener_port: 80,
-  },
-};
 
 describeWith(["terraform"])("the modules' custom domain, $connect authorization and per-route throttling, planned with the real provider", () => {
   let outdir: string;
@@ -54,7 +31,7 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
     roots.push(dir);
     writeJson(path.join(dir, "main.tf.json"), {
       provider: { aws: OFFLINE_PROVIDER },
-      module: { ws: { source: path.join(outdir, "stacks", module), ...REQUIRED[module], ...inputs } },
+      module: { ws: { source: path.join(outdir, "stacks", module), ...MODULE_INPUTS[module], ...inputs } },
       output: Object.fromEntries(EDGE_OUTPUTS.map((o) => [o, { value: `\${module.ws.${o}}` }])),
     });
     return dir;

@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { describeWith, OFFLINE_PROVIDER, planJson, plannedResources as planned, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
+import { describeWith, OFFLINE_PROVIDER, MODULE_INPUTS, planJson, plannedResources as planned, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
 
 /** Makes a synthesized root stack plannable offline: dummy credentials, state in the folder. */
 function offline(dir: string): void {
@@ -10,29 +10,6 @@ function offline(dir: string): void {
     terraform: { backend: { local: { path: "offline.tfstate" } } },
   });
 }
-
-/** Required inputs of each module (vpc_id and alb_listener_port given: plans need no AWS reads). */
-const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
-  "websocket-nlb": {
-    api_name: "game",
-    nlb_name: "game-nlb",
-    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    target_group_name: "game-tg",
-    vpc_id: "vpc-0123456789abcdef0",
-    vpc_link_name: "game",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-  },
-  "websocket-alb": {
-    api_name: "my-websocket-api",
-    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
-    vpc_link_name: "my-vpc-link",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-    vpc_id: "vpc-0123456789abcdef0",
-    alb_listener_port: 80,
-  },
-};
 
 describeWith(["terraform"])("every stack, with the cdktf Testing matchers", () => {
   let outdir: string;

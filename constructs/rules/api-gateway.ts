@@ -1,6 +1,6 @@
 import { LAMBDA_FUNCTION_ARN_PATTERN, PARTITION_PATTERN, REGION_PATTERN } from "./aws";
 import { defineRule, Rule, show } from "./rule";
-import { length, matches, oneOf, pattern, positive, positiveWhole, range } from "./shapes";
+import { editDistance, length, matches, oneOf, pattern, positive, positiveWhole, range } from "./shapes";
 
 /* Rules of API Gateway WebSocket APIs: names, routes, stages, throttling, integrations. */
 
@@ -298,18 +298,4 @@ function nearest(word: string, candidates: readonly string[]): string | undefine
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const kept = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = kept;
-    }
-  }
-  return row[b.length];
 }
