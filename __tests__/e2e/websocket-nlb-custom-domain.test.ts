@@ -21,8 +21,8 @@ import { copyExample, removeWorkdir, terraform } from "../support/terraform";
  *
  * What the emulator cannot show: the authorizer never runs (moto does not
  * invoke Lambda functions), DNS never resolves and no TLS handshake happens
- * (the domain's TLS 1.2 policy is stored, not enforced); AWS would also
- * refuse the certificate of a zone that is not delegated to Route 53, which
+ * (the domain's TLS 1.2 policy is stored, not enforced); ACM would never
+ * validate a certificate in a zone the domain is not delegated to, which
  * moto issues anyway.
  */
 describeE2e()("websocket-nlb module with a custom domain and a $connect authorizer (examples/websocket-nlb-custom-domain), on the emulator", () => {

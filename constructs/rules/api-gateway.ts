@@ -94,7 +94,10 @@ const DOMAIN_NAME_FIX = "give the host name clients connect to, in lowercase, wi
  * at every plan.
  */
 export const DOMAIN_NAME = defineRule<string>({
-  summary: { rule: `${DOMAIN_NAME_RULE.replace(" such as", " of at most 253 characters such as")}`, fix: DOMAIN_NAME_FIX },
+  summary: {
+    rule: "a fully qualified lowercase host name of at most 253 characters such as ws.example.com (labels of letters, digits and hyphens, no trailing dot)",
+    fix: DOMAIN_NAME_FIX,
+  },
   clauses: [
     matches("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", DOMAIN_NAME_RULE, DOMAIN_NAME_FIX),
     { rule: "at most 253 characters", fix: "use a shorter host name", test: (v) => v.length <= 253, condition: (ref) => `length(${ref}) <= 253` },
