@@ -1,7 +1,7 @@
 import { Apigatewayv2ApiMapping } from "@cdktf/provider-aws/lib/apigatewayv2-api-mapping";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { API_MAPPING_KEY } from "./websocket-edge-rules";
+import { API_MAPPING_KEY } from "./rules";
 import { isUnresolved } from "./validation";
 
 /**

@@ -5,11 +5,11 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { WebSocketApiMapping, WebSocketApiMappingOptions } from "./websocket-api-mapping";
-import { CERTIFICATE_ARN, DOMAIN_NAME, DOMAIN_NAME_MAX_LENGTH, HOSTED_ZONE_ID } from "./websocket-edge-rules";
-import { checkOneOf, invalid, isUnresolved } from "./validation";
+import { CERTIFICATE_ARN, DOMAIN_IP_ADDRESS_TYPE, DOMAIN_IP_ADDRESS_TYPES, DOMAIN_NAME, HOSTED_ZONE_ID } from "./rules";
+import { invalid, isUnresolved } from "./validation";
 
 /** IP address types of a regional custom domain name. */
-export type DomainIpAddressType = "ipv4" | "dualstack";
+export type DomainIpAddressType = (typeof DOMAIN_IP_ADDRESS_TYPES)[number];
 
 /** Properties of {@link WebSocketDomainName}. */
 export interface WebSocketDomainNameProps {
@@ -232,12 +232,9 @@ function attributeOf(resource: { fqn: string }, count: number | undefined, ...re
 function validate(props: WebSocketDomainNameProps, createCertificate: boolean, createRecords: boolean, ipAddressType: DomainIpAddressType): void {
   const name = props.domainName;
   DOMAIN_NAME.check("WebSocketDomainName.domainName", name);
-  if (!isUnresolved(name) && name.length > DOMAIN_NAME_MAX_LENGTH) {
-    throw invalid("WebSocketDomainName.domainName", `at most ${DOMAIN_NAME_MAX_LENGTH} characters`, name, "use a shorter host name");
-  }
   CERTIFICATE_ARN.check("WebSocketDomainName.certificateArn", props.certificateArn);
   HOSTED_ZONE_ID.check("WebSocketDomainName.hostedZoneId", props.hostedZoneId);
-  checkOneOf("WebSocketDomainName.ipAddressType", ipAddressType, ["ipv4", "dualstack"]);
+  DOMAIN_IP_ADDRESS_TYPE.check("WebSocketDomainName.ipAddressType", ipAddressType);
   const creates = isUnresolved(createCertificate) || createCertificate;
   if (creates && props.hostedZoneId === undefined) {
     throw invalid(

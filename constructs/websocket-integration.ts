@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { escapeTerraformTemplate } from "./escape";
 import { INTEGRATION_TIMEOUT } from "./rules";
 import { checkOneOf, invalid, isUnresolved } from "./validation";
@@ -79,6 +80,8 @@ export interface WebSocketHttpIntegrationBaseProps {
   readonly timeoutMilliseconds?: number;
   /**
    * Request parameters, e.g. `{"integration.request.header.x-route": "context.routeKey"}`.
+   * May be a map known only at plan time (a Terraform expression such as
+   * `merge(...)` of module variables).
    * @default - none (the proxy integration adds the connection id header)
    */
   readonly requestParameters?: Record<string, string>;
@@ -183,15 +186,21 @@ export class WebSocketHttpProxyIntegration extends HttpIntegrationBase {
   constructor(props: WebSocketHttpProxyIntegrationProps) {
     super("WebSocketHttpProxyIntegration", props);
     const forward = props.forwardConnectionId ?? true;
-    const requestParameters = {
-      ...(forward ? { "integration.request.header.connectionId": "context.connectionId" } : {}),
-      ...(props.requestParameters ?? {}),
-    };
+    const connectionIdHeader: Record<string, string> = forward ? { "integration.request.header.connectionId": "context.connectionId" } : {};
+    let requestParameters: Record<string, string> | undefined;
+    if (isUnresolved(props.requestParameters)) {
+      // A map known only at plan time (e.g. built from a module variable):
+      // spreading its token would write garbage, so Terraform merges it.
+      requestParameters = forward ? (Fn.merge([connectionIdHeader, props.requestParameters]) as unknown as Record<string, string>) : props.requestParameters;
+    } else {
+      const merged = { ...connectionIdHeader, ...(props.requestParameters ?? {}) };
+      requestParameters = Object.keys(merged).length ? merged : undefined;
+    }
     this.config = {
       ...this.base,
       integrationType: "HTTP_PROXY",
       proxy: true,
-      requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
+      requestParameters,
     };
   }
 

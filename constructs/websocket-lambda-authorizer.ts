@@ -2,7 +2,7 @@ import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-aut
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
-import { AUTHORIZER_CONTEXT_KEY, AUTHORIZER_FUNCTION_ARN, AUTHORIZER_NAME, HEADER_NAME, IDENTITY_SOURCE, ROLE_ARN } from "./websocket-edge-rules";
+import { AUTHORIZER_CONTEXT_KEY, AUTHORIZER_FUNCTION_ARN, AUTHORIZER_NAME, HEADER_NAME, IDENTITY_SOURCE, ROLE_ARN } from "./rules";
 import { IWebSocketRouteAuthorizer, WebSocketRouteAuthorizerConfig } from "./websocket-route-authorizer";
 import { checkMinItems, invalid, isUnresolved } from "./validation";
 

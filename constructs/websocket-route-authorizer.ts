@@ -1,4 +1,4 @@
-import { AUTHORIZATION_TYPES } from "./websocket-edge-rules";
+import { AUTHORIZATION_TYPES } from "./rules";
 import { checkOneOf, invalid, isUnresolved } from "./validation";
 
 /**

@@ -2,12 +2,12 @@ import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { dependable, Fn, ITerraformDependable, Lazy, Token } from "cdktf";
+import { dependable, Fn, ITerraformDependable, Lazy, MapTerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
 import { WebSocketDeployment } from "./websocket-deployment";
 import { IWebSocketApi } from "./websocket-route";
-import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
+import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, StageRouteDefaults, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
 import { LOG_RETENTION, LOGGING_LEVEL, logGroupNamePart, STAGE_NAME } from "./rules";
 import { checkPattern, invalid, isUnresolved } from "./validation";
 
@@ -33,6 +33,32 @@ export interface IWebSocketStageApi extends IWebSocketApi {
   readonly routes: readonly IWebSocketStageRoute[];
   /** Feeds an explicit deployment with every route, also those added later. */
   addDeployment(deployment: WebSocketDeployment): void;
+}
+
+/**
+ * Throttling of routes that come from a Terraform map (module variables):
+ * one `route_settings` entry per entry of `forEach`, written as a
+ * `dynamic "route_settings"` block.
+ */
+export interface WebSocketIteratedRouteSettings {
+  /**
+   * The entries that get settings, keyed by route key (e.g. the entries of
+   * a `custom_routes` variable that give a limit). Each key must be a route
+   * of `routes`.
+   */
+  readonly forEach: MapTerraformIterator;
+  /**
+   * The routes the keys name (the iterated route, `WebSocketApi.addIteratedRoutes`):
+   * the stage waits for them, since API Gateway rejects settings of a route
+   * that does not exist yet.
+   */
+  readonly routes: { readonly resource: ITerraformDependable };
+  /**
+   * Both limits of each entry, as expressions of `forEach` (both are always
+   * sent: a missing limit is 0 and every call gets 429), e.g.
+   * `coalesce(each.value.throttling_burst_limit, var.throttling_burst_limit)`.
+   */
+  readonly throttle: ThrottleSettings;
 }
 
 /** Properties of {@link WebSocketStage}. */
@@ -92,6 +118,13 @@ export interface WebSocketStageProps {
    * @default - none
    */
   readonly routeSettings?: Record<string, WebSocketRouteSettings>;
+  /**
+   * Per-route throttling of routes from a Terraform map, as a
+   * `dynamic "route_settings"` block; the other settings of each entry are
+   * the stage's. A stage has either these or `routeSettings`.
+   * @default - none
+   */
+  readonly iteratedRouteSettings?: WebSocketIteratedRouteSettings;
   /**
    * Writes access logs to a CloudWatch log group created here.
    * @default true
@@ -187,6 +220,11 @@ export class WebSocketStage extends Construct {
     const retention = props.logRetentionInDays ?? 14;
     const throttle = props.throttle ?? { burstLimit: 5000, rateLimit: 10000 };
     const autoDeploy = props.autoDeploy ?? false;
+    const stageRouteDefaults = {
+      loggingLevel: props.loggingLevel ?? "ERROR",
+      dataTraceEnabled: props.dataTraceEnabled ?? false,
+      detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
+    };
 
     if (props.accessLogging ?? true) {
       this.accessLogGroup = new CloudwatchLogGroup(this, "AccessLogs", {
@@ -231,15 +269,18 @@ export class WebSocketStage extends Construct {
         dataTraceEnabled: props.dataTraceEnabled ?? false,
         detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
       },
-      routeSettings: routeSettingsBlocks(props.routeSettings ?? {}, {
-        loggingLevel: props.loggingLevel ?? "ERROR",
-        dataTraceEnabled: props.dataTraceEnabled ?? false,
-        detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
-      }),
+      routeSettings: props.iteratedRouteSettings
+        ? iteratedRouteSettingsBlock(props.iteratedRouteSettings, stageRouteDefaults)
+        : routeSettingsBlocks(props.routeSettings ?? {}, stageRouteDefaults),
       accessLogSettings: this.accessLogGroup
         ? { destinationArn: this.accessLogGroup.arn, format: props.accessLogFormat ?? DEFAULT_ACCESS_LOG_FORMAT }
         : undefined,
-      dependsOn: [...(props.dependsOn ?? []), ...(this.executionLogGroup ? [this.executionLogGroup] : [])],
+      dependsOn: [
+        ...(props.dependsOn ?? []),
+        ...(this.executionLogGroup ? [this.executionLogGroup] : []),
+        // "Unable to find Route by key" otherwise (see routeSettings below).
+        ...(props.iteratedRouteSettings ? [props.iteratedRouteSettings.routes.resource] : []),
+      ],
       tags: props.tags,
     });
     if (this.routeSettingKeys.length > 0) {
@@ -311,11 +352,32 @@ function defaultPolicyName(stageName: string): string {
   return `manage-connections-${isUnresolved(stageName) ? Fn.substr(stageName, 0, room) : stageName.slice(0, room)}`;
 }
 
+/** The `dynamic "route_settings"` block of iterated route settings. */
+function iteratedRouteSettingsBlock(s: WebSocketIteratedRouteSettings, stage: StageRouteDefaults) {
+  return s.forEach.dynamic({
+    route_key: s.forEach.key,
+    throttling_burst_limit: s.throttle.burstLimit,
+    throttling_rate_limit: s.throttle.rateLimit,
+    logging_level: stage.loggingLevel,
+    data_trace_enabled: stage.dataTraceEnabled,
+    detailed_metrics_enabled: stage.detailedMetricsEnabled,
+  });
+}
+
 function validateStageProps(stageName: string, props: WebSocketStageProps): void {
   STAGE_NAME.with({ fix: 'pick a stage name such as "prod" or "dev"' }).check("WebSocketStage.stageName", stageName);
   checkThrottle("WebSocketStage.throttle", props.throttle);
   LOGGING_LEVEL.check("WebSocketStage.loggingLevel", props.loggingLevel);
   LOG_RETENTION.check("WebSocketStage.logRetentionInDays", props.logRetentionInDays);
+  if (props.iteratedRouteSettings && Object.keys(props.routeSettings ?? {}).length > 0) {
+    throw invalid(
+      "WebSocketStage.iteratedRouteSettings",
+      "unset when routeSettings are given (a stage has either static or dynamic route_settings blocks)",
+      Object.keys(props.routeSettings ?? {}),
+      "give the routes of the map all their settings through iteratedRouteSettings, or list every route in routeSettings",
+    );
+  }
+  checkThrottle("WebSocketStage.iteratedRouteSettings.throttle", props.iteratedRouteSettings?.throttle);
   for (const [key, settings] of Object.entries(props.routeSettings ?? {})) {
     const where = `WebSocketStage.routeSettings["${key}"]`;
     if (!settings || settings.throttle === undefined || settings.throttle.burstLimit === undefined || settings.throttle.rateLimit === undefined) {

@@ -2,8 +2,9 @@
 
 Real AWS returns these values, so Terraform's second plan against it is empty;
 moto drops them, so the second plan would show the same change forever. Each
-patch stores what the request sent and returns it, nothing more. Everything
-else is moto's own server: same arguments as `moto_server`.
+patch stores what the request sent and returns it (or, for API Gateway custom
+domain names, what AWS adds to it), nothing more. Everything else is moto's
+own server: same arguments as `moto_server`.
 
     python3 scripts/moto-server.py -H 127.0.0.1 -p 5000
 """
@@ -14,6 +15,8 @@ from moto.ec2.models import security_groups as ec2_security_groups
 from moto.ecs import responses as ecs_responses
 from moto.elbv2 import responses as elbv2_responses
 from moto.server import main
+
+import hashlib
 
 
 def _patch_elbv2() -> None:
@@ -98,7 +101,53 @@ def _patch_apigateway_account() -> None:
     apigateway_models.Account.apply_patch_operations = apply_patch_operations
 
 
-for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild, _patch_apigateway_account):
+# API Gateway's own hosted zone for regional endpoints, per region
+# (https://docs.aws.amazon.com/general/latest/gr/apigateway.html); the
+# emulator's domains are in us-east-1 unless told otherwise.
+_APIGATEWAY_REGIONAL_ZONES = {
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+    "us-east-2": "ZOJJZC49E0EPZ",
+    "us-west-2": "Z2OJLYMUO9EFXC",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+}
+
+
+def _patch_apigatewayv2_domain_names() -> None:
+    """GetDomainName: each configuration AVAILABLE with the regional target host and zone, and no empty mutualTlsAuthentication.
+
+    moto stores DomainNameConfigurations as sent. AWS adds DomainNameStatus,
+    ApiGatewayDomainName (the d-<id>.execute-api.<region>.amazonaws.com host
+    DNS points at) and HostedZoneId; without the status the provider waits for
+    AVAILABLE forever ("unexpected state '', wanted target 'AVAILABLE'"),
+    without the host and zone the alias records have no target, and an empty
+    mutualTlsAuthentication reads back as a block to remove at every plan.
+    """
+    from moto.apigatewayv2 import models
+
+    original_init = models.DomainName.__init__
+    original_to_json = models.DomainName.to_json
+
+    def __init__(self, domain_name, domain_name_configurations, mutual_tls_authentication, tags, backend):  # type: ignore[no-untyped-def]
+        original_init(self, domain_name, domain_name_configurations, mutual_tls_authentication, tags, backend)
+        region = backend.region_name
+        digest = hashlib.sha1(domain_name.encode()).hexdigest()[:10]
+        for configuration in self.domain_name_configurations or []:
+            configuration.setdefault("domainNameStatus", "AVAILABLE")
+            configuration.setdefault("apiGatewayDomainName", f"d-{digest}.execute-api.{region}.amazonaws.com")
+            configuration.setdefault("hostedZoneId", _APIGATEWAY_REGIONAL_ZONES.get(region, "Z1UJRXOUMOOFQ8"))
+
+    def to_json(self):  # type: ignore[no-untyped-def]
+        out = original_to_json(self)
+        if not out.get("mutualTlsAuthentication"):
+            out.pop("mutualTlsAuthentication", None)
+        return out
+
+    models.DomainName.__init__ = __init__
+    models.DomainName.to_json = to_json
+
+
+for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild, _patch_apigateway_account, _patch_apigatewayv2_domain_names):
     patch()
 
 if __name__ == "__main__":

@@ -5,8 +5,7 @@
  * exact JSON body the Go backend reads.
  */
 
-/** The callback base URL of the @connections API, built from the request context. */
-const CALLBACK_URL = '"https://$context.domainName/$context.stage"';
+import { REQUEST_CALLBACK_URL_TEMPLATE } from "../constructs/websocket-callback-url";
 
 export interface ChatRoute {
   /** Route key (the frame's `action`, or a predefined route). */
@@ -28,29 +27,47 @@ const body = (fields: Record<string, string>) =>
 
 const connectionId = '"$context.connectionId"';
 
-/** The routes that call the backend, in contract order. */
-export const CHAT_ROUTES: readonly ChatRoute[] = [
-  { routeKey: "$connect", path: "/connect", template: body({ connectionId }), fields: ["connectionId"] },
-  { routeKey: "$disconnect", path: "/disconnect", template: body({ connectionId }), fields: ["connectionId"] },
-  {
-    routeKey: "username",
-    path: "/username",
-    template: body({ connectionId, username: "$input.json('$.username')" }),
-    fields: ["connectionId", "username"],
-  },
-  {
-    routeKey: "message",
-    path: "/message",
-    template: body({ connectionId, username: "$input.json('$.username')", message: "$input.json('$.message')", url: CALLBACK_URL }),
-    fields: ["connectionId", "username", "message", "url"],
-  },
-  {
-    routeKey: "online",
-    path: "/online",
-    template: body({ connectionId, url: CALLBACK_URL }),
-    fields: ["connectionId", "url"],
-  },
-];
+/** What the request templates put beside the contract's fields. */
+export interface ChatRoutesOptions {
+  /**
+   * The @connections callback base URL in the `url` field, unquoted (a
+   * Velocity template, possibly holding a Terraform reference), e.g.
+   * `callbackUrlTemplate(api)` when clients connect through a custom domain.
+   * @default REQUEST_CALLBACK_URL_TEMPLATE (built from the request: right on the execute-api host only)
+   */
+  readonly callbackUrl?: string;
+  /**
+   * A JSON value for a `principalId` field in every body, e.g.
+   * `authorizerTemplateJsonString()` when a Lambda authorizer admits clients
+   * on `$connect` (API Gateway keeps its result for the whole connection).
+   * The Go backend ignores fields it does not know.
+   * @default - no principalId field
+   */
+  readonly principalId?: string;
+}
+
+/** The routes that call the backend, in contract order, with their request templates. */
+export function chatRoutes(options: ChatRoutesOptions = {}): readonly ChatRoute[] {
+  const url = `"${options.callbackUrl ?? REQUEST_CALLBACK_URL_TEMPLATE}"`;
+  const withPrincipal = (fields: Record<string, string>) => (options.principalId === undefined ? fields : { ...fields, principalId: options.principalId });
+  const route = (routeKey: string, path: string, fields: Record<string, string>): ChatRoute => {
+    const all = withPrincipal(fields);
+    return { routeKey, path, template: body(all), fields: Object.keys(all) };
+  };
+  return [
+    route("$connect", "/connect", { connectionId }),
+    route("$disconnect", "/disconnect", { connectionId }),
+    route("username", "/username", { connectionId, username: "$input.json('$.username')" }),
+    route("message", "/message", { connectionId, username: "$input.json('$.username')", message: "$input.json('$.message')", url }),
+    route("online", "/online", { connectionId, url }),
+  ];
+}
+
+/** The routes that call the backend, in contract order: no custom domain, no authorizer. */
+export const CHAT_ROUTES: readonly ChatRoute[] = chatRoutes();
+
+/** Every route key of the chat API: the contract's routes and `$default`. */
+export const CHAT_ROUTE_KEYS: readonly string[] = [...CHAT_ROUTES.map((r) => r.routeKey), "$default"];
 
 /** Route selection expression of the chat API: the frame's `action`. */
 export const CHAT_ROUTE_SELECTION_EXPRESSION = "$request.body.action";

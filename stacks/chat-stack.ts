@@ -14,12 +14,17 @@ import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
+import { WebSocketApiMapping } from "../constructs/websocket-api-mapping";
+import { callbackUrlTemplate } from "../constructs/websocket-callback-url";
+import { WebSocketDomainName } from "../constructs/websocket-domain-name";
 import { stageVariable, WebSocketHttpIntegration, WebSocketMockIntegration } from "../constructs/websocket-integration";
-import { WebSocketStage } from "../constructs/websocket-stage";
+import { authorizerTemplateJsonString, WebSocketLambdaAuthorizer } from "../constructs/websocket-lambda-authorizer";
+import { IWebSocketRouteAuthorizer, WebSocketIamAuthorizer } from "../constructs/websocket-route-authorizer";
+import { WebSocketRouteSettings, WebSocketStage } from "../constructs/websocket-stage";
 import { ecrRepositoryArn } from "./ecr-repository-arn";
 import { output } from "./fixed-names";
 import { declareGitHubTokenSecret } from "./github-token-variables";
-import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "./chat-contract";
+import { CHAT_ROUTE_SELECTION_EXPRESSION, chatRoutes, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
 import { configureProvider, Omission, omissionsFor, TargetCapabilities, targetCapabilities } from "./target";
@@ -63,6 +68,11 @@ export class ChatStack extends TerraformStack {
   public readonly image?: ContainerImage;
   /** The frontend: `frontend-site` (source "build") or `frontend` (source "repository"). */
   public readonly frontend?: AmplifyFrontend | AmplifyManualFrontend;
+  /** The Lambda authorizer of `$connect` (chat.api.authorization.type "CUSTOM"). */
+  public readonly connectAuthorizer?: WebSocketLambdaAuthorizer;
+  /** The custom domain (chat.domain.name) and the stage's mapping on it. */
+  public readonly domain?: WebSocketDomainName;
+  public readonly mapping?: WebSocketApiMapping;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id);
@@ -141,7 +151,27 @@ export class ChatStack extends TerraformStack {
         returnResponse: true,
       },
     });
-    for (const route of CHAT_ROUTES) {
+    // Who may connect (chat.api.authorization): nobody is turned away by default.
+    const authorization = c.api.authorization;
+    let connectAuthorizer: IWebSocketRouteAuthorizer | undefined;
+    if (authorization.type === "CUSTOM") {
+      connectAuthorizer = this.connectAuthorizer = new WebSocketLambdaAuthorizer(this, "connect-authorizer", {
+        api: this.api,
+        authorizerName: `${base}-connect`,
+        functionArn: authorization.functionArn!,
+        identitySources: authorization.identitySources,
+        credentialsRoleArn: authorization.credentialsRoleArn ?? undefined,
+      });
+    } else if (authorization.type === "AWS_IAM") {
+      connectAuthorizer = new WebSocketIamAuthorizer();
+    }
+    const routes = chatRoutes({
+      // Behind a custom domain $context.domainName is the custom name, where
+      // /<stage>/@connections does not exist: the backend calls the API's own host.
+      callbackUrl: c.domain.name !== null ? callbackUrlTemplate(this.api) : undefined,
+      principalId: this.connectAuthorizer ? authorizerTemplateJsonString() : undefined,
+    });
+    for (const route of routes) {
       this.api.addRoute(route.routeKey, {
         integration: new WebSocketHttpIntegration({
           url: backendUrl(route.path),
@@ -151,6 +181,7 @@ export class ChatStack extends TerraformStack {
           description: `POST ${route.path} (${route.fields.join(", ")})`,
         }),
         returnResponse: true,
+        authorizer: route.routeKey === "$connect" ? connectAuthorizer : undefined,
       });
     }
 
@@ -165,8 +196,21 @@ export class ChatStack extends TerraformStack {
       detailedMetricsEnabled: c.api.detailedMetricsEnabled,
       logRetentionInDays: c.api.logRetentionDays,
       stageVariables: { backendHost: `${this.link.dnsName}:${this.link.listenerPort}` },
+      routeSettings: routeThrottleSettings(c.api.routeThrottle, c.api.throttle),
       dependsOn: account ? [account.resource] : undefined,
     });
+
+    // The custom domain clients (and the frontend) connect to.
+    if (c.domain.name !== null) {
+      this.domain = new WebSocketDomainName(this, "custom-domain", {
+        domainName: c.domain.name,
+        certificateArn: c.domain.certificateArn ?? undefined,
+        hostedZoneId: c.domain.hostedZoneId ?? undefined,
+        ipAddressType: c.domain.ipAddressType,
+      });
+      this.mapping = this.domain.addApiMapping("mapping", { stage: this.stage, mappingKey: c.domain.mappingKey ?? undefined });
+    }
+    const websocketUrl = this.mapping?.url ?? this.stage.invokeUrl;
 
     const deployActions =
       can.lambda && (c.backend.image.uri === null || c.frontend.enabled)
@@ -277,7 +321,7 @@ export class ChatStack extends TerraformStack {
         gitRef: c.frontend.gitRef,
         branchName: c.frontend.branch,
         tokenSecretArn: c.frontend.tokenSecretArn ?? undefined,
-        environmentVariables: { WEBSOCKET_URL: this.stage.invokeUrl },
+        environmentVariables: { WEBSOCKET_URL: websocketUrl },
         outputDirectory: c.frontend.build.outputDirectory,
         nodeVersion: c.frontend.build.nodeVersion,
         deployActions: deployActions!,
@@ -299,7 +343,7 @@ export class ChatStack extends TerraformStack {
         branchName: c.frontend.branch,
         tokenSecretArn,
         tokenDependsOn: tokenWritten,
-        environmentVariables: { WEBSOCKET_URL: this.stage.invokeUrl },
+        environmentVariables: { WEBSOCKET_URL: websocketUrl },
         deployActions: deployActions!,
         startBuild: c.frontend.startBuild,
       });
@@ -338,6 +382,17 @@ export class ChatStack extends TerraformStack {
     if (this.service.sidecar) output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
     if (this.image) output(this, "ecr_repository_url", { value: this.image.repositoryUrl, description: "ECR repository the backend image is built into." });
     if (this.frontend) output(this, "frontend_url", { value: this.frontend.url, description: "URL of the frontend on Amplify." });
+    if (this.domain && this.mapping) {
+      output(this, "custom_domain_url", { value: this.mapping.url, description: "URL clients connect to through the custom domain (wss://<domain>[/<mapping key>])." });
+      output(this, "custom_domain_target_domain_name", { value: this.domain.targetDomainName, description: "Regional API Gateway host name the custom domain's DNS must point at." });
+    }
+    if (this.connectAuthorizer) output(this, "connect_authorizer_id", { value: this.connectAuthorizer.authorizerId, description: "ID of the $connect Lambda authorizer." });
+    if (authorization.type === "AWS_IAM") {
+      output(this, "connect_route_arn", {
+        value: `${this.api.executionArn}/${this.stage.resource.name}/$connect`,
+        description: "Resource of the $connect route: clients need execute-api:Invoke on it.",
+      });
+    }
   }
 }
 
@@ -351,4 +406,14 @@ function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"],
     default:
       return { kind: hub.kind };
   }
+}
+
+/** The stage's per-route settings from chat.api.routeThrottle: the limit an entry leaves out is the stage's. */
+function routeThrottleSettings(
+  routeThrottle: Settings["chat"]["api"]["routeThrottle"],
+  stage: Settings["chat"]["api"]["throttle"],
+): Record<string, WebSocketRouteSettings> | undefined {
+  const entries = Object.entries(routeThrottle);
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(entries.map(([key, t]) => [key, { throttle: { burstLimit: t.burstLimit ?? stage.burstLimit, rateLimit: t.rateLimit ?? stage.rateLimit } }]));
 }

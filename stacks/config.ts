@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { holdsSecret, show } from "../constructs/rules";
+import { editDistance, holdsSecret, show } from "../constructs/rules";
 import { crossChecks } from "./cross-checks";
 import { Field, FIELD_BY_KEY, FIELDS, Settings, SETTINGS_SCHEMA } from "./settings";
 
@@ -288,25 +288,11 @@ function closestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of FIELD_BY_KEY.keys()) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
   return bestDistance <= Math.max(3, Math.floor(key.length / 4)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

@@ -70,6 +70,7 @@ export function crossChecks(
   if (ok("chat.alarms.email", "chat.alarms.snsTopicArn") && s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
     fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
   }
+  edgeChecks(s, fail, ok);
   if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
     fail("chat.backend.image.githubTokenSecretArn", "unset when image.uri is given (nothing is built)", b.image.githubTokenSecretArn, "remove one of the two");
   }
@@ -129,5 +130,37 @@ function frontendChecks(s: Settings, fail: Fail, ok: Ok): void {
   for (const [key, source, value, fallback, why] of only) {
     if (f.source === source || !ok(key) || value === fallback) continue;
     fail(key, `${JSON.stringify(fallback)} (its default) when chat.frontend.source is ${JSON.stringify(f.source)}: it applies to source ${JSON.stringify(source)} only (${why})`, value, `remove it, or set chat.frontend.source to "${source}"`);
+  }
+}
+
+/** The custom domain and $connect authorization (issue 14): settings that only make sense together. */
+function edgeChecks(s: Settings, fail: (key: string, rule: string, value: unknown, fix: string) => void, ok: (...keys: string[]) => boolean): void {
+  const d = s.chat?.domain;
+  const domainKeys = ["chat.domain.name", "chat.domain.certificateArn", "chat.domain.hostedZoneId", "chat.domain.mappingKey"];
+  if (ok(...domainKeys)) {
+    if (d.name === null) {
+      for (const [key, value] of [["certificateArn", d.certificateArn], ["hostedZoneId", d.hostedZoneId], ["mappingKey", d.mappingKey]] as const) {
+        if (value !== null) fail(`chat.domain.${key}`, "null when chat.domain.name is null (there is no custom domain)", value, "set chat.domain.name to the domain clients connect to, or remove this setting");
+      }
+    } else if (d.certificateArn === null && d.hostedZoneId === null) {
+      fail(
+        "chat.domain.certificateArn",
+        "set, or else chat.domain.hostedZoneId, when chat.domain.name is set",
+        null,
+        `give the ARN of an issued ACM certificate for ${d.name} in the stack's region, or the Route 53 zone of the domain (a certificate is then requested and validated there)`,
+      );
+    }
+  }
+  const a = s.chat?.api?.authorization;
+  if (ok("chat.api.authorization.type", "chat.api.authorization.functionArn")) {
+    if (a.type === "CUSTOM" && a.functionArn === null) {
+      fail("chat.api.authorization.functionArn", 'set when chat.api.authorization.type is "CUSTOM"', null, "give the ARN of the Lambda function that authorizes $connect");
+    }
+    if (a.type !== "CUSTOM" && a.functionArn !== null) {
+      fail("chat.api.authorization.functionArn", 'null unless chat.api.authorization.type is "CUSTOM"', a.functionArn, 'set chat.api.authorization.type to "CUSTOM" to use the function, or remove it');
+    }
+  }
+  if (ok("chat.api.authorization.type", "chat.api.authorization.credentialsRoleArn") && a.type !== "CUSTOM" && a.credentialsRoleArn !== null) {
+    fail("chat.api.authorization.credentialsRoleArn", 'null unless chat.api.authorization.type is "CUSTOM"', a.credentialsRoleArn, "it is the role API Gateway assumes to call the authorizer function; remove it");
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as rules from "../constructs/rules";
-import { Rule } from "../constructs/rules";
+import { Rule, RouteThrottle } from "../constructs/rules";
+import { CHAT_ROUTE_KEYS } from "./chat-contract";
 
 /**
  * Every setting of every stack, once: its type, default, environment
@@ -66,6 +67,10 @@ const choice = <T extends readonly [string, ...string[]]>(values: T, about: Abou
 /** A map of strings; the rule checks the values, so its messages name the tag. */
 const stringMap = (about: About<Record<string, string>>) =>
   setting("map", z.record(z.unknown()) as unknown as z.ZodType<Record<string, string>>, about);
+
+/** Per-route throttling: route key → one or both limits (the rule names a bad entry). */
+const routeThrottleMap = (about: About<Record<string, RouteThrottle>>) =>
+  setting("map", z.record(z.unknown()) as unknown as z.ZodType<Record<string, RouteThrottle>>, about);
 
 const CHAT_NAME = rules.shortName('AWS limits load balancer names to 32 characters; use for example "chat"');
 
@@ -221,6 +226,53 @@ export const SETTINGS_SCHEMA = z.object({
       dataTraceEnabled: flag({ default: false, doc: "Log full message bodies (user data) in execution logs." }),
       detailedMetricsEnabled: flag({ default: false, doc: "Per-route CloudWatch metrics (billed as custom metrics)." }),
       logRetentionDays: whole({ default: 30, doc: "Retention of the API's access and execution logs.", rule: rules.LOG_RETENTION }),
+      // Production edges (issue 14): who may connect, and limits per route.
+      authorization: z.object({
+        type: choice(rules.AUTHORIZATION_TYPES, {
+          default: "NONE",
+          doc: 'Who may open a connection ($connect): "NONE" (anyone with the URL), "AWS_IAM" (SigV4-signed connect requests allowed execute-api:Invoke on the connect_route_arn output) or "CUSTOM" (the Lambda REQUEST authorizer functionArn).',
+        }),
+        functionArn: optionalText({
+          default: null,
+          doc: 'ARN of the existing Lambda function that authorizes $connect (type "CUSTOM"); API Gateway gets permission to invoke it for this API\'s authorizers only.',
+          rule: rules.AUTHORIZER_FUNCTION_ARN,
+        }),
+        identitySources: list({
+          default: ["route.request.querystring.token"],
+          doc: "Where the authorizer finds the client's credentials (route.request.querystring.<name>, route.request.header.<name>, stageVariables.<name>, context.<name>); browsers cannot send headers when they open a WebSocket.",
+          rule: rules.IDENTITY_SOURCES,
+        }),
+        credentialsRoleArn: optionalText({
+          default: null,
+          doc: "Role API Gateway assumes to invoke the authorizer function, instead of a permission on the function (type \"CUSTOM\" only).",
+          rule: rules.ROLE_ARN,
+        }),
+      }),
+      routeThrottle: routeThrottleMap({
+        default: {},
+        doc: `Throttling of single routes, route key → { burstLimit, rateLimit } (either or both; the other is the stage's), e.g. { "message": { "burstLimit": 20, "rateLimit": 10 } }. Routes: ${CHAT_ROUTE_KEYS.join(", ")}.`,
+        rule: rules.routeThrottles(CHAT_ROUTE_KEYS) as unknown as Rule<Record<string, RouteThrottle>>,
+      }),
+    }),
+    // Production edges (issue 14): the custom domain clients connect to.
+    domain: z.object({
+      name: optionalText({
+        default: null,
+        doc: "Custom domain clients connect to (wss://<name>[/<mappingKey>]), e.g. chat.example.com; the frontend then uses it. Needs certificateArn or hostedZoneId.",
+        rule: rules.DOMAIN_NAME,
+      }),
+      certificateArn: optionalText({
+        default: null,
+        doc: "Issued ACM certificate for the domain, in the stack's region (default: one is requested and validated through a DNS record in hostedZoneId).",
+        rule: rules.CERTIFICATE_ARN,
+      }),
+      hostedZoneId: optionalText({
+        default: null,
+        doc: "Route 53 zone of the domain: gets the certificate's validation record and A/AAAA aliases (default: none; point your DNS at the custom_domain_target_domain_name output).",
+        rule: rules.HOSTED_ZONE_ID,
+      }),
+      mappingKey: optionalText({ default: null, doc: "Path segment under the domain that serves the stage (wss://<name>/<mappingKey>); default: the root.", rule: rules.API_MAPPING_KEY }),
+      ipAddressType: choice(rules.DOMAIN_IP_ADDRESS_TYPES, { default: "dualstack", doc: 'IP address type of the domain: "dualstack" (IPv4 and IPv6) or "ipv4".' }),
     }),
     apiGatewayAccount: z.object({
       manage: flag({

@@ -9,6 +9,7 @@ import { AWS_PROVIDER_VERSION } from "./provider";
  * pointed at the emulator, so no request can reach a real AWS endpoint.
  */
 export const EMULATED_SERVICES = [
+  "acm",
   "amplify",
   "apigateway",
   "apigatewayv2",
@@ -24,6 +25,7 @@ export const EMULATED_SERVICES = [
   "iam",
   "kms",
   "lambda",
+  "route53",
   "s3",
   "secretsmanager",
   "sns",

@@ -29,7 +29,17 @@ import {
   VPC_ID,
   VPC_LINK_NAME,
 } from "../../constructs/rules";
+import {
+  API_MAPPING_KEY,
+  AUTHORIZER_CONTEXT_HEADERS,
+  DOMAIN_NAME,
+  HOSTED_ZONE_ID,
+  IDENTITY_SOURCE,
+  IDENTITY_SOURCES,
+  routeThrottles,
+} from "../../constructs/rules";
 import { APP_CONTEXT } from "../../stacks/app";
+import { EDGE_COLLECTION_SAMPLES, EDGE_RULE_SAMPLES } from "../support/edge-rule-samples";
 import { WebSocketAlbStack } from "../../stacks/websocket-alb-stack";
 import { WebSocketNlbStack } from "../../stacks/websocket-nlb-stack";
 import { newStack, synthJson } from "../helpers";
@@ -227,5 +237,73 @@ describe("secret patterns", () => {
   test("give the guardrails the credentials only (a private key is not a credential literal they look for)", () => {
     expect(CREDENTIAL_PATTERNS.map((p) => p.what)).toEqual(SECRET_PATTERNS.filter((p) => p.kind === "credential").map((p) => p.what));
     expect(CREDENTIAL_PATTERNS.some((p) => p.what === "a private key")).toBe(false);
+  });
+});
+
+describe("rules of the production edges", () => {
+  test.each(EDGE_RULE_SAMPLES.map((s) => [s.name, s]))("%s accepts and rejects its samples", (_name, s) => {
+    for (const good of s.good) expect([good, s.rule.test(good)]).toEqual([good, true]);
+    for (const bad of s.bad) expect([bad, s.rule.test(bad)]).toEqual([bad, false]);
+  });
+
+  test("every one has a Terraform condition (module variables use them)", () => {
+    for (const s of EDGE_RULE_SAMPLES) expect([s.name, s.rule.hasCondition]).toEqual([s.name, true]);
+    expect(IDENTITY_SOURCES.hasCondition && AUTHORIZER_CONTEXT_HEADERS.hasCondition).toBe(true);
+  });
+
+  test("throw the house error naming the setting, and skip unset values", () => {
+    expect(() => API_MAPPING_KEY.check("chat.domain.mappingKey", "a/b")).toThrow(/^chat\.domain\.mappingKey must be 1 to 300 letters.*, got "a\/b": use one path segment/);
+    expect(() => DOMAIN_NAME.check("domain_name", undefined)).not.toThrow();
+  });
+
+  test("say which part of a domain name is wrong: its shape, or its length", () => {
+    expect(DOMAIN_NAME.explain("WS.example.com")?.rule).toMatch(/^a fully qualified lowercase host name/);
+    expect(DOMAIN_NAME.explain(`${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`)).toEqual({ rule: "at most 253 characters", fix: "use a shorter host name" });
+  });
+
+  test("write a Terraform validation block, nullable for optional variables", () => {
+    expect(HOSTED_ZONE_ID.hcl("domain_hosted_zone_id", { nullable: true })).toEqual({
+      condition: '${var.domain_hosted_zone_id == null || can(regex("^[A-Z0-9]{1,32}$", var.domain_hosted_zone_id))}',
+      errorMessage: `domain_hosted_zone_id must be ${HOSTED_ZONE_ID.rule}, got \${jsonencode(var.domain_hosted_zone_id)}: ${HOSTED_ZONE_ID.fix}.`,
+    });
+    // length() fails on null: the nullable form guards with a conditional.
+    expect(DOMAIN_NAME.hcl("domain_name", { nullable: true }).condition).toMatch(/^\$\{var\.domain_name == null \? true : can\(regex\(.*\)\) && length\(var\.domain_name\) <= 253\}$/);
+    expect(IDENTITY_SOURCE.hcl("x").condition).toBe(`\${${IDENTITY_SOURCE.condition("var.x")}}`);
+  });
+
+  test("judge the identity source lists and context header maps of the modules and settings", () => {
+    for (const good of EDGE_COLLECTION_SAMPLES.identitySources.good) expect([good, IDENTITY_SOURCES.test(good)]).toEqual([good, true]);
+    for (const bad of EDGE_COLLECTION_SAMPLES.identitySources.bad) expect([bad, IDENTITY_SOURCES.test(bad)]).toEqual([bad, false]);
+    for (const good of EDGE_COLLECTION_SAMPLES.contextHeaders.good) expect([good, AUTHORIZER_CONTEXT_HEADERS.test(good)]).toEqual([good, true]);
+    for (const bad of EDGE_COLLECTION_SAMPLES.contextHeaders.bad) expect([bad, AUTHORIZER_CONTEXT_HEADERS.test(bad)]).toEqual([bad, false]);
+    expect(IDENTITY_SOURCES.explain(["a.b"])?.fix).toMatch(/^replace "a\.b": use for example/);
+    expect(IDENTITY_SOURCES.explain(["context.x", "context.x"])?.fix).toBe('remove the second "context.x"');
+    expect(AUTHORIZER_CONTEXT_HEADERS.explain({ ConnectionID: "principalId" })?.fix).toBe('rename header "ConnectionID": the backend reads the connection id and route key from it');
+  });
+});
+
+describe("routeThrottles", () => {
+  const rule = routeThrottles(["$connect", "message", "online"]);
+
+  test("accepts one or both limits per route", () => {
+    expect(rule.test({})).toBe(true);
+    expect(rule.test({ message: { burstLimit: 20 }, online: { rateLimit: 0.5 }, $connect: { burstLimit: 5, rateLimit: 2 } })).toBe(true);
+  });
+
+  test("fails when a key is not a route, suggesting the nearest", () => {
+    expect(rule.explain({ mesage: { burstLimit: 1 } })).toEqual({ rule: 'a map whose keys are routes of the API ("$connect", "message", "online")', fix: '"mesage" is not a route: did you mean "message"?' });
+    expect(rule.explain({ join: { burstLimit: 1 } })?.fix).toBe('"join" is not a route');
+  });
+
+  test("fails when an entry has no limit or an unknown field", () => {
+    expect(rule.explain({ message: {} })?.fix).toMatch(/^give "message" a burstLimit, a rateLimit or both/);
+    expect(rule.test({ message: { burst: 1 } })).toBe(false);
+    expect(rule.test({ message: 5 })).toBe(false);
+  });
+
+  test("fails when a limit is 0 or the burst limit is a fraction, naming the entry", () => {
+    expect(rule.explain({ message: { rateLimit: 0 } })?.fix).toBe("message.rateLimit: set it above 0: a limit of 0 rejects every call with 429");
+    expect(rule.explain({ online: { burstLimit: 0 } })?.fix).toBe("online.burstLimit: set it above 0: a limit of 0 rejects every call with 429");
+    expect(rule.explain({ online: { burstLimit: 1.5 } })?.fix).toBe("online.burstLimit: round it");
   });
 });

@@ -60,6 +60,20 @@ describe("WebSocketHttpProxyIntegration", () => {
     });
   });
 
+  test("merges request parameters known only at plan time into the connection id header in Terraform", () => {
+    const stack = newStack();
+    const extra = new TerraformVariable(stack, "headers", { type: "map(string)" }).value;
+    const json = synthRoute(stack, new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: extra }));
+    expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toBe('${merge({"integration.request.header.connectionId" = "context.connectionId"}, var.headers)}');
+  });
+
+  test("passes request parameters known only at plan time as they are when the connection id is not forwarded", () => {
+    const stack = newStack();
+    const extra = new TerraformVariable(stack, "headers", { type: "map(string)" }).value;
+    const json = synthRoute(stack, new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: extra, forwardConnectionId: false }));
+    expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toBe("${var.headers}");
+  });
+
   test("sends no request parameters when forwarding the connection id is turned off", () => {
     const stack = newStack();
     const json = synthRoute(stack, new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", forwardConnectionId: false }));

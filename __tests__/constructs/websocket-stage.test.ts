@@ -300,6 +300,69 @@ describe("WebSocketStage", () => {
       expect(tf(synthJson(stack), stage.resource).depends_on).toEqual([`aws_cloudwatch_log_group.${stage.executionLogGroup!.friendlyUniqueId}`]);
     });
 
+    describe("of routes from a Terraform map (iteratedRouteSettings)", () => {
+      /** A module-like stack: routes from a map variable, limits from each entry or the stage's variables. */
+      function iterated(extra: Partial<WebSocketStageProps> = {}) {
+        const stack = newStack();
+        const api = new WebSocketApi(stack, "api", { apiName: "chat" });
+        const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+        const custom = api.addIteratedRoutes("custom", { forEach: routes, routeKey: routes.key, integration: proxy() });
+        const limited = TerraformIterator.fromMap(routes.forExpressionForMap("key", "val if val.burst != null") as any);
+        const stage = new WebSocketStage(stack, "stage", {
+          api,
+          autoDeploy: true,
+          loggingLevel: "INFO",
+          iteratedRouteSettings: { forEach: limited, routes: custom, throttle: { burstLimit: limited.getNumber("burst"), rateLimit: numberVar(stack, "rate") } },
+          ...extra,
+        });
+        return { stack, custom, stage };
+      }
+
+      test("writes one dynamic route_settings block with both limits and the stage's logging settings", () => {
+        const { stack, stage } = iterated();
+        const json = tf(synthJson(stack), stage.resource);
+        expect(json.route_settings).toBeUndefined();
+        expect(json.dynamic.route_settings).toEqual({
+          for_each: "${{ for key, val in var.routes: key => val if val.burst != null }}",
+          iterator: "each",
+          content: {
+            route_key: "${each.key}",
+            throttling_burst_limit: "${each.value.burst}",
+            throttling_rate_limit: "${var.rate}",
+            logging_level: "INFO",
+            data_trace_enabled: false,
+            detailed_metrics_enabled: false,
+          },
+        });
+      });
+
+      test("makes the stage wait for the iterated routes", () => {
+        const { stack, custom, stage } = iterated();
+        expect(tf(synthJson(stack), stage.resource).depends_on).toContain(`aws_apigatewayv2_route.${custom.resource.friendlyUniqueId}`);
+      });
+
+      test("passes the guardrails' route settings rule (both limits in the content)", () => {
+        const { stack } = iterated();
+        expect(() => Testing.synth(stack, true)).not.toThrow();
+      });
+
+      test("fails when static route settings are given too", () => {
+        expect(() => iterated({ routeSettings: { $connect: { throttle: { burstLimit: 1, rateLimit: 1 } } } })).toThrow(
+          'WebSocketStage.iteratedRouteSettings must be unset when routeSettings are given (a stage has either static or dynamic route_settings blocks), got ["$connect"]',
+        );
+      });
+
+      test("fails when a literal limit is 0", () => {
+        const stack = newStack();
+        const api = new WebSocketApi(stack, "api", { apiName: "chat" });
+        const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+        const custom = api.addIteratedRoutes("custom", { forEach: routes, routeKey: routes.key, integration: proxy() });
+        expect(() => new WebSocketStage(stack, "stage", { api, iteratedRouteSettings: { forEach: routes, routes: custom, throttle: { burstLimit: 0, rateLimit: 1 } } })).toThrow(
+          "WebSocketStage.iteratedRouteSettings.throttle.burstLimit must be a number greater than 0, got 0",
+        );
+      });
+    });
+
     test("does not check route setting keys when routes come from a Terraform map", () => {
       const stack = newStack();
       const api = new WebSocketApi(stack, "api", { apiName: "chat" });

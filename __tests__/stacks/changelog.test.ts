@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAddressList } from "../../scripts/lib/address-list";
 import { CHANGE_TYPES, isBreaking, names, parseChangelog, semver, unreleased } from "../../scripts/lib/changelog";
-import { interfaceOf, parseInterfaceRecord, refreshInterface, renderInterfaceRecord, unreleasedEntries } from "../../scripts/lib/interface-record";
+import { acceptsAllOf, interfaceOf, parseInterfaceRecord, parseType, refreshInterface, renderInterfaceRecord, unreleasedEntries } from "../../scripts/lib/interface-record";
 import { addressListPath, interfaceRecordPath, MODULE_NAMES } from "../../scripts/lib/module-catalog";
 import { CONTRACT_STACKS } from "../../scripts/lib/synthesized-stacks";
 import { PROJECT_DIR } from "../helpers";
@@ -104,6 +104,15 @@ describe("interface record", () => {
     expect(next.variables.api_name.was).toEqual({ type: "string", required: true, nullable: false });
   });
 
+  test("marks an object type that only gained optional attributes as a change that breaks nothing", () => {
+    const routes = (type: string) => module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 3000, nullable: false }, routes: { type, default: {}, nullable: false } });
+    const before = refreshInterface(undefined, interfaceOf(routes("map(object({ path = optional(string) }))")));
+    const widened = refreshInterface(before, interfaceOf(routes("map(object({ path = optional(string), limit = optional(number) }))")));
+    expect(unreleasedEntries(widened).map((e) => [e.name, e.entry.unreleased, !!e.entry.breaking])).toEqual([["routes", "changed", false]]);
+    const required = refreshInterface(before, interfaceOf(routes("map(object({ path = optional(string), limit = number }))")));
+    expect(unreleasedEntries(required).map((e) => [e.name, !!e.entry.breaking])).toEqual([["routes", true]]);
+  });
+
   test("marks a changed default as a change that breaks nothing, compared with the release however often it changes", () => {
     const once = refreshInterface(record, interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 8080, nullable: false } })));
     const twice = refreshInterface(once, interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 9090, nullable: false } })));
@@ -123,5 +132,38 @@ describe("interface record", () => {
     const text = renderInterfaceRecord("m", record);
     expect(text).toContain('\n    "api_name": {"type":"string","required":true,"nullable":false},\n');
     expect(parseInterfaceRecord(text)).toEqual(record);
+  });
+});
+
+describe("acceptsAllOf (Terraform type constraints)", () => {
+  test.each([
+    ["string", "string"],
+    ["map(object({ a = optional(string), b = optional(string) }))", "map(object({ a = optional(string), b = optional(string), c = optional(number), d = optional(number) }))"],
+    ["object({ a = string })", "object({ a = optional(string) })"],
+    ["list(object({ x = object({ y = number }) }))", "list(object({ x = object({ y = number, z = optional(bool, true) }) }))"],
+    ["tuple([string, number])", "tuple([string, number])"],
+  ])("accepts every value of %s in %s", (was, now) => {
+    expect(acceptsAllOf(was, now)).toBe(true);
+  });
+
+  test.each([
+    ["string", "number"],
+    ["list(string)", "set(string)"],
+    ["object({ a = optional(string) })", "object({ a = string })"],
+    ["object({ a = string })", "object({ a = string, b = number })"],
+    ["object({ a = string, b = number })", "object({ a = string })"],
+    ["map(string)", "map(string"],
+  ])("fails when %s becomes %s (callers must change, or the type cannot be read)", (was, now) => {
+    expect(acceptsAllOf(was, now)).toBe(false);
+  });
+
+  test("reads optional attributes with defaults holding commas and brackets", () => {
+    expect(parseType('object({ a = optional(list(string), ["x,y", "z)"]), b = any })')).toEqual({
+      kind: "object",
+      attributes: {
+        a: { type: { kind: "collection", name: "list", element: { kind: "primitive", name: "string" } }, optional: true, default: '["x,y", "z)"]' },
+        b: { type: { kind: "primitive", name: "any" }, optional: false },
+      },
+    });
   });
 });

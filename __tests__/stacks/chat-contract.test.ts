@@ -1,5 +1,6 @@
 import { render } from "velocityjs";
-import { CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
+import { authorizerTemplateJsonString } from "../../constructs/websocket-lambda-authorizer";
+import { CHAT_ROUTE_KEYS, CHAT_ROUTE_SELECTION_EXPRESSION, CHAT_ROUTES, chatRoutes, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { resourcesOf, synthJson } from "../helpers";
 import { buildStacks } from "./support";
 
@@ -30,9 +31,27 @@ function inputJson(frame: unknown, path: string, missing: MissingPath): string {
   return value === undefined ? missing : JSON.stringify(value);
 }
 
+/**
+ * `$util.escapeJavaScript(s)`: Java's StringEscapeUtils.escapeJavaScript
+ * (quotes, backslash and "/" escaped, control and non-ASCII characters as
+ * \uXXXX), returning a Java string whose `replaceAll` takes a regular
+ * expression, as the `.replaceAll("\\'","'")` AWS documents for JSON bodies
+ * relies on.
+ */
+function escapeJavaScript(value: string) {
+  const named: Record<string, string> = { '"': '\\"', "'": "\\'", "\\": "\\\\", "/": "\\/", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    const code = value.charCodeAt(i);
+    out += named[ch] ?? (code < 32 || code > 0x7e ? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}` : ch);
+  }
+  return { replaceAll: (regex: string, replacement: string) => out.replace(new RegExp(regex, "g"), replacement), toString: () => out };
+}
+
 /** Renders a request template the way API Gateway does for a frame (undefined on $connect/$disconnect: no body). */
-function renderRequest(template: string, frame?: unknown, missing: MissingPath = "null"): string {
-  return render(template, { context: { ...CONTEXT }, input: { json: (path: string) => inputJson(frame, path, missing) } });
+function renderRequest(template: string, frame?: unknown, missing: MissingPath = "null", context: Record<string, unknown> = CONTEXT): string {
+  return render(template, { context: { ...context }, input: { json: (path: string) => inputJson(frame, path, missing) }, util: { escapeJavaScript } });
 }
 
 /** The route API Gateway selects for a frame: `$request.body.action`, else `$default`. */
@@ -157,5 +176,41 @@ describe("the chat stack's request templates", () => {
     const rendered = renderRequest(templates[selected].template, frame);
     // THEN
     expect(JSON.parse(rendered)).toEqual(body);
+  });
+});
+
+describe("chatRoutes", () => {
+  const EXECUTE_API = "https://abc123.execute-api.eu-west-1.amazonaws.com";
+  /** A client that came through the custom domain: $context.domainName is the custom name. */
+  const VIA_DOMAIN = { ...CONTEXT, domainName: "chat.example.com" };
+
+  test("are CHAT_ROUTES without options, and every key of the API is a route key or $default", () => {
+    expect(chatRoutes()).toEqual(CHAT_ROUTES);
+    expect(CHAT_ROUTE_KEYS).toEqual(["$connect", "$disconnect", "username", "message", "online", "$default"]);
+  });
+
+  test("give the backend the API's own @connections URL when clients come through a custom domain, with or without a mapping key", () => {
+    // GIVEN the template a custom domain gets (Terraform fills in the endpoint)
+    const routes = chatRoutes({ callbackUrl: `${EXECUTE_API}/$context.stage` });
+    const online = routes.find((r) => r.routeKey === "online")!;
+    // WHEN a client on wss://chat.example.com/chat (or wss://chat.example.com) asks who is online
+    const body = JSON.parse(renderRequest(online.template, { action: "online" }, "null", VIA_DOMAIN));
+    // THEN the backend calls the execute-api host with the stage, where @connections is,
+    // not https://chat.example.com/prod, which has no @connections (the stage is at /chat or /)
+    expect(body.url).toBe(`${EXECUTE_API}/prod`);
+    // AND the default template would have built the wrong URL
+    expect(JSON.parse(renderRequest(CHAT_ROUTES.find((r) => r.routeKey === "online")!.template, { action: "online" }, "null", VIA_DOMAIN)).url).toBe("https://chat.example.com/prod");
+  });
+
+  test("add the authorizer's principal id to every body, JSON-safe whatever it holds", () => {
+    const routes = chatRoutes({ principalId: authorizerTemplateJsonString() });
+    const principalId = `a"b'c\\d/é\n`;
+    const context = { ...CONTEXT, authorizer: { principalId } };
+    for (const route of routes) {
+      const frame = route.routeKey.startsWith("$") ? undefined : { action: route.routeKey, username: "bob", message: "hi" };
+      const body = JSON.parse(renderRequest(route.template, frame, "null", context));
+      expect({ route: route.routeKey, principalId: body.principalId, connectionId: body.connectionId }).toEqual({ route: route.routeKey, principalId, connectionId: CONTEXT.connectionId });
+      expect(route.fields).toEqual([...CHAT_ROUTES.find((r) => r.routeKey === route.routeKey)!.fields, "principalId"]);
+    }
   });
 });

@@ -925,4 +925,113 @@ describe("ChatStack", () => {
     });
 
   });
+
+  describe("production edges (custom domain, $connect authorization, per-route throttling)", () => {
+    const ZONE = "Z0123456789ABCDEFGHIJ";
+    const FN = "arn:aws:lambda:us-east-1:123456789012:function:chat-auth";
+    const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666";
+    const EDGES = {
+      chat: {
+        domain: { name: "chat.example.com", hostedZoneId: ZONE, mappingKey: "chat" },
+        api: { authorization: { type: "CUSTOM", functionArn: FN }, routeThrottle: { message: { burstLimit: 20 }, $connect: { rateLimit: 5 } } },
+      },
+    };
+    /** The @connections URL a template gets behind a custom domain: the API's own endpoint and the stage. */
+    const apiCallbackUrl = (json: any) => `\${replace(aws_apigatewayv2_api.${only(json, "aws_apigatewayv2_api")[0]}.api_endpoint, "wss://", "https://")}/$context.stage`;
+
+    test("are off by default: $connect open, no domain, no authorizer, no route settings, the request's host in the callback URL", () => {
+      const json = chatJson();
+      for (const type of ["aws_apigatewayv2_domain_name", "aws_apigatewayv2_api_mapping", "aws_apigatewayv2_authorizer", "aws_acm_certificate", "aws_route53_record"]) {
+        expect([type, resourcesOf(json, type)]).toEqual([type, {}]);
+      }
+      expect(resourcesOf(json, "aws_lambda_permission")).toEqual({});
+      expect(route(json, "$connect").route.authorization_type).toBeUndefined();
+      expect(only(json, "aws_apigatewayv2_stage")[1].route_settings).toEqual([]);
+      expect(route(json, "online").integration.request_templates.$default).toContain('"url":"https://$context.domainName/$context.stage"');
+    });
+
+    test("authorize $connect with the configured Lambda REQUEST authorizer, and only $connect", () => {
+      const json = chatJson(EDGES);
+      const [authorizerId, authorizer] = only(json, "aws_apigatewayv2_authorizer");
+      expect(authorizer).toMatchObject({
+        authorizer_type: "REQUEST",
+        name: "chat-dev-connect",
+        identity_sources: ["route.request.querystring.token"],
+        authorizer_uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${FN}/invocations`,
+      });
+      expect(only(json, "aws_lambda_permission")[1]).toMatchObject({ function_name: FN, principal: "apigateway.amazonaws.com" });
+      expect(route(json, "$connect").route).toMatchObject({ authorization_type: "CUSTOM", authorizer_id: ref("aws_apigatewayv2_authorizer", authorizerId) });
+      for (const key of ["$disconnect", "username", "message", "online", "$default"]) expect([key, route(json, key).route.authorization_type]).toEqual([key, undefined]);
+      expect(json.output.connect_authorizer_id.value).toBe(ref("aws_apigatewayv2_authorizer", authorizerId));
+    });
+
+    test("give the backend the authorizer's principal id in every body, and the API's own @connections URL behind the domain", () => {
+      const json = chatJson(EDGES);
+      for (const key of ["$connect", "$disconnect", "username", "message", "online"]) {
+        expect([key, route(json, key).integration.request_templates.$default]).toEqual([key, expect.stringContaining('"principalId":"$util.escapeJavaScript($context.authorizer.principalId)')]);
+      }
+      for (const key of ["message", "online"]) expect(route(json, key).integration.request_templates.$default).toContain(`"url":"${apiCallbackUrl(json)}"`);
+    });
+
+    test("serve the stage under the custom domain, and build the frontend with that URL", () => {
+      const json = chatJson(EDGES);
+      const [domainId, domain] = only(json, "aws_apigatewayv2_domain_name");
+      expect(domain).toMatchObject({ domain_name: "chat.example.com", domain_name_configuration: { endpoint_type: "REGIONAL", security_policy: "TLS_1_2", ip_address_type: "dualstack" } });
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      expect(only(json, "aws_apigatewayv2_api_mapping")[1]).toMatchObject({ api_mapping_key: "chat", stage: ref("aws_apigatewayv2_stage", stageId, "name") });
+      const records = Object.values<any>(resourcesOf(json, "aws_route53_record"));
+      expect(records.map((r) => r.type)).toEqual(expect.arrayContaining(["A", "AAAA", expect.stringContaining("domain_validation_options")]));
+      expect(records.every((r) => r.zone_id === ZONE)).toBe(true);
+      expect(only(json, "aws_acm_certificate")[1]).toMatchObject({ domain_name: "chat.example.com", validation_method: "DNS" });
+      const url = `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}/chat`;
+      expect(only(json, "aws_amplify_app")[1].environment_variables).toEqual({ WEBSOCKET_URL: url });
+      expect(json.output.custom_domain_url.value).toBe(url);
+      expect(json.output.custom_domain_target_domain_name.value).toBe(ref("aws_apigatewayv2_domain_name", domainId, "domain_name_configuration.0.target_domain_name"));
+      // The execute-api URLs stay what they were.
+      expect(json.output.websocket_url.value).toBe(ref("aws_apigatewayv2_stage", stageId, "invoke_url"));
+    });
+
+    test("serve the stage at the root of a domain without mapping key, with a given certificate and no DNS records", () => {
+      const json = chatJson({ chat: { domain: { name: "chat.example.com", certificateArn: CERT, ipAddressType: "ipv4" } } });
+      const [domainId, domain] = only(json, "aws_apigatewayv2_domain_name");
+      expect(domain.domain_name_configuration).toMatchObject({ certificate_arn: CERT, ip_address_type: "ipv4" });
+      expect(resourcesOf(json, "aws_acm_certificate")).toEqual({});
+      expect(resourcesOf(json, "aws_route53_record")).toEqual({});
+      expect(only(json, "aws_apigatewayv2_api_mapping")[1].api_mapping_key).toBeUndefined();
+      expect(only(json, "aws_amplify_app")[1].environment_variables).toEqual({ WEBSOCKET_URL: `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}` });
+      // Behind the domain, with or without mapping key, the backend calls the API's own host.
+      expect(route(json, "online").integration.request_templates.$default).toContain(`"url":"${apiCallbackUrl(json)}"`);
+      expect(route(json, "online").integration.request_templates.$default).not.toContain("principalId");
+    });
+
+    test("authorize $connect with IAM, and give the resource clients need execute-api:Invoke on", () => {
+      const json = chatJson({ chat: { api: { authorization: { type: "AWS_IAM" } } } });
+      expect(route(json, "$connect").route).toMatchObject({ authorization_type: "AWS_IAM" });
+      expect(route(json, "$connect").route.authorizer_id).toBeUndefined();
+      expect(resourcesOf(json, "aws_apigatewayv2_authorizer")).toEqual({});
+      const [apiId] = only(json, "aws_apigatewayv2_api");
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      expect(json.output.connect_route_arn.value).toBe(`${ref("aws_apigatewayv2_api", apiId, "execution_arn")}/${ref("aws_apigatewayv2_stage", stageId, "name")}/$connect`);
+    });
+
+    test("throttle single routes with both limits, the one left out being the stage's", () => {
+      const json = chatJson(EDGES);
+      const [, stage] = only(json, "aws_apigatewayv2_stage");
+      const settings = Object.fromEntries(stage.route_settings.map((r: any) => [r.route_key, [r.throttling_burst_limit, r.throttling_rate_limit, r.logging_level]]));
+      expect(settings).toEqual({ message: [20, 500, "ERROR"], $connect: [1000, 5, "ERROR"] });
+      // API Gateway rejects settings of a route that does not exist yet.
+      expect(stage.depends_on).toEqual(expect.arrayContaining([`aws_apigatewayv2_route.${findBy(json, "aws_apigatewayv2_route", "route_key", "message")[0]}`]));
+    });
+
+    test("pass their validations (the guardrails: TLS 1.2, authorized $connect, route limits)", () => {
+      const { chat } = buildStacks(EDGES);
+      expect(() => Testing.synth(chat, true)).not.toThrow();
+    });
+
+    test("point ACM and Route 53 at the emulator on the emulator target", () => {
+      const json = chatJson({ target: { kind: "emulator" }, chat: { domain: { name: "chat.example.com", hostedZoneId: ZONE } } });
+      expect(json.provider.aws[0].endpoints[0]).toMatchObject({ acm: "http://127.0.0.1:5000", route53: "http://127.0.0.1:5000" });
+      expect(EMULATED_SERVICES).toEqual(expect.arrayContaining(["acm", "route53"]));
+    });
+  });
 });

@@ -382,6 +382,86 @@ describe("resolveSettings", () => {
       expect(problemsWith(overrides)).toEqual(expected);
     });
 
+    // production edges (issue 14): custom domain, $connect authorization, per-route throttling
+    const ZONE = "Z0123456789ABCDEFGHIJ";
+    const FN = "arn:aws:lambda:us-east-1:123456789012:function:chat-auth";
+    const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666";
+    const edgeCases: Array<[string, unknown, string[]]> = [
+      ["a domain has neither certificate nor zone", { chat: { domain: { name: "chat.example.com" } } }, [
+        problem(
+          "chat.domain.certificateArn",
+          "set, or else chat.domain.hostedZoneId, when chat.domain.name is set",
+          "null",
+          "give the ARN of an issued ACM certificate for chat.example.com in the stack's region, or the Route 53 zone of the domain (a certificate is then requested and validated there)",
+          "cdktf.json",
+        ),
+      ]],
+      ["a mapping key has a slash", { chat: { domain: { name: "chat.example.com", hostedZoneId: ZONE, mappingKey: "v1/chat" } } }, [
+        problem(
+          "chat.domain.mappingKey",
+          "1 to 300 letters, digits or $-_.+!*'() (WebSocket API mappings have a single level: no slash)",
+          '"v1/chat"',
+          'use one path segment such as "chat", or no mapping key to serve the stage at the root of the domain',
+        ),
+      ]],
+      ["a domain name has capitals and a scheme", { chat: { domain: { name: "https://Chat.example.com", hostedZoneId: ZONE } } }, [
+        problem(
+          "chat.domain.name",
+          "a fully qualified lowercase host name such as ws.example.com (labels of letters, digits and hyphens, no trailing dot)",
+          '"https://Chat.example.com"',
+          "give the host name clients connect to, in lowercase, without scheme, path or trailing dot",
+        ),
+      ]],
+      ["a domain setting is given without the domain name", { chat: { domain: { certificateArn: CERT } } }, [
+        problem("chat.domain.certificateArn", "null when chat.domain.name is null (there is no custom domain)", `"${CERT}"`, "set chat.domain.name to the domain clients connect to, or remove this setting"),
+      ]],
+      ["a route limit is 0", { chat: { api: { routeThrottle: { message: { rateLimit: 0 } } } } }, [
+        problem("chat.api.routeThrottle", "limits greater than 0, the burst limit a whole number", '{"message":{"rateLimit":0}}', "message.rateLimit: set it above 0: a limit of 0 rejects every call with 429"),
+      ]],
+      ["a throttled route is not a route of the chat", { chat: { api: { routeThrottle: { mesage: { burstLimit: 5 } } } } }, [
+        problem(
+          "chat.api.routeThrottle",
+          'a map whose keys are routes of the API ("$connect", "$disconnect", "username", "message", "online", "$default")',
+          '{"mesage":{"burstLimit":5}}',
+          '"mesage" is not a route: did you mean "message"?',
+        ),
+      ]],
+      ["the authorizer ARN is not a Lambda function", { chat: { api: { authorization: { type: "CUSTOM", functionArn: "arn:aws:iam::123456789012:role/auth" } } } }, [
+        problem(
+          "chat.api.authorization.functionArn",
+          "the ARN of a Lambda function (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]) or its invocation ARN (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations)",
+          '"arn:aws:iam::123456789012:role/auth"',
+          "give the ARN of the authorizer function (aws_lambda_function.arn or .invoke_arn), not a role, layer or API ARN",
+        ),
+      ]],
+      ["CUSTOM authorization has no function", { chat: { api: { authorization: { type: "CUSTOM" } } } }, [
+        problem("chat.api.authorization.functionArn", 'set when chat.api.authorization.type is "CUSTOM"', "null", "give the ARN of the Lambda function that authorizes $connect", "cdktf.json"),
+      ]],
+      ["an authorizer function is given without CUSTOM", { chat: { api: { authorization: { type: "AWS_IAM", functionArn: FN } } } }, [
+        problem("chat.api.authorization.functionArn", 'null unless chat.api.authorization.type is "CUSTOM"', `"${FN}"`, 'set chat.api.authorization.type to "CUSTOM" to use the function, or remove it'),
+      ]],
+      ["an identity source is a REST API method parameter", { chat: { api: { authorization: { type: "CUSTOM", functionArn: FN, identitySources: ["method.request.header.Authorization"] } } } }, [
+        problem(
+          "chat.api.authorization.identitySources",
+          "a list whose every item is route.request.header.<name>, route.request.querystring.<name>, stageVariables.<name> or context.<name>",
+          '["method.request.header.Authorization"]',
+          'replace "method.request.header.Authorization": use for example "route.request.querystring.token" (browsers cannot send headers when they open a WebSocket) or "route.request.header.Authorization"',
+        ),
+      ]],
+      ["a credentials role is given without CUSTOM", { chat: { api: { authorization: { credentialsRoleArn: "arn:aws:iam::123456789012:role/invoke" } } } }, [
+        problem(
+          "chat.api.authorization.credentialsRoleArn",
+          'null unless chat.api.authorization.type is "CUSTOM"',
+          '"arn:aws:iam::123456789012:role/invoke"',
+          "it is the role API Gateway assumes to call the authorizer function; remove it",
+        ),
+      ]],
+    ];
+
+    test.each(edgeCases)("fails when %s", (_description, overrides, expected) => {
+      expect(problemsWith(overrides)).toEqual(expected);
+    });
+
     test("covers at least 35 distinct bad inputs", () => {
       expect(new Set(cases.map(([, o]) => JSON.stringify(o))).size).toBeGreaterThanOrEqual(35);
     });

@@ -67,7 +67,7 @@ describe("modules/ (npm run modules)", () => {
     }
     const calls = backendCalls(committedModule(name));
     expect(calls.map((c) => c.routeKey).sort()).toEqual(["$connect", "$default", "$disconnect", "each `custom_routes` key"]);
-    for (const c of calls) expect(c.headers).toEqual(["`connectionId` ($context.connectionId)", "`routeKey` ($context.routeKey)"]);
+    for (const c of calls) expect(c.headers).toEqual(["`connectionId` ($context.connectionId)", "`routeKey` ($context.routeKey)", "one per `authorizer_context_headers` entry ($context.authorizer.<key>)"]);
     expect(calls.find((c) => c.routeKey === "$default")!.twoWay).toBe(true);
     expect(calls.find((c) => c.routeKey === "$connect")!.twoWay).toBe(false);
   });
@@ -83,7 +83,7 @@ describe("modules/ (npm run modules)", () => {
   });
 
   test("the examples use the committed modules by the relative path that stands for their git:: source", () => {
-    expect(examplesUsing("websocket-nlb").map((e) => e.folder)).toEqual(["websocket-nlb", "websocket-nlb-for-each"]);
+    expect(examplesUsing("websocket-nlb").map((e) => e.folder)).toEqual(["websocket-nlb", "websocket-nlb-custom-domain", "websocket-nlb-for-each"]);
     expect(examplesUsing("websocket-alb").map((e) => e.folder)).toEqual(["websocket-alb"]);
     for (const folder of fs.readdirSync(path.join(PROJECT_DIR, "examples"))) expect(read("examples", folder, "main.tf")).not.toMatch(/cdktf\.out/);
   });

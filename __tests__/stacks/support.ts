@@ -100,3 +100,30 @@ export const FAKE = {
   fineGrainedToken: "github_pat_" + "11FAKE0000_" + "fakefakefake0123456789".repeat(2),
   accessKeyId: "AKIA" + "FAKEFAKE00000000",
 } as const;
+
+/** The seed's custom_routes type (before the per-route limits of issue 14). */
+export const SEED_CUSTOM_ROUTES_TYPE = "map(object({ route_response_selection_expression = optional(string), path = optional(string) }))";
+
+/** The production-edge inputs both modules share (issue 14), with their defaults: all optional. */
+export const EDGE_VARIABLES: Record<string, unknown> = {
+  domain_name: null,
+  domain_certificate_arn: null,
+  domain_hosted_zone_id: null,
+  domain_api_mapping_key: null,
+  domain_ip_address_type: "dualstack",
+  connect_authorization_type: "NONE",
+  connect_authorizer_function_arn: null,
+  connect_authorizer_identity_sources: ["route.request.querystring.token"],
+  connect_authorizer_credentials_role_arn: null,
+  authorizer_context_headers: {},
+};
+
+/** The production-edge outputs both modules share (issue 14). */
+export const EDGE_OUTPUTS = [
+  "custom_domain_url",
+  "custom_domain_target_domain_name",
+  "custom_domain_hosted_zone_id",
+  "custom_domain_certificate_arn",
+  "connect_authorizer_id",
+  "connect_route_arn",
+];

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { ALB_LISTENER_ARN_PATTERN, WEBSOCKET_ALB_STACK, WebSocketAlbStack } from "../../stacks/websocket-alb-stack";
 import { dataOf, resourcesOf, synthJson } from "../helpers";
-import { buildStacks, only, ref, synthesizedStack } from "./support";
+import { buildStacks, EDGE_OUTPUTS, EDGE_VARIABLES, only, ref, synthesizedStack } from "./support";
 
 /** The seed module's inputs (websocket-api-module-readme.txt, variant A): all required, plus tags. */
 const SEED_REQUIRED: Record<string, string> = {
@@ -34,6 +34,7 @@ const OPTIONAL_DEFAULTS: Record<string, unknown> = {
   target_group_name: null,
   health_check_path: "/",
   nlb_deletion_protection: false,
+  ...EDGE_VARIABLES,
 };
 const SEED_OUTPUTS = ["websocket_stage_invoke_url", "websocket_api_id", "vpc_link_id"];
 const LISTENER_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/chat-alb/50dc6c495c0c9188/f2f7dc8efc522ab2";
@@ -83,7 +84,7 @@ describe("WebSocketAlbStack", () => {
         '${var.target_group_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}',
       );
       expect(variables.logging_level.validation[0].condition).toBe('${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}');
-      expect(variables.custom_routes.validation).toHaveLength(2);
+      expect(variables.custom_routes.validation).toHaveLength(3);
     });
 
     test("accept ALB listener ARNs and reject NLB listeners and load balancer ARNs", () => {
@@ -113,6 +114,7 @@ describe("WebSocketAlbStack", () => {
           "nlb_arn",
           "nlb_dns_name",
           "target_group_arn",
+          ...EDGE_OUTPUTS,
         ].sort(),
       );
       for (const [name, o] of Object.entries<any>(outputs)) expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });

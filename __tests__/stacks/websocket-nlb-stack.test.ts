@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { LOG_RETENTION_DAYS } from "../../constructs/validation";
 import { WEBSOCKET_NLB_STACK, WebSocketNlbStack } from "../../stacks/websocket-nlb-stack";
 import { resourcesOf, synthJson } from "../helpers";
+import { EDGE_OUTPUTS, EDGE_VARIABLES, SEED_CUSTOM_ROUTES_TYPE } from "./support";
 import { buildStacks, only, ref, synthesizedStack } from "./support";
 
 const REQUIRED = undefined;
@@ -19,7 +20,8 @@ const SEED_VARIABLES: Record<string, [string, unknown]> = {
   vpc_link_name: ["string", REQUIRED],
   vpc_link_subnet_ids: ["list(string)", REQUIRED],
   vpc_link_security_group_ids: ["list(string)", REQUIRED],
-  custom_routes: ["map(object({ route_response_selection_expression = optional(string), path = optional(string) }))", {}],
+  // The seed's custom_routes, with the optional per-route limits (issue 14): HCL written for the seed still fits.
+  custom_routes: [SEED_CUSTOM_ROUTES_TYPE.replace("path = optional(string)", "path = optional(string), throttling_burst_limit = optional(number), throttling_rate_limit = optional(number)"), {}],
   log_retention_days: ["number", 14],
   // null: "ERROR" once the stage may log (api_gateway_account_role), else "OFF".
   logging_level: ["string", null],
@@ -38,9 +40,10 @@ const EXTRA_VARIABLES = [
   "manage_api_gateway_account",
   "nlb_deletion_protection",
   "route_selection_expression",
+  ...Object.keys(EDGE_VARIABLES),
 ];
 const SEED_OUTPUTS = ["websocket_api_id", "websocket_stage_invoke_url", "nlb_arn", "nlb_dns_name", "target_group_arn", "vpc_link_id", "cloudwatch_log_group_name"];
-const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connections_arn", "execution_log_group_name", "api_gateway_cloudwatch_role_arn", "logging_enabled"];
+const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connections_arn", "execution_log_group_name", "api_gateway_cloudwatch_role_arn", "logging_enabled", ...EDGE_OUTPUTS];
 const NAME_REGEX = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
 
 /** The module's Terraform JSON, from a fresh project build. */
@@ -102,6 +105,7 @@ describe("WebSocketNlbStack", () => {
       expect(conditions("throttling_rate_limit")).toEqual(["${var.throttling_rate_limit > 0}"]);
       expect(conditions("custom_routes")).toEqual([
         '${alltrue([for k, r in var.custom_routes : can(regex("^[!-#%-~]([ -~]{0,126}[!-~])?$", k)) && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))])}',
+        "${alltrue([for k, r in var.custom_routes : coalesce(r.throttling_burst_limit, 1) > 0 && floor(coalesce(r.throttling_burst_limit, 1)) == coalesce(r.throttling_burst_limit, 1) && coalesce(r.throttling_rate_limit, 1) > 0])}",
         "${length(var.custom_routes) <= 297}",
       ]);
       for (const [name, v] of Object.entries<any>(variables)) {
@@ -110,9 +114,10 @@ describe("WebSocketNlbStack", () => {
     });
 
     test("name the custom_routes entries that break a rule in the error message", () => {
-      const [rule] = moduleJson().variable.custom_routes.validation;
-      const check = /^\$\{alltrue\(\[for k, r in var\.custom_routes : (.+)\]\)\}$/.exec(rule.condition)![1];
-      expect(rule.error_message).toContain(`Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${check})])}.`);
+      for (const rule of moduleJson().variable.custom_routes.validation.slice(0, 2)) {
+        const check = /^\$\{alltrue\(\[for k, r in var\.custom_routes : (.+)\]\)\}$/.exec(rule.condition)![1];
+        expect(rule.error_message).toContain(`Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${check})])}.`);
+      }
     });
 
     test("accept the load balancer names AWS accepts and reject the others", () => {
@@ -211,7 +216,9 @@ describe("WebSocketNlbStack", () => {
       const base = `http://${ref("aws_lb", nlb, "dns_name")}:\${var.fargate_port}`;
       expect(uris).toEqual([`${base}/connect`, `${base}/default`, `${base}/disconnect`]);
       for (const i of Object.values<any>(resourcesOf(json, "aws_apigatewayv2_integration"))) {
-        expect(i).toMatchObject({ integration_type: "HTTP_PROXY", integration_method: "POST", request_parameters: { "integration.request.header.connectionId": "context.connectionId" } });
+        expect(i).toMatchObject({ integration_type: "HTTP_PROXY", integration_method: "POST" });
+        // A map Terraform merges: the connection id and route key headers, then the authorizer's (none by default).
+        expect(i.request_parameters).toMatch(/^\$\{merge\(\{"integration\.request\.header\.connectionId" = "context\.connectionId"\}, merge\(\{"integration\.request\.header\.routeKey" = "context\.routeKey"\}, /);
       }
     });
   });

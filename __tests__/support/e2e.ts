@@ -1,6 +1,7 @@
 import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { copyExample, removeWorkdir, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
@@ -106,4 +107,53 @@ export function useDeployedExample(example: string, moduleArguments: ModuleArgum
     if (ctx.dir) removeWorkdir(ctx.dir);
   }, 60_000);
   return ctx;
+}
+
+/** What the production-edge fixtures made on the emulator. */
+export interface EdgeFixture {
+  /** The fixture's root, for destroy. */
+  readonly dir: string;
+  /** Id of the public hosted zone `example.com`. */
+  readonly zoneId: string;
+  /** ARN of the authorizer function. */
+  readonly functionArn: string;
+}
+
+/**
+ * What a custom domain and a Lambda authorizer need to exist beforehand,
+ * applied on the emulator in `dir`: the Route 53 zone `example.com` and a
+ * Lambda function `name` with its role. moto stores the function without
+ * running it (no Docker), so its code is a stand-in.
+ */
+export function applyEdgeFixture(dir: string, emulator: Emulator, name: string): EdgeFixture {
+  fs.mkdirSync(dir, { recursive: true });
+  const code = "export const handler = async () => ({ principalId: 'player' });";
+  const zip = spawnSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.writestr('index.mjs', sys.argv[2]); z.close()", path.join(dir, "authorizer.zip"), code]);
+  if (zip.status !== 0) throw new Error(`could not write the authorizer's zip: ${zip.stderr}`);
+  writeJson(path.join(dir, "main.tf.json"), {
+    terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } } },
+    resource: {
+      aws_route53_zone: { zone: { name: "example.com" } },
+      aws_iam_role: {
+        authorizer: {
+          name,
+          assume_role_policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        },
+      },
+      aws_lambda_function: {
+        authorizer: {
+          function_name: name,
+          role: "${aws_iam_role.authorizer.arn}",
+          runtime: "nodejs20.x",
+          handler: "index.handler",
+          filename: "${path.module}/authorizer.zip",
+          source_code_hash: '${filebase64sha256("${path.module}/authorizer.zip")}',
+        },
+      },
+    },
+    output: { zone_id: { value: "${aws_route53_zone.zone.zone_id}" }, function_arn: { value: "${aws_lambda_function.authorizer.arn}" } },
+  });
+  overrideProviderForEmulator(dir, emulator);
+  const outputs = apply(dir);
+  return { dir, zoneId: outputs.zone_id, functionArn: outputs.function_arn };
 }

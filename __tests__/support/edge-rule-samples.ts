@@ -4,20 +4,38 @@ import {
   AUTHORIZER_FUNCTION_ARN,
   CERTIFICATE_ARN,
   DOMAIN_NAME,
-  EdgeRule,
   HEADER_NAME,
   HOSTED_ZONE_ID,
   IDENTITY_SOURCE,
   ROLE_ARN,
-} from "../../constructs/websocket-edge-rules";
+  Rule,
+} from "../../constructs/rules";
 
-/** Values each edge rule must accept and reject, in JavaScript (unit) and in Terraform (terraform suite). */
-export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: EdgeRule; good: string[]; bad: string[] }> = [
+/**
+ * Values each rule of the production edges (custom domain, $connect
+ * authorization) must accept and reject: checked in TypeScript by the unit
+ * suite (__tests__/constructs/rules.test.ts) and, through the same samples,
+ * in Terraform by the terraform suite (__tests__/terraform/rules.test.ts).
+ */
+export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: Rule<string>; good: string[]; bad: string[] }> = [
   {
     name: "DOMAIN_NAME",
     rule: DOMAIN_NAME,
-    good: ["ws.example.com", "chat-1.eu.example.co.uk", "a.io", "xn--bcher-kva.example"],
-    bad: ["WS.example.com", "example", "ws.example.com.", "-ws.example.com", "ws-.example.com", "https://ws.example.com", "ws.example.com/chat", "*.example.com", "ws_1.example.com", "ws..example.com"],
+    good: ["ws.example.com", "chat-1.eu.example.co.uk", "a.io", "xn--bcher-kva.example", `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(58)}.io` /* 253 characters */],
+    bad: [
+      "WS.example.com",
+      "example",
+      "ws.example.com.",
+      "-ws.example.com",
+      "ws-.example.com",
+      "https://ws.example.com",
+      "ws.example.com/chat",
+      "*.example.com",
+      "ws_1.example.com",
+      "ws..example.com",
+      // 255 characters of valid labels: longer than DNS allows.
+      `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`,
+    ],
   },
   {
     name: "API_MAPPING_KEY",
@@ -81,3 +99,15 @@ export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: EdgeRule; go
     bad: ["x user", "x:user", ""],
   },
 ];
+
+/** Lists and maps the module variables of the production edges validate, with the verdict expected of each. */
+export const EDGE_COLLECTION_SAMPLES: { identitySources: { good: string[][]; bad: string[][] }; contextHeaders: { good: Record<string, string>[]; bad: Record<string, string>[] } } = {
+  identitySources: {
+    good: [["route.request.querystring.token"], ["route.request.header.Authorization", "stageVariables.key"]],
+    bad: [[], ["method.request.header.Authorization"], ["route.request.querystring.token", "route.request.querystring.token"]],
+  },
+  contextHeaders: {
+    good: [{}, { "x-principal-id": "principalId", "X-Tenant": "tenant.id" }],
+    bad: [{ "x principal": "principalId" }, { connectionId: "principalId" }, { RouteKey: "principalId" }, { "x-user": "user id" }],
+  },
+};

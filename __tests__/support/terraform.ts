@@ -96,3 +96,49 @@ export function copyExample(example: string, dir: string): void {
   }
   if (sources === 0) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
 }
+
+/** Plans `dir` offline (init first) and returns `terraform show -json` of the plan. */
+export function planJson(dir: string, extraArgs: string[] = []): any {
+  return planWithOutput(dir, extraArgs).plan;
+}
+
+/** Plans `dir` offline: `terraform show -json` of the plan, and what plan printed (its warnings). */
+export function planWithOutput(dir: string, extraArgs: string[] = []): { plan: any; output: string } {
+  terraform(dir, ["init", "-input=false"]);
+  const output = terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
+  return { plan: JSON.parse(terraform(dir, ["show", "-json", "plan.bin"])), output };
+}
+
+/** Planned managed resources of a type, in every module of the plan. */
+export function plannedResources(plan: any, type: string): any[] {
+  const out: any[] = [];
+  const walk = (m: any) => {
+    for (const r of m?.resources ?? []) if (r.type === type && r.mode === "managed") out.push(r);
+    for (const c of m?.child_modules ?? []) walk(c);
+  };
+  walk(plan.planned_values?.root_module);
+  return out;
+}
+
+/** Required inputs of each module for offline plans (vpc_id and alb_listener_port given: no AWS reads). */
+export const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
+  "websocket-nlb": {
+    api_name: "game",
+    nlb_name: "game-nlb",
+    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    target_group_name: "game-tg",
+    vpc_id: "vpc-0123456789abcdef0",
+    vpc_link_name: "game",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+  },
+  "websocket-alb": {
+    api_name: "my-websocket-api",
+    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    vpc_link_name: "my-vpc-link",
+    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+    vpc_id: "vpc-0123456789abcdef0",
+    alb_listener_port: 80,
+  },
+};

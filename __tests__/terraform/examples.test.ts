@@ -3,7 +3,7 @@ import { PROJECT_DIR } from "../helpers";
 import { copyExample, describeWith, OFFLINE_PROVIDER, removeWorkdir, terraform, workdir, writeJson } from "../support/terraform";
 
 describeWith(["terraform"])("HCL examples consume the committed modules", () => {
-  test.each(["websocket-nlb", "websocket-alb", "websocket-nlb-for-each"])("examples/%s passes terraform init and validate", (example) => {
+  test.each(["websocket-nlb", "websocket-alb", "websocket-nlb-for-each", "websocket-nlb-custom-domain"])("examples/%s passes terraform init and validate", (example) => {
     const dir = workdir(`example-${example}`);
     try {
       copyExample(example, dir);

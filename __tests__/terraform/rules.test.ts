@@ -31,6 +31,8 @@ import {
   VPC_ID,
   VPC_LINK_NAME,
 } from "../../constructs/rules";
+import { AUTHORIZER_CONTEXT_HEADERS, IDENTITY_SOURCES } from "../../constructs/rules";
+import { EDGE_COLLECTION_SAMPLES, EDGE_RULE_SAMPLES } from "../support/edge-rule-samples";
 import { describeWith, removeWorkdir, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
 
 /** A rule, whether null passes, and values to judge in TypeScript and in Terraform. */
@@ -73,6 +75,11 @@ const CASES: readonly Case[] = [
   { name: "VPC_CIDR", rule: VPC_CIDR, values: ["10.0.0.0/16", "10.0.0.0/20", "10.0.0.0/8", "10.0.0.0/24", "10.0.256.0/16", "300.0.0.0/16"] },
   { name: "REGION", rule: REGION, values: ["us-east-1", "us-gov-west-1", "europe", "us-east-1a"] },
   { name: "GITHUB_REPOSITORY", rule: GITHUB_REPOSITORY, values: ["https://github.com/acme/chat", "https://github.com/acme/chat.git", "https://gitlab.com/acme/chat", "git@github.com:acme/chat.git"] },
+  // The production edges (custom domain, $connect authorization): the unit suite's samples.
+  ...EDGE_RULE_SAMPLES.map((s) => ({ name: s.name, rule: s.rule, values: [...s.good, ...s.bad] })),
+  ...EDGE_RULE_SAMPLES.map((s) => ({ name: `${s.name}, nullable`, rule: s.rule, nullable: true, values: [null, s.good[0], s.bad[0]] })),
+  { name: "IDENTITY_SOURCES", rule: IDENTITY_SOURCES, values: [...EDGE_COLLECTION_SAMPLES.identitySources.good, ...EDGE_COLLECTION_SAMPLES.identitySources.bad] },
+  { name: "AUTHORIZER_CONTEXT_HEADERS", rule: AUTHORIZER_CONTEXT_HEADERS, values: [...EDGE_COLLECTION_SAMPLES.contextHeaders.good, ...EDGE_COLLECTION_SAMPLES.contextHeaders.bad] },
 ];
 
 /** Evaluates `expression` with `terraform console` in `dir`; returns what it prints. */

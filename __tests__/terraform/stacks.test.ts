@@ -1,30 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { describeWith, OFFLINE_PROVIDER, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
-
-/** Plans `dir` offline and returns `terraform show -json` of the plan. */
-function planJson(dir: string, extraArgs: string[] = []): any {
-  return planWithOutput(dir, extraArgs).plan;
-}
-
-/** Plans `dir` offline: `terraform show -json` of the plan, and what plan printed (its warnings). */
-function planWithOutput(dir: string, extraArgs: string[] = []): { plan: any; output: string } {
-  terraform(dir, ["init", "-input=false"]);
-  const output = terraform(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin", ...extraArgs]);
-  return { plan: JSON.parse(terraform(dir, ["show", "-json", "plan.bin"])), output };
-}
-
-/** Planned resources (module-relative addresses included), by type. */
-function planned(plan: any, type: string): any[] {
-  const out: any[] = [];
-  const walk = (m: any) => {
-    for (const r of m?.resources ?? []) if (r.type === type && r.mode === "managed") out.push(r);
-    for (const c of m?.child_modules ?? []) walk(c);
-  };
-  walk(plan.planned_values?.root_module);
-  return out;
-}
+import { describeWith, OFFLINE_PROVIDER, MODULE_INPUTS, planJson, plannedResources as planned, planWithOutput, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
 
 /** Makes a synthesized root stack plannable offline: dummy credentials, state in the folder. */
 function offline(dir: string): void {
@@ -33,29 +10,6 @@ function offline(dir: string): void {
     terraform: { backend: { local: { path: "offline.tfstate" } } },
   });
 }
-
-/** Required inputs of each module (vpc_id and alb_listener_port given: plans need no AWS reads). */
-const MODULE_INPUTS: Record<string, Record<string, unknown>> = {
-  "websocket-nlb": {
-    api_name: "game",
-    nlb_name: "game-nlb",
-    nlb_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    target_group_name: "game-tg",
-    vpc_id: "vpc-0123456789abcdef0",
-    vpc_link_name: "game",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-  },
-  "websocket-alb": {
-    api_name: "my-websocket-api",
-    alb_listener_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/my-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
-    vpc_link_name: "my-vpc-link",
-    vpc_link_subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-    vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-    vpc_id: "vpc-0123456789abcdef0",
-    alb_listener_port: 80,
-  },
-};
 
 describeWith(["terraform"])("every stack, with the cdktf Testing matchers", () => {
   let outdir: string;
@@ -199,6 +153,34 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       expect(planned(plan, "aws_codebuild_project")).toHaveLength(0);
       expect(planned(plan, "aws_lambda_function")).toHaveLength(0);
       expect(planned(plan, "aws_lb")[0].values.subnets).toEqual(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]);
+    } finally {
+      removeWorkdir(other);
+    }
+  });
+
+  test("chat plans with a custom domain under a mapping key, a Lambda authorizer on $connect and per-route throttling", () => {
+    const other = workdir("chat-edges");
+    try {
+      const fn = "arn:aws:lambda:us-east-1:123456789012:function:chat-auth";
+      synthInto(other, {
+        chat: {
+          network: { availabilityZones: ["us-east-1a", "us-east-1b"] },
+          domain: { name: "chat.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", mappingKey: "chat" },
+          api: { authorization: { type: "CUSTOM", functionArn: fn }, routeThrottle: { message: { burstLimit: 20, rateLimit: 10 } } },
+        },
+      });
+      const dir = path.join(other, "stacks", "chat");
+      offline(dir);
+      const plan = planJson(dir, ["-var", `github_access_token=${["ghp", "Z".repeat(36)].join("_")}`]);
+      expect(planned(plan, "aws_apigatewayv2_domain_name")[0].values.domain_name_configuration[0]).toMatchObject({ endpoint_type: "REGIONAL", security_policy: "TLS_1_2" });
+      expect(planned(plan, "aws_apigatewayv2_api_mapping")[0].values.api_mapping_key).toBe("chat");
+      expect(planned(plan, "aws_route53_record")).toHaveLength(3);
+      expect(planned(plan, "aws_amplify_app")[0].values.environment_variables).toEqual({ WEBSOCKET_URL: "wss://chat.example.com/chat" });
+      expect(plan.planned_values.outputs.custom_domain_url.value).toBe("wss://chat.example.com/chat");
+      expect(planned(plan, "aws_apigatewayv2_authorizer")[0].values).toMatchObject({ authorizer_type: "REQUEST", identity_sources: ["route.request.querystring.token"] });
+      expect(planned(plan, "aws_lambda_permission").filter((p) => p.values.function_name === fn)).toHaveLength(1);
+      expect(planned(plan, "aws_apigatewayv2_route").find((r) => r.values.route_key === "$connect").values.authorization_type).toBe("CUSTOM");
+      expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([expect.objectContaining({ route_key: "message", throttling_burst_limit: 20, throttling_rate_limit: 10 })]);
     } finally {
       removeWorkdir(other);
     }

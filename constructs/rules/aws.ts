@@ -79,3 +79,35 @@ export const FULL_SECRET_ARN = pattern(
   "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)",
   'copy the secret\'s ARN from Secrets Manager; it holds {"username": ..., "accessToken": ...}',
 );
+
+/* Identifiers of the production edges (custom domain, $connect authorization). */
+
+/** An AWS partition in an ARN. */
+export const PARTITION_PATTERN = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
+/** A region code in an ARN. */
+export const REGION_PATTERN = "[a-z]{2}(-[a-z]+)+-[0-9]";
+/** An account id in an ARN. */
+export const ACCOUNT_PATTERN = "[0-9]{12}";
+/** A Lambda function ARN, optionally with a version or alias (unanchored, for composing). */
+export const LAMBDA_FUNCTION_ARN_PATTERN = `arn:${PARTITION_PATTERN}:lambda:${REGION_PATTERN}:${ACCOUNT_PATTERN}:function:[A-Za-z0-9_-]{1,64}(:(\\$LATEST|[A-Za-z0-9_-]{1,128}))?`;
+
+/** A Route 53 hosted zone id (`Z0123456789ABCDEFGHIJ`, without `/hostedzone/`). */
+export const HOSTED_ZONE_ID = pattern(
+  "^[A-Z0-9]{1,32}$",
+  "a Route 53 hosted zone id (uppercase letters and digits, e.g. Z0123456789ABCDEFGHIJ)",
+  'copy the zone id from Route 53 (aws route53 list-hosted-zones), without the "/hostedzone/" prefix',
+);
+
+/** An ACM certificate ARN. */
+export const CERTIFICATE_ARN = pattern(
+  `^arn:${PARTITION_PATTERN}:acm:${REGION_PATTERN}:${ACCOUNT_PATTERN}:certificate/[A-Za-z0-9-]{1,64}$`,
+  "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in the API's region",
+  "request or import the certificate in ACM in the region of the API (a regional custom domain cannot use a us-east-1 certificate from another region), or leave it unset to have one created and validated through Route 53",
+);
+
+/** An IAM role ARN (e.g. the credentials API Gateway assumes to invoke an authorizer). */
+export const ROLE_ARN = pattern(
+  `^arn:${PARTITION_PATTERN}:iam::${ACCOUNT_PATTERN}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`,
+  "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+  "give the ARN of a role apigateway.amazonaws.com may assume, with lambda:InvokeFunction on the authorizer",
+);

@@ -61,7 +61,7 @@ const same = (a: Shape, b: Shape) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Whether a change from `was` to `now` makes callers change their code. */
 export function breaks(kind: InterfaceKind, was: Shape, now: Shape): boolean {
-  if (kind === "variables") return was.type !== now.type || (now.required === true && was.required !== true);
+  if (kind === "variables") return !acceptsAllOf(String(was.type), String(now.type)) || (now.required === true && was.required !== true);
   return (now.sensitive === true && was.sensitive !== true) || (now.ephemeral === true && was.ephemeral !== true);
 }
 
@@ -117,4 +117,144 @@ export function renderInterfaceRecord(moduleName: string, record: InterfaceRecor
 export function parseInterfaceRecord(text: string): InterfaceRecord {
   const json = JSON.parse(text);
   return { version: json.version ?? undefined, variables: json.variables ?? {}, outputs: json.outputs ?? {} };
+}
+
+/* ------------------------------------------------------------------------ */
+/* Terraform type constraints                                               */
+/* ------------------------------------------------------------------------ */
+
+/** A parsed Terraform type constraint. */
+type TypeNode =
+  | { readonly kind: "primitive"; readonly name: string }
+  | { readonly kind: "collection"; readonly name: string; readonly element: TypeNode }
+  | { readonly kind: "object"; readonly attributes: Record<string, { readonly type: TypeNode; readonly optional: boolean; readonly default?: string }> }
+  | { readonly kind: "tuple"; readonly elements: TypeNode[] };
+
+/**
+ * Whether every value a caller could give a variable of type `was` is
+ * still accepted by type `now`: the same type, or an object type that only
+ * gained `optional(...)` attributes or made required ones optional (at any
+ * depth).
+ * Terraform fills a missing optional attribute with null or its default, so
+ * HCL written for `was` keeps working
+ * (https://developer.hashicorp.com/terraform/language/expressions/type-constraints#optional-object-type-attributes).
+ * A type this parser cannot read counts as a change that breaks.
+ */
+export function acceptsAllOf(was: string, now: string): boolean {
+  if (was === now) return true;
+  const [a, b] = [parseType(was), parseType(now)];
+  return a !== undefined && b !== undefined && widens(a, b);
+}
+
+function widens(was: TypeNode, now: TypeNode): boolean {
+  if (was.kind === "primitive" && now.kind === "primitive") return was.name === now.name;
+  if (was.kind === "collection" && now.kind === "collection") return was.name === now.name && widens(was.element, now.element);
+  if (was.kind === "tuple" && now.kind === "tuple") return was.elements.length === now.elements.length && was.elements.every((e, i) => widens(e, now.elements[i]));
+  if (was.kind === "object" && now.kind === "object") {
+    for (const [name, a] of Object.entries(was.attributes)) {
+      const b = now.attributes[name];
+      // An attribute callers may leave out now must have been optional before.
+      if (!b || (a.optional && !b.optional) || !widens(a.type, b.type)) return false;
+    }
+    return Object.entries(now.attributes).every(([name, b]) => name in was.attributes || b.optional);
+  }
+  return false;
+}
+
+/** Parses a type constraint such as `map(object({ a = optional(string), b = number }))`; undefined when it cannot. */
+export function parseType(text: string): TypeNode | undefined {
+  let i = 0;
+  const space = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  const word = (): string => {
+    space();
+    const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text.slice(i));
+    if (!m) throw new Error(`a name at ${i}`);
+    i += m[0].length;
+    return m[0];
+  };
+  const expect = (c: string) => {
+    space();
+    if (text[i] !== c) throw new Error(`"${c}" at ${i}`);
+    i++;
+  };
+  const peek = () => {
+    space();
+    return text[i];
+  };
+  /** The text of an expression up to the "," or ")" that ends it, brackets and strings balanced. */
+  const expression = (): string => {
+    const start = i;
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      } else if ("([{".includes(c)) depth++;
+      else if (")]}".includes(c)) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === "," && depth === 0) break;
+    }
+    return text.slice(start, i).trim();
+  };
+  const type = (): TypeNode => {
+    const name = word();
+    if (["string", "number", "bool", "any"].includes(name)) return { kind: "primitive", name };
+    if (["list", "set", "map"].includes(name)) {
+      expect("(");
+      const element = type();
+      expect(")");
+      return { kind: "collection", name, element };
+    }
+    if (name === "tuple") {
+      expect("(");
+      expect("[");
+      const elements: TypeNode[] = [];
+      while (peek() !== "]") {
+        elements.push(type());
+        if (peek() === ",") i++;
+      }
+      expect("]");
+      expect(")");
+      return { kind: "tuple", elements };
+    }
+    if (name === "object") {
+      expect("(");
+      expect("{");
+      const attributes: Record<string, { type: TypeNode; optional: boolean; default?: string }> = {};
+      while (peek() !== "}") {
+        const attribute = word();
+        expect("=");
+        const save = i;
+        if (word() === "optional") {
+          expect("(");
+          const t = type();
+          let fallback: string | undefined;
+          if (peek() === ",") {
+            i++;
+            fallback = expression();
+          }
+          expect(")");
+          attributes[attribute] = { type: t, optional: true, default: fallback };
+        } else {
+          i = save;
+          attributes[attribute] = { type: type(), optional: false };
+        }
+        if (peek() === ",") i++;
+      }
+      expect("}");
+      expect(")");
+      return { kind: "object", attributes };
+    }
+    throw new Error(`unknown type ${name}`);
+  };
+  try {
+    const t = type();
+    space();
+    return i === text.length ? t : undefined;
+  } catch {
+    return undefined;
+  }
 }

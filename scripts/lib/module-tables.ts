@@ -117,12 +117,25 @@ export function backendCalls(json: any): BackendCall[] {
     const integration = m && integrations[m[1]];
     if (!integration) throw new Error(`route ${id} must target an integration of the module for the backend contract table, got ${route.target}`);
     const { path, iterated } = integrationPath(integration.integration_uri);
-    const headers = Object.entries<string>(integration.request_parameters ?? {})
-      .filter(([k]) => k.startsWith("integration.request.header."))
-      .map(([k, v]) => `\`${k.slice("integration.request.header.".length)}\` (${v.replace(/^context\./, "$context.")})`);
+    const headers = requestHeaders(integration.request_parameters);
     const twoWay = responses.some((r) => String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}.`) || String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}[`));
     return { routeKey: iterated ? "each `custom_routes` key" : route.route_key, method: integration.integration_method, path, headers, twoWay, iterated };
   });
+}
+
+/**
+ * The headers of an integration's request parameters: a literal map, or a
+ * Terraform `merge(...)` of literal maps and the `authorizer_context_headers`
+ * map (one header per entry).
+ */
+function requestHeaders(parameters: Record<string, string> | string | undefined): string[] {
+  const header = (k: string, v: string) => `\`${k.slice("integration.request.header.".length)}\` (${v.replace(/^context\./, "$context.")})`;
+  if (parameters === undefined) return [];
+  if (typeof parameters !== "string") return Object.entries(parameters).filter(([k]) => k.startsWith("integration.request.header.")).map(([k, v]) => header(k, v));
+  const literal = [...parameters.matchAll(/"(integration\.request\.header\.[^"]+)" = "([^"]+)"/g)].map((m) => header(m[1], m[2]));
+  const variable = /keys\(var\.([a-z_]+)\)/.exec(parameters)?.[1];
+  if (!literal.length && !variable) throw new Error(`request_parameters must be a map or a merge of literal maps and a variable, got ${parameters}: teach module-tables.ts the new shape`);
+  return variable ? [...literal, `one per \`${variable}\` entry ($context.authorizer.<key>)`] : literal;
 }
 
 const EVENT: Record<string, string> = {

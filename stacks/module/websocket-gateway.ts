@@ -6,6 +6,7 @@ import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
 import { DEFAULT_ACCESS_LOG_FORMAT, ExecutionLoggingLevel, WebSocketStage } from "../../constructs/websocket-stage";
 import { local } from "../fixed-names";
+import { ModuleConnectAuthorization, moduleConnectAuthorization, ModuleCustomDomain, moduleCustomDomain, moduleRequestParameters } from "./websocket-edges";
 import { WebSocketModuleInputs } from "./websocket-module-inputs";
 
 /** Backend paths of the predefined routes; custom routes default to `/<route key>`. */
@@ -31,13 +32,18 @@ export interface WebSocketGateway {
   readonly cloudWatchRole: ApiGatewayCloudWatchRole;
   /** `local.logging_enabled`: whether the stage writes access and execution logs. */
   readonly loggingEnabled: boolean;
+  /** Authorization of `$connect` (an authorizer only with `connect_authorization_type = "CUSTOM"`). */
+  readonly connect: ModuleConnectAuthorization;
+  /** The custom domain and its mapping (created only with `domain_name`). */
+  readonly customDomain: ModuleCustomDomain;
 }
 
 /**
  * Builds a seed module's WebSocket gateway from its inputs: the API with the
  * predefined and custom routes (HTTP_PROXY through the link, the route key
- * in a `routeKey` header), the optional account CloudWatch role, and the
- * stage with its logs, throttling and deployment.
+ * in a `routeKey` header), the optional account CloudWatch role, the stage
+ * with its logs, throttling (per custom route too) and deployment, and the
+ * optional production edges: `$connect` authorization and a custom domain.
  *
  * Logs need the region's API Gateway CloudWatch role, an account setting a
  * plan cannot read (provider 5.x has no data source for it), so the stage
@@ -45,34 +51,41 @@ export interface WebSocketGateway {
  * ("existing") or the module sets it ("managed"); with "none", the default,
  * the stage writes none and a `check` warns when logging was asked for.
  *
- * The construct ids `api`, `cloudwatch-role` and `stage` are created
- * directly in `scope` (the stack): they are part of the resource addresses.
+ * The construct ids `api`, `cloudwatch-role`, `stage`, `connect-authorizer`
+ * and `custom-domain` are created directly in `scope` (the stack): they are
+ * part of the resource addresses.
  */
 export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleInputs, link: IGatewayLink): WebSocketGateway {
   const tags = inputs.tags;
+  // The route key header, and the authorizer's result as headers where asked for.
+  const requestParameters = moduleRequestParameters(inputs.edges);
   const integration = (url: string) =>
     new WebSocketHttpProxyIntegration({
       url,
       vpcLink: link,
       timeoutMilliseconds: inputs.integrationTimeoutMilliseconds,
-      requestParameters: { "integration.request.header.routeKey": "context.routeKey" },
+      requestParameters,
     });
 
   const api = new WebSocketApi(scope, "api", {
     apiName: inputs.apiName,
     description: inputs.apiDescription,
     routeSelectionExpression: inputs.routeSelectionExpression,
-    connectRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$connect)) },
-    disconnectRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$disconnect)) },
-    defaultRoute: { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$default)), returnResponse: true },
     tags,
   });
+  // The authorizer needs the API, and $connect needs the authorizer: the
+  // predefined routes are added after both (same construct ids and order as
+  // when the API added them itself).
+  const connect = moduleConnectAuthorization(scope, inputs.edges, api, inputs.apiName);
+  api.addRoute("$connect", { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$connect)), authorizer: connect.routeAuthorizer });
+  api.addRoute("$disconnect", { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$disconnect)) });
+  api.addRoute("$default", { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$default)), returnResponse: true });
 
   const routes = TerraformIterator.fromMap(inputs.customRoutes);
   const twoWay = TerraformIterator.fromMap(
     routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null") as any,
   );
-  api.addIteratedRoutes("custom-routes", {
+  const customRoutes = api.addIteratedRoutes("custom-routes", {
     forEach: routes,
     routeKey: routes.key,
     integration: integration(link.baseUrl + Fn.coalesce([routes.getString("path"), `/${Fn.urlencode(routes.key)}`])),
@@ -95,6 +108,10 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     ],
   });
 
+  const limited = TerraformIterator.fromMap(
+    routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null") as any,
+  );
+
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
     enabled: Op.eq(accountRole, "managed") as unknown as boolean,
     // IAM role names allow 64 of [A-Za-z0-9+=,.@_-]; API names allow more.
@@ -107,6 +124,15 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     stageName: inputs.stageName,
     autoDeploy: inputs.autoDeploy,
     throttle: { burstLimit: inputs.throttlingBurstLimit, rateLimit: inputs.throttlingRateLimit },
+    // Routes of custom_routes with a limit of their own; the missing limit is the stage's, never 0.
+    iteratedRouteSettings: {
+      forEach: limited,
+      routes: customRoutes,
+      throttle: {
+        burstLimit: Fn.coalesce([limited.getNumber("throttling_burst_limit"), inputs.throttlingBurstLimit]),
+        rateLimit: Fn.coalesce([limited.getNumber("throttling_rate_limit"), inputs.throttlingRateLimit]),
+      },
+    },
     loggingLevel: Fn.conditional(loggingEnabled, Fn.coalesce([inputs.loggingLevel, "ERROR"]), "OFF") as ExecutionLoggingLevel,
     dataTraceEnabled: Op.and(loggingEnabled, inputs.dataTraceEnabled) as unknown as boolean,
     detailedMetricsEnabled: inputs.detailedMetricsEnabled,
@@ -123,5 +149,6 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     for_each: Fn.conditional(loggingEnabled, [1], []),
     content: { destination_arn: stage.accessLogGroup!.arn, format: DEFAULT_ACCESS_LOG_FORMAT },
   });
-  return { api, stage, cloudWatchRole, loggingEnabled };
+  const customDomain = moduleCustomDomain(scope, inputs.edges, stage, tags);
+  return { api, stage, cloudWatchRole, loggingEnabled, connect, customDomain };
 }

@@ -15,6 +15,7 @@ import {
 } from "../../constructs/rules";
 import { ExecutionLoggingLevel } from "../../constructs/websocket-stage";
 import { variable } from "../fixed-names";
+import { declareWebSocketEdgeInputs, WebSocketEdgeInputs } from "./websocket-edge-inputs";
 
 /** One entry of `custom_routes`, keyed by route key. */
 export interface CustomRouteInput {
@@ -22,6 +23,10 @@ export interface CustomRouteInput {
   readonly route_response_selection_expression?: string | null;
   /** Backend path the route calls (POST); null for `/<route key>`. */
   readonly path?: string | null;
+  /** Burst limit of the route; null for the stage's (`throttling_burst_limit`). */
+  readonly throttling_burst_limit?: number | null;
+  /** Rate limit of the route; null for the stage's (`throttling_rate_limit`). */
+  readonly throttling_rate_limit?: number | null;
 }
 
 /**
@@ -67,11 +72,20 @@ export interface WebSocketModuleInputs {
   readonly nlbDeletionProtection: boolean;
   /** `tags`. */
   readonly tags: Record<string, string>;
+  /** The custom domain and `$connect` authorization inputs (websocket-edge-inputs.ts). */
+  readonly edges: WebSocketEdgeInputs;
 }
 
 /** Terraform condition on one `custom_routes` entry (`k`, `r`). */
 const CUSTOM_ROUTE_VALID =
   `${CUSTOM_ROUTE_KEY.condition("k")} && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))`;
+
+/**
+ * Terraform condition on the limits of one `custom_routes` entry (`r`):
+ * each null (the stage's) or what the stage's limit must be. `||` does not
+ * short-circuit in Terraform, hence coalesce() with a valid stand-in.
+ */
+const CUSTOM_ROUTE_LIMITS_VALID = `${THROTTLE_BURST_LIMIT.condition("coalesce(r.throttling_burst_limit, 1)")} && ${THROTTLE_RATE_LIMIT.condition("coalesce(r.throttling_rate_limit, 1)")}`;
 
 /**
  * Declares the Terraform variables both seed modules share (names, types,
@@ -104,16 +118,20 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       validation: [ROUTE_SELECTION_EXPRESSION.hcl("route_selection_expression")],
     }).stringValue,
     customRoutes: variable(scope, "custom_routes", {
-      type: "map(object({ route_response_selection_expression = optional(string), path = optional(string) }))",
+      type: "map(object({ route_response_selection_expression = optional(string), path = optional(string), throttling_burst_limit = optional(number), throttling_rate_limit = optional(number) }))",
       default: {},
       description:
-        "Custom routes, keyed by route key. Each calls the backend at POST <path> (default /<route key>) with the frame as body and the connection id in the connectionId header. Set route_response_selection_expression = \"$default\" to send the backend's reply to the client.",
+        "Custom routes, keyed by route key. Each calls the backend at POST <path> (default /<route key>) with the frame as body and the connection id in the connectionId header. Set route_response_selection_expression = \"$default\" to send the backend's reply to the client. throttling_burst_limit and throttling_rate_limit limit the route alone; a route that gives one gets the stage's value for the other.",
       validation: [
         {
           condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_VALID}])}`,
           // Terraform >= 1.2 evaluates error_message as an expression.
           errorMessage:
             `custom_routes keys must be 1 to 128 printable ASCII characters, not starting with "$" (reserved for $connect, $disconnect, $default) or a space and not ending with a space; route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
+        },
+        {
+          condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_LIMITS_VALID}])}`,
+          errorMessage: `custom_routes throttling_burst_limit must be a whole number greater than 0 and throttling_rate_limit a number greater than 0 (a limit of 0 rejects every message of the route with 429), or null for the stage's. Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_LIMITS_VALID})])}.`,
         },
         {
           condition: "${length(var.custom_routes) <= 297}",
@@ -194,5 +212,6 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       default: {},
       description: "Tags of every resource the module creates.",
     }).value,
+    edges: declareWebSocketEdgeInputs(scope),
   };
 }

@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { PrivateLink } from "../../constructs/private-link";
 import { output } from "../fixed-names";
+import { declareWebSocketEdgeOutputs } from "./websocket-edges";
 import { WebSocketGateway } from "./websocket-gateway";
 
 /**
  * Declares the outputs both seed modules share, with fixed snake_case names:
  * the API, its stage and logs, the @connections API, the VPC link, the NLB
- * and its target group, the account's CloudWatch role, and whether the
- * stage logs.
+ * and its target group, the account's CloudWatch role, whether the stage
+ * logs, and the custom domain and `$connect` authorization.
  */
 export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink): void {
   output(scope, "websocket_api_id", { value: gateway.api.apiId, description: "ID of the WebSocket API Gateway." });
@@ -40,4 +41,6 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
     value: gateway.loggingEnabled,
     description: "Whether the stage writes access and execution logs (false while api_gateway_account_role is \"none\": the log groups then stay empty).",
   });
+  // The custom domain and $connect authorization (null where not asked for).
+  declareWebSocketEdgeOutputs(scope, gateway);
 }
