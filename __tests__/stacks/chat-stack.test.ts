@@ -984,7 +984,8 @@ describe("ChatStack", () => {
       expect(records.every((r) => r.zone_id === ZONE)).toBe(true);
       expect(only(json, "aws_acm_certificate")[1]).toMatchObject({ domain_name: "chat.example.com", validation_method: "DNS" });
       const url = `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}/chat`;
-      expect(only(json, "aws_amplify_app")[1].environment_variables).toEqual({ WEBSOCKET_URL: url });
+      // The frontend is built with the custom domain's URL.
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend")[1].environment.environment_variable).toContainEqual({ name: "WEBSOCKET_URL", value: url });
       expect(json.output.custom_domain_url.value).toBe(url);
       expect(json.output.custom_domain_target_domain_name.value).toBe(ref("aws_apigatewayv2_domain_name", domainId, "domain_name_configuration.0.target_domain_name"));
       // The execute-api URLs stay what they were.
@@ -998,7 +999,10 @@ describe("ChatStack", () => {
       expect(resourcesOf(json, "aws_acm_certificate")).toEqual({});
       expect(resourcesOf(json, "aws_route53_record")).toEqual({});
       expect(only(json, "aws_apigatewayv2_api_mapping")[1].api_mapping_key).toBeUndefined();
-      expect(only(json, "aws_amplify_app")[1].environment_variables).toEqual({ WEBSOCKET_URL: `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}` });
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend")[1].environment.environment_variable).toContainEqual({
+        name: "WEBSOCKET_URL",
+        value: `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}`,
+      });
       // Behind the domain, with or without mapping key, the backend calls the API's own host.
       expect(route(json, "online").integration.request_templates.$default).toContain(`"url":"${apiCallbackUrl(json)}"`);
       expect(route(json, "online").integration.request_templates.$default).not.toContain("principalId");

@@ -153,8 +153,9 @@ describe.each(names)("%s module: production edges", (m) => {
           route_key: "${each.key}",
           throttling_burst_limit: "${coalesce(each.value.throttling_burst_limit, var.throttling_burst_limit)}",
           throttling_rate_limit: "${coalesce(each.value.throttling_rate_limit, var.throttling_rate_limit)}",
-          logging_level: "${var.logging_level}",
-          data_trace_enabled: "${var.data_trace_enabled}",
+          // The stage's own effective logging: off until the region's role is declared.
+          logging_level: '${local.logging_enabled ? coalesce(var.logging_level, "ERROR") : "OFF"}',
+          data_trace_enabled: "${(local.logging_enabled && var.data_trace_enabled)}",
           detailed_metrics_enabled: "${var.detailed_metrics_enabled}",
         },
       });
