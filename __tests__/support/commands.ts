@@ -77,6 +77,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: "npm ci", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm ci\b/m] }] },
   { command: "npm test", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm test$/m] }] },
   viaNpmTest("typecheck", "the type check"),
+  viaNpmTest("lint", "Prettier (`--check`) and ESLint (`--max-warnings 0`)"),
   viaNpmTest("test:unit", "the unit suite"),
   viaNpmTest("test:terraform", "the terraform suite"),
   viaNpmTest("test:e2e", "the e2e suite"),
