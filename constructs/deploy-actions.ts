@@ -71,7 +71,7 @@ export class DeployActions extends Construct {
           },
           ...this.statements,
         ],
-      }) as any,
+      }),
     });
     this.policy = new IamRolePolicy(this, "Policy", { name: "deploy-actions", role: this.role.name, policy: document.json });
     this.function = new LambdaFunction(this, "Resource", {

@@ -1,3 +1,4 @@
+import type { TerraformJson } from "../constructs/terraform-json";
 import { ApiModel, IntegrationModel, IntegrationResponseModel, IntegrationType, PassthroughBehavior, PrivateTargetModel, RouteModel, ThrottleModel } from "./api-model";
 
 /** One Terraform resource instance with its attribute values (state or resolved configuration). */
@@ -5,7 +6,7 @@ export interface TerraformResource {
   /** Terraform address, e.g. `module.websocket_api.aws_apigatewayv2_route.x["joinGame"]`. */
   readonly address: string;
   readonly type: string;
-  readonly values: Record<string, any>;
+  readonly values: TerraformJson;
 }
 
 /** Which API and stage to serve when the resources hold several. */
@@ -25,14 +26,14 @@ export interface ApiSelection {
 const INTEGRATION_TYPES: readonly IntegrationType[] = ["HTTP", "HTTP_PROXY", "MOCK", "AWS", "AWS_PROXY"];
 
 /** A block Terraform stores as a list of one object in state and the configuration writes as an object. */
-function block(value: unknown): Record<string, any> | undefined {
+function block(value: unknown): TerraformJson | undefined {
   const one = Array.isArray(value) ? value[0] : value;
-  return one && typeof one === "object" ? (one as Record<string, any>) : undefined;
+  return one && typeof one === "object" ? (one as TerraformJson) : undefined;
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
-function throttle(settings: Record<string, any> | undefined): ThrottleModel | undefined {
+function throttle(settings: TerraformJson | undefined): ThrottleModel | undefined {
   if (!settings) return undefined;
   const burst = settings.throttling_burst_limit;
   const rate = settings.throttling_rate_limit;

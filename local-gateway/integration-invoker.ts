@@ -282,7 +282,7 @@ function joinPath(base: string, path: string): string {
 
 function lookup(root: Record<string, unknown>, dotted: string): unknown {
   let value: unknown = root;
-  for (const key of dotted.split(".")) value = value !== null && typeof value === "object" ? (value as any)[key] : undefined;
+  for (const key of dotted.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 

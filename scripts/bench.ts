@@ -24,8 +24,9 @@ import * as path from "path";
 import { PROJECT_DIR } from "../stacks/paths";
 import { benchGateway } from "../local-gateway/gateway-bench";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
+// scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as { terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string> };
 
 /** Prints one figure: label, value, and a note (ratio, target). */
 export type Row = (label: string, value: string, note?: string) => void;

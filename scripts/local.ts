@@ -25,10 +25,12 @@ import * as net from "net";
 import * as path from "path";
 import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
+import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
+// scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as { terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string> };
 
 const STACKS = ["chat", "websocket-nlb", "websocket-alb"] as const;
 type StackName = (typeof STACKS)[number];
@@ -142,7 +144,7 @@ function terraform(cwd: string, args: string[], total?: number): Promise<string>
   });
 }
 
-function terraformJson(dir: string, args: string[]): Promise<any> {
+function terraformJson(dir: string, args: string[]): Promise<TerraformJson> {
   return new Promise((resolve, reject) => {
     const c = spawn("terraform", args, { cwd: dir, env: { ...process.env, ...terraformEnv() } });
     let s = "";
@@ -252,13 +254,13 @@ async function main(): Promise<void> {
     await terraform(dir, ["init", "-input=false"]);
     await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"]);
     const plan = await terraformJson(dir, ["show", "-json", "local.plan"]);
-    const total = (plan.resource_changes ?? []).filter((r: any) => r.change.actions.includes("create")).length;
+    const total = (plan.resource_changes ?? []).filter((r: TerraformJson) => r.change.actions.includes("create")).length;
     console.log(`Applying ${total} resources:`);
     const started = Date.now();
     await terraform(dir, ["apply", "-input=false", "-lock=false", "local.plan"], total);
     const outputs = await terraformJson(dir, ["output", "-json"]);
     console.log(`\nDeployed ${stack} in ${Math.round((Date.now() - started) / 1000)} s. Outputs:`);
-    for (const [k, v] of Object.entries<any>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
+    for (const [k, v] of Object.entries<TerraformJson>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
 
     // Serve the API as Terraform applied it: the state holds every resolved attribute.
     const api = apiFromTerraformState(await showState(dir, { ...process.env, ...terraformEnv() }), {}, `the state of ${stack}`);

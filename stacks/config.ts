@@ -273,11 +273,11 @@ function flatten(obj: Record<string, unknown>, prefix: string, emit: (key: strin
 
 /** Builds the nested settings from [dotted key, value] pairs. */
 function nest(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
-  const out: Record<string, any> = {};
+  const out: Record<string, unknown> = {};
   for (const [key, value] of entries) {
     const parts = key.split(".");
     let node = out;
-    for (const p of parts.slice(0, -1)) node = node[p] ??= {};
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
     node[parts[parts.length - 1]] = value;
   }
   return out;

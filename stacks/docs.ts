@@ -14,7 +14,7 @@ import { FIELDS } from "./settings";
 
 /** The value at a dotted key of a nested object. */
 function at(obj: unknown, key: string): unknown {
-  return key.split(".").reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+  return key.split(".").reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }
 
 /** Plain text (not Markdown) in a table cell or a line: `<name>` and `*` shown as written. */

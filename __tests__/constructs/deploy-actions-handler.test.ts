@@ -52,7 +52,7 @@ import { NO_TOKEN_PLACEHOLDER } from "../../constructs/github-token-secret";
 
 process.env.POLL_MS = "1";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require("../../constructs/deploy-actions/index.js") as { handler: (event: unknown, context: unknown) => Promise<any> };
+const { handler, NO_TOKEN } = require("../../constructs/deploy-actions/index.js") as { handler: (event: unknown, context: unknown) => Promise<any>; NO_TOKEN: string };
 
 interface Command {
   readonly name: string;
@@ -251,7 +251,7 @@ describe("deploy-actions handler", () => {
     });
 
     test("knows the placeholder GitHubTokenSecret writes when no token was given", () => {
-      expect((require("../../constructs/deploy-actions/index.js") as { NO_TOKEN: string }).NO_TOKEN).toBe(NO_TOKEN_PLACEHOLDER);
+      expect(NO_TOKEN).toBe(NO_TOKEN_PLACEHOLDER);
     });
 
     test("fails when the secret holds the placeholder the stack writes without a token, saying how to give one", async () => {

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
 import { copyExample, describeWith, OFFLINE_PROVIDER, removeWorkdir, terraform, workdir, writeJson } from "../support/terraform";
@@ -19,7 +20,7 @@ describeWith(["terraform"])("HCL examples consume the committed modules", () => 
     try {
       copyExample("websocket-alb", dir);
       terraform(dir, ["init", "-input=false", "-backend=false"]);
-      const modules = require(path.join(dir, ".terraform", "modules", "modules.json"));
+      const modules = JSON.parse(fs.readFileSync(path.join(dir, ".terraform", "modules", "modules.json"), "utf8"));
       const ws = modules.Modules.find((m: any) => m.Key === "websocket_api");
       expect(path.resolve(dir, ws.Dir)).toBe(path.join(PROJECT_DIR, "modules", "websocket-alb"));
     } finally {

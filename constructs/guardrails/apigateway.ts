@@ -29,7 +29,7 @@ export const stageAccessLogging = defineRule({
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       // A dynamic block (logs only where the account's CloudWatch role is declared) is judged by its content.
-      const settings = blocks(stage.config.access_log_settings ?? (stage.config.dynamic as any)?.access_log_settings?.content);
+      const settings = blocks(stage.config.access_log_settings ?? stage.config.dynamic?.access_log_settings?.content);
       if (settings === UNKNOWN) continue;
       if (settings.length === 0) {
         report(stage, "access_log_settings", "set (a destination_arn and a JSON format)", undefined);

@@ -42,14 +42,17 @@ function isLiteralSecret(value: unknown): value is string {
   return v !== "" && !isExpression(v) && !v.startsWith("arn:") && !/^(true|false|null)$/i.test(v);
 }
 
+/** The object or array a string sits in. */
+type Parent = Record<string, unknown> | unknown[] | undefined;
+
 /** Calls `visit` with every string in a value and its path (`a.b[0].c`). */
-function walkStrings(value: unknown, path: string, visit: (text: string, path: string, key: string | undefined, parent: any) => void, key?: string, parent?: any): void {
+function walkStrings(value: unknown, path: string, visit: (text: string, path: string, key: string | undefined, parent: Parent) => void, key?: string, parent?: Parent): void {
   if (typeof value === "string") visit(value, path, key, parent);
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}[${i}]`, visit, key, value));
   else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (k === "//" || k === "depends_on") continue;
-      walkStrings(v, path ? `${path}.${k}` : k, visit, k, value);
+      walkStrings(v, path ? `${path}.${k}` : k, visit, k, value as Record<string, unknown>);
     }
   }
 }

@@ -103,11 +103,18 @@ export function redact(text: string, token: string): string {
   return token ? text.split(token).join("***") : text;
 }
 
+/** One error of a JSON:API error document (https://jsonapi.org/format/#error-objects). */
+interface JsonApiError {
+  readonly status?: string;
+  readonly title?: string;
+  readonly detail?: string;
+}
+
 /** Titles and details of a JSON:API error document, else the start of the body. */
 function describeErrors(body: string): string {
   try {
     const json = JSON.parse(body);
-    if (Array.isArray(json.errors)) return json.errors.map((e: any) => [e.status, e.title, e.detail].filter(Boolean).join(" ")).join("; ");
+    if (Array.isArray(json.errors)) return json.errors.map((e: JsonApiError) => [e.status, e.title, e.detail].filter(Boolean).join(" ")).join("; ");
   } catch {
     // not JSON: show the text
   }

@@ -8,6 +8,7 @@
  * [Unreleased] section, and the breaking ones in a BREAKING entry. A release
  * (the version's section naming them) clears the markers.
  */
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { byKey } from "./order";
 
 export type Shape = Record<string, unknown>;
@@ -31,9 +32,9 @@ export const INTERFACE_KINDS: readonly InterfaceKind[] = ["variables", "outputs"
 const MARKER_KEYS = ["unreleased", "was", "breaking"];
 
 /** The interface of a module's Terraform JSON, as shapes. */
-export function interfaceOf(module: any): { variables: Record<string, Shape>; outputs: Record<string, Shape> } {
+export function interfaceOf(module: TerraformJson): { variables: Record<string, Shape>; outputs: Record<string, Shape> } {
   const variables: Record<string, Shape> = {};
-  for (const [name, v] of Object.entries<any>(module.variable ?? {}).sort(byKey)) {
+  for (const [name, v] of Object.entries<TerraformJson>(module.variable ?? {}).sort(byKey)) {
     const shape: Record<string, unknown> = { type: v.type ?? "any" };
     if ("default" in v) shape.default = v.default;
     else shape.required = true;
@@ -43,7 +44,7 @@ export function interfaceOf(module: any): { variables: Record<string, Shape>; ou
     variables[name] = shape;
   }
   const outputs: Record<string, Shape> = {};
-  for (const [name, o] of Object.entries<any>(module.output ?? {}).sort(byKey)) {
+  for (const [name, o] of Object.entries<TerraformJson>(module.output ?? {}).sort(byKey)) {
     const shape: Record<string, unknown> = {};
     if (o.sensitive) shape.sensitive = true;
     if (o.ephemeral) shape.ephemeral = true;

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { PROJECT_DIR } from "../../stacks/paths";
 import { backendContractTable, inputsTable, outputsTable, requirementsTable, resourcesTable } from "./module-tables";
 
@@ -83,7 +84,7 @@ export function renderTemplate(template: string, values: Record<string, string>,
  * tables generated from the module's Terraform ({@link moduleJson} of the
  * synthesized stack) and the usage sources of this release.
  */
-export function moduleReadme(name: string, module: any, sources: ModuleSources): string {
+export function moduleReadme(name: string, module: TerraformJson, sources: ModuleSources): string {
   const read = (file: string) => fs.readFileSync(path.join(README_TEMPLATES_DIR, file), "utf8");
   const examples = examplesUsing(name);
   const values: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { Fn, Op, TerraformIterator, TerraformStack } from "cdktf";
+import { Fn, Op, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
 import { logGroupNamePart } from "../../constructs/rules";
@@ -82,9 +82,7 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
   api.addRoute("$default", { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$default)), returnResponse: true });
 
   const routes = TerraformIterator.fromMap(inputs.customRoutes);
-  const twoWay = TerraformIterator.fromMap(
-    routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null") as any,
-  );
+  const twoWay = TerraformIterator.fromMap(Token.asAnyMap(routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null")));
   const customRoutes = api.addIteratedRoutes("custom-routes", {
     forEach: routes,
     routeKey: routes.key,
@@ -108,9 +106,7 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     ],
   });
 
-  const limited = TerraformIterator.fromMap(
-    routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null") as any,
-  );
+  const limited = TerraformIterator.fromMap(Token.asAnyMap(routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null")));
 
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
     enabled: Op.eq(accountRole, "managed") as unknown as boolean,
