@@ -1,6 +1,6 @@
 import { Fn, Op, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-cloud-watch-role";
 import { logGroupNamePart } from "../../constructs/rules";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";

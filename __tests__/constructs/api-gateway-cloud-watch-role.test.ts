@@ -1,7 +1,7 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Fn, TerraformVariable, Testing } from "cdktf";
-import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-cloud-watch-role";
 import { dataOf, newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 describe("ApiGatewayCloudWatchRole", () => {

@@ -1,7 +1,7 @@
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { ChatAlarms, ChatAlarmsProps } from "../../constructs/alarms";
+import { ChatAlarms, ChatAlarmsProps } from "../../constructs/chat-alarms";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 const EXISTING_TOPIC = "arn:aws:sns:us-east-1:123456789012:ops";
