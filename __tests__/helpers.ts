@@ -70,3 +70,13 @@ export function policyDocumentOf(json: any, policy: string): any {
   if (!m) throw new Error(`not a policy document reference: ${policy}`);
   return json.data.aws_iam_policy_document[m[1]];
 }
+
+/** The message a construct is rejected with; fails the test when it is accepted. */
+export function errorOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected the construct to be rejected");
+}

@@ -97,6 +97,12 @@ export interface ApiModel {
   readonly routes: readonly RouteModel[];
   readonly stage: StageModel;
   readonly privateTargets: readonly PrivateTargetModel[];
+  /**
+   * What the deployed API has that the gateway does not emulate, one line
+   * each (`npm run local` prints them): route authorization (a `$connect`
+   * Lambda authorizer, `AWS_IAM`) and custom domain API mappings.
+   */
+  readonly notEmulated: readonly string[];
   /** Where the model was read from, for messages. */
   readonly source: string;
 }

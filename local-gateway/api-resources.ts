@@ -137,8 +137,33 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
       accessLogDestination: access && text(access.destination_arn) ? access.destination_arn : undefined,
     },
     privateTargets: privateTargets(resources),
+    notEmulated: notEmulated(resources, apiId, s.name),
     source,
   };
+}
+
+/**
+ * The production edges of the API that the gateway serves without: every
+ * connection is accepted, on 127.0.0.1. (WebSocket APIs authorize `$connect`
+ * only; a custom domain reaches the stage through an API mapping.)
+ */
+function notEmulated(resources: readonly TerraformResource[], apiId: string, stageName: string): string[] {
+  const lines: string[] = [];
+  for (const route of resources.filter((r) => r.type === "aws_apigatewayv2_route" && r.values.api_id === apiId)) {
+    const type = text(route.values.authorization_type);
+    if (type === "CUSTOM") {
+      const authorizer = resources.find((r) => r.type === "aws_apigatewayv2_authorizer" && r.values.id === route.values.authorizer_id);
+      const name = authorizer ? `, ${text(authorizer.values.name)}` : "";
+      lines.push(`${route.values.route_key} authorizer (CUSTOM${name}): not emulated, every connection is accepted and $context.authorizer is empty`);
+    } else if (type === "AWS_IAM") {
+      lines.push(`${route.values.route_key} IAM authorization (AWS_IAM): not emulated, every connection is accepted unsigned`);
+    }
+  }
+  for (const mapping of resources.filter((r) => r.type === "aws_apigatewayv2_api_mapping" && r.values.api_id === apiId && r.values.stage === stageName)) {
+    const url = `wss://${[text(mapping.values.domain_name), text(mapping.values.api_mapping_key)].filter(Boolean).join("/")}`;
+    lines.push(`custom domain ${url} (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it`);
+  }
+  return lines;
 }
 
 /**

@@ -272,6 +272,7 @@ async function main(): Promise<void> {
     console.log(`WebSocket URL: ${gateway.url}`);
     console.log(`Connections URL: ${gateway.connectionsUrl}`);
     for (const r of gateway.describeRoutes()) console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
+    for (const line of api.notEmulated) console.log(line);
     const targets = [...new Set(api.privateTargets.map((t) => `${t.host}:${t.port}`))].join(", ");
     if (options.backend) {
       console.log(`Backend: requests through the VPC link to ${targets} go to ${options.backend}.`);

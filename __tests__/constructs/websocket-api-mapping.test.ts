@@ -4,7 +4,7 @@ import { WebSocketApiMapping } from "../../constructs/websocket-api-mapping";
 import { WebSocketDomainName } from "../../constructs/websocket-domain-name";
 import { WebSocketMockIntegration } from "../../constructs/websocket-integration";
 import { WebSocketStage } from "../../constructs/websocket-stage";
-import { newStack, resourcesOf, synthJson } from "../helpers";
+import { errorOf, newStack, resourcesOf, synthJson } from "../helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666";
 
@@ -22,15 +22,6 @@ function outputValue(stack: ReturnType<typeof newStack>, value: string): string 
   new TerraformOutput(stack, "probe", { value, staticId: true });
   return synthJson(stack).output.probe.value;
 }
-
-const errorOf = (build: () => unknown): string => {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to be rejected");
-};
 
 describe("WebSocketApiMapping", () => {
   test("maps the stage under the key, after the stage and the domain exist", () => {

@@ -1,7 +1,7 @@
 import { Apigatewayv2DomainName } from "@cdktf/provider-aws/lib/apigatewayv2-domain-name";
 import { Op, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } from "cdktf";
 import { WebSocketDomainName, WebSocketDomainNameProps } from "../../constructs/websocket-domain-name";
-import { newStack, resourcesOf, synthJson } from "../helpers";
+import { errorOf, newStack, resourcesOf, synthJson } from "../helpers";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666";
 const ZONE = "Z0123456789ABCDEFGHIJ";
@@ -13,16 +13,6 @@ const ref = (r: TerraformResource, attribute: string) => `\${${r.terraformResour
 function domain(props: Partial<WebSocketDomainNameProps> = {}, stack: TerraformStack = newStack()) {
   const d = new WebSocketDomainName(stack, "domain", { domainName: "ws.example.com", ...props });
   return { stack, d };
-}
-
-/** The error a construct is rejected with. */
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to be rejected");
 }
 
 describe("WebSocketDomainName", () => {

@@ -11,7 +11,7 @@ import {
   WebSocketLambdaAuthorizer,
   WebSocketLambdaAuthorizerProps,
 } from "../../constructs/websocket-lambda-authorizer";
-import { newStack, resourcesOf, synthJson } from "../helpers";
+import { errorOf, newStack, resourcesOf, synthJson } from "../helpers";
 
 const FN = "arn:aws:lambda:eu-west-1:123456789012:function:ws-auth";
 const INVOKE = `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FN}/invocations`;
@@ -22,15 +22,6 @@ function authorizer(props: Partial<WebSocketLambdaAuthorizerProps> = {}) {
   const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", { api, functionArn: FN, identitySources: ["route.request.querystring.token"], ...props });
   return { stack, api, authz };
 }
-
-const errorOf = (build: () => unknown): string => {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to be rejected");
-};
 
 describe("WebSocketLambdaAuthorizer", () => {
   test("is a REQUEST authorizer calling the function's invocation ARN, without result caching", () => {

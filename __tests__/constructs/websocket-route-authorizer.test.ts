@@ -4,19 +4,10 @@ import { WebSocketApi } from "../../constructs/websocket-api";
 import { WebSocketMockIntegration } from "../../constructs/websocket-integration";
 import { IWebSocketApi, WebSocketRoute } from "../../constructs/websocket-route";
 import { WebSocketIamAuthorizer, WebSocketRouteAuthorization } from "../../constructs/websocket-route-authorizer";
-import { newStack, resourcesOf, synthJson } from "../helpers";
+import { errorOf, newStack, resourcesOf, synthJson } from "../helpers";
 
 const api: IWebSocketApi = { apiId: "api-123" };
 const mock = () => new WebSocketMockIntegration();
-
-const errorOf = (build: () => unknown): string => {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to be rejected");
-};
 
 describe("WebSocketIamAuthorizer", () => {
   test("makes $connect AWS_IAM, without an authorizer", () => {

@@ -62,6 +62,36 @@ describe("apiFromTerraformState", () => {
     expect(apiFromTerraformState(state, { api: "two" }).id).toBe("a2");
   });
 
+  test("names no production edge the gateway leaves out when the API has none", () => {
+    const state = { values: { root_module: { resources: [api("a1", "one"), stage("a1"), resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "NONE" })] } } };
+    expect(apiFromTerraformState(state).notEmulated).toEqual([]);
+  });
+
+  test("names each production edge the gateway does not emulate: a $connect authorizer, IAM authorization, a custom domain's mapping", () => {
+    // GIVEN a state with a Lambda authorizer on $connect and the stage mapped under a custom domain
+    const edges = [
+      resource("aws_apigatewayv2_authorizer", { id: "au1", api_id: "a1", name: "chat-dev-connect", authorizer_type: "REQUEST" }),
+      resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "CUSTOM", authorizer_id: "au1" }),
+      resource("aws_apigatewayv2_route", { id: "r2", api_id: "a1", route_key: "$default", authorization_type: "NONE" }),
+      resource("aws_apigatewayv2_domain_name", { id: "chat.example.com", domain_name: "chat.example.com" }),
+      resource("aws_apigatewayv2_api_mapping", { id: "m1", api_id: "a1", stage: "prod", domain_name: "chat.example.com", api_mapping_key: "chat" }),
+    ];
+    // WHEN
+    const model = apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), ...edges] } } });
+    // THEN one line per feature
+    expect(model.notEmulated).toEqual([
+      "$connect authorizer (CUSTOM, chat-dev-connect): not emulated, every connection is accepted and $context.authorizer is empty",
+      "custom domain wss://chat.example.com/chat (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it",
+    ]);
+
+    const iam = resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "AWS_IAM" });
+    const root = resource("aws_apigatewayv2_api_mapping", { id: "m2", api_id: "a1", stage: "prod", domain_name: "ws.example.com", api_mapping_key: null });
+    expect(apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), iam, root] } } }).notEmulated).toEqual([
+      "$connect IAM authorization (AWS_IAM): not emulated, every connection is accepted unsigned",
+      "custom domain wss://ws.example.com (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it",
+    ]);
+  });
+
   test("fails when the state holds no API", () => {
     expect(() => apiFromTerraformState({ values: { root_module: {} } })).toThrow(/holds no WebSocket API: deploy the stack first/);
     expect(() => apiFromTerraformState({})).toThrow(/holds no resources/);

@@ -141,8 +141,8 @@ export const COMMANDS: readonly CommandEntry[] = [
  * another program the docs describe, and no test here runs them.
  */
 export const FOREIGN_COMMANDS: Readonly<Record<string, string>> = {
-  "npm install": "the chat frontend's build, run by Amplify in its own repository (docs/chat.md)",
-  "npm run build": "the chat frontend's build script, run by Amplify in its own repository (docs/chat.md)",
+  "npm install": "the chat frontend's build, run by CodeBuild (or Amplify) in a checkout of its own repository (docs/chat.md)",
+  "npm run build": "the chat frontend's build script, run by CodeBuild (or Amplify) in a checkout of its own repository (docs/chat.md)",
 };
 
 /** The documents whose commands must be registered: README.md, docs/*.md, the module READMEs and `help`. */
