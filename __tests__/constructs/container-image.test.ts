@@ -1,7 +1,8 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import * as path from "path";
-import { buildSpec, ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
+import { ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
+import { buildSpec } from "../../constructs/container-image-build-spec";
 import { DeployActions } from "../../constructs/deploy-actions";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 

@@ -3,7 +3,8 @@ import { TerraformResource, TerraformStack, TerraformVariable, Testing } from "c
 import { createHash } from "crypto";
 import * as path from "path";
 import { DeployActions } from "../../constructs/deploy-actions";
-import { DEFAULT_FRONTEND_BUILD_COMMANDS, FrontendBuild, FrontendBuildProps, frontendBuildSpec } from "../../constructs/frontend-build";
+import { FrontendBuild, FrontendBuildProps } from "../../constructs/frontend-build";
+import { DEFAULT_FRONTEND_BUILD_COMMANDS, frontendBuildSpec } from "../../constructs/frontend-build-spec";
 import { invocationsByAction, newStack, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -11,7 +11,8 @@ import * as path from "path";
 import { Guardrails, GuardrailsOptions, RULES } from "../../constructs/guardrails";
 import { containerDefinitions } from "../../constructs/guardrails/ecs";
 import { buildModel } from "../../constructs/guardrails/model";
-import { decodeJsonDocument, parseHclLiteral, UNKNOWN } from "../../constructs/guardrails/values";
+import { decodeJsonDocument, parseHclLiteral } from "../../constructs/guardrails/json-document";
+import { UNKNOWN } from "../../constructs/guardrails/values";
 import { buildApp, ProjectStacks } from "../../stacks/app";
 import { newStack, settingsWith } from "../helpers";
 

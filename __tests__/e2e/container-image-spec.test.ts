@@ -5,7 +5,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildSpec, DockerHubAccess } from "../../constructs/container-image";
+import { buildSpec } from "../../constructs/container-image-build-spec";
+import { DockerHubAccess } from "../../constructs/docker-hub-access";
 import { describeWith } from "../support/terraform";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

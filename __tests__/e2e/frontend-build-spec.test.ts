@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { AMPLIFY_JOB_ID_VARIABLE, frontendBuildSpec } from "../../constructs/frontend-build";
+import { AMPLIFY_JOB_ID_VARIABLE, frontendBuildSpec } from "../../constructs/frontend-build-spec";
 import { describeWith } from "../support/terraform";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,6 +1,7 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
-import { asBool, asString, blocks, decodeJsonDocument, show, UNKNOWN } from "./values";
+import { decodeJsonDocument } from "./json-document";
+import { asBool, asString, blocks, show, UNKNOWN } from "./values";
 
 /**
  * The container definitions of a task definition, each with its index and

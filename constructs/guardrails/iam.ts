@@ -1,6 +1,7 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
-import { blocks, decodeJsonDocument, isExpression, stringList, UNKNOWN, Unknown } from "./values";
+import { decodeJsonDocument } from "./json-document";
+import { blocks, isExpression, stringList, UNKNOWN, Unknown } from "./values";
 
 /**
  * Actions AWS documents as having no resource-level permissions, which must
