@@ -92,8 +92,9 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
       });
     }
     // AND only the limited route gets route settings, with the stage's rate limit beside its own burst limit
+    // and the stage's effective logging level (off by default: the module does not manage the account's role)
     expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([
-      expect.objectContaining({ route_key: "joinGame", throttling_burst_limit: 10, throttling_rate_limit: 10000, logging_level: "ERROR" }),
+      expect.objectContaining({ route_key: "joinGame", throttling_burst_limit: 10, throttling_rate_limit: 10000, logging_level: "OFF" }),
     ]);
   });
 

@@ -171,11 +171,14 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       });
       const dir = path.join(other, "stacks", "chat");
       offline(dir);
-      const plan = planJson(dir, ["-var", `github_access_token=${["ghp", "Z".repeat(36)].join("_")}`]);
+      // The default frontend is built and published by manual deployment: no GitHub token variable.
+      const plan = planJson(dir);
       expect(planned(plan, "aws_apigatewayv2_domain_name")[0].values.domain_name_configuration[0]).toMatchObject({ endpoint_type: "REGIONAL", security_policy: "TLS_1_2" });
       expect(planned(plan, "aws_apigatewayv2_api_mapping")[0].values.api_mapping_key).toBe("chat");
       expect(planned(plan, "aws_route53_record")).toHaveLength(3);
-      expect(planned(plan, "aws_amplify_app")[0].values.environment_variables).toEqual({ WEBSOCKET_URL: "wss://chat.example.com/chat" });
+      // The frontend is built with the custom domain's URL (the build project's environment, not Amplify's: manual deployment).
+      const frontend = planned(plan, "aws_codebuild_project").find((p) => p.values.name === "chat-dev-frontend");
+      expect(frontend.values.environment[0].environment_variable).toContainEqual(expect.objectContaining({ name: "WEBSOCKET_URL", value: "wss://chat.example.com/chat" }));
       expect(plan.planned_values.outputs.custom_domain_url.value).toBe("wss://chat.example.com/chat");
       expect(planned(plan, "aws_apigatewayv2_authorizer")[0].values).toMatchObject({ authorizer_type: "REQUEST", identity_sources: ["route.request.querystring.token"] });
       expect(planned(plan, "aws_lambda_permission").filter((p) => p.values.function_name === fn)).toHaveLength(1);
