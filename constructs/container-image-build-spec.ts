@@ -5,7 +5,12 @@ import type { DockerHubAccess } from "./docker-hub-access";
  * `dockerHub` says, build, push `$REPOSITORY_URI:$IMAGE_TAG`.
  */
 export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous"): string {
-  const rewrite = (target: string) => ["      - |", `        python3 - "${dockerfile}" ${target} <<'PYTHON'`, ...BASE_IMAGE_REWRITER.split("\n").map((l) => (l ? `        ${l}` : "")), "        PYTHON"];
+  const rewrite = (target: string) => [
+    "      - |",
+    `        python3 - "${dockerfile}" ${target} <<'PYTHON'`,
+    ...BASE_IMAGE_REWRITER.split("\n").map((l) => (l ? `        ${l}` : "")),
+    "        PYTHON",
+  ];
   const access: Record<DockerHubAccess["kind"], string[]> = {
     anonymous: [],
     "ecr-public": [

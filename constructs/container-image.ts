@@ -245,13 +245,36 @@ export function checkGitRef(setting: string, value: string | undefined): void {
 }
 
 function validate(props: ContainerImageProps): void {
-  checkPattern("ContainerImage.name", props.name, /^[a-z0-9][a-z0-9._/-]{1,255}$/, "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit", "ECR repository names are lowercase");
+  checkPattern(
+    "ContainerImage.name",
+    props.name,
+    /^[a-z0-9][a-z0-9._/-]{1,255}$/,
+    "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit",
+    "ECR repository names are lowercase",
+  );
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
   checkGitRef("ContainerImage.source.gitRef", props.source.gitRef);
-  checkPattern("ContainerImage.source.dockerfile", props.source.dockerfile, /^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a path relative to the repository root", 'use for example "Dockerfile"');
-  checkPattern("ContainerImage.imageTag", props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "pick a version or commit SHA");
+  checkPattern(
+    "ContainerImage.source.dockerfile",
+    props.source.dockerfile,
+    /^(?!\/)[A-Za-z0-9._/-]{1,255}$/,
+    "a path relative to the repository root",
+    'use for example "Dockerfile"',
+  );
+  checkPattern(
+    "ContainerImage.imageTag",
+    props.imageTag,
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    "an image tag (letters, digits, _ . -; at most 128)",
+    "pick a version or commit SHA",
+  );
   if (!isUnresolved(props.imageTag) && props.imageTag === "latest") {
-    throw invalid("ContainerImage.imageTag", 'an immutable version, not "latest"', props.imageTag, "tag images with a version or commit SHA so each deploy is traceable");
+    throw invalid(
+      "ContainerImage.imageTag",
+      'an immutable version, not "latest"',
+      props.imageTag,
+      "tag images with a version or commit SHA so each deploy is traceable",
+    );
   }
   checkRange("ContainerImage.keepImages", props.keepImages, 1, 1000);
   checkRetention("ContainerImage.logRetentionInDays", props.logRetentionInDays);

@@ -108,10 +108,22 @@ export function dockerHubStatements(access: DockerHubAccess, repository: { reado
 /** Throws when the Docker Hub access of the image `name` is invalid (settings `ContainerImage.dockerHub.*`). */
 export function checkDockerHubAccess(hub: DockerHubAccess | undefined, name: string): void {
   if (hub?.kind === "login" || hub?.kind === "pull-through-cache") {
-    checkPattern(`ContainerImage.dockerHub.credentialsSecretArn`, hub.credentialsSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/, "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)", "copy the secret's ARN from Secrets Manager; it holds {\"username\": ..., \"accessToken\": ...}");
+    checkPattern(
+      `ContainerImage.dockerHub.credentialsSecretArn`,
+      hub.credentialsSecretArn,
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/,
+      "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)",
+      'copy the secret\'s ARN from Secrets Manager; it holds {"username": ..., "accessToken": ...}',
+    );
   }
   if (hub?.kind === "pull-through-cache") {
-    checkPattern("ContainerImage.dockerHub.credentialsSecretArn", hub.credentialsSecretArn, /:secret:ecr-pullthroughcache\//, "a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)", "store the Docker Hub credentials in a secret named ecr-pullthroughcache/<name>");
+    checkPattern(
+      "ContainerImage.dockerHub.credentialsSecretArn",
+      hub.credentialsSecretArn,
+      /:secret:ecr-pullthroughcache\//,
+      "a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)",
+      "store the Docker Hub credentials in a secret named ecr-pullthroughcache/<name>",
+    );
     checkPattern(
       "ContainerImage.dockerHub.repositoryPrefix",
       dockerHubCachePrefix(hub, name),

@@ -221,11 +221,29 @@ export class FrontendBuild extends Construct {
 }
 
 function validate(props: FrontendBuildProps): void {
-  checkPattern("FrontendBuild.name", props.name, /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/, "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit", "the build role is <name>-build, and IAM role names allow 64 characters");
+  checkPattern(
+    "FrontendBuild.name",
+    props.name,
+    /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/,
+    "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
+    "the build role is <name>-build, and IAM role names allow 64 characters",
+  );
   checkGitHubRepositoryUrl("FrontendBuild.source.repositoryUrl", props.source.repositoryUrl);
   checkGitRef("FrontendBuild.source.gitRef", props.source.gitRef);
-  checkPattern("FrontendBuild.source.tokenSecretArn", props.source.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token, or leave it out for a public repository");
-  checkPattern("FrontendBuild.outputDirectory", props.outputDirectory, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a folder relative to the repository root", 'use for example "out" or "dist"');
+  checkPattern(
+    "FrontendBuild.source.tokenSecretArn",
+    props.source.tokenSecretArn,
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+    "a Secrets Manager secret ARN",
+    "give the ARN of the secret that holds the token, or leave it out for a public repository",
+  );
+  checkPattern(
+    "FrontendBuild.outputDirectory",
+    props.outputDirectory,
+    /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/,
+    "a folder relative to the repository root",
+    'use for example "out" or "dist"',
+  );
   checkPattern("FrontendBuild.nodeVersion", props.nodeVersion, /^\d{2}$/, "a Node.js major version", 'use for example "22"');
   checkRange("FrontendBuild.buildTimeoutInMinutes", props.buildTimeoutInMinutes, 5, 480, "CodeBuild allows 5 to 480 minutes");
   checkRetention("FrontendBuild.logRetentionInDays", props.logRetentionInDays);
@@ -236,7 +254,12 @@ function validate(props: FrontendBuildProps): void {
   }
   for (const name of Object.keys(props.environmentVariables ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith("CODEBUILD_") || name.startsWith("AMPLIFY_")) {
-      throw invalid("FrontendBuild.environmentVariables", "names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build)", name, "rename the variable");
+      throw invalid(
+        "FrontendBuild.environmentVariables",
+        "names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build)",
+        name,
+        "rename the variable",
+      );
     }
   }
 }

@@ -46,7 +46,9 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
   const iterated = read.find((d) => d.config.count !== undefined || d.config.for_each !== undefined);
   if (iterated) {
     const how = iterated.config.count !== undefined ? "count" : "for_each";
-    throw new Error(`${source}: ${iterated.type}.${iterated.name} uses ${how}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`);
+    throw new Error(
+      `${source}: ${iterated.type}.${iterated.name} uses ${how}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`,
+    );
   }
   const resources: TerraformResource[] = [];
   for (const { type, name, config } of read) {
@@ -70,7 +72,9 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
 function syntheticAttributes(type: string, name: string, config: TerraformJson, region: string): Record<string, string> {
   const hash = createHash("sha256").update(`${type}.${name}`).digest("hex");
   // API Gateway ids are 10 lower-case letters and digits.
-  const id = BigInt(`0x${hash.slice(0, 16)}`).toString(36).slice(0, 10);
+  const id = BigInt(`0x${hash.slice(0, 16)}`)
+    .toString(36)
+    .slice(0, 10);
   const out: Record<string, string> = { id, arn: `arn:aws:local:${region}:000000000000:${type}/${id}` };
   if (type === "aws_lb") {
     const lbName = typeof config.name === "string" ? config.name : name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
@@ -95,7 +99,11 @@ function resolve(value: unknown, lookup: (ref: { type: string; name: string; att
   }
   if (Array.isArray(value)) return value.map((v) => resolve(v, lookup));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//" && k !== "depends_on" && k !== "lifecycle").map(([k, v]) => [k, resolve(v, lookup)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "//" && k !== "depends_on" && k !== "lifecycle")
+        .map(([k, v]) => [k, resolve(v, lookup)]),
+    );
   }
   return value;
 }

@@ -117,7 +117,7 @@ describeWith(["bash", "zip", "unzip", "curl"])("the frontend build spec, run wit
     expect(run).toMatchObject({ status: 0 });
     expect(run.output).toContain(`exported ${AMPLIFY_JOB_ID_VARIABLE}=17`);
     expect(fs.readFileSync(calls, "utf8").trim().split("\n")).toEqual([
-      'amplify create-deployment --app-id d1abc --branch-name main --query [jobId, zipUploadUrl] --output text',
+      "amplify create-deployment --app-id d1abc --branch-name main --query [jobId, zipUploadUrl] --output text",
       "amplify start-deployment --app-id d1abc --branch-name main --job-id 17 --query jobSummary.[jobId, status] --output text",
     ]);
     expect(server.uploads).toHaveLength(1);

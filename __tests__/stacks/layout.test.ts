@@ -40,14 +40,18 @@ describe("layout (docs/layout.md and the README's Layout section)", () => {
   test("the README's Layout names every top-level folder", () => {
     const layout = read("README.md").split("\n## Layout\n")[1] ?? "";
     const missing = topLevelFolders().filter((f) => !new RegExp(`^${f.replace(/\./g, "\\.")}/`, "m").test(layout));
-    if (missing.length) throw new Error(`README.md's "## Layout" does not name ${missing.map((f) => `${f}/`).join(", ")}: add a line for each, starting with the folder`);
+    if (missing.length)
+      throw new Error(`README.md's "## Layout" does not name ${missing.map((f) => `${f}/`).join(", ")}: add a line for each, starting with the folder`);
   });
 
   test("docs/layout.md's top-level table names every top-level folder, and nothing that is gone", () => {
     const names = listed(layoutSection("Top level"));
     const missing = topLevelFolders().filter((f) => !names.includes(`${f}/`));
     const gone = names.filter((n) => !fs.existsSync(path.join(PROJECT_DIR, n)));
-    if (missing.length || gone.length) throw new Error(`docs/layout.md "## Top level": ${[...missing.map((f) => `add a row for ${f}/`), ...gone.map((n) => `remove ${n} (it does not exist)`)].join("; ")}`);
+    if (missing.length || gone.length)
+      throw new Error(
+        `docs/layout.md "## Top level": ${[...missing.map((f) => `add a row for ${f}/`), ...gone.map((n) => `remove ${n} (it does not exist)`)].join("; ")}`,
+      );
   });
 
   test.each(DESCRIBED_FOLDERS)("docs/layout.md describes every file and folder directly under %s/, and nothing that is gone", (folder) => {
@@ -56,7 +60,9 @@ describe("layout (docs/layout.md and the README's Layout section)", () => {
     const missing = entries.filter((e) => !names.includes(e));
     const gone = names.filter((n) => !entries.includes(n));
     if (missing.length || gone.length) {
-      throw new Error(`docs/layout.md "## ${folder}/": ${[...missing.map((e) => `add a row for ${e}`), ...gone.map((n) => `remove ${n} (not in ${folder}/)`)].join("; ")}`);
+      throw new Error(
+        `docs/layout.md "## ${folder}/": ${[...missing.map((e) => `add a row for ${e}`), ...gone.map((n) => `remove ${n} (not in ${folder}/)`)].join("; ")}`,
+      );
     }
   });
 

@@ -89,7 +89,8 @@ export function references(expression: string): string[] {
   const out: string[] = [];
   // Drop quoted string literals inside the expression so "var.x" in a string is not a reference.
   const code = expression.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const re = /(?<![A-Za-z0-9_.-])(data\.[A-Za-z0-9_]+\.[A-Za-z0-9_-]+|(?:var|local|module|each|count|self|path|terraform)\.[A-Za-z0-9_-]+|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?![A-Za-z0-9_-]*\()/g;
+  const re =
+    /(?<![A-Za-z0-9_.-])(data\.[A-Za-z0-9_]+\.[A-Za-z0-9_-]+|(?:var|local|module|each|count|self|path|terraform)\.[A-Za-z0-9_-]+|[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?![A-Za-z0-9_-]*\()/g;
   for (let m = re.exec(code); m; m = re.exec(code)) out.push(m[1]);
   return out;
 }

@@ -152,7 +152,11 @@ export function eachItem(item: Rule<string>): Rule<readonly string[]> {
     clauses: [
       {
         rule: `a list whose every item is ${item.rule}`,
-        fix: (list) => item.explain(list.find((v) => !item.test(v))!, true)?.fix ?? item.fix,
+        fix: (list) =>
+          item.explain(
+            list.find((v) => !item.test(v))!,
+            true,
+          )?.fix ?? item.fix,
         test: (list) => list.every((v) => item.test(v)),
         condition: (ref) => `alltrue([for v in ${ref} : ${item.condition("v")}])`,
       },

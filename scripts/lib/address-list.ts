@@ -98,7 +98,11 @@ export interface AddressRefresh {
  * removed address was released since (its line goes); `version` is the
  * package version the refreshed list is at.
  */
-export function refreshAddressList(recorded: AddressList | undefined, json: TerraformJson, options: { accept?: boolean; released?: (address: string) => boolean; version?: string } = {}): AddressRefresh {
+export function refreshAddressList(
+  recorded: AddressList | undefined,
+  json: TerraformJson,
+  options: { accept?: boolean; released?: (address: string) => boolean; version?: string } = {},
+): AddressRefresh {
   const current = addressesOf(json);
   const moved = movedBlocks(json);
   const unmoved: string[] = [];

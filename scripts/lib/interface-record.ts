@@ -73,7 +73,12 @@ export function breaks(kind: InterfaceKind, was: Shape, now: Shape): boolean {
  * that a marked name was released since (the markers go). Without a
  * record (a new module), the current interface is the baseline.
  */
-export function refreshInterface(record: InterfaceRecord | undefined, current: ReturnType<typeof interfaceOf>, released: (name: string) => boolean = () => false, version?: string): InterfaceRecord {
+export function refreshInterface(
+  record: InterfaceRecord | undefined,
+  current: ReturnType<typeof interfaceOf>,
+  released: (name: string) => boolean = () => false,
+  version?: string,
+): InterfaceRecord {
   if (!record) return { version, variables: { ...current.variables }, outputs: { ...current.outputs } };
   const out = { version, variables: {} as Record<string, RecordEntry>, outputs: {} as Record<string, RecordEntry> };
   for (const kind of INTERFACE_KINDS) {
@@ -101,7 +106,11 @@ export function refreshInterface(record: InterfaceRecord | undefined, current: R
 
 /** The marked entries of a record: what the [Unreleased] section must name. */
 export function unreleasedEntries(record: InterfaceRecord): { kind: InterfaceKind; name: string; entry: RecordEntry }[] {
-  return INTERFACE_KINDS.flatMap((kind) => Object.entries(record[kind]).filter(([, e]) => e.unreleased).map(([name, entry]) => ({ kind, name, entry })));
+  return INTERFACE_KINDS.flatMap((kind) =>
+    Object.entries(record[kind])
+      .filter(([, e]) => e.unreleased)
+      .map(([name, entry]) => ({ kind, name, entry })),
+  );
 }
 
 /** The record file: JSON with one entry per line, so a diff shows one line per changed name. */
@@ -150,7 +159,8 @@ export function acceptsAllOf(was: string, now: string): boolean {
 function widens(was: TypeNode, now: TypeNode): boolean {
   if (was.kind === "primitive" && now.kind === "primitive") return was.name === now.name;
   if (was.kind === "collection" && now.kind === "collection") return was.name === now.name && widens(was.element, now.element);
-  if (was.kind === "tuple" && now.kind === "tuple") return was.elements.length === now.elements.length && was.elements.every((e, i) => widens(e, now.elements[i]));
+  if (was.kind === "tuple" && now.kind === "tuple")
+    return was.elements.length === now.elements.length && was.elements.every((e, i) => widens(e, now.elements[i]));
   if (was.kind === "object" && now.kind === "object") {
     for (const [name, a] of Object.entries(was.attributes)) {
       const b = now.attributes[name];

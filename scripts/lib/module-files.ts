@@ -32,14 +32,23 @@ export const MODULE_TERRAFORM_FILES = ["versions.tf.json", "variables.tf.json", 
  */
 export function moduleJson(stackName: string, synthesized: TerraformJson): TerraformJson {
   const json = structuredClone(synthesized);
-  if (json.terraform?.backend) throw new Error(`stack ${stackName} must have no backend to be a module, got backend ${Object.keys(json.terraform.backend).join(", ")}: remove it (addOverride("terraform.backend", undefined))`);
-  if (json.provider) throw new Error(`stack ${stackName} must declare providers in required_providers only to be a module, got provider blocks for ${Object.keys(json.provider).join(", ")}: the caller configures providers`);
+  if (json.terraform?.backend)
+    throw new Error(
+      `stack ${stackName} must have no backend to be a module, got backend ${Object.keys(json.terraform.backend).join(", ")}: remove it (addOverride("terraform.backend", undefined))`,
+    );
+  if (json.provider)
+    throw new Error(
+      `stack ${stackName} must declare providers in required_providers only to be a module, got provider blocks for ${Object.keys(json.provider).join(", ")}: the caller configures providers`,
+    );
   delete json["//"];
   for (const kind of LABELLED_BLOCKS) {
     for (const blocks of Object.values<TerraformJson>(json[kind] ?? {})) for (const block of Object.values<TerraformJson>(blocks)) delete block["//"];
   }
   const leftover = findCommentKeys(json);
-  if (leftover.length) throw new Error(`stack ${stackName} has cdktf metadata where module-files.ts does not expect it (${leftover.join(", ")}): teach moduleJson to drop or keep it`);
+  if (leftover.length)
+    throw new Error(
+      `stack ${stackName} has cdktf metadata where module-files.ts does not expect it (${leftover.join(", ")}): teach moduleJson to drop or keep it`,
+    );
   json.terraform = { required_version: MODULE_REQUIRED_TERRAFORM, ...json.terraform };
   return json;
 }

@@ -80,7 +80,11 @@ export function resourcesTable(json: TerraformJson): string {
   const rows = (blocks: TerraformJson | undefined, kind: "resources" | "data-sources", prefix: string) =>
     Object.entries<TerraformJson>(blocks ?? {})
       .sort(byKey)
-      .flatMap(([type, byName]) => Object.entries<TerraformJson>(byName).sort(byKey).map(([name, block]) => `| ${providerDocs(type, kind)} | ${code(`${prefix}${type}.${name}`)} | ${repetition(block)} |`));
+      .flatMap(([type, byName]) =>
+        Object.entries<TerraformJson>(byName)
+          .sort(byKey)
+          .map(([name, block]) => `| ${providerDocs(type, kind)} | ${code(`${prefix}${type}.${name}`)} | ${repetition(block)} |`),
+      );
   lines.push(...rows(json.resource, "resources", ""));
   const data = rows(json.data, "data-sources", "data.");
   if (data.length) lines.push("", "| Data source | Address in the module | Read |", "|---|---|---|", ...data);
@@ -102,10 +106,15 @@ export interface BackendCall {
 /** The path of an integration URI `http://<host>:<port><path>`. */
 function integrationPath(uri: string): { path: string; iterated: boolean } {
   const m = /^https?:\/\/\$\{[^}]+\}(?::\$\{[^}]+\}|:\d+)?(.*)$/s.exec(uri);
-  if (!m) throw new Error(`integration_uri must look like http://\${host}:\${port}/path for the backend contract table, got ${uri}: teach module-tables.ts the new shape`);
+  if (!m)
+    throw new Error(
+      `integration_uri must look like http://\${host}:\${port}/path for the backend contract table, got ${uri}: teach module-tables.ts the new shape`,
+    );
   const path = m[1];
-  if (/^\$\{coalesce\(each\.value\.path, "\/\$\{urlencode\(each\.key\)\}"\)\}$/.test(path)) return { path: "the entry's `path`, default `/<route key>` (URL-encoded)", iterated: true };
-  if (path.includes("${")) throw new Error(`integration path must be a literal or the custom_routes coalesce, got ${path}: teach module-tables.ts the new shape`);
+  if (/^\$\{coalesce\(each\.value\.path, "\/\$\{urlencode\(each\.key\)\}"\)\}$/.test(path))
+    return { path: "the entry's `path`, default `/<route key>` (URL-encoded)", iterated: true };
+  if (path.includes("${"))
+    throw new Error(`integration path must be a literal or the custom_routes coalesce, got ${path}: teach module-tables.ts the new shape`);
   return { path: `\`${path}\``, iterated: false };
 }
 
@@ -119,7 +128,9 @@ export function backendCalls(json: TerraformJson): BackendCall[] {
     if (!integration) throw new Error(`route ${id} must target an integration of the module for the backend contract table, got ${route.target}`);
     const { path, iterated } = integrationPath(integration.integration_uri);
     const headers = requestHeaders(integration.request_parameters);
-    const twoWay = responses.some((r) => String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}.`) || String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}[`));
+    const twoWay = responses.some(
+      (r) => String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}.`) || String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}[`),
+    );
     return { routeKey: iterated ? "each `custom_routes` key" : route.route_key, method: integration.integration_method, path, headers, twoWay, iterated };
   });
 }
@@ -132,10 +143,14 @@ export function backendCalls(json: TerraformJson): BackendCall[] {
 function requestHeaders(parameters: Record<string, string> | string | undefined): string[] {
   const header = (k: string, v: string) => `\`${k.slice("integration.request.header.".length)}\` (${v.replace(/^context\./, "$context.")})`;
   if (parameters === undefined) return [];
-  if (typeof parameters !== "string") return Object.entries(parameters).filter(([k]) => k.startsWith("integration.request.header.")).map(([k, v]) => header(k, v));
+  if (typeof parameters !== "string")
+    return Object.entries(parameters)
+      .filter(([k]) => k.startsWith("integration.request.header."))
+      .map(([k, v]) => header(k, v));
   const literal = [...parameters.matchAll(/"(integration\.request\.header\.[^"]+)" = "([^"]+)"/g)].map((m) => header(m[1], m[2]));
   const variable = /keys\(var\.([a-z_]+)\)/.exec(parameters)?.[1];
-  if (!literal.length && !variable) throw new Error(`request_parameters must be a map or a merge of literal maps and a variable, got ${parameters}: teach module-tables.ts the new shape`);
+  if (!literal.length && !variable)
+    throw new Error(`request_parameters must be a map or a merge of literal maps and a variable, got ${parameters}: teach module-tables.ts the new shape`);
   return variable ? [...literal, `one per \`${variable}\` entry ($context.authorizer.<key>)`] : literal;
 }
 
@@ -152,9 +167,13 @@ export function backendContractTable(json: TerraformJson): string {
   const calls = backendCalls(json).sort((a, b) => ORDER(a) - ORDER(b) || compareText(a.routeKey, b.routeKey));
   const lines = ["| Event | Route | Request to the backend | Headers | Body | Reply reaches the client |", "|---|---|---|---|---|---|"];
   for (const c of calls) {
-    const event = c.iterated ? "a frame whose route key (see `route_selection_expression`) is a key of `custom_routes`" : EVENT[c.routeKey] ?? `a frame with route key \`${c.routeKey}\``;
+    const event = c.iterated
+      ? "a frame whose route key (see `route_selection_expression`) is a key of `custom_routes`"
+      : (EVENT[c.routeKey] ?? `a frame with route key \`${c.routeKey}\``);
     const twoWay = c.iterated ? 'when the entry sets `route_response_selection_expression = "$default"`' : c.twoWay ? "yes" : "no";
-    lines.push(`| ${event} | ${c.iterated ? c.routeKey : code(c.routeKey)} | \`${c.method}\` ${c.path} | ${c.headers.join(", ")} | ${BODY[c.routeKey] ?? "the frame as sent"} | ${twoWay} |`);
+    lines.push(
+      `| ${event} | ${c.iterated ? c.routeKey : code(c.routeKey)} | \`${c.method}\` ${c.path} | ${c.headers.join(", ")} | ${BODY[c.routeKey] ?? "the frame as sent"} | ${twoWay} |`,
+    );
   }
   const health = Object.values<TerraformJson>(json.resource?.aws_lb_target_group ?? {})[0]?.health_check;
   if (health?.path) {

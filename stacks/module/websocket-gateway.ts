@@ -92,7 +92,11 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
   });
 
   // manage_api_gateway_account = true is the deprecated spelling of "managed".
-  const accountRole = local(scope, "api_gateway_account_role", Fn.conditional(inputs.manageApiGatewayAccount, "managed", inputs.apiGatewayAccountRole)).asString;
+  const accountRole = local(
+    scope,
+    "api_gateway_account_role",
+    Fn.conditional(inputs.manageApiGatewayAccount, "managed", inputs.apiGatewayAccountRole),
+  ).asString;
   const loggingEnabled = local(scope, "logging_enabled", Op.neq(accountRole, "none")).asBoolean as unknown as boolean;
   TerraformStack.of(scope).addOverride("check.api_gateway_logging", {
     assert: [
@@ -106,7 +110,9 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     ],
   });
 
-  const limited = TerraformIterator.fromMap(Token.asAnyMap(routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null")));
+  const limited = TerraformIterator.fromMap(
+    Token.asAnyMap(routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null")),
+  );
 
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
     enabled: Op.eq(accountRole, "managed") as unknown as boolean,
