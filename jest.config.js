@@ -16,7 +16,13 @@ process.env.TMPDIR = tmp;
 
 const transform = { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] };
 // .tmp/clone/ holds the fresh clone of the project (the clone suite): keep it out of jest's module map.
-const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"], setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"], modulePathIgnorePatterns: ["<rootDir>/.tmp/clone/"] };
+const common = {
+  testEnvironment: "node",
+  transform,
+  moduleFileExtensions: ["ts", "js", "json"],
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"],
+  modulePathIgnorePatterns: ["<rootDir>/.tmp/clone/"],
+};
 
 module.exports = {
   projects: [

@@ -36,7 +36,9 @@ export function resourcesOf(json: any, type: string): Record<string, any> {
 
 /** The deploy-action invocations (`aws_lambda_invocation`), keyed by the action in their input, as [logical id, block]. */
 export function invocationsByAction(json: any): Record<string, [string, any]> {
-  return Object.fromEntries(Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).map(([id, i]) => [/"action" = "([^"]+)"/.exec(i.input)![1], [id, i]]));
+  return Object.fromEntries(
+    Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).map(([id, i]) => [/"action" = "([^"]+)"/.exec(i.input)![1], [id, i]]),
+  );
 }
 
 /** Data sources of one type, keyed by logical id. */

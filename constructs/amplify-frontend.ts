@@ -127,7 +127,13 @@ export class AmplifyFrontend extends Construct {
     const branchName = props.branchName ?? "main";
     checkAmplifyNames("AmplifyFrontend", props.appName, branchName);
     checkGitHubRepositoryUrl("AmplifyFrontend.repositoryUrl", props.repositoryUrl);
-    checkPattern("AmplifyFrontend.tokenSecretArn", props.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token");
+    checkPattern(
+      "AmplifyFrontend.tokenSecretArn",
+      props.tokenSecretArn,
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+      "a Secrets Manager secret ARN",
+      "give the ARN of the secret that holds the token",
+    );
     this.resource = new AmplifyApp(this, "Resource", {
       name: props.appName,
       platform: "WEB",
@@ -143,12 +149,16 @@ export class AmplifyFrontend extends Construct {
     const actions = props.deployActions;
     actions.allow({ sid: "ReadFrontendToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [props.tokenSecretArn] });
     actions.allow({ sid: "ConnectFrontendRepository", effect: "Allow", actions: ["amplify:GetApp", "amplify:UpdateApp"], resources: [this.resource.arn] });
-    this.connection = actions.invoke("ConnectRepository", {
-      action: "connect-repository",
-      appId: this.resource.id,
-      repository: props.repositoryUrl,
-      tokenSecretArn: props.tokenSecretArn,
-    }, props.tokenDependsOn);
+    this.connection = actions.invoke(
+      "ConnectRepository",
+      {
+        action: "connect-repository",
+        appId: this.resource.id,
+        repository: props.repositoryUrl,
+        tokenSecretArn: props.tokenSecretArn,
+      },
+      props.tokenDependsOn,
+    );
 
     this.branch = new AmplifyBranch(this, "Branch", {
       appId: this.resource.id,
@@ -180,7 +190,9 @@ export class AmplifyFrontend extends Construct {
           // A new value (e.g. a new WebSocket URL) is built into a new release.
           environment: props.environmentVariables ?? {},
           // Hashed here: a spec with double quotes cannot be an argument of Terraform's sha1().
-          buildSpec: createHash("sha1").update(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC).digest("hex"),
+          buildSpec: createHash("sha1")
+            .update(props.buildSpec ?? STATIC_EXPORT_BUILD_SPEC)
+            .digest("hex"),
           reason: "Started by Terraform after creating the branch or changing its build environment",
         },
         [this.branch],

@@ -94,7 +94,13 @@ export class AmplifyManualFrontend extends Construct {
     super(scope, id);
     const branchName = props.branchName ?? "main";
     checkAmplifyNames("AmplifyManualFrontend", props.appName, branchName);
-    checkPattern("AmplifyManualFrontend.appName", props.appName, /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/, "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit", "it also names the CodeBuild project, whose role <appName>-build must fit IAM's 64 characters");
+    checkPattern(
+      "AmplifyManualFrontend.appName",
+      props.appName,
+      /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/,
+      "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
+      "it also names the CodeBuild project, whose role <appName>-build must fit IAM's 64 characters",
+    );
     this.resource = new AmplifyApp(this, "Resource", {
       name: props.appName,
       description: `Static site built from ${props.repositoryUrl} by CodeBuild and published by manual deployment`,

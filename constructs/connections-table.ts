@@ -95,7 +95,14 @@ export class ConnectionsTable extends Construct {
         },
         // With a customer managed key, readers and writers also need the key (as AWS CDK grants).
         ...(this.kmsKeyArn
-          ? [{ sid: "ConnectionsTableKey", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], resources: [this.kmsKeyArn] }]
+          ? [
+              {
+                sid: "ConnectionsTableKey",
+                effect: "Allow",
+                actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                resources: [this.kmsKeyArn],
+              },
+            ]
           : []),
       ],
     });

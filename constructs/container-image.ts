@@ -1,6 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrPullThroughCacheRule } from "@cdktf/provider-aws/lib/ecr-pull-through-cache-rule";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
@@ -8,7 +8,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { buildSpec } from "./container-image-build-spec";
 import { DeployActions } from "./deploy-actions";
+import { checkDockerHubAccess, DockerHubAccess, dockerHubCachePrefix, dockerHubStatements, dockerHubVariables } from "./docker-hub-access";
 import { escapeTerraformTemplate } from "./escape";
 import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
@@ -30,57 +32,6 @@ export interface GitHubSource {
    */
   readonly tokenSecretArn?: string;
 }
-
-/**
- * How the build pulls the Dockerfile's Docker Hub images (`FROM golang:...`).
- * Docker Hub limits anonymous pulls per source IP address, and CodeBuild
- * builds share addresses, so anonymous builds fail now and then with
- * "toomanyrequests". The other kinds:
- *
- * - `ecr-public`: no Docker Hub account. Docker Official Images (`golang`,
- *   `alpine`, `library/...`) are pulled from their copies on Amazon ECR
- *   Public (`public.ecr.aws/docker/library/<name>`), logged in to ECR Public
- *   (authenticated pulls have higher limits than anonymous ones: ECR Public
- *   service quotas). The build rewrites those `FROM` / `COPY --from` lines of
- *   the Dockerfile it builds; other Docker Hub images stay on Docker Hub.
- * - `login`: `docker login` to Docker Hub before the build with a Docker Hub
- *   user's access token, from a Secrets Manager secret read by CodeBuild
- *   (an environment variable of type SECRETS_MANAGER: the value never passes
- *   through Terraform).
- * - `pull-through-cache`: an ECR pull through cache rule for Docker Hub; the
- *   build pulls every Docker Hub image of the Dockerfile through the account's
- *   private registry (`<registry>/<prefix>/library/golang:...`), which caches
- *   it. AWS requires Docker Hub credentials for that rule: a secret whose
- *   name starts with `ecr-pullthroughcache/`, in the same account and region
- *   ("Creating a pull through cache rule in Amazon ECR";
- *   aws/containers-roadmap#1581 on why ECR does not pull Docker Hub
- *   anonymously).
- *
- * The secret of `login` and `pull-through-cache` is JSON with the keys ECR
- * documents for Docker Hub, `username` and `accessToken`, so one secret
- * (named `ecr-pullthroughcache/...`) serves both.
- */
-export type DockerHubAccess =
-  | { readonly kind: "anonymous" }
-  | { readonly kind: "ecr-public" }
-  | { readonly kind: "login"; readonly credentialsSecretArn: string }
-  | {
-      readonly kind: "pull-through-cache";
-      /** Full ARN of the `ecr-pullthroughcache/...` secret (`{"username": ..., "accessToken": ...}`). */
-      readonly credentialsSecretArn: string;
-      /**
-       * Repository prefix of the cache (2 to 30 characters); cached images are
-       * `<prefix>/library/golang` and so on.
-       * @default "<name>-docker-hub"
-       */
-      readonly repositoryPrefix?: string;
-      /**
-       * Creates the rule. A registry has one rule per prefix: set it to false
-       * to use a rule that exists already (give its prefix).
-       * @default true
-       */
-      readonly createRule?: boolean;
-    };
 
 /** Properties of {@link ContainerImage}. */
 export interface ContainerImageProps {
@@ -182,7 +133,7 @@ export class ContainerImage extends Construct {
     const dockerHub = props.dockerHub ?? { kind: "anonymous" };
     if (dockerHub.kind === "pull-through-cache" && dockerHub.createRule !== false) {
       this.pullThroughCacheRule = new EcrPullThroughCacheRule(this, "DockerHubCache", {
-        ecrRepositoryPrefix: cachePrefix(dockerHub, props.name),
+        ecrRepositoryPrefix: dockerHubCachePrefix(dockerHub, props.name),
         upstreamRegistryUrl: "registry-1.docker.io",
         credentialArn: dockerHub.credentialsSecretArn,
       });
@@ -288,177 +239,44 @@ export class ContainerImage extends Construct {
   }
 }
 
-/**
- * The CodeBuild build spec: log in to ECR, get at Docker Hub's images as
- * `dockerHub` says, build, push `$REPOSITORY_URI:$IMAGE_TAG`.
- */
-export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous"): string {
-  const rewrite = (target: string) => ["      - |", `        python3 - "${dockerfile}" ${target} <<'PYTHON'`, ...BASE_IMAGE_REWRITER.split("\n").map((l) => (l ? `        ${l}` : "")), "        PYTHON"];
-  const access: Record<DockerHubAccess["kind"], string[]> = {
-    anonymous: [],
-    "ecr-public": [
-      // ECR Public's API (and its login) is in us-east-1 only.
-      "      - aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws",
-      ...rewrite("public.ecr.aws/docker"),
-    ],
-    login: ['      - printf \'%s\' "$DOCKER_HUB_ACCESS_TOKEN" | docker login --username "$DOCKER_HUB_USERNAME" --password-stdin'],
-    "pull-through-cache": rewrite('"${REPOSITORY_URI%%/*}/$DOCKER_HUB_CACHE_PREFIX"'),
-  };
-  return [
-    "version: 0.2",
-    "phases:",
-    "  pre_build:",
-    "    commands:",
-    '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
-    ...access[dockerHub],
-    "  build:",
-    "    commands:",
-    `      - docker build --file "${dockerfile}" --tag "$REPOSITORY_URI:$IMAGE_TAG" .`,
-    "  post_build:",
-    "    commands:",
-    '      - test "$CODEBUILD_BUILD_SUCCEEDING" = "1"',
-    '      - docker push "$REPOSITORY_URI:$IMAGE_TAG"',
-    "",
-  ].join("\n");
-}
-
 /** Throws when `value` is a resolved string that is not a branch, tag or commit name. */
 export function checkGitRef(setting: string, value: string | undefined): void {
   checkPattern(setting, value, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
 }
 
-/**
- * Rewrites the Docker Hub images of a Dockerfile (argv: the Dockerfile, the
- * registry path to pull them from). `public.ecr.aws/docker` takes Docker
- * Official Images only (ECR Public's copies are `docker/library/<name>`);
- * any other target takes every Docker Hub image (`<target>/<namespace>/<name>`,
- * `library/` for official images, as ECR's pull through cache names them).
- * Leaves build stages, `scratch`, images of other registries and references
- * built from ARGs alone, and prints each change.
- */
-export const BASE_IMAGE_REWRITER = String.raw`import re, sys
-path, target = sys.argv[1], sys.argv[2]
-hub_hosts = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
-stages = set()
-
-def rewrite(image):
-    if "$" in image or image.lower() == "scratch" or image.lower() in stages:
-        return image
-    ref = image
-    for host in hub_hosts:
-        if ref.startswith(host):
-            ref = ref[len(host):]
-            break
-    else:
-        first = ref.split("/")[0]
-        if "/" in ref and ("." in first or ":" in first or first == "localhost"):
-            return image
-    m = re.match(r"^([a-z0-9][a-z0-9._/-]*?)((?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?(?:@sha256:[0-9a-f]{64})?)$", ref)
-    if not m:
-        return image
-    name, suffix = m.groups()
-    if "/" not in name:
-        name = "library/" + name
-    if target == "public.ecr.aws/docker" and not name.startswith("library/"):
-        print("kept on Docker Hub (not a Docker Official Image): " + image)
-        return image
-    new = target + "/" + name + suffix
-    print(image + " -> " + new)
-    return new
-
-lines = []
-for line in open(path):
-    m = re.match(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)(.*)$", line, re.I)
-    if m:
-        line = m.group(1) + rewrite(m.group(2)) + m.group(3) + "\n"
-        stage = re.match(r"\s+AS\s+(\S+)", m.group(3), re.I)
-        if stage:
-            stages.add(stage.group(1).lower())
-    else:
-        m = re.match(r"^(\s*COPY\s+(?:--\S+\s+)*?--from=)(\S+)(.*)$", line, re.I)
-        if m and not m.group(2).isdigit():
-            line = m.group(1) + rewrite(m.group(2)) + m.group(3) + "\n"
-    lines.append(line)
-open(path, "w").write("".join(lines))`;
-
-/** The prefix of the pull through cache's repositories. */
-function cachePrefix(access: Extract<DockerHubAccess, { kind: "pull-through-cache" }>, name: string): string {
-  return access.repositoryPrefix ?? `${name}-docker-hub`;
-}
-
-/** The environment variables the build needs for its Docker Hub access. */
-function dockerHubVariables(access: DockerHubAccess, name: string): { name: string; value: string; type?: string }[] {
-  switch (access.kind) {
-    case "login":
-      // CodeBuild reads the secret's JSON keys when the build starts
-      // (env/secrets-manager: `<secret ARN>:<json key>`); Terraform keeps only the reference.
-      return [
-        { name: "DOCKER_HUB_USERNAME", value: `${access.credentialsSecretArn}:username`, type: "SECRETS_MANAGER" },
-        { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${access.credentialsSecretArn}:accessToken`, type: "SECRETS_MANAGER" },
-      ];
-    case "pull-through-cache":
-      return [{ name: "DOCKER_HUB_CACHE_PREFIX", value: cachePrefix(access, name) }];
-    default:
-      return [];
-  }
-}
-
-/** What the build role needs for its Docker Hub access. */
-function dockerHubStatements(access: DockerHubAccess, repository: EcrRepository, name: string): DataAwsIamPolicyDocumentStatement[] {
-  switch (access.kind) {
-    case "ecr-public":
-      return [
-        // AWS requires "*": ECR Public's GetAuthorizationToken and STS's
-        // GetServiceBearerToken have no resource-level permissions (AWS CLI
-        // ecr-public get-login-password needs both).
-        { sid: "EcrPublicLogin", effect: "Allow", actions: ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], resources: ["*"] },
-      ];
-    case "login":
-      return [{ sid: "DockerHubCredentials", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [access.credentialsSecretArn] }];
-    case "pull-through-cache":
-      return [
-        {
-          sid: "PullThroughCache",
-          effect: "Allow",
-          // Pull, and let ECR import the upstream image into a cache
-          // repository it creates on the first pull ("IAM permissions
-          // required to sync an upstream registry").
-          actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
-          // The cache repositories of this registry: this repository's ARN with the cache's path.
-          resources: [Fn.replace(repository.arn, `:repository/${name}`, `:repository/${cachePrefix(access, name)}/*`)],
-        },
-      ];
-    default:
-      return [];
-  }
-}
-
 function validate(props: ContainerImageProps): void {
-  checkPattern("ContainerImage.name", props.name, /^[a-z0-9][a-z0-9._/-]{1,255}$/, "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit", "ECR repository names are lowercase");
+  checkPattern(
+    "ContainerImage.name",
+    props.name,
+    /^[a-z0-9][a-z0-9._/-]{1,255}$/,
+    "2 to 256 lowercase letters, digits, . _ - or /, starting with a letter or digit",
+    "ECR repository names are lowercase",
+  );
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
   checkGitRef("ContainerImage.source.gitRef", props.source.gitRef);
-  checkPattern("ContainerImage.source.dockerfile", props.source.dockerfile, /^(?!\/)[A-Za-z0-9._/-]{1,255}$/, "a path relative to the repository root", 'use for example "Dockerfile"');
-  checkPattern("ContainerImage.imageTag", props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (letters, digits, _ . -; at most 128)", "pick a version or commit SHA");
+  checkPattern(
+    "ContainerImage.source.dockerfile",
+    props.source.dockerfile,
+    /^(?!\/)[A-Za-z0-9._/-]{1,255}$/,
+    "a path relative to the repository root",
+    'use for example "Dockerfile"',
+  );
+  checkPattern(
+    "ContainerImage.imageTag",
+    props.imageTag,
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    "an image tag (letters, digits, _ . -; at most 128)",
+    "pick a version or commit SHA",
+  );
   if (!isUnresolved(props.imageTag) && props.imageTag === "latest") {
-    throw invalid("ContainerImage.imageTag", 'an immutable version, not "latest"', props.imageTag, "tag images with a version or commit SHA so each deploy is traceable");
+    throw invalid(
+      "ContainerImage.imageTag",
+      'an immutable version, not "latest"',
+      props.imageTag,
+      "tag images with a version or commit SHA so each deploy is traceable",
+    );
   }
   checkRange("ContainerImage.keepImages", props.keepImages, 1, 1000);
   checkRetention("ContainerImage.logRetentionInDays", props.logRetentionInDays);
-  const hub = props.dockerHub;
-  if (hub?.kind === "login" || hub?.kind === "pull-through-cache") {
-    checkPattern(`ContainerImage.dockerHub.credentialsSecretArn`, hub.credentialsSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/, "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)", "copy the secret's ARN from Secrets Manager; it holds {\"username\": ..., \"accessToken\": ...}");
-  }
-  if (hub?.kind === "pull-through-cache") {
-    checkPattern("ContainerImage.dockerHub.credentialsSecretArn", hub.credentialsSecretArn, /:secret:ecr-pullthroughcache\//, "a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)", "store the Docker Hub credentials in a secret named ecr-pullthroughcache/<name>");
-    checkPattern(
-      "ContainerImage.dockerHub.repositoryPrefix",
-      cachePrefix(hub, props.name),
-      /^(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
-      "an ECR repository prefix of 2 to 30 lowercase characters",
-      hub.repositoryPrefix === undefined ? 'the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"' : "shorten it",
-    );
-  }
-  if (hub !== undefined && !["anonymous", "ecr-public", "login", "pull-through-cache"].includes(hub.kind)) {
-    throw invalid("ContainerImage.dockerHub.kind", '"anonymous", "ecr-public", "login" or "pull-through-cache"', hub.kind, "pick one of them");
-  }
+  checkDockerHubAccess(props.dockerHub, props.name);
 }

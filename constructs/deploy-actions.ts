@@ -44,7 +44,13 @@ export class DeployActions extends Construct {
   constructor(scope: Construct, id: string, props: DeployActionsProps) {
     super(scope, id);
     checkRetention("DeployActions.logRetentionInDays", props.logRetentionInDays);
-    checkPattern("DeployActions.functionName", props.functionName, /^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, hyphens or underscores", "Lambda function and IAM role names allow 64 characters");
+    checkPattern(
+      "DeployActions.functionName",
+      props.functionName,
+      /^[A-Za-z0-9_-]{1,64}$/,
+      "1 to 64 letters, digits, hyphens or underscores",
+      "Lambda function and IAM role names allow 64 characters",
+    );
     const code = new TerraformAsset(this, "Code", { path: props.codeDirectory, type: AssetType.ARCHIVE });
     const logs = new CloudwatchLogGroup(this, "Logs", {
       name: `/aws/lambda/${props.functionName}`,
@@ -71,7 +77,7 @@ export class DeployActions extends Construct {
           },
           ...this.statements,
         ],
-      }) as any,
+      }),
     });
     this.policy = new IamRolePolicy(this, "Policy", { name: "deploy-actions", role: this.role.name, policy: document.json });
     this.function = new LambdaFunction(this, "Resource", {

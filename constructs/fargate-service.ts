@@ -246,7 +246,11 @@ export class FargateService extends Construct {
       dependsOn: [executionPolicy],
     });
     if (container.readonlyRootFilesystem === false) {
-      Guardrails.suppress(this.taskDefinition, "WSG-ECS-001", `the application container is configured with readonlyRootFilesystem: false (it writes to its root file system)`);
+      Guardrails.suppress(
+        this.taskDefinition,
+        "WSG-ECS-001",
+        `the application container is configured with readonlyRootFilesystem: false (it writes to its root file system)`,
+      );
     }
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
@@ -304,12 +308,23 @@ export class FargateService extends Construct {
 }
 
 function validate(props: FargateServiceProps): void {
-  checkPattern("FargateService.serviceName", props.serviceName, /^[A-Za-z0-9][A-Za-z0-9_-]{0,44}$/, "1 to 45 letters, digits, hyphens or underscores", "shorten the name (role names add up to 10 characters)");
+  checkPattern(
+    "FargateService.serviceName",
+    props.serviceName,
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,44}$/,
+    "1 to 45 letters, digits, hyphens or underscores",
+    "shorten the name (role names add up to 10 characters)",
+  );
   checkMinItems("FargateService.subnetIds", props.subnetIds, 2, "give private subnets in at least two Availability Zones");
   PORT.with({ fix: "use the port the application listens on" }).check("FargateService.container.port", props.container.port);
   TRACING.check("FargateService.tracing", props.tracing);
   if ((props.tracing ?? "xray-daemon") !== "off" && props.container.port === TRACING_PORT) {
-    throw invalid("FargateService.container.port", `other than ${TRACING_PORT} while a tracing collector runs (it listens on ${TRACING_PORT} in the task)`, props.container.port, 'pick another port, or set tracing to "off"');
+    throw invalid(
+      "FargateService.container.port",
+      `other than ${TRACING_PORT} while a tracing collector runs (it listens on ${TRACING_PORT} in the task)`,
+      props.container.port,
+      'pick another port, or set tracing to "off"',
+    );
   }
   ARCHITECTURE.check("FargateService.architecture", props.architecture);
   LOG_RETENTION.check("FargateService.logRetentionInDays", props.logRetentionInDays);
@@ -324,6 +339,7 @@ function validate(props: FargateServiceProps): void {
     MAX_CAPACITY.check("FargateService.autoScaling.maxCapacity", s.maxCapacity);
     TARGET_CPU_PERCENT.check("FargateService.autoScaling.targetCpuPercent", s.targetCpuPercent);
     if (!isUnresolved(s.minCapacity)) atLeastMinCapacity(s.minCapacity).check("FargateService.autoScaling.maxCapacity", s.maxCapacity);
-    if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity)) withinCapacity(s.minCapacity, s.maxCapacity).check("FargateService.desiredCount", desired);
+    if (!isUnresolved(s.minCapacity) && !isUnresolved(s.maxCapacity))
+      withinCapacity(s.minCapacity, s.maxCapacity).check("FargateService.desiredCount", desired);
   }
 }

@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import { checkGitRef } from "./container-image";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
+import { frontendBuildSpec } from "./frontend-build-spec";
 import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** A GitHub repository and the git ref to build. */
@@ -92,9 +93,6 @@ export interface FrontendBuildProps {
    */
   readonly tags?: Record<string, string>;
 }
-
-/** What the build leaves for the deploy action: the Amplify job it started. */
-export const AMPLIFY_JOB_ID_VARIABLE = "AMPLIFY_JOB_ID";
 
 /**
  * A static frontend built from GitHub by CodeBuild and published to an Amplify
@@ -222,64 +220,30 @@ export class FrontendBuild extends Construct {
   }
 }
 
-/** What {@link frontendBuildSpec} needs. */
-export interface FrontendBuildSpecOptions {
-  readonly buildCommands?: string[];
-  readonly outputDirectory: string;
-  readonly nodeVersion: string;
-}
-
-/** The default build: a clean install from the lock file when there is one, then the build script. */
-export const DEFAULT_FRONTEND_BUILD_COMMANDS = [
-  "if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi",
-  "npm run build",
-];
-
-/**
- * The CodeBuild build spec: build, zip the output folder's content (Amplify
- * serves the zip's root), then CreateDeployment, PUT the zip to the
- * returned upload URL (never printed) and StartDeployment with the job id,
- * which the build exports for the deploy action. CreateDeployment without a
- * fileMap returns one `zipUploadUrl` for the whole zip (API reference,
- * CreateDeployment response); StartDeployment must follow within 8 hours.
- * Commands share one bash (buildspec 0.2), so the job id read in one
- * command is there in the next.
- */
-export function frontendBuildSpec(options: FrontendBuildSpecOptions): string {
-  const out = options.outputDirectory.replace(/\/+$/, "");
-  const commands = options.buildCommands ?? DEFAULT_FRONTEND_BUILD_COMMANDS;
-  return [
-    "version: 0.2",
-    "env:",
-    "  shell: bash",
-    "  exported-variables:",
-    `    - ${AMPLIFY_JOB_ID_VARIABLE}`,
-    "phases:",
-    "  install:",
-    "    runtime-versions:",
-    `      nodejs: ${options.nodeVersion}`,
-    "  build:",
-    "    commands:",
-    ...commands.map((c) => `      - ${JSON.stringify(c)}`),
-    "  post_build:",
-    "    commands:",
-    '      - test "$CODEBUILD_BUILD_SUCCEEDING" = "1"',
-    `      - ${JSON.stringify(`test -f "${out}/index.html" || { echo "${out}/index.html is missing: the build wrote no static site there" >&2; exit 1; }`)}`,
-    `      - ${JSON.stringify(`cd "${out}" && zip -qr "$CODEBUILD_SRC_DIR/site.zip" . && cd "$CODEBUILD_SRC_DIR"`)}`,
-    `      - ${JSON.stringify(`read -r ${AMPLIFY_JOB_ID_VARIABLE} UPLOAD_URL < <(aws amplify create-deployment --app-id "$AMPLIFY_APP_ID" --branch-name "$AMPLIFY_BRANCH_NAME" --query "[jobId, zipUploadUrl]" --output text)`)}`,
-    `      - export ${AMPLIFY_JOB_ID_VARIABLE}`,
-    `      - ${JSON.stringify('curl --fail --silent --show-error --request PUT --header "Content-Type: application/zip" --upload-file site.zip "$UPLOAD_URL"')}`,
-    `      - ${JSON.stringify(`aws amplify start-deployment --app-id "$AMPLIFY_APP_ID" --branch-name "$AMPLIFY_BRANCH_NAME" --job-id "$${AMPLIFY_JOB_ID_VARIABLE}" --query "jobSummary.[jobId, status]" --output text`)}`,
-    "",
-  ].join("\n");
-}
-
 function validate(props: FrontendBuildProps): void {
-  checkPattern("FrontendBuild.name", props.name, /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/, "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit", "the build role is <name>-build, and IAM role names allow 64 characters");
+  checkPattern(
+    "FrontendBuild.name",
+    props.name,
+    /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/,
+    "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
+    "the build role is <name>-build, and IAM role names allow 64 characters",
+  );
   checkGitHubRepositoryUrl("FrontendBuild.source.repositoryUrl", props.source.repositoryUrl);
   checkGitRef("FrontendBuild.source.gitRef", props.source.gitRef);
-  checkPattern("FrontendBuild.source.tokenSecretArn", props.source.tokenSecretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "a Secrets Manager secret ARN", "give the ARN of the secret that holds the token, or leave it out for a public repository");
-  checkPattern("FrontendBuild.outputDirectory", props.outputDirectory, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a folder relative to the repository root", 'use for example "out" or "dist"');
+  checkPattern(
+    "FrontendBuild.source.tokenSecretArn",
+    props.source.tokenSecretArn,
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+    "a Secrets Manager secret ARN",
+    "give the ARN of the secret that holds the token, or leave it out for a public repository",
+  );
+  checkPattern(
+    "FrontendBuild.outputDirectory",
+    props.outputDirectory,
+    /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/,
+    "a folder relative to the repository root",
+    'use for example "out" or "dist"',
+  );
   checkPattern("FrontendBuild.nodeVersion", props.nodeVersion, /^\d{2}$/, "a Node.js major version", 'use for example "22"');
   checkRange("FrontendBuild.buildTimeoutInMinutes", props.buildTimeoutInMinutes, 5, 480, "CodeBuild allows 5 to 480 minutes");
   checkRetention("FrontendBuild.logRetentionInDays", props.logRetentionInDays);
@@ -290,7 +254,12 @@ function validate(props: FrontendBuildProps): void {
   }
   for (const name of Object.keys(props.environmentVariables ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith("CODEBUILD_") || name.startsWith("AMPLIFY_")) {
-      throw invalid("FrontendBuild.environmentVariables", "names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build)", name, "rename the variable");
+      throw invalid(
+        "FrontendBuild.environmentVariables",
+        "names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build)",
+        name,
+        "rename the variable",
+      );
     }
   }
 }

@@ -49,7 +49,13 @@ export class GitHubTokenSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: GitHubTokenSecretProps) {
     super(scope, id);
-    checkPattern("GitHubTokenSecret.secretName", props.secretName, /^[A-Za-z0-9/_+=.@-]{1,512}$/, "1 to 512 letters, digits or / _ + = . @ -", "rename the secret");
+    checkPattern(
+      "GitHubTokenSecret.secretName",
+      props.secretName,
+      /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+      "1 to 512 letters, digits or / _ + = . @ -",
+      "rename the secret",
+    );
     if (!isUnresolved(props.version) && !(Number.isInteger(props.version) && props.version >= 1)) {
       throw invalid("GitHubTokenSecret.version", "a whole number of at least 1", props.version, "start at 1 and raise it to write a new token");
     }

@@ -216,8 +216,13 @@ export class Network extends Construct implements INetwork {
 
 function validate(cidr: string, props: NetworkProps): void {
   // The subnet layout is computed at synth time.
-  for (const [setting, value] of [["Network.cidr", cidr], ["Network.azCount", props.azCount], ["Network.availabilityZones", props.availabilityZones]] as const) {
-    if (isUnresolved(value)) throw invalid(setting, "known at synth time (the subnet layout is computed from it)", "an unresolved Terraform expression", "pass a literal value");
+  for (const [setting, value] of [
+    ["Network.cidr", cidr],
+    ["Network.azCount", props.azCount],
+    ["Network.availabilityZones", props.availabilityZones],
+  ] as const) {
+    if (isUnresolved(value))
+      throw invalid(setting, "known at synth time (the subnet layout is computed from it)", "an unresolved Terraform expression", "pass a literal value");
   }
   VPC_CIDR.check("Network.cidr", cidr);
   AZ_COUNT.with({ fix: "use at least two Availability Zones" }).check("Network.azCount", props.azCount);

@@ -143,8 +143,8 @@ export class PrivateLink extends Construct implements IWebSocketVpcLink {
       healthCheck: {
         enabled: true,
         protocol: hcProtocol,
-        path: hcProtocol === "TCP" ? undefined : hc.path ?? "/",
-        matcher: hcProtocol === "TCP" ? undefined : hc.matcher ?? "200-399",
+        path: hcProtocol === "TCP" ? undefined : (hc.path ?? "/"),
+        matcher: hcProtocol === "TCP" ? undefined : (hc.matcher ?? "200-399"),
         port: "traffic-port",
         interval: hc.intervalSeconds ?? 10,
         healthyThreshold: hc.healthyThreshold ?? 2,
@@ -268,11 +268,19 @@ function validate(props: PrivateLinkProps): void {
     checkRange("PrivateLink.target.healthCheck.unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
     HEALTH_CHECK_PATH.with({ fix: "write the health check path from the root" }).check("PrivateLink.target.healthCheck.path", hc.path);
     if (props.target.kind === "alb" && hc.protocol === "TCP") {
-      throw invalid("PrivateLink.target.healthCheck.protocol", '"HTTP" or "HTTPS" for an ALB target', hc.protocol, "NLB target groups of type alb support only HTTP(S) health checks");
+      throw invalid(
+        "PrivateLink.target.healthCheck.protocol",
+        '"HTTP" or "HTTPS" for an ALB target',
+        hc.protocol,
+        "NLB target groups of type alb support only HTTP(S) health checks",
+      );
     }
   }
   if (props.target.kind === "ip") {
-    DEREGISTRATION_DELAY.with({ fix: "pick a value in that range" }).check("PrivateLink.target.deregistrationDelaySeconds", props.target.deregistrationDelaySeconds);
+    DEREGISTRATION_DELAY.with({ fix: "pick a value in that range" }).check(
+      "PrivateLink.target.deregistrationDelaySeconds",
+      props.target.deregistrationDelaySeconds,
+    );
   } else {
     checkPattern(
       "PrivateLink.target.albArn",

@@ -134,10 +134,7 @@ export class TracingSidecar extends Construct {
       // Both collectors take the region from AWS_REGION; the image's own
       // entrypoint binds UDP 2000 (only the task's own containers reach it:
       // the task security group admits nothing on that port).
-      environment: [
-        ...(adot ? [{ name: "AOT_CONFIG_CONTENT", value: ADOT_XRAY_CONFIG }] : []),
-        { name: "AWS_REGION", value: this.region },
-      ],
+      environment: [...(adot ? [{ name: "AOT_CONFIG_CONTENT", value: ADOT_XRAY_CONFIG }] : []), { name: "AWS_REGION", value: this.region }],
       logConfiguration: {
         logDriver: "awslogs",
         options: {

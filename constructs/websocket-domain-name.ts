@@ -124,7 +124,10 @@ export class WebSocketDomainName extends Construct {
       // One domain name, so one validation option: no for_each over values
       // known only after apply.
       const option = (attribute: string) =>
-        Fn.lookupNested(Fn.tolist(Fn.lookupNested(this.certificate!.fqn, count !== undefined ? [0, "domain_validation_options"] : ["domain_validation_options"])), [0, attribute]);
+        Fn.lookupNested(
+          Fn.tolist(Fn.lookupNested(this.certificate!.fqn, count !== undefined ? [0, "domain_validation_options"] : ["domain_validation_options"])),
+          [0, attribute],
+        );
       this.validationRecord = new Route53Record(this, "ValidationRecord", {
         count,
         zoneId: props.hostedZoneId!,
@@ -142,8 +145,7 @@ export class WebSocketDomainName extends Construct {
       });
     }
     const issued = this.certificateValidation ? attributeOf(this.certificateValidation, countOf(certified), "certificate_arn") : undefined;
-    this.certificateArn =
-      certified === true ? issued! : certified === false ? props.certificateArn! : choose(certified, issued!, props.certificateArn);
+    this.certificateArn = certified === true ? issued! : certified === false ? props.certificateArn! : choose(certified, issued!, props.certificateArn);
 
     const count = countOf(enabled);
     this.resource = new Apigatewayv2DomainName(this, "Resource", {
@@ -245,10 +247,20 @@ function validate(props: WebSocketDomainNameProps, createCertificate: boolean, c
     );
   }
   if (createCertificate === false && props.certificateArn === undefined) {
-    throw invalid("WebSocketDomainName.certificateArn", "set when createCertificate is false", undefined, "give the ARN of an issued ACM certificate for the domain, or let one be requested");
+    throw invalid(
+      "WebSocketDomainName.certificateArn",
+      "set when createCertificate is false",
+      undefined,
+      "give the ARN of an issued ACM certificate for the domain, or let one be requested",
+    );
   }
   if (createCertificate === true && props.certificateArn !== undefined && props.createCertificate === true) {
-    throw invalid("WebSocketDomainName.createCertificate", "false or unset when certificateArn is given", true, "give certificateArn or request a certificate, not both");
+    throw invalid(
+      "WebSocketDomainName.createCertificate",
+      "false or unset when certificateArn is given",
+      true,
+      "give certificateArn or request a certificate, not both",
+    );
   }
   if ((isUnresolved(createRecords) || createRecords) && props.hostedZoneId === undefined) {
     throw invalid("WebSocketDomainName.hostedZoneId", "set when createRecords is true", undefined, "give the Route 53 zone the alias records go to");

@@ -157,7 +157,8 @@ function validate(props: WebSocketLambdaAuthorizerProps): void {
     const seen = new Set<string>();
     for (const s of sources) {
       if (isUnresolved(s)) continue;
-      if (seen.has(s)) throw invalid("WebSocketLambdaAuthorizer.identitySources", "a list without duplicates", sources, `remove the second ${JSON.stringify(s)}`);
+      if (seen.has(s))
+        throw invalid("WebSocketLambdaAuthorizer.identitySources", "a list without duplicates", sources, `remove the second ${JSON.stringify(s)}`);
       seen.add(s);
     }
   }
@@ -180,7 +181,11 @@ export function functionArns(arn: string): { functionArn: string; invocationArn:
     return { functionArn: arn, invocationArn: `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
   }
   const isInvocation = Fn.strcontains(arn, ":apigateway:");
-  const built = Fn.format("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", [Fn.element(Fn.split(":", arn), 1), Fn.element(Fn.split(":", arn), 3), arn]);
+  const built = Fn.format("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", [
+    Fn.element(Fn.split(":", arn), 1),
+    Fn.element(Fn.split(":", arn), 3),
+    arn,
+  ]);
   return {
     functionArn: Fn.conditional(isInvocation, Fn.element(Fn.regex("functions/(.+)/invocations$", arn), 0), arn),
     invocationArn: Fn.conditional(isInvocation, arn, built),

@@ -91,7 +91,12 @@ export function validateRouteAuthorization(routeKey: string, config: WebSocketRo
   }
   if (isUnresolved(type)) return;
   if (type === "CUSTOM" && (config.authorizerId === undefined || config.authorizerId === "")) {
-    throw invalid(`${where} authorizerId`, 'set when authorizationType is "CUSTOM"', config.authorizerId, "use a WebSocketLambdaAuthorizer as the route's authorizer");
+    throw invalid(
+      `${where} authorizerId`,
+      'set when authorizationType is "CUSTOM"',
+      config.authorizerId,
+      "use a WebSocketLambdaAuthorizer as the route's authorizer",
+    );
   }
   if (type !== "CUSTOM" && config.authorizerId !== undefined && !isUnresolved(config.authorizerId)) {
     throw invalid(`${where} authorizerId`, 'unset unless authorizationType is "CUSTOM"', config.authorizerId, "drop the authorizer id, or use CUSTOM");

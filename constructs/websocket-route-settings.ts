@@ -46,16 +46,14 @@ export interface StageRouteDefaults {
 
 /** The `route_settings` blocks of a stage: one per route key, throttled, the rest inherited from the stage. */
 export function routeSettingsBlocks(settings: Record<string, WebSocketRouteSettings>, stage: StageRouteDefaults): Apigatewayv2StageRouteSettings[] {
-  return Object.entries(settings).map(
-    ([routeKey, s]): Apigatewayv2StageRouteSettings => ({
-      routeKey,
-      throttlingBurstLimit: s.throttle.burstLimit,
-      throttlingRateLimit: s.throttle.rateLimit,
-      loggingLevel: s.loggingLevel ?? stage.loggingLevel,
-      dataTraceEnabled: s.dataTraceEnabled ?? stage.dataTraceEnabled,
-      detailedMetricsEnabled: s.detailedMetricsEnabled ?? stage.detailedMetricsEnabled,
-    }),
-  );
+  return Object.entries(settings).map(([routeKey, s]): Apigatewayv2StageRouteSettings => ({
+    routeKey,
+    throttlingBurstLimit: s.throttle.burstLimit,
+    throttlingRateLimit: s.throttle.rateLimit,
+    loggingLevel: s.loggingLevel ?? stage.loggingLevel,
+    dataTraceEnabled: s.dataTraceEnabled ?? stage.dataTraceEnabled,
+    detailedMetricsEnabled: s.detailedMetricsEnabled ?? stage.detailedMetricsEnabled,
+  }));
 }
 
 /**

@@ -95,7 +95,11 @@ export class WebSocketRoute extends Construct {
   constructor(scope: Construct, id: string, props: WebSocketRouteProps) {
     super(scope, id);
     validateRouteKey(props.routeKey);
-    if (props.routeResponseSelectionExpression !== undefined && !isUnresolved(props.routeResponseSelectionExpression) && props.routeResponseSelectionExpression !== "$default") {
+    if (
+      props.routeResponseSelectionExpression !== undefined &&
+      !isUnresolved(props.routeResponseSelectionExpression) &&
+      props.routeResponseSelectionExpression !== "$default"
+    ) {
       throw invalid(
         `route ${props.routeKey}: routeResponseSelectionExpression`,
         '"$default" (the only route response selection expression API Gateway supports for WebSocket APIs)',
@@ -175,9 +179,7 @@ export class WebSocketRoute extends Construct {
 
   /** Every Terraform resource of the route, for `depends_on`. */
   public get resources(): Array<Apigatewayv2Integration | Apigatewayv2IntegrationResponse | Apigatewayv2Route | Apigatewayv2RouteResponse> {
-    return [this.integration, this.integrationResponse, this.resource, this.routeResponse].filter(
-      (r): r is NonNullable<typeof r> => r !== undefined,
-    );
+    return [this.integration, this.integrationResponse, this.resource, this.routeResponse].filter((r): r is NonNullable<typeof r> => r !== undefined);
   }
 }
 

@@ -7,7 +7,15 @@ import { Construct } from "constructs";
 import { DEFAULT_ACCESS_LOG_FORMAT } from "./websocket-access-log-format";
 import { WebSocketDeployment } from "./websocket-deployment";
 import { IWebSocketApi } from "./websocket-route";
-import { checkThrottle, ExecutionLoggingLevel, routeSettingsBlocks, routesNamedBy, StageRouteDefaults, ThrottleSettings, WebSocketRouteSettings } from "./websocket-route-settings";
+import {
+  checkThrottle,
+  ExecutionLoggingLevel,
+  routeSettingsBlocks,
+  routesNamedBy,
+  StageRouteDefaults,
+  ThrottleSettings,
+  WebSocketRouteSettings,
+} from "./websocket-route-settings";
 import { LOG_RETENTION, LOGGING_LEVEL, logGroupNamePart, STAGE_NAME } from "./rules";
 import { checkPattern, invalid, isUnresolved } from "./validation";
 
@@ -306,7 +314,15 @@ export class WebSocketStage extends Construct {
         if (this.api.routes.some((r) => isUnresolved(r.routeKey))) return [];
         return this.routeSettingKeys
           .filter((k) => !known.has(k))
-          .map((k) => invalid(`routeSettings key of stage ${stageName}`, `a route of the API (${[...known].join(", ") || "none yet"})`, k, "add the route or remove its settings").message);
+          .map(
+            (k) =>
+              invalid(
+                `routeSettings key of stage ${stageName}`,
+                `a route of the API (${[...known].join(", ") || "none yet"})`,
+                k,
+                "add the route or remove its settings",
+              ).message,
+          );
       },
     });
   }
@@ -326,7 +342,13 @@ export class WebSocketStage extends Construct {
    */
   public grantManageConnections(role: { readonly name: string }, id = "ManageConnections", policyName?: string): IamRolePolicy {
     if (policyName !== undefined) {
-      checkPattern("WebSocketStage.grantManageConnections policyName", policyName, /^[\w+=,.@-]{1,128}$/, "1 to 128 letters, digits or + = , . @ _ -", "use an IAM policy name");
+      checkPattern(
+        "WebSocketStage.grantManageConnections policyName",
+        policyName,
+        /^[\w+=,.@-]{1,128}$/,
+        "1 to 128 letters, digits or + = , . @ _ -",
+        "use an IAM policy name",
+      );
     }
     const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {
       statement: [
@@ -393,6 +415,11 @@ function validateStageProps(stageName: string, props: WebSocketStageProps): void
   }
   const format = props.accessLogFormat;
   if (format !== undefined && !isUnresolved(format) && !format.includes("$context.requestId")) {
-    throw invalid("WebSocketStage.accessLogFormat", "a format that includes $context.requestId", format, "add the request id; API Gateway rejects access log formats without it");
+    throw invalid(
+      "WebSocketStage.accessLogFormat",
+      "a format that includes $context.requestId",
+      format,
+      "add the request id; API Gateway rejects access log formats without it",
+    );
   }
 }

@@ -1,11 +1,21 @@
-import { ApiModel, IntegrationModel, IntegrationResponseModel, IntegrationType, PassthroughBehavior, PrivateTargetModel, RouteModel, ThrottleModel } from "./api-model";
+import type { TerraformJson } from "../constructs/terraform-json";
+import {
+  ApiModel,
+  IntegrationModel,
+  IntegrationResponseModel,
+  IntegrationType,
+  PassthroughBehavior,
+  PrivateTargetModel,
+  RouteModel,
+  ThrottleModel,
+} from "./api-model";
 
 /** One Terraform resource instance with its attribute values (state or resolved configuration). */
 export interface TerraformResource {
   /** Terraform address, e.g. `module.websocket_api.aws_apigatewayv2_route.x["joinGame"]`. */
   readonly address: string;
   readonly type: string;
-  readonly values: Record<string, any>;
+  readonly values: TerraformJson;
 }
 
 /** Which API and stage to serve when the resources hold several. */
@@ -25,14 +35,14 @@ export interface ApiSelection {
 const INTEGRATION_TYPES: readonly IntegrationType[] = ["HTTP", "HTTP_PROXY", "MOCK", "AWS", "AWS_PROXY"];
 
 /** A block Terraform stores as a list of one object in state and the configuration writes as an object. */
-function block(value: unknown): Record<string, any> | undefined {
+function block(value: unknown): TerraformJson | undefined {
   const one = Array.isArray(value) ? value[0] : value;
-  return one && typeof one === "object" ? (one as Record<string, any>) : undefined;
+  return one && typeof one === "object" ? (one as TerraformJson) : undefined;
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
-function throttle(settings: Record<string, any> | undefined): ThrottleModel | undefined {
+function throttle(settings: TerraformJson | undefined): ThrottleModel | undefined {
   if (!settings) return undefined;
   const burst = settings.throttling_burst_limit;
   const rate = settings.throttling_rate_limit;
@@ -70,14 +80,19 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
   const responsesByIntegration = new Map<string, IntegrationResponseModel[]>();
   for (const r of of("aws_apigatewayv2_integration_response").filter((r) => r.values.api_id === apiId)) {
     const list = responsesByIntegration.get(r.values.integration_id) ?? [];
-    list.push({ key: text(r.values.integration_response_key), templates: r.values.response_templates ?? {}, templateSelectionExpression: text(r.values.template_selection_expression) });
+    list.push({
+      key: text(r.values.integration_response_key),
+      templates: r.values.response_templates ?? {},
+      templateSelectionExpression: text(r.values.template_selection_expression),
+    });
     responsesByIntegration.set(r.values.integration_id, list);
   }
   const integrations = new Map<string, IntegrationModel>();
   for (const r of of("aws_apigatewayv2_integration").filter((r) => r.values.api_id === apiId)) {
     const v = r.values;
     const type = v.integration_type as IntegrationType;
-    if (!INTEGRATION_TYPES.includes(type)) throw new Error(`${r.address}: integration_type must be one of ${INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(type)} (${source})`);
+    if (!INTEGRATION_TYPES.includes(type))
+      throw new Error(`${r.address}: integration_type must be one of ${INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(type)} (${source})`);
     integrations.set(v.id, {
       id: v.id,
       type,
@@ -160,7 +175,9 @@ function notEmulated(resources: readonly TerraformResource[], apiId: string, sta
   }
   for (const mapping of resources.filter((r) => r.type === "aws_apigatewayv2_api_mapping" && r.values.api_id === apiId && r.values.stage === stageName)) {
     const url = `wss://${[text(mapping.values.domain_name), text(mapping.values.api_mapping_key)].filter(Boolean).join("/")}`;
-    lines.push(`custom domain ${url} (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it`);
+    lines.push(
+      `custom domain ${url} (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it`,
+    );
   }
   return lines;
 }
@@ -201,6 +218,7 @@ function pick(
   fix: string,
 ): TerraformResource {
   if (found.length === 1) return found[0];
-  if (found.length === 0) throw new Error(`${source} holds no ${one}${wanted !== undefined ? ` matching ${JSON.stringify(wanted)}` : ""}: deploy the stack first (npm run local)`);
+  if (found.length === 0)
+    throw new Error(`${source} holds no ${one}${wanted !== undefined ? ` matching ${JSON.stringify(wanted)}` : ""}: deploy the stack first (npm run local)`);
   throw new Error(`${source} holds ${found.length} ${many} (${found.map(label).join(", ")}): ${fix}`);
 }

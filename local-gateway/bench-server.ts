@@ -8,6 +8,7 @@
  *   node dist/local-gateway/bench-server.js gateway <backend port> <stack dir> <access log file>
  */
 import * as http from "http";
+import { AddressInfo } from "net";
 import { WebSocketServer } from "ws";
 import { BackendClient } from "./backend-client";
 import { LocalGateway } from "./local-gateway";
@@ -24,7 +25,7 @@ function backend(): Promise<number> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as any).port)));
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
 /**
@@ -42,7 +43,7 @@ function floor(backendPort: number): Promise<number> {
       ws.send(res.body, { binary: false });
     });
   });
-  return new Promise((resolve) => wss.on("listening", () => resolve((wss.address() as any).port)));
+  return new Promise((resolve) => wss.on("listening", () => resolve((wss.address() as AddressInfo).port)));
 }
 
 async function gateway(backendPort: number, stackDir: string, accessLogFile: string): Promise<number> {

@@ -63,10 +63,22 @@ export async function benchGateway(options: GatewayBenchOptions): Promise<Gatewa
 
     const ms = (v: number) => `${v.toFixed(2)} ms`;
     const ratio = gateway.perSecond / floor.perSecond;
-    options.row("floor: bare ws server + same HTTP call, p50 / p99", `${ms(floor.p50)} / ${ms(floor.p99)}`, `1 client, ${sizes.latency} round trips, median of ${sizes.rounds} rounds`);
-    options.row("gateway (chat stack, route username), p50 / p99", `${ms(gateway.p50)} / ${ms(gateway.p99)}`, `target p99 < 10 ms: ${gateway.p99 < 10 ? "met" : "MISSED"}`);
+    options.row(
+      "floor: bare ws server + same HTTP call, p50 / p99",
+      `${ms(floor.p50)} / ${ms(floor.p99)}`,
+      `1 client, ${sizes.latency} round trips, median of ${sizes.rounds} rounds`,
+    );
+    options.row(
+      "gateway (chat stack, route username), p50 / p99",
+      `${ms(gateway.p50)} / ${ms(gateway.p99)}`,
+      `target p99 < 10 ms: ${gateway.p99 < 10 ? "met" : "MISSED"}`,
+    );
     options.row("floor: messages per second", `${Math.round(floor.perSecond)}/s`, `${sizes.clients} clients x ${sizes.perClient}, closed loop`);
-    options.row("gateway: messages per second", `${Math.round(gateway.perSecond)}/s`, `${(ratio * 100).toFixed(0)}% of the floor; target >= 50%: ${ratio >= 0.5 ? "met" : "MISSED"}`);
+    options.row(
+      "gateway: messages per second",
+      `${Math.round(gateway.perSecond)}/s`,
+      `${(ratio * 100).toFixed(0)}% of the floor; target >= 50%: ${ratio >= 0.5 ? "met" : "MISSED"}`,
+    );
     options.row("render the chat message template alone", `${renderMicros.toFixed(1)} us`, `${sizes.renders} renders, compiled once`);
     return { floor, gateway, renderMicros };
   } finally {

@@ -87,7 +87,9 @@ export class IntegrationInvoker {
     try {
       body = proxy ? event.body : this.requestBody(integration, event);
     } catch (e) {
-      return e instanceof UnsupportedMediaType ? { ok: false, error: "unsupportedMediaType", detail: e.message } : { ok: false, error: "internal", detail: `request template: ${(e as Error).message}` };
+      return e instanceof UnsupportedMediaType
+        ? { ok: false, error: "unsupportedMediaType", detail: e.message }
+        : { ok: false, error: "internal", detail: `request template: ${(e as Error).message}` };
     }
     if (integration.type === "MOCK") return this.mock(integration, event, body);
 
@@ -125,7 +127,8 @@ export class IntegrationInvoker {
       response = await this.client.call(request);
     } catch (e) {
       const latencyMs = performance.now() - started;
-      if (e instanceof BackendCallError && e.kind === "timeout") return { ok: false, error: "timeout", detail: `${label}: ${e.message}`, target: label, latencyMs };
+      if (e instanceof BackendCallError && e.kind === "timeout")
+        return { ok: false, error: "timeout", detail: `${label}: ${e.message}`, target: label, latencyMs };
       return { ok: false, error: "internal", detail: `${label}: ${(e as Error).message}`, target: label, latencyMs };
     }
     const latencyMs = performance.now() - started;
@@ -163,7 +166,10 @@ export class IntegrationInvoker {
       return Buffer.from(MappingTemplate.of(template).render({ body: text, context: event.context, stageVariables: this.api.stage.variables }), "utf8");
     }
     const passes = integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && keys.length === 0);
-    if (!passes) throw new UnsupportedMediaType(`no request template for ${JSON.stringify(key ?? "")} (templates: ${keys.join(", ") || "none"}) and passthrough_behavior ${integration.passthroughBehavior}`);
+    if (!passes)
+      throw new UnsupportedMediaType(
+        `no request template for ${JSON.stringify(key ?? "")} (templates: ${keys.join(", ") || "none"}) and passthrough_behavior ${integration.passthroughBehavior}`,
+      );
     return event.body;
   }
 
@@ -258,13 +264,20 @@ export class IntegrationInvoker {
       const listener = candidates.find((t) => t.port === port);
       if (!listener) {
         const known = candidates.map((t) => `${t.host}:${t.port}`).join(", ");
-        return { error: `integration ${integration.id}: VPC link ${integration.vpcLinkId} reaches no NLB listener on port ${port}${known ? ` (it reaches ${known})` : ""}` };
+        return {
+          error: `integration ${integration.id}: VPC link ${integration.vpcLinkId} reaches no NLB listener on port ${port}${known ? ` (it reaches ${known})` : ""}`,
+        };
       }
-      if (!this.backend) return { noBackend: true, error: `no backend for ${listener.host}:${listener.port} (the NLB behind VPC link ${integration.vpcLinkId}): start one and pass --backend http://127.0.0.1:<port>` };
+      if (!this.backend)
+        return {
+          noBackend: true,
+          error: `no backend for ${listener.host}:${listener.port} (the NLB behind VPC link ${integration.vpcLinkId}): start one and pass --backend http://127.0.0.1:<port>`,
+        };
       const local = new URL(`${this.backend.origin}${joinPath(this.backend.pathname, url.pathname)}${url.search}`);
       return { url: local, label: `${local.origin}${local.pathname}${local.search} (for ${listener.host}:${listener.port})` };
     }
-    if (!LOOPBACK.test(url.hostname)) return { error: `integration ${integration.id} calls ${url.origin} over the internet: the local gateway calls only loopback addresses` };
+    if (!LOOPBACK.test(url.hostname))
+      return { error: `integration ${integration.id} calls ${url.origin} over the internet: the local gateway calls only loopback addresses` };
     return { url, label: url.href };
   }
 }
@@ -282,7 +295,7 @@ function joinPath(base: string, path: string): string {
 
 function lookup(root: Record<string, unknown>, dotted: string): unknown {
   let value: unknown = root;
-  for (const key of dotted.split(".")) value = value !== null && typeof value === "object" ? (value as any)[key] : undefined;
+  for (const key of dotted.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 

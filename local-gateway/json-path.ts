@@ -41,7 +41,7 @@ export function selectJsonPath(document: unknown, path: string): unknown {
   for (const part of parts) {
     if (value === null || typeof value !== "object") return MISSING;
     if (typeof part === "number" ? !Array.isArray(value) || part >= value.length : !Object.prototype.hasOwnProperty.call(value, part)) return MISSING;
-    value = (value as any)[part];
+    value = (value as Record<string | number, unknown>)[part];
   }
   return value;
 }

@@ -49,21 +49,51 @@ function make(openssl: string, dir: string): void {
   const f = (name: string) => path.join(dir, name);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
   check(openssl, [
-    "req", "-x509", ...ec, "-keyout", f("ca-key.pem"), "-out", f("ca.pem"), "-days", "825",
-    "-subj", "/CN=websocket-gateway-cdktf local CA",
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    f("ca-key.pem"),
+    "-out",
+    f("ca.pem"),
+    "-days",
+    "825",
+    "-subj",
+    "/CN=websocket-gateway-cdktf local CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
   check(openssl, ["req", ...ec, "-keyout", f("server-key.pem"), "-out", f("server.csr"), "-subj", "/CN=localhost"]);
   // Clients check the subjectAltName (Go ignores the common name); 365 days
   // stays within what browsers and Go accept for a leaf certificate.
   fs.writeFileSync(
     f("server.ext"),
-    ["subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"].join("\n") + "\n",
+    [
+      "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=serverAuth",
+    ].join("\n") + "\n",
   );
   check(openssl, [
-    "x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca-key.pem"),
-    "-set_serial", `0x${randomBytes(12).toString("hex")}`, "-days", "365", "-extfile", f("server.ext"), "-out", f("server.pem"),
+    "x509",
+    "-req",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca-key.pem"),
+    "-set_serial",
+    `0x${randomBytes(12).toString("hex")}`,
+    "-days",
+    "365",
+    "-extfile",
+    f("server.ext"),
+    "-out",
+    f("server.pem"),
   ]);
   for (const key of ["ca-key.pem", "server-key.pem"]) fs.chmodSync(f(key), 0o600);
   for (const scratch of ["server.csr", "server.ext"]) fs.rmSync(f(scratch));
@@ -75,6 +105,7 @@ function run(command: string, args: string[]) {
 
 function check(command: string, args: string[]): void {
   const r = run(command, args);
-  if (r.error) throw new Error(`${command} is needed to make the local gateway's TLS certificate (${r.error.message}): install OpenSSL or set WSGW_OPENSSL to its path`);
+  if (r.error)
+    throw new Error(`${command} is needed to make the local gateway's TLS certificate (${r.error.message}): install OpenSSL or set WSGW_OPENSSL to its path`);
   if (r.status !== 0) throw new Error(`${command} ${args[0]} failed (exit ${r.status}): ${r.stderr.trim()}`);
 }

@@ -207,7 +207,12 @@ export class LocalGateway {
 
   /** What the gateway holds: connections, calls in progress and pending $disconnect calls (all 0 when idle). */
   public stats(): { connections: number; pendingIntegrations: number; pendingDisconnects: number; sockets: number } {
-    return { connections: this.connections.size, pendingIntegrations: this.client.pending, pendingDisconnects: this.pendingDisconnects, sockets: this.sockets.size };
+    return {
+      connections: this.connections.size,
+      pendingIntegrations: this.client.pending,
+      pendingDisconnects: this.pendingDisconnects,
+      sockets: this.sockets.size,
+    };
   }
 
   /**
@@ -311,7 +316,21 @@ export class LocalGateway {
       requestTimeEpoch: now,
       routeKey: fields.routeKey,
       stage: this.api.stage.name,
-      identity: { sourceIp: fields.sourceIp, userAgent: fields.userAgent, accountId: "", apiKey: "", apiKeyId: "", caller: "", user: "", userArn: "", cognitoIdentityId: "", cognitoIdentityPoolId: "", cognitoAuthenticationType: "", cognitoAuthenticationProvider: "", principalOrgId: "" },
+      identity: {
+        sourceIp: fields.sourceIp,
+        userAgent: fields.userAgent,
+        accountId: "",
+        apiKey: "",
+        apiKeyId: "",
+        caller: "",
+        user: "",
+        userArn: "",
+        cognitoIdentityId: "",
+        cognitoIdentityPoolId: "",
+        cognitoAuthenticationType: "",
+        cognitoAuthenticationProvider: "",
+        principalOrgId: "",
+      },
       authorizer: { principalId: "" },
       error: { message: "", messageString: '""', responseType: "", validationErrorString: "" },
       disconnectStatusCode: fields.disconnect?.code ?? "",
@@ -330,14 +349,28 @@ export class LocalGateway {
         status: event.status,
         integrationStatus: r?.status ?? "",
         integrationLatency: r?.latencyMs !== undefined ? Math.round(r.latencyMs) : "",
-        integration: { status: r?.status ?? "", latency: r?.latencyMs !== undefined ? Math.round(r.latencyMs) : "", error: r && !r.ok ? r.detail : "", integrationStatus: r?.status ?? "", requestId: c.requestId },
+        integration: {
+          status: r?.status ?? "",
+          latency: r?.latencyMs !== undefined ? Math.round(r.latencyMs) : "",
+          error: r && !r.ok ? r.detail : "",
+          integrationStatus: r?.status ?? "",
+          requestId: c.requestId,
+        },
         error: { message: errorMessage, messageString: JSON.stringify(errorMessage), responseType: event.error ? RESPONSE_TYPES[event.error] : "" },
       });
     }
     if (this.props.log) {
       const time = new Date().toISOString().slice(11, 23);
-      const what = r ? (r.ok ? `${r.target} ${r.status} ${r.latencyMs.toFixed(1)} ms` : `${GatewayError[r.error].message}: ${r.detail}`) : event.error ? GatewayError[event.error].message : "";
-      this.props.log(`${time} ${String(c.eventType).padEnd(10)} ${String(c.routeKey).padEnd(14)} ${c.connectionId} ${event.status} ${what}${event.note ? ` (${event.note})` : ""}`.trimEnd());
+      const what = r
+        ? r.ok
+          ? `${r.target} ${r.status} ${r.latencyMs.toFixed(1)} ms`
+          : `${GatewayError[r.error].message}: ${r.detail}`
+        : event.error
+          ? GatewayError[event.error].message
+          : "";
+      this.props.log(
+        `${time} ${String(c.eventType).padEnd(10)} ${String(c.routeKey).padEnd(14)} ${c.connectionId} ${event.status} ${what}${event.note ? ` (${event.note})` : ""}`.trimEnd(),
+      );
     }
   }
 
@@ -365,7 +398,13 @@ export class LocalGateway {
     const route = this.routes.get("$connect");
     let result: IntegrationResult | undefined;
     if (route?.integration) {
-      result = await this.invoker.invoke(route.integration, { eventType: "CONNECT", body: Buffer.alloc(0), context, headers: headersOf(req), query: url.searchParams });
+      result = await this.invoker.invoke(route.integration, {
+        eventType: "CONNECT",
+        body: Buffer.alloc(0),
+        context,
+        headers: headersOf(req),
+        query: url.searchParams,
+      });
       // "If the $connect request fails (for example, due to AuthN/AuthZ failure
       // or integration failure), the connection will not be made."
       // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-keys-connect-disconnect.html
@@ -387,7 +426,16 @@ export class LocalGateway {
   }
 
   private accept(ws: WebSocket, socket: Duplex, head: Buffer, info: { connectionId: string; connectedAt: number; sourceIp: string; userAgent: string }): void {
-    const conn: Connection = { id: info.connectionId, socket: ws, connectedAt: info.connectedAt, lastActiveAt: info.connectedAt, sourceIp: info.sourceIp, userAgent: info.userAgent, timers: [], closing: false };
+    const conn: Connection = {
+      id: info.connectionId,
+      socket: ws,
+      connectedAt: info.connectedAt,
+      lastActiveAt: info.connectedAt,
+      sourceIp: info.sourceIp,
+      userAgent: info.userAgent,
+      timers: [],
+      closing: false,
+    };
     this.connections.set(conn.id, conn);
     const guard = new FrameSizeGuard(this.limits.frameBytes, () => this.close(conn, 1009, ""));
     if (head.length) guard.feed(head);
@@ -477,7 +525,13 @@ export class LocalGateway {
     this.pendingDisconnects++;
     try {
       const result = await this.invoker.invoke(route.integration, { eventType: "DISCONNECT", body: Buffer.alloc(0), context });
-      this.record({ context, status: result.ok ? 200 : GatewayError[result.error].status, result, error: result.ok ? undefined : result.error, note: `closed ${disconnect.code}` });
+      this.record({
+        context,
+        status: result.ok ? 200 : GatewayError[result.error].status,
+        result,
+        error: result.ok ? undefined : result.error,
+        note: `closed ${disconnect.code}`,
+      });
     } finally {
       this.pendingDisconnects--;
     }
@@ -530,7 +584,9 @@ export class LocalGateway {
       if (errorType) headers["x-amzn-ErrorType"] = errorType;
       res.writeHead(status, headers);
       res.end(payload);
-      this.props.log?.(`${new Date().toISOString().slice(11, 23)} ${"@connections".padEnd(10)} ${`${req.method}`.padEnd(14)} ${m ? safeDecode(m[2]) : url.pathname} ${status}${errorType ? ` ${errorType}` : ""}`);
+      this.props.log?.(
+        `${new Date().toISOString().slice(11, 23)} ${"@connections".padEnd(10)} ${`${req.method}`.padEnd(14)} ${m ? safeDecode(m[2]) : url.pathname} ${status}${errorType ? ` ${errorType}` : ""}`,
+      );
     };
     if (!m || safeDecode(m[1]) !== this.api.stage.name) {
       if (!m && this.isStagePath(url.pathname)) return answer(426, errorBody("Upgrade Required"));
@@ -552,7 +608,11 @@ export class LocalGateway {
         if (!live) return answer(410, "{}", "GoneException");
         return answer(
           200,
-          JSON.stringify({ connectedAt: new Date(live.connectedAt).toISOString(), identity: { sourceIp: live.sourceIp, userAgent: live.userAgent }, lastActiveAt: new Date(live.lastActiveAt).toISOString() }),
+          JSON.stringify({
+            connectedAt: new Date(live.connectedAt).toISOString(),
+            identity: { sourceIp: live.sourceIp, userAgent: live.userAgent },
+            lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+          }),
         );
       case "DELETE":
         if (!live) return answer(410, "{}", "GoneException");
@@ -622,7 +682,9 @@ export function checkBackendUrl(value: string): URL {
     throw new Error(`--backend must be an http:// URL on loopback, got ${JSON.stringify(value)}: e.g. --backend http://127.0.0.1:8080`);
   }
   if (!/^https?:$/.test(url.protocol) || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
-    throw new Error(`--backend must be an http:// URL on loopback (127.0.0.1, localhost or [::1]), got ${JSON.stringify(value)}: the local gateway calls only a backend on this machine, e.g. --backend http://127.0.0.1:8080`);
+    throw new Error(
+      `--backend must be an http:// URL on loopback (127.0.0.1, localhost or [::1]), got ${JSON.stringify(value)}: the local gateway calls only a backend on this machine, e.g. --backend http://127.0.0.1:8080`,
+    );
   }
   return url;
 }
@@ -630,7 +692,9 @@ export function checkBackendUrl(value: string): URL {
 function refuse(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
   const body = errorBody(message);
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function headersOf(req: http.IncomingMessage): Record<string, string[]> {

@@ -72,14 +72,14 @@ const NOT_JSON = "\u0000not-json";
  * `null`, and so does this project's contract test).
  */
 function inputJson(document: unknown, path: string): string {
-  if (isNotJson(document)) return path.trim() === "$" ? JSON.stringify((document as any)[NOT_JSON]) : "null";
+  if (isNotJson(document)) return path.trim() === "$" ? JSON.stringify((document as Record<string, unknown>)[NOT_JSON]) : "null";
   const value = selectJsonPath(document, path);
   return value === MISSING ? "null" : JSON.stringify(value);
 }
 
 /** `$input.path(x)`: the value at a JSONPath, as an object Velocity can navigate; an empty string when missing. */
 function inputPath(document: unknown, path: string): unknown {
-  if (isNotJson(document)) return path.trim() === "$" ? (document as any)[NOT_JSON] : "";
+  if (isNotJson(document)) return path.trim() === "$" ? (document as Record<string, unknown>)[NOT_JSON] : "";
   const value = selectJsonPath(document, path);
   return value === MISSING || value === null ? "" : value;
 }

@@ -9,5 +9,7 @@ import * as path from "path";
  * always deploys the code of the run.
  */
 export function pointModuleSources(hcl: string, root: string, outDir: string): string {
-  return hcl.replace(/"\.\.\/\.\.\/(?:cdktf\.out\/stacks|modules)\/(websocket-[a-z]+)"/g, (_, module: string) => JSON.stringify(path.relative(root, path.join(outDir, "stacks", module))));
+  return hcl.replace(/"\.\.\/\.\.\/(?:cdktf\.out\/stacks|modules)\/(websocket-[a-z]+)"/g, (_, module: string) =>
+    JSON.stringify(path.relative(root, path.join(outDir, "stacks", module))),
+  );
 }

@@ -16,7 +16,7 @@ function parse(expression: string): Part[] {
   if (cached) return cached;
   const parts: Part[] = [];
   let literal = "";
-  for (let i = 0; i < expression.length; ) {
+  for (let i = 0; i < expression.length;) {
     const c = expression[i];
     if (c === "\\" && expression[i + 1] === "$") {
       literal += "$";

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import type { TerraformJson } from "../constructs/terraform-json";
 import { ApiModel } from "./api-model";
 import { ApiSelection, buildApiModel, TerraformResource } from "./api-resources";
 
@@ -31,11 +32,11 @@ const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelection = {}): ApiModel {
   const file = path.join(stackDir, "cdk.tf.json");
   if (!fs.existsSync(file)) throw new Error(`${file} does not exist: run npm run synth first`);
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
+  const json: TerraformJson = JSON.parse(fs.readFileSync(file, "utf8"));
   const source = path.relative(process.cwd(), file) || file;
   const region: string = json.provider?.aws?.[0]?.region ?? "us-east-1";
-  const declared: Array<{ type: string; name: string; config: Record<string, any> }> = [];
-  for (const [type, byName] of Object.entries<Record<string, any>>(json.resource ?? {})) {
+  const declared: Array<{ type: string; name: string; config: TerraformJson }> = [];
+  for (const [type, byName] of Object.entries<TerraformJson>(json.resource ?? {})) {
     for (const [name, config] of Object.entries(byName)) declared.push({ type, name, config });
   }
   const attributes = new Map<string, Record<string, string>>();
@@ -45,18 +46,20 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
   const iterated = read.find((d) => d.config.count !== undefined || d.config.for_each !== undefined);
   if (iterated) {
     const how = iterated.config.count !== undefined ? "count" : "for_each";
-    throw new Error(`${source}: ${iterated.type}.${iterated.name} uses ${how}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`);
+    throw new Error(
+      `${source}: ${iterated.type}.${iterated.name} uses ${how}, which only Terraform evaluates: apply the stack (npm run local) and serve its state`,
+    );
   }
   const resources: TerraformResource[] = [];
   for (const { type, name, config } of read) {
     const address = `${type}.${name}`;
-    let values: Record<string, any>;
+    let values: TerraformJson;
     try {
       values = resolve(config, (ref) => {
         const value = attributes.get(`${ref.type}.${ref.name}`)?.[ref.attribute];
         if (value === undefined) throw new Error(`it refers to \${${ref.type}.${ref.name}.${ref.attribute}}, which needs Terraform to evaluate`);
         return value;
-      });
+      }) as TerraformJson; // a configuration block resolves to an object
     } catch (e) {
       throw new Error(`${source}: ${address}: ${(e as Error).message}: apply the stack (npm run local) and serve its state`);
     }
@@ -66,10 +69,12 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
 }
 
 /** The attributes of a resource that Terraform would compute, as stable local values. */
-function syntheticAttributes(type: string, name: string, config: Record<string, any>, region: string): Record<string, string> {
+function syntheticAttributes(type: string, name: string, config: TerraformJson, region: string): Record<string, string> {
   const hash = createHash("sha256").update(`${type}.${name}`).digest("hex");
   // API Gateway ids are 10 lower-case letters and digits.
-  const id = BigInt(`0x${hash.slice(0, 16)}`).toString(36).slice(0, 10);
+  const id = BigInt(`0x${hash.slice(0, 16)}`)
+    .toString(36)
+    .slice(0, 10);
   const out: Record<string, string> = { id, arn: `arn:aws:local:${region}:000000000000:${type}/${id}` };
   if (type === "aws_lb") {
     const lbName = typeof config.name === "string" ? config.name : name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
@@ -85,7 +90,7 @@ function syntheticAttributes(type: string, name: string, config: Record<string, 
  * Terraform's escapes (`$${` and `%%{` stand for literal `${` and `%{`).
  * Anything else Terraform would evaluate (variables, functions) fails.
  */
-function resolve(value: unknown, lookup: (ref: { type: string; name: string; attribute: string }) => string): any {
+function resolve(value: unknown, lookup: (ref: { type: string; name: string; attribute: string }) => string): unknown {
   if (typeof value === "string") {
     const escaped = value.split("$${").join("\u0000").split("%%{").join("\u0001");
     const replaced = escaped.replace(REFERENCE, (_, type, name, attribute) => lookup({ type, name, attribute }));
@@ -94,7 +99,11 @@ function resolve(value: unknown, lookup: (ref: { type: string; name: string; att
   }
   if (Array.isArray(value)) return value.map((v) => resolve(v, lookup));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//" && k !== "depends_on" && k !== "lifecycle").map(([k, v]) => [k, resolve(v, lookup)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "//" && k !== "depends_on" && k !== "lifecycle")
+        .map(([k, v]) => [k, resolve(v, lookup)]),
+    );
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import { spawn } from "child_process";
+import type { TerraformJson } from "../constructs/terraform-json";
 import { ApiModel } from "./api-model";
 import { ApiSelection, buildApiModel, TerraformResource } from "./api-resources";
 
@@ -10,10 +11,10 @@ import { ApiSelection, buildApiModel, TerraformResource } from "./api-resources"
  * `$${` escapes undone), for the root module and every child module.
  */
 export function apiFromTerraformState(state: unknown, selection: ApiSelection = {}, source = "the Terraform state"): ApiModel {
-  const root = (state as any)?.values?.root_module;
+  const root = (state as TerraformJson | undefined)?.values?.root_module;
   if (!root) throw new Error(`${source} holds no resources (is it the output of terraform show -json after an apply?)`);
   const resources: TerraformResource[] = [];
-  const walk = (module: any) => {
+  const walk = (module: TerraformJson) => {
     for (const r of module.resources ?? []) {
       if (r.mode === "managed") resources.push({ address: r.address, type: r.type, values: r.values ?? {} });
     }

@@ -31,7 +31,10 @@ const link = new PrivateLink(stack, "link", {
 });
 const api = new WebSocketApi(stack, "api", { apiName: "bench" });
 for (let i = 0; i < routes; i++) {
-  api.addRoute(`action${i}`, { integration: new WebSocketHttpProxyIntegration({ url: link.urlFor(`/action${i}`), vpcLink: link }), returnResponse: i % 2 === 0 });
+  api.addRoute(`action${i}`, {
+    integration: new WebSocketHttpProxyIntegration({ url: link.urlFor(`/action${i}`), vpcLink: link }),
+    returnResponse: i % 2 === 0,
+  });
 }
 new WebSocketStage(stack, "stage", { api });
 app.synth();

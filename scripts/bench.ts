@@ -24,8 +24,11 @@ import * as path from "path";
 import { PROJECT_DIR } from "../stacks/paths";
 import { benchGateway } from "../local-gateway/gateway-bench";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
+// scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as {
+  terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string>;
+};
 
 /** Prints one figure: label, value, and a note (ratio, target). */
 export type Row = (label: string, value: string, note?: string) => void;
@@ -85,7 +88,8 @@ function writeJson(file: string, content: unknown): string {
 
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 /** A target's verdict; quick figures are not comparable with the targets. */
-const verdict = (c: BenchContext, target: string, met: boolean) => (c.quick ? `target ${target}: not judged in quick mode` : `target ${target}: ${met ? "met" : "MISSED"}`);
+const verdict = (c: BenchContext, target: string, met: boolean) =>
+  c.quick ? `target ${target}: not judged in quick mode` : `target ${target}: ${met ? "met" : "MISSED"}`;
 const node = (script: string, args: string[], env: Record<string, string> = {}) => seconds("node", [path.join(PROJECT_DIR, script), ...args], env);
 
 let floor = 0;
@@ -104,7 +108,11 @@ const MEASUREMENTS: readonly Measurement[] = [
       const env = { CDKTF_OUTDIR: path.join(c.scratch, "cdktf.out") };
       const synth = repeat(c, () => node("dist/main.js", [], env));
       const ratio = synth / floor;
-      c.row("synth of all stacks (warm, node dist/main.js)", fmt(synth), `${ratio.toFixed(1)}x floor; ${verdict(c, "<= 3 s and <= 6x", synth <= 3 && ratio <= 6)}`);
+      c.row(
+        "synth of all stacks (warm, node dist/main.js)",
+        fmt(synth),
+        `${ratio.toFixed(1)}x floor; ${verdict(c, "<= 3 s and <= 6x", synth <= 3 && ratio <= 6)}`,
+      );
       const viaRunner = repeat(c, () => node("scripts/run.js", ["main.ts"], env));
       c.row("npm run synth (scripts/run.js, nothing to transpile)", fmt(viaRunner), `${(viaRunner / floor).toFixed(1)}x floor`);
       const stacks = path.join(env.CDKTF_OUTDIR, "stacks");
@@ -120,7 +128,9 @@ const MEASUREMENTS: readonly Measurement[] = [
         const runs = c.quick ? 1 : Math.max(3, Math.floor(c.runs / 2));
         const ms = median(
           Array.from({ length: runs }, () => {
-            const out = execFileSync("node", [path.join(PROJECT_DIR, "dist", "scripts", "bench-routes.js"), String(n), path.join(c.scratch, `routes-${n}`)], { encoding: "utf8" });
+            const out = execFileSync("node", [path.join(PROJECT_DIR, "dist", "scripts", "bench-routes.js"), String(n), path.join(c.scratch, `routes-${n}`)], {
+              encoding: "utf8",
+            });
             return JSON.parse(out.trim().split("\n").pop()!).ms;
           }),
         );
@@ -133,7 +143,11 @@ const MEASUREMENTS: readonly Measurement[] = [
       const slope = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
       const base = my - slope * mx;
       const r2 = 1 - points.reduce((a, [x, y]) => a + (y - (base + slope * x)) ** 2, 0) / points.reduce((a, [, y]) => a + (y - my) ** 2, 0);
-      c.row("linear fit of synth time over routes", `R² ${r2.toFixed(3)}`, `${base.toFixed(0)} ms + ${slope.toFixed(2)} ms per route (300 routes is API Gateway's default quota)`);
+      c.row(
+        "linear fit of synth time over routes",
+        `R² ${r2.toFixed(3)}`,
+        `${base.toFixed(0)} ms + ${slope.toFixed(2)} ms per route (300 routes is API Gateway's default quota)`,
+      );
     },
   },
   {
@@ -155,10 +169,22 @@ const MEASUREMENTS: readonly Measurement[] = [
       }
       const env = terraformEnv();
       const out = path.join(c.scratch, "plan");
-      node("dist/main.js", ["--config", writeJson(path.join(c.scratch, "plan.json"), { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } } })], { CDKTF_OUTDIR: out });
+      node(
+        "dist/main.js",
+        ["--config", writeJson(path.join(c.scratch, "plan.json"), { chat: { network: { availabilityZones: ["us-east-1a", "us-east-1b"] } } })],
+        { CDKTF_OUTDIR: out },
+      );
       const dir = path.join(out, "stacks", "chat");
       writeJson(path.join(dir, "bench_override.tf.json"), {
-        provider: { aws: { access_key: "bench", secret_key: "bench", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: "true" } },
+        provider: {
+          aws: {
+            access_key: "bench",
+            secret_key: "bench",
+            skip_credentials_validation: true,
+            skip_requesting_account_id: true,
+            skip_metadata_api_check: "true",
+          },
+        },
         terraform: { backend: { local: { path: "bench.tfstate" } } },
       });
       const init = seconds("terraform", ["init", "-input=false", "-no-color"], env, dir);
@@ -200,7 +226,9 @@ async function main(): Promise<void> {
     row: (label, value, note = "") => console.log(`${label.padEnd(54)} ${value.padStart(10)}  ${note}`),
   };
   try {
-    console.log(`Benchmark on ${os.cpus().length} CPUs, node ${process.version}, ${quick ? "quick mode: one run each" : `median of ${runs} runs where repeated`}\n`);
+    console.log(
+      `Benchmark on ${os.cpus().length} CPUs, node ${process.version}, ${quick ? "quick mode: one run each" : `median of ${runs} runs where repeated`}\n`,
+    );
     // dist/ must be current, so synth runs measure the app, not the transpiler.
     execFileSync("node", [path.join(PROJECT_DIR, "scripts", "run.js"), "scripts/bench-routes.ts", "1", path.join(scratch, "warmup")]);
     for (const m of MEASUREMENTS) {

@@ -30,7 +30,8 @@ interface Args {
   dir: string;
 }
 
-const USAGE = "usage: node scripts/run.js scripts/hcp-upload.ts --organization <org> --workspace <name> [--hostname <host> | --address <url>] [--speculative] [--no-queue] [--timeout <seconds>] [<stack folder>]";
+const USAGE =
+  "usage: node scripts/run.js scripts/hcp-upload.ts --organization <org> --workspace <name> [--hostname <host> | --address <url>] [--speculative] [--no-queue] [--timeout <seconds>] [<stack folder>]";
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args {
   const args: Args = {

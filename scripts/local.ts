@@ -25,10 +25,14 @@ import * as net from "net";
 import * as path from "path";
 import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
+import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js"));
+// scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as {
+  terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string>;
+};
 
 const STACKS = ["chat", "websocket-nlb", "websocket-alb"] as const;
 type StackName = (typeof STACKS)[number];
@@ -78,7 +82,8 @@ function parseArgs(argv: string[]): Options | "help" {
   }
   if (positional.length > 1) throw new UsageError(`give one stack, got ${positional.map((p) => JSON.stringify(p)).join(" and ")} (${USAGE})`);
   const stack = (positional[0] ?? "chat") as StackName;
-  if (!STACKS.includes(stack)) throw new UsageError(`stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(stack)}: e.g. npm run local -- websocket-nlb`);
+  if (!STACKS.includes(stack))
+    throw new UsageError(`stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(stack)}: e.g. npm run local -- websocket-nlb`);
   const backend = flags.get("--backend") as string | undefined;
   if (backend !== undefined) {
     try {
@@ -101,7 +106,13 @@ function checkPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", (e: NodeJS.ErrnoException) =>
-      reject(new UsageError(e.code === "EADDRINUSE" ? `--port ${port} is in use on 127.0.0.1: pick another port, or leave --port out for a free one` : `--port ${port} cannot be used (${e.code ?? e.message}): pick a port above 1023`)),
+      reject(
+        new UsageError(
+          e.code === "EADDRINUSE"
+            ? `--port ${port} is in use on 127.0.0.1: pick another port, or leave --port out for a free one`
+            : `--port ${port} cannot be used (${e.code ?? e.message}): pick a port above 1023`,
+        ),
+      ),
     );
     server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
   });
@@ -142,7 +153,7 @@ function terraform(cwd: string, args: string[], total?: number): Promise<string>
   });
 }
 
-function terraformJson(dir: string, args: string[]): Promise<any> {
+function terraformJson(dir: string, args: string[]): Promise<TerraformJson> {
   return new Promise((resolve, reject) => {
     const c = spawn("terraform", args, { cwd: dir, env: { ...process.env, ...terraformEnv() } });
     let s = "";
@@ -187,7 +198,10 @@ async function prepare(options: Options, emulator: Emulator): Promise<string> {
   for (const file of fs.readdirSync(example).filter((f) => f.endsWith(".tf"))) {
     fs.writeFileSync(path.join(root, file), pointModuleSources(fs.readFileSync(path.join(example, file), "utf8"), root, out));
   }
-  fs.writeFileSync(path.join(root, "emulator_override.tf.json"), JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2));
+  fs.writeFileSync(
+    path.join(root, "emulator_override.tf.json"),
+    JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2),
+  );
   return root;
 }
 
@@ -252,34 +266,48 @@ async function main(): Promise<void> {
     await terraform(dir, ["init", "-input=false"]);
     await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"]);
     const plan = await terraformJson(dir, ["show", "-json", "local.plan"]);
-    const total = (plan.resource_changes ?? []).filter((r: any) => r.change.actions.includes("create")).length;
+    const total = (plan.resource_changes ?? []).filter((r: TerraformJson) => r.change.actions.includes("create")).length;
     console.log(`Applying ${total} resources:`);
     const started = Date.now();
     await terraform(dir, ["apply", "-input=false", "-lock=false", "local.plan"], total);
     const outputs = await terraformJson(dir, ["output", "-json"]);
     console.log(`\nDeployed ${stack} in ${Math.round((Date.now() - started) / 1000)} s. Outputs:`);
-    for (const [k, v] of Object.entries<any>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
+    for (const [k, v] of Object.entries<TerraformJson>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
 
     // Serve the API as Terraform applied it: the state holds every resolved attribute.
     const api = apiFromTerraformState(await showState(dir, { ...process.env, ...terraformEnv() }), {}, `the state of ${stack}`);
     const certificates = ensureLocalCertificates(TLS_DIR);
     const accessLogFile = path.join(WORK_DIR, "gateway-access.log");
-    gateway = await LocalGateway.start({ api, backend: options.backend, port: options.port, tls: certificates, accessLogFile, log: (line) => console.log(`  ${line}`) });
+    gateway = await LocalGateway.start({
+      api,
+      backend: options.backend,
+      port: options.port,
+      tls: certificates,
+      accessLogFile,
+      log: (line) => console.log(`  ${line}`),
+    });
     const rel = (p: string) => path.relative(process.cwd(), p);
     console.log(`\nServing the ${api.name} API (stage ${api.stage.name}) as deployed:`);
     console.log(`WebSocket URL: ${gateway.url}`);
     console.log(`Connections URL: ${gateway.connectionsUrl}`);
-    for (const r of gateway.describeRoutes()) console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
+    for (const r of gateway.describeRoutes())
+      console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
     for (const line of api.notEmulated) console.log(line);
     const targets = [...new Set(api.privateTargets.map((t) => `${t.host}:${t.port}`))].join(", ");
     if (options.backend) {
       console.log(`Backend: requests through the VPC link to ${targets} go to ${options.backend}.`);
     } else {
-      console.log(`Backend: none given. Requests through the VPC link to ${targets} would go to --backend http://127.0.0.1:<port>; nothing answers them, so $connect fails with 500 (Internal server error) until you pass one.`);
+      console.log(
+        `Backend: none given. Requests through the VPC link to ${targets} would go to --backend http://127.0.0.1:<port>; nothing answers them, so $connect fails with 500 (Internal server error) until you pass one.`,
+      );
     }
-    console.log(`TLS: the Connections URL uses a local CA; a backend trusts it with NODE_EXTRA_CA_CERTS=${rel(certificates.caFile)} (Node.js) or SSL_CERT_FILE=${rel(certificates.caFile)} (Go).`);
+    console.log(
+      `TLS: the Connections URL uses a local CA; a backend trusts it with NODE_EXTRA_CA_CERTS=${rel(certificates.caFile)} (Node.js) or SSL_CERT_FILE=${rel(certificates.caFile)} (Go).`,
+    );
     if (outputs.connections_table_name) {
-      console.log(`DynamoDB for the backend: DYNAMODB_ENDPOINT_URL=${emulator.endpoint} DYNAMODB_TABLE_NAME=${outputs.connections_table_name.value} AWS_REGION=${api.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
+      console.log(
+        `DynamoDB for the backend: DYNAMODB_ENDPOINT_URL=${emulator.endpoint} DYNAMODB_TABLE_NAME=${outputs.connections_table_name.value} AWS_REGION=${api.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+      );
     }
     console.log(`Access log (the stage's format): ${rel(accessLogFile)}`);
     console.log(`

@@ -29,7 +29,9 @@ function main(argv: string[]): number {
   }
   const { version } = moduleSources();
   for (const file of writeRegistryPackages(MODULE_NAMES, version, out)) console.log(`wrote ${path.relative(process.cwd(), file) || file}`);
-  console.log(`Module version ${version}: publish each archive as that version of the module of the same name (provider aws); see docs/modules.md, "Publishing a release".`);
+  console.log(
+    `Module version ${version}: publish each archive as that version of the module of the same name (provider aws); see docs/modules.md, "Publishing a release".`,
+  );
   return 0;
 }
 

@@ -89,7 +89,8 @@ function mirrorPlatforms(mirror, address) {
   const platforms = new Set();
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      for (const p of fs.readdirSync(path.join(dir, entry.name), { withFileTypes: true })) if (p.isDirectory() && /^[a-z0-9]+_[a-z0-9]+$/.test(p.name)) platforms.add(p.name);
+      for (const p of fs.readdirSync(path.join(dir, entry.name), { withFileTypes: true }))
+        if (p.isDirectory() && /^[a-z0-9]+_[a-z0-9]+$/.test(p.name)) platforms.add(p.name);
     } else {
       const m = new RegExp(`^terraform-provider-${type}_[^_]+_([a-z0-9]+_[a-z0-9]+)\\.zip$`).exec(entry.name);
       if (m) platforms.add(m[1]);
@@ -309,7 +310,8 @@ if (require.main === module) {
   const step = mirror ? cdktfLockStep(command, args, env) : undefined;
   if (step) {
     try {
-      for (const l of prepareCdktf(step, mirror, env)) console.log(`${l.stack}: locked ${l.providers.join(", ")} from the mirror ${mirror} (${l.platforms.join(", ")})`);
+      for (const l of prepareCdktf(step, mirror, env))
+        console.log(`${l.stack}: locked ${l.providers.join(", ")} from the mirror ${mirror} (${l.platforms.join(", ")})`);
     } catch (e) {
       console.error(`Writing the provider lock files from the mirror failed:\n${e.message}`);
       process.exit(1);

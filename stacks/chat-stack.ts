@@ -4,10 +4,11 @@ import { dependable, Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { AmplifyManualFrontend } from "../constructs/amplify-manual-frontend";
-import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-account";
-import { ChatAlarms } from "../constructs/alarms";
+import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-cloud-watch-role";
+import { ChatAlarms } from "../constructs/chat-alarms";
 import { ConnectionsTable } from "../constructs/connections-table";
-import { ContainerImage, DockerHubAccess } from "../constructs/container-image";
+import { ContainerImage } from "../constructs/container-image";
+import { DockerHubAccess } from "../constructs/docker-hub-access";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
 import { Guardrails } from "../constructs/guardrails";
@@ -298,7 +299,11 @@ export class ChatStack extends TerraformStack {
       desiredCount: c.backend.desiredCount,
       autoScaling:
         c.backend.autoScaling.enabled && can.autoScaling
-          ? { minCapacity: c.backend.autoScaling.minCapacity, maxCapacity: c.backend.autoScaling.maxCapacity, targetCpuPercent: c.backend.autoScaling.targetCpuPercent }
+          ? {
+              minCapacity: c.backend.autoScaling.minCapacity,
+              maxCapacity: c.backend.autoScaling.maxCapacity,
+              targetCpuPercent: c.backend.autoScaling.targetCpuPercent,
+            }
           : undefined,
       tracing: c.backend.tracing,
       tracingImage: c.backend.tracingImage ?? undefined,
@@ -370,7 +375,10 @@ export class ChatStack extends TerraformStack {
 
     // outputs
     output(this, "websocket_url", { value: this.stage.invokeUrl, description: "URL clients connect to (wss://)." });
-    output(this, "connections_callback_url", { value: this.stage.callbackUrl, description: "Base URL of the @connections API (https://), as the backend receives it in the url field." });
+    output(this, "connections_callback_url", {
+      value: this.stage.callbackUrl,
+      description: "Base URL of the @connections API (https://), as the backend receives it in the url field.",
+    });
     output(this, "api_id", { value: this.api.apiId, description: "ID of the WebSocket API." });
     output(this, "ecs_cluster_name", { value: this.service.cluster.name, description: "Name of the ECS cluster." });
     output(this, "ecs_service_name", { value: this.service.resource.name, description: "Name of the ECS service." });
@@ -379,14 +387,22 @@ export class ChatStack extends TerraformStack {
     output(this, "api_access_log_group_name", { value: this.stage.accessLogGroup!.name, description: "Log group of the API's access logs." });
     output(this, "api_execution_log_group_name", { value: this.stage.executionLogGroup!.name, description: "Log group of the API's execution logs." });
     output(this, "backend_log_group_name", { value: this.service.logGroup.name, description: "Log group of the backend container." });
-    if (this.service.sidecar) output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
+    if (this.service.sidecar)
+      output(this, "tracing_log_group_name", { value: this.service.sidecar.logGroup.name, description: "Log group of the tracing sidecar." });
     if (this.image) output(this, "ecr_repository_url", { value: this.image.repositoryUrl, description: "ECR repository the backend image is built into." });
     if (this.frontend) output(this, "frontend_url", { value: this.frontend.url, description: "URL of the frontend on Amplify." });
     if (this.domain && this.mapping) {
-      output(this, "custom_domain_url", { value: this.mapping.url, description: "URL clients connect to through the custom domain (wss://<domain>[/<mapping key>])." });
-      output(this, "custom_domain_target_domain_name", { value: this.domain.targetDomainName, description: "Regional API Gateway host name the custom domain's DNS must point at." });
+      output(this, "custom_domain_url", {
+        value: this.mapping.url,
+        description: "URL clients connect to through the custom domain (wss://<domain>[/<mapping key>]).",
+      });
+      output(this, "custom_domain_target_domain_name", {
+        value: this.domain.targetDomainName,
+        description: "Regional API Gateway host name the custom domain's DNS must point at.",
+      });
     }
-    if (this.connectAuthorizer) output(this, "connect_authorizer_id", { value: this.connectAuthorizer.authorizerId, description: "ID of the $connect Lambda authorizer." });
+    if (this.connectAuthorizer)
+      output(this, "connect_authorizer_id", { value: this.connectAuthorizer.authorizerId, description: "ID of the $connect Lambda authorizer." });
     if (authorization.type === "AWS_IAM") {
       output(this, "connect_route_arn", {
         value: `${this.api.executionArn}/${this.stage.resource.name}/$connect`,
@@ -402,7 +418,12 @@ function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"],
     case "login":
       return { kind: "login", credentialsSecretArn: hub.credentialsSecretArn! };
     case "pull-through-cache":
-      return { kind: "pull-through-cache", credentialsSecretArn: hub.credentialsSecretArn!, repositoryPrefix: hub.repositoryPrefix ?? undefined, createRule: hub.createRule && can.pullThroughCache };
+      return {
+        kind: "pull-through-cache",
+        credentialsSecretArn: hub.credentialsSecretArn!,
+        repositoryPrefix: hub.repositoryPrefix ?? undefined,
+        createRule: hub.createRule && can.pullThroughCache,
+      };
     default:
       return { kind: hub.kind };
   }
@@ -415,5 +436,7 @@ function routeThrottleSettings(
 ): Record<string, WebSocketRouteSettings> | undefined {
   const entries = Object.entries(routeThrottle);
   if (entries.length === 0) return undefined;
-  return Object.fromEntries(entries.map(([key, t]) => [key, { throttle: { burstLimit: t.burstLimit ?? stage.burstLimit, rateLimit: t.rateLimit ?? stage.rateLimit } }]));
+  return Object.fromEntries(
+    entries.map(([key, t]) => [key, { throttle: { burstLimit: t.burstLimit ?? stage.burstLimit, rateLimit: t.rateLimit ?? stage.rateLimit } }]),
+  );
 }

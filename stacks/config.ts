@@ -16,7 +16,9 @@ export interface Problem {
 /** Thrown when the configuration is invalid; lists every problem. */
 export class ConfigError extends Error {
   constructor(public readonly problems: readonly Problem[]) {
-    super(`The configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was synthesized:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`);
+    super(
+      `The configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was synthesized:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -82,12 +84,19 @@ export function loadSettings(options: LoadOptions): Settings {
     try {
       text = fs.readFileSync(resolved, "utf8");
     } catch {
-      throw new ConfigError([{ key: "config file", message: `config file must be a readable JSON file, got ${show(configPath)}: check the path given with --config or ${CONFIG_ENV}` }]);
+      throw new ConfigError([
+        {
+          key: "config file",
+          message: `config file must be a readable JSON file, got ${show(configPath)}: check the path given with --config or ${CONFIG_ENV}`,
+        },
+      ]);
     }
     try {
       file = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError([{ key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${describeJsonError(e as Error, text)}): fix the syntax` }]);
+      throw new ConfigError([
+        { key: "config file", message: `config file must be valid JSON, got ${show(configPath)} (${describeJsonError(e as Error, text)}): fix the syntax` },
+      ]);
     }
   }
   return resolveSettings({ project: context.settings, file, fileOrigin: configPath, env: options.env });
@@ -101,10 +110,14 @@ export function configFileFromArgs(argv: readonly string[]): string | undefined 
     if (argv[i].startsWith("--config=")) given.push(argv[i].slice("--config=".length));
   }
   if (given.length > 1) {
-    throw new ConfigError([{ key: "--config", message: `--config must be given once, got ${given.map((g) => show(g)).join(" and ")}: merge the settings into one file` }]);
+    throw new ConfigError([
+      { key: "--config", message: `--config must be given once, got ${given.map((g) => show(g)).join(" and ")}: merge the settings into one file` },
+    ]);
   }
   if (given[0] === "") {
-    throw new ConfigError([{ key: "--config", message: `--config must be followed by the path of a JSON config file, got nothing: write --config <file> or --config=<file>` }]);
+    throw new ConfigError([
+      { key: "--config", message: `--config must be followed by the path of a JSON config file, got nothing: write --config <file> or --config=<file>` },
+    ]);
   }
   return given[0];
 }
@@ -161,7 +174,10 @@ export function resolveSettings(sources: ConfigSources): Settings {
     } else {
       const suggestion = closestKey(key);
       failedKeys.add(key);
-      problems.push({ key, message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in docs/configuration.md` });
+      problems.push({
+        key,
+        message: `${key} is not a setting${where(key)}: ${suggestion ? `did you mean ${suggestion}? ` : ""}see the settings table in docs/configuration.md`,
+      });
     }
   }
 
@@ -273,11 +289,11 @@ function flatten(obj: Record<string, unknown>, prefix: string, emit: (key: strin
 
 /** Builds the nested settings from [dotted key, value] pairs. */
 function nest(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
-  const out: Record<string, any> = {};
+  const out: Record<string, unknown> = {};
   for (const [key, value] of entries) {
     const parts = key.split(".");
     let node = out;
-    for (const p of parts.slice(0, -1)) node = node[p] ??= {};
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
     node[parts[parts.length - 1]] = value;
   }
   return out;

@@ -10,11 +10,7 @@ import { Settings } from "./settings";
  * to judge (set and valid on their own), so every rule that can be judged
  * is, whatever else is wrong.
  */
-export function crossChecks(
-  s: Settings,
-  fail: (key: string, rule: string, value: unknown, fix: string) => void,
-  ok: (...keys: string[]) => boolean,
-): void {
+export function crossChecks(s: Settings, fail: (key: string, rule: string, value: unknown, fix: string) => void, ok: (...keys: string[]) => boolean): void {
   /** Reports a failed rule of the rules module; returns whether it failed. */
   const judge = <T>(key: string, rule: Rule<T>, value: T): boolean => {
     const failure = rule.explain(value, true);
@@ -32,18 +28,38 @@ export function crossChecks(
   }
   // The tracing collector listens on UDP and TCP 2000 in the task's shared network namespace.
   if (ok("chat.backend.port", "chat.backend.tracing") && b.tracing !== "off" && b.port === TRACING_PORT) {
-    fail("chat.backend.port", `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`, b.port, `pick another port, or set chat.backend.tracing to "off"`);
+    fail(
+      "chat.backend.port",
+      `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`,
+      b.port,
+      `pick another port, or set chat.backend.tracing to "off"`,
+    );
   }
   if (ok("environment", "chat.deletionProtection") && s.environment === "production" && s.chat.deletionProtection === false) {
-    fail("chat.deletionProtection", 'true or null when environment is "production" (guardrail WSG-LB-002)', false, 'leave it null (on for production), or deploy under another environment name');
+    fail(
+      "chat.deletionProtection",
+      'true or null when environment is "production" (guardrail WSG-LB-002)',
+      false,
+      "leave it null (on for production), or deploy under another environment name",
+    );
   }
   if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
-    fail("state.backend", '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)', s.state.backend, 'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend');
+    fail(
+      "state.backend",
+      '"local" when target.kind is "emulator" (nothing but the emulator on 127.0.0.1 is contacted)',
+      s.state.backend,
+      'use state.backend "local" for the emulator, or target.kind "aws" for a remote backend',
+    );
   }
   const n = s.chat?.network;
   if (ok("chat.network.vpcId", "chat.network.privateSubnetIds")) {
     if (n.vpcId !== null && n.privateSubnetIds.length < 2) {
-      fail("chat.network.privateSubnetIds", "at least two subnets (in different Availability Zones) when vpcId is set", n.privateSubnetIds, "list the private subnets of the VPC");
+      fail(
+        "chat.network.privateSubnetIds",
+        "at least two subnets (in different Availability Zones) when vpcId is set",
+        n.privateSubnetIds,
+        "list the private subnets of the VPC",
+      );
     }
     if (n.vpcId === null && n.privateSubnetIds.length > 0) {
       fail("chat.network.vpcId", "set when privateSubnetIds are given", n.vpcId, "give the VPC of those subnets, or remove privateSubnetIds to create a VPC");
@@ -51,7 +67,8 @@ export function crossChecks(
     judge("chat.network.privateSubnetIds", distinct("subnets"), n.privateSubnetIds);
   }
   if (ok("chat.network.availabilityZones") && n.availabilityZones.length > 0) {
-    if (n.availabilityZones.length < 2) fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
+    if (n.availabilityZones.length < 2)
+      fail("chat.network.availabilityZones", "at least two zones (or empty to look them up)", n.availabilityZones, "list two or more zones");
     else judge("chat.network.availabilityZones", distinct("zones"), n.availabilityZones);
     const foreign = ok("region") ? n.availabilityZones.filter((z) => !z.startsWith(s.region)) : [];
     if (foreign.length) fail("chat.network.availabilityZones", `zones of region ${s.region}`, foreign, "list zones of the stack's region");
@@ -60,15 +77,26 @@ export function crossChecks(
     fail("state.s3.bucket", 'set when state.backend is "s3"', s.state.s3.bucket, "name the bucket that holds the state");
   }
   if (ok("state.backend", "state.cloud.organization", "state.cloud.workspace", "state.cloud.workspaceTags") && s.state.backend === "cloud") {
-    if (!s.state.cloud.organization) fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
+    if (!s.state.cloud.organization)
+      fail("state.cloud.organization", 'set when state.backend is "cloud"', s.state.cloud.organization, "give your HCP Terraform organization");
     const named = s.state.cloud.workspace !== null;
     const tagged = s.state.cloud.workspaceTags.length > 0;
     if (named === tagged) {
-      fail("state.cloud.workspace", "set, or else state.cloud.workspaceTags, but not both", { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags }, "name one workspace, or select workspaces by tags");
+      fail(
+        "state.cloud.workspace",
+        "set, or else state.cloud.workspaceTags, but not both",
+        { workspace: s.state.cloud.workspace, workspaceTags: s.state.cloud.workspaceTags },
+        "name one workspace, or select workspaces by tags",
+      );
     }
   }
   if (ok("chat.alarms.email", "chat.alarms.snsTopicArn") && s.chat.alarms.email !== null && s.chat.alarms.snsTopicArn !== null) {
-    fail("chat.alarms.email", "unset when snsTopicArn is given (subscriptions are made on the new topic only)", s.chat.alarms.email, "subscribe the address to your topic yourself, or remove snsTopicArn");
+    fail(
+      "chat.alarms.email",
+      "unset when snsTopicArn is given (subscriptions are made on the new topic only)",
+      s.chat.alarms.email,
+      "subscribe the address to your topic yourself, or remove snsTopicArn",
+    );
   }
   edgeChecks(s, fail, ok);
   if (ok("chat.backend.image.uri", "chat.backend.image.githubTokenSecretArn") && b.image.uri !== null && b.image.githubTokenSecretArn !== null) {
@@ -89,24 +117,52 @@ function dockerHubChecks(s: Settings, fail: Fail, ok: Ok): void {
   const kind = JSON.stringify(hub.kind);
   const withSecret = hub.kind === "login" || hub.kind === "pull-through-cache";
   if (withSecret && hub.credentialsSecretArn === null) {
-    fail(keys[1], `set when dockerHub.kind is ${kind} (a Docker Hub user's {"username", "accessToken"})`, null, 'store a Docker Hub access token in Secrets Manager and give the secret\'s full ARN, or use kind "ecr-public" (no account)');
+    fail(
+      keys[1],
+      `set when dockerHub.kind is ${kind} (a Docker Hub user's {"username", "accessToken"})`,
+      null,
+      'store a Docker Hub access token in Secrets Manager and give the secret\'s full ARN, or use kind "ecr-public" (no account)',
+    );
   }
   if (!withSecret && hub.credentialsSecretArn !== null) {
-    fail(keys[1], `unset when dockerHub.kind is ${kind} (no Docker Hub account is used)`, hub.credentialsSecretArn, 'remove it, or set kind "login" or "pull-through-cache"');
+    fail(
+      keys[1],
+      `unset when dockerHub.kind is ${kind} (no Docker Hub account is used)`,
+      hub.credentialsSecretArn,
+      'remove it, or set kind "login" or "pull-through-cache"',
+    );
   }
   if (hub.kind === "pull-through-cache" && hub.credentialsSecretArn !== null) {
     const failure = PULL_THROUGH_CACHE_SECRET_ARN.explain(hub.credentialsSecretArn, true);
     if (failure) fail(keys[1], `${failure.rule} when dockerHub.kind is "pull-through-cache"`, hub.credentialsSecretArn, failure.fix);
   }
   if (hub.kind !== "pull-through-cache") {
-    if (hub.repositoryPrefix !== null) fail(keys[2], `unset when dockerHub.kind is ${kind} (it names the pull through cache)`, hub.repositoryPrefix, 'remove it, or set kind "pull-through-cache"');
-    if (!hub.createRule) fail(keys[3], `true (its default) when dockerHub.kind is ${kind} (it applies to the pull through cache)`, hub.createRule, 'remove it, or set kind "pull-through-cache"');
+    if (hub.repositoryPrefix !== null)
+      fail(
+        keys[2],
+        `unset when dockerHub.kind is ${kind} (it names the pull through cache)`,
+        hub.repositoryPrefix,
+        'remove it, or set kind "pull-through-cache"',
+      );
+    if (!hub.createRule)
+      fail(
+        keys[3],
+        `true (its default) when dockerHub.kind is ${kind} (it applies to the pull through cache)`,
+        hub.createRule,
+        'remove it, or set kind "pull-through-cache"',
+      );
   } else if (!hub.createRule && hub.repositoryPrefix === null) {
-    fail(keys[2], "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)", null, "give the repository prefix of your pull through cache rule for Docker Hub");
+    fail(
+      keys[2],
+      "set when dockerHub.createRule is false (the prefix of the existing rule to pull through)",
+      null,
+      "give the repository prefix of your pull through cache rule for Docker Hub",
+    );
   } else if (hub.repositoryPrefix === null && ok("chat.name", "environment")) {
     // The image construct's default prefix: <name>-<environment>-backend-docker-hub.
     const prefix = `${s.chat.name}-${s.environment}-backend-docker-hub`;
-    if (prefix.length > 30) fail(keys[2], `set when the default prefix "${prefix}" is longer than ECR's 30 characters`, null, 'give a shorter prefix, e.g. "docker-hub"');
+    if (prefix.length > 30)
+      fail(keys[2], `set when the default prefix "${prefix}" is longer than ECR's 30 characters`, null, 'give a shorter prefix, e.g. "docker-hub"');
   }
   if (ok("chat.backend.image.uri") && s.chat.backend.image.uri !== null && hub.credentialsSecretArn !== null) {
     fail(keys[1], "unset when image.uri is given (nothing is built)", hub.credentialsSecretArn, "remove one of the two");
@@ -129,7 +185,12 @@ function frontendChecks(s: Settings, fail: Fail, ok: Ok): void {
   ];
   for (const [key, source, value, fallback, why] of only) {
     if (f.source === source || !ok(key) || value === fallback) continue;
-    fail(key, `${JSON.stringify(fallback)} (its default) when chat.frontend.source is ${JSON.stringify(f.source)}: it applies to source ${JSON.stringify(source)} only (${why})`, value, `remove it, or set chat.frontend.source to "${source}"`);
+    fail(
+      key,
+      `${JSON.stringify(fallback)} (its default) when chat.frontend.source is ${JSON.stringify(f.source)}: it applies to source ${JSON.stringify(source)} only (${why})`,
+      value,
+      `remove it, or set chat.frontend.source to "${source}"`,
+    );
   }
 }
 
@@ -139,8 +200,18 @@ function edgeChecks(s: Settings, fail: (key: string, rule: string, value: unknow
   const domainKeys = ["chat.domain.name", "chat.domain.certificateArn", "chat.domain.hostedZoneId", "chat.domain.mappingKey"];
   if (ok(...domainKeys)) {
     if (d.name === null) {
-      for (const [key, value] of [["certificateArn", d.certificateArn], ["hostedZoneId", d.hostedZoneId], ["mappingKey", d.mappingKey]] as const) {
-        if (value !== null) fail(`chat.domain.${key}`, "null when chat.domain.name is null (there is no custom domain)", value, "set chat.domain.name to the domain clients connect to, or remove this setting");
+      for (const [key, value] of [
+        ["certificateArn", d.certificateArn],
+        ["hostedZoneId", d.hostedZoneId],
+        ["mappingKey", d.mappingKey],
+      ] as const) {
+        if (value !== null)
+          fail(
+            `chat.domain.${key}`,
+            "null when chat.domain.name is null (there is no custom domain)",
+            value,
+            "set chat.domain.name to the domain clients connect to, or remove this setting",
+          );
       }
     } else if (d.certificateArn === null && d.hostedZoneId === null) {
       fail(
@@ -154,13 +225,28 @@ function edgeChecks(s: Settings, fail: (key: string, rule: string, value: unknow
   const a = s.chat?.api?.authorization;
   if (ok("chat.api.authorization.type", "chat.api.authorization.functionArn")) {
     if (a.type === "CUSTOM" && a.functionArn === null) {
-      fail("chat.api.authorization.functionArn", 'set when chat.api.authorization.type is "CUSTOM"', null, "give the ARN of the Lambda function that authorizes $connect");
+      fail(
+        "chat.api.authorization.functionArn",
+        'set when chat.api.authorization.type is "CUSTOM"',
+        null,
+        "give the ARN of the Lambda function that authorizes $connect",
+      );
     }
     if (a.type !== "CUSTOM" && a.functionArn !== null) {
-      fail("chat.api.authorization.functionArn", 'null unless chat.api.authorization.type is "CUSTOM"', a.functionArn, 'set chat.api.authorization.type to "CUSTOM" to use the function, or remove it');
+      fail(
+        "chat.api.authorization.functionArn",
+        'null unless chat.api.authorization.type is "CUSTOM"',
+        a.functionArn,
+        'set chat.api.authorization.type to "CUSTOM" to use the function, or remove it',
+      );
     }
   }
   if (ok("chat.api.authorization.type", "chat.api.authorization.credentialsRoleArn") && a.type !== "CUSTOM" && a.credentialsRoleArn !== null) {
-    fail("chat.api.authorization.credentialsRoleArn", 'null unless chat.api.authorization.type is "CUSTOM"', a.credentialsRoleArn, "it is the role API Gateway assumes to call the authorizer function; remove it");
+    fail(
+      "chat.api.authorization.credentialsRoleArn",
+      'null unless chat.api.authorization.type is "CUSTOM"',
+      a.credentialsRoleArn,
+      "it is the role API Gateway assumes to call the authorizer function; remove it",
+    );
   }
 }

@@ -14,7 +14,7 @@ import { FIELDS } from "./settings";
 
 /** The value at a dotted key of a nested object. */
 function at(obj: unknown, key: string): unknown {
-  return key.split(".").reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+  return key.split(".").reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }
 
 /** Plain text (not Markdown) in a table cell or a line: `<name>` and `*` shown as written. */
@@ -59,7 +59,10 @@ const anchor = (id: string) => `#${id.toLowerCase()}`;
  */
 export function ruleCatalogue(rules: readonly GuardrailRule[] = RULES): string {
   const missing = rules.filter((r) => !r.suppressOn).map((r) => r.id);
-  if (missing.length) throw new Error(`rule ${missing.join(", ")} must say where a suppression belongs, got no suppressOn: add suppressOn to its defineRule (use "—" when it should never be suppressed)`);
+  if (missing.length)
+    throw new Error(
+      `rule ${missing.join(", ")} must say where a suppression belongs, got no suppressOn: add suppressOn to its defineRule (use "—" when it should never be suppressed)`,
+    );
   const checkov = (r: GuardrailRule) => (r.checkov.length ? r.checkov.join(", ") + (r.checkovDeviation ? ` ([differs](${anchor(r.id)}))` : "") : "—");
   const lines = ["| Rule | Checkov | Severity | Checks |", "|---|---|---|---|"];
   for (const r of rules) lines.push(`| [${r.id}](${anchor(r.id)}) | ${checkov(r)} | ${severityText(r)} | ${plain(r.description)} |`);
@@ -97,7 +100,10 @@ export function replaceSection(text: string, name: string, body: string, file = 
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${file} must hold the markers ${start} and ${end}, got ${i < 0 ? "no start marker" : "no end marker after it"}: put them back around the generated ${name} section`);
+  if (i < 0 || j < i)
+    throw new Error(
+      `${file} must hold the markers ${start} and ${end}, got ${i < 0 ? "no start marker" : "no end marker after it"}: put them back around the generated ${name} section`,
+    );
   return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
 }
 

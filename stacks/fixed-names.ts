@@ -28,7 +28,11 @@ export function output(scope: Construct, name: string, config: TerraformOutputCo
   // written here as plain references instead.
   const { dependsOn, ...rest } = config;
   const o = new TerraformOutput(scope, name, { ...rest, staticId: true });
-  if (dependsOn?.length) o.addOverride("depends_on", dependsOn.map((d) => dependable(d)));
+  if (dependsOn?.length)
+    o.addOverride(
+      "depends_on",
+      dependsOn.map((d) => dependable(d)),
+    );
   return o;
 }
 

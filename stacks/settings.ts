@@ -65,8 +65,7 @@ const list = (about: About<string[]>) => setting("string[]", z.array(z.string())
 const choice = <T extends readonly [string, ...string[]]>(values: T, about: About<T[number]>) =>
   setting("string", z.enum(values as unknown as [T[number], ...T[number][]]), about, false, values);
 /** A map of strings; the rule checks the values, so its messages name the tag. */
-const stringMap = (about: About<Record<string, string>>) =>
-  setting("map", z.record(z.unknown()) as unknown as z.ZodType<Record<string, string>>, about);
+const stringMap = (about: About<Record<string, string>>) => setting("map", z.record(z.unknown()) as unknown as z.ZodType<Record<string, string>>, about);
 
 /** Per-route throttling: route key → one or both limits (the rule names a bad entry). */
 const routeThrottleMap = (about: About<Record<string, RouteThrottle>>) =>
@@ -104,9 +103,17 @@ export const SETTINGS_SCHEMA = z.object({
     }),
     s3: z.object({
       bucket: optionalText({ default: null, doc: "S3 bucket for state (backend s3).", rule: rules.S3_BUCKET }),
-      keyPrefix: text({ default: "websocket-gateway", doc: "Prefix of the state object key; the key is <prefix>/<stack>/terraform.tfstate.", rule: rules.S3_KEY_PREFIX }),
+      keyPrefix: text({
+        default: "websocket-gateway",
+        doc: "Prefix of the state object key; the key is <prefix>/<stack>/terraform.tfstate.",
+        rule: rules.S3_KEY_PREFIX,
+      }),
       region: optionalText({ default: null, doc: "Region of the state bucket (default: region).", rule: rules.REGION }),
-      kmsKeyArn: optionalText({ default: null, doc: "KMS key for state encryption (default: S3-managed keys; state is always encrypted).", rule: rules.KMS_KEY_ARN }),
+      kmsKeyArn: optionalText({
+        default: null,
+        doc: "KMS key for state encryption (default: S3-managed keys; state is always encrypted).",
+        rule: rules.KMS_KEY_ARN,
+      }),
       useLockfile: flag({ default: true, doc: "Lock state with an S3 lock file (Terraform 1.10+ native locking)." }),
     }),
     cloud: z.object({
@@ -186,7 +193,10 @@ export const SETTINGS_SCHEMA = z.object({
             doc: 'ECR repository prefix of the pull through cache (default: <name>-<environment>-backend-docker-hub); "pull-through-cache" only.',
             rule: rules.ECR_REPOSITORY_PREFIX,
           }),
-          createRule: flag({ default: true, doc: 'Create the pull through cache rule; false uses an existing rule of repositoryPrefix. "pull-through-cache" only.' }),
+          createRule: flag({
+            default: true,
+            doc: 'Create the pull through cache rule; false uses an existing rule of repositoryPrefix. "pull-through-cache" only.',
+          }),
         }),
       }),
       port: whole({ default: 80, doc: "Port the backend listens on (its HTTP_PORT).", rule: rules.PORT }),
@@ -204,10 +214,18 @@ export const SETTINGS_SCHEMA = z.object({
         default: "xray-daemon",
         doc: 'Tracing sidecar: "xray-daemon" (end of support Feb 2027), "adot" (OpenTelemetry collector, same UDP 2000 segments) or "off".',
       }),
-      tracingImage: optionalText({ default: null, doc: "Image of the tracing sidecar (default: a pinned version of the chosen collector).", rule: rules.PINNED_IMAGE }),
+      tracingImage: optionalText({
+        default: null,
+        doc: "Image of the tracing sidecar (default: a pinned version of the chosen collector).",
+        rule: rules.PINNED_IMAGE,
+      }),
       logRetentionDays: whole({ default: 30, doc: "Retention of the backend and sidecar logs.", rule: rules.LOG_RETENTION }),
       readonlyRootFilesystem: flag({ default: true, doc: "Run the backend with a read-only root file system." }),
-      healthCheckPath: text({ default: "/healthz", doc: "Path of the NLB's HTTP health check (the backend answers GET /healthz).", rule: rules.HEALTH_CHECK_PATH }),
+      healthCheckPath: text({
+        default: "/healthz",
+        doc: "Path of the NLB's HTTP health check (the backend answers GET /healthz).",
+        rule: rules.HEALTH_CHECK_PATH,
+      }),
       deregistrationDelaySeconds: whole({
         default: 30,
         doc: "Seconds a stopping task keeps serving in-flight requests (API Gateway calls last at most 29 s).",
@@ -244,7 +262,7 @@ export const SETTINGS_SCHEMA = z.object({
         }),
         credentialsRoleArn: optionalText({
           default: null,
-          doc: "Role API Gateway assumes to invoke the authorizer function, instead of a permission on the function (type \"CUSTOM\" only).",
+          doc: 'Role API Gateway assumes to invoke the authorizer function, instead of a permission on the function (type "CUSTOM" only).',
           rule: rules.ROLE_ARN,
         }),
       }),
@@ -271,8 +289,15 @@ export const SETTINGS_SCHEMA = z.object({
         doc: "Route 53 zone of the domain: gets the certificate's validation record and A/AAAA aliases (default: none; point your DNS at the custom_domain_target_domain_name output).",
         rule: rules.HOSTED_ZONE_ID,
       }),
-      mappingKey: optionalText({ default: null, doc: "Path segment under the domain that serves the stage (wss://<name>/<mappingKey>); default: the root.", rule: rules.API_MAPPING_KEY }),
-      ipAddressType: choice(rules.DOMAIN_IP_ADDRESS_TYPES, { default: "dualstack", doc: 'IP address type of the domain: "dualstack" (IPv4 and IPv6) or "ipv4".' }),
+      mappingKey: optionalText({
+        default: null,
+        doc: "Path segment under the domain that serves the stage (wss://<name>/<mappingKey>); default: the root.",
+        rule: rules.API_MAPPING_KEY,
+      }),
+      ipAddressType: choice(rules.DOMAIN_IP_ADDRESS_TYPES, {
+        default: "dualstack",
+        doc: 'IP address type of the domain: "dualstack" (IPv4 and IPv6) or "ipv4".',
+      }),
     }),
     apiGatewayAccount: z.object({
       manage: flag({
@@ -306,7 +331,11 @@ export const SETTINGS_SCHEMA = z.object({
         doc: 'Source "build": branch, tag or commit built. A branch is read when a build runs; pin a tag or commit for repeatable deploys.',
         rule: rules.GIT_REF,
       }),
-      branch: text({ default: "main", doc: 'Name of the Amplify branch (part of the site URL); with source "repository" also the Git branch Amplify builds.', rule: rules.GIT_REF }),
+      branch: text({
+        default: "main",
+        doc: 'Name of the Amplify branch (part of the site URL); with source "repository" also the Git branch Amplify builds.',
+        rule: rules.GIT_REF,
+      }),
       tokenSecretArn: optionalText({
         default: null,
         doc: 'Secrets Manager secret with a GitHub token. Source "repository": the token Amplify connects with, read by the deploy actions only (default: the ephemeral Terraform variable github_access_token, written to a secret of the stack). Source "build": only for a private repository, read by CodeBuild.',
@@ -314,7 +343,11 @@ export const SETTINGS_SCHEMA = z.object({
       }),
       startBuild: flag({ default: true, doc: 'Source "repository": start the branch\'s first build during apply (and again when WEBSOCKET_URL changes).' }),
       build: z.object({
-        outputDirectory: text({ default: "out", doc: 'Source "build": folder of the built site, relative to the repository root (a Next.js static export writes out/).', rule: rules.OUTPUT_DIRECTORY }),
+        outputDirectory: text({
+          default: "out",
+          doc: 'Source "build": folder of the built site, relative to the repository root (a Next.js static export writes out/).',
+          rule: rules.OUTPUT_DIRECTORY,
+        }),
         nodeVersion: text({ default: "22", doc: 'Source "build": Node.js major version of the build.', rule: rules.NODE_MAJOR_VERSION }),
       }),
     }),

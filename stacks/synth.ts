@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import type { TerraformJson } from "../constructs/terraform-json";
 import { buildApp, ProjectStacks } from "./app";
 import { Settings } from "./settings";
 
@@ -77,7 +78,7 @@ export function synthNotes(outdir: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
   const lines: string[] = [];
   let infos = 0;
-  for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
+  for (const [name, stack] of Object.entries<TerraformJson>(manifest.stacks)) {
     for (const a of stack.annotations ?? []) {
       if (a.level === "@cdktf/warn") lines.push(`  ${name}: warning: ${a.message}`);
       else if (/ suppressed at /.test(a.message)) lines.push(`  ${name}: ${a.message}`);

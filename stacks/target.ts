@@ -123,7 +123,7 @@ export function configureProvider(stack: TerraformStack, settings: Settings, def
   const provider = new AwsProvider(stack, "aws", { region: settings.region, defaultTags: [{ tags: defaultTags }] });
   if (settings.target.kind === "emulator") {
     for (const [key, value] of Object.entries(emulatorProviderArguments(settings.target.emulatorEndpoint))) provider.addOverride(key, value);
-    Guardrails.suppress(provider, "WSG-SEC-002", "the emulator's fixed dummy credentials (\"test\"), accepted only by the emulator on loopback; not a secret");
+    Guardrails.suppress(provider, "WSG-SEC-002", 'the emulator\'s fixed dummy credentials ("test"), accepted only by the emulator on loopback; not a secret');
   }
   stack.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION);
   return provider;

@@ -45,13 +45,15 @@ export class WebSocketAlbStack extends TerraformStack {
         validation: [
           {
             condition: `\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`,
-            errorMessage: "alb_listener_arn must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).",
+            errorMessage:
+              "alb_listener_arn must be an Application Load Balancer listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).",
           },
         ],
       }),
       vpcLinkSubnetIds: variable(this, "vpc_link_subnet_ids", {
         type: "list(string)",
-        description: "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
+        description:
+          "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
         validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }),
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
@@ -88,7 +90,10 @@ export class WebSocketAlbStack extends TerraformStack {
         validation: [HEALTH_CHECK_PATH.hcl("health_check_path")],
       }),
     };
-    for (const [name, variable] of [["nlb_name", v.nlbName], ["target_group_name", v.targetGroupName]] as const) {
+    for (const [name, variable] of [
+      ["nlb_name", v.nlbName],
+      ["target_group_name", v.targetGroupName],
+    ] as const) {
       variable.addValidation(ELB_NAME.hcl(name, { nullable: true }));
     }
 
@@ -102,7 +107,7 @@ export class WebSocketAlbStack extends TerraformStack {
           {
             condition: '${self.protocol == "HTTP"}',
             errorMessage:
-              'alb_listener_arn must be an HTTP listener, got a ${self.protocol} listener on port ${self.port}: the NLB forwards TCP to it unchanged and the integrations call http://, so give the ARN of an HTTP listener of the ALB (add one if needed).',
+              "alb_listener_arn must be an HTTP listener, got a ${self.protocol} listener on port ${self.port}: the NLB forwards TCP to it unchanged and the integrations call http://, so give the ARN of an HTTP listener of the ALB (add one if needed).",
           },
         ],
       },
@@ -111,8 +116,7 @@ export class WebSocketAlbStack extends TerraformStack {
       count: Token.asNumber("${var.vpc_id == null ? 1 : 0}"),
       id: Fn.element(v.vpcLinkSubnetIds.listValue, 0),
     });
-    const derivedName = (suffix: string) =>
-      `\${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, ${32 - suffix.length}), "-")}${suffix}`;
+    const derivedName = (suffix: string) => `\${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, ${32 - suffix.length}), "-")}${suffix}`;
     const albArn = local(this, "alb_arn", `\${replace(var.alb_listener_arn, "/${ALB_LISTENER_ARN_PATTERN}/", "$1:loadbalancer/app/$2/$3")}`);
     const port = local(this, "alb_listener_port", Fn.coalesce([v.listenerPort.value, Fn.one(Fn.lookupNested(listener.fqn, ["*", "port"]))]));
     const vpcId = local(this, "vpc_id", Fn.coalesce([v.vpcId.value, Fn.one(Fn.lookupNested(subnet.fqn, ["*", "vpc_id"]))]));

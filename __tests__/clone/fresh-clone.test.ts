@@ -76,6 +76,8 @@ describe("a fresh clone of HEAD", () => {
 
   test("help is readable: plain text, lines of at most 124 characters, the quickstart's two commands first", () => {
     const help = ok("cat help");
+    // Tab and newline are the only control characters allowed: naming them is the point.
+    // eslint-disable-next-line no-control-regex
     expect(help).not.toMatch(/[^\x09\x0a\x20-\x7e]/);
     for (const line of help.split("\n")) expect([line, line.length <= 124]).toEqual([line, true]);
     const first = (s: string) => help.indexOf(s);
@@ -84,31 +86,51 @@ describe("a fresh clone of HEAD", () => {
     expect(first("npm test")).toBeLessThan(first("npm run modules"));
   });
 
-  test("npm run synth writes the three stacks", () => {
-    expect(ok("npm run synth")).toMatch(/Synthesized websocket-nlb, websocket-alb and chat/);
-    for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
-  }, 5 * MINUTES);
+  test(
+    "npm run synth writes the three stacks",
+    () => {
+      expect(ok("npm run synth")).toMatch(/Synthesized websocket-nlb, websocket-alb and chat/);
+      for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
+    },
+    5 * MINUTES,
+  );
 
-  test("npx cdktf synth (the cdktf CLI, cdktf.json's app) writes the same stacks", () => {
-    ok("npx cdktf synth");
-    for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
-  }, 5 * MINUTES);
+  test(
+    "npx cdktf synth (the cdktf CLI, cdktf.json's app) writes the same stacks",
+    () => {
+      ok("npx cdktf synth");
+      for (const stack of STACKS) expect(fs.existsSync(path.join(clone, "cdktf.out", "stacks", stack, "cdk.tf.json"))).toBe(true);
+    },
+    5 * MINUTES,
+  );
 
-  test("npm run docs leaves the tree unchanged, and its --check agrees", () => {
-    expect(ok("npm run docs")).toMatch(/Already current/);
-    expect(changes()).toBe("");
-    expect(ok("npm run docs -- --check")).toMatch(/Generated documentation is current/);
-  }, 5 * MINUTES);
+  test(
+    "npm run docs leaves the tree unchanged, and its --check agrees",
+    () => {
+      expect(ok("npm run docs")).toMatch(/Already current/);
+      expect(changes()).toBe("");
+      expect(ok("npm run docs -- --check")).toMatch(/Generated documentation is current/);
+    },
+    5 * MINUTES,
+  );
 
-  test("npm run modules -- --check finds modules/ and the contract records current", () => {
-    ok("npm run modules -- --check");
-  }, 5 * MINUTES);
+  test(
+    "npm run modules -- --check finds modules/ and the contract records current",
+    () => {
+      ok("npm run modules -- --check");
+    },
+    5 * MINUTES,
+  );
 
-  test("npm run package writes one registry archive per module", () => {
-    ok("npm run package");
-    const version = JSON.parse(fs.readFileSync(path.join(clone, "package.json"), "utf8")).version;
-    expect(fs.readdirSync(path.join(clone, "dist", "registry")).sort()).toEqual([`websocket-alb-${version}.tar.gz`, `websocket-nlb-${version}.tar.gz`]);
-  }, 5 * MINUTES);
+  test(
+    "npm run package writes one registry archive per module",
+    () => {
+      ok("npm run package");
+      const version = JSON.parse(fs.readFileSync(path.join(clone, "package.json"), "utf8")).version;
+      expect(fs.readdirSync(path.join(clone, "dist", "registry")).sort()).toEqual([`websocket-alb-${version}.tar.gz`, `websocket-nlb-${version}.tar.gz`]);
+    },
+    5 * MINUTES,
+  );
 
   test("node scripts/terraform-env.js runs a command with the project's Terraform CLI configuration, which it writes", () => {
     if (!toolAvailable("terraform")) return;
@@ -119,29 +141,45 @@ describe("a fresh clone of HEAD", () => {
   test("the HCP Terraform upload runs, and without a token says what to set (no stack trace)", () => {
     const r = run("node scripts/run.js scripts/hcp-upload.ts --organization acme --workspace chat cdktf.out/stacks/chat");
     expect(r.status).toBe(1);
-    expect(r.output.trim()).toBe("hcp-upload: an API token must be given: set TF_API_TOKEN (a user or team token; organization tokens cannot create configuration versions)");
+    expect(r.output.trim()).toBe(
+      "hcp-upload: an API token must be given: set TF_API_TOKEN (a user or team token; organization tokens cannot create configuration versions)",
+    );
   });
 
-  test("npm run bench -- --quick runs every measurement once", () => {
-    const out = ok("npm run bench -- --quick");
-    const measured = [...out.matchAll(/^measured: (.+)$/gm)].map((m) => m[1]);
-    expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform"]));
-    expect(out).toMatch(/synth of an API with 300 routes/);
-    if (toolAvailable("terraform")) expect(out).toMatch(/terraform plan of the chat stack/);
-  }, 15 * MINUTES);
+  test(
+    "npm run bench -- --quick runs every measurement once",
+    () => {
+      const out = ok("npm run bench -- --quick");
+      const measured = [...out.matchAll(/^measured: (.+)$/gm)].map((m) => m[1]);
+      expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform"]));
+      expect(out).toMatch(/synth of an API with 300 routes/);
+      if (toolAvailable("terraform")) expect(out).toMatch(/terraform plan of the chat stack/);
+    },
+    15 * MINUTES,
+  );
 
   test("none of the commands above changed a tracked file or left an unignored one", () => {
     expect(changes()).toBe("");
   });
 
-  test("a release as docs/modules.md describes it: npm version, then npm run modules, leaves the modules consistent at the new version", () => {
-    ok("npm version 1.0.1 --no-git-tag-version");
-    ok("npm run modules");
-    ok("npm run modules -- --check");
-    for (const name of ["websocket-nlb", "websocket-alb"]) expect(fs.readFileSync(path.join(clone, "modules", name, "README.md"), "utf8")).toContain(`${name}?ref=v1.0.1`);
-    // Porcelain lines read "XY path".
-    const changed = changes().split("\n").map((l) => l.slice(3)).sort();
-    expect(changed).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "modules/websocket-nlb/README.md", "modules/websocket-alb/README.md"]));
-    expect(changed.filter((f) => !/^(package(-lock)?\.json|modules\/|__tests__\/contracts\/)/.test(f))).toEqual([]);
-  }, 5 * MINUTES);
+  test(
+    "a release as docs/modules.md describes it: npm version, then npm run modules, leaves the modules consistent at the new version",
+    () => {
+      ok("npm version 1.0.1 --no-git-tag-version");
+      ok("npm run modules");
+      ok("npm run modules -- --check");
+      for (const name of ["websocket-nlb", "websocket-alb"])
+        expect(fs.readFileSync(path.join(clone, "modules", name, "README.md"), "utf8")).toContain(`${name}?ref=v1.0.1`);
+      // Porcelain lines read "XY path".
+      const changed = changes()
+        .split("\n")
+        .map((l) => l.slice(3))
+        .sort();
+      expect(changed).toEqual(
+        expect.arrayContaining(["package.json", "package-lock.json", "modules/websocket-nlb/README.md", "modules/websocket-alb/README.md"]),
+      );
+      expect(changed.filter((f) => !/^(package(-lock)?\.json|modules\/|__tests__\/contracts\/)/.test(f))).toEqual([]);
+    },
+    5 * MINUTES,
+  );
 });

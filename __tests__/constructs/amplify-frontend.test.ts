@@ -13,7 +13,9 @@ const stringVar = (stack: TerraformStack, id = "s") => new TerraformVariable(sta
 const TOKEN_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf";
 
 function frontend(overrides: Partial<AmplifyFrontendProps> = {}, stack = newStack()) {
-  const actions = overrides.deployActions ?? new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
+  const actions =
+    overrides.deployActions ??
+    new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
   return {
     stack,
     actions,

@@ -41,7 +41,12 @@ describe("AmplifyManualFrontend", () => {
 
   test("creates the production branch without auto build (releases come from deployments)", () => {
     const { stack, frontend: f } = frontend();
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(AmplifyBranch, { app_id: ref(f.resource, "id"), branch_name: "main", stage: "PRODUCTION", enable_auto_build: false });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(AmplifyBranch, {
+      app_id: ref(f.resource, "id"),
+      branch_name: "main",
+      stage: "PRODUCTION",
+      enable_auto_build: false,
+    });
     expect(onlyResource(synthJson(stack), "aws_amplify_branch").depends_on).toBeUndefined();
   });
 
@@ -51,7 +56,11 @@ describe("AmplifyManualFrontend", () => {
     const pinned = frontend({ gitRef: "3f2a9c1" });
     // THEN
     const project = onlyResource(synthJson(stack), "aws_codebuild_project");
-    expect(project).toMatchObject({ name: "chat-frontend", source_version: "main", source: { location: "https://github.com/Faaizz/simple_websocket_chatapp_frontend" } });
+    expect(project).toMatchObject({
+      name: "chat-frontend",
+      source_version: "main",
+      source: { location: "https://github.com/Faaizz/simple_websocket_chatapp_frontend" },
+    });
     expect(project.environment.environment_variable.slice(0, 2)).toEqual([
       { name: "AMPLIFY_APP_ID", value: ref(f.resource, "id") },
       { name: "AMPLIFY_BRANCH_NAME", value: ref(f.branch, "branch_name") },
@@ -72,8 +81,11 @@ describe("AmplifyManualFrontend", () => {
   test("grants publishing on this app's branch only: the build creates and starts deployments, the deploy actions read jobs", () => {
     const { stack, frontend: f } = frontend();
     const json = synthJson(stack);
-    const doc = (name: string) => policyDocumentOf(json, Object.values<any>(resourcesOf(json, "aws_iam_role_policy")).find((p) => p.name === name).policy).statement;
-    expect(doc("build-and-publish")).toContainEqual(expect.objectContaining({ actions: ["amplify:CreateDeployment", "amplify:StartDeployment"], resources: [ref(f.branch, "arn")] }));
+    const doc = (name: string) =>
+      policyDocumentOf(json, Object.values<any>(resourcesOf(json, "aws_iam_role_policy")).find((p) => p.name === name).policy).statement;
+    expect(doc("build-and-publish")).toContainEqual(
+      expect.objectContaining({ actions: ["amplify:CreateDeployment", "amplify:StartDeployment"], resources: [ref(f.branch, "arn")] }),
+    );
     expect(doc("deploy-actions")).toContainEqual(expect.objectContaining({ actions: ["amplify:GetJob"], resources: [`${ref(f.branch, "arn")}/jobs/*`] }));
     // Nothing of the repository-connected mode.
     expect(JSON.stringify(doc("deploy-actions"))).not.toMatch(/UpdateApp|StartJob|secretsmanager/);
@@ -97,7 +109,12 @@ describe("AmplifyManualFrontend", () => {
     // GIVEN the two modes as a stack places them
     const stack = newStack();
     const actions = new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
-    const connected = new AmplifyFrontend(stack, "frontend", { appName: "ab", repositoryUrl: "https://github.com/x/y", tokenSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t", deployActions: actions });
+    const connected = new AmplifyFrontend(stack, "frontend", {
+      appName: "ab",
+      repositoryUrl: "https://github.com/x/y",
+      tokenSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:t",
+      deployActions: actions,
+    });
     const manual = new AmplifyManualFrontend(stack, "frontend-build", { appName: "ab", repositoryUrl: "https://github.com/x/y", deployActions: actions });
     // THEN
     expect(manual.resource.friendlyUniqueId).not.toBe(connected.resource.friendlyUniqueId);
@@ -105,8 +122,12 @@ describe("AmplifyManualFrontend", () => {
 
   describe("validation", () => {
     test("fails when the app or branch name is invalid", () => {
-      expect(() => frontend({ appName: "chat frontend" })).toThrow('AmplifyManualFrontend.appName must be 1 to 255 letters, digits, hyphens or underscores, got "chat frontend"');
-      expect(() => frontend({ appName: "a".repeat(60) })).toThrow(/AmplifyManualFrontend.appName must be 2 to 59 letters, .*whose role <appName>-build must fit IAM's 64 characters/);
+      expect(() => frontend({ appName: "chat frontend" })).toThrow(
+        'AmplifyManualFrontend.appName must be 1 to 255 letters, digits, hyphens or underscores, got "chat frontend"',
+      );
+      expect(() => frontend({ appName: "a".repeat(60) })).toThrow(
+        /AmplifyManualFrontend.appName must be 2 to 59 letters, .*whose role <appName>-build must fit IAM's 64 characters/,
+      );
       expect(() => frontend({ branchName: "/main" })).toThrow('AmplifyManualFrontend.branchName must be a Git branch name, got "/main"');
     });
 

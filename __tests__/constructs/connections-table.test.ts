@@ -75,8 +75,12 @@ describe("ConnectionsTable", () => {
 
   test("fails when the table name is shorter than 3 characters or has other characters", () => {
     const rule = "3 to 255 letters, digits, underscores, hyphens or dots";
-    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "ab" })).toThrow(`ConnectionsTable.tableName must be ${rule}, got "ab": rename the table`);
-    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "chat connections" })).toThrow(`ConnectionsTable.tableName must be ${rule}, got "chat connections": rename the table`);
+    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "ab" })).toThrow(
+      `ConnectionsTable.tableName must be ${rule}, got "ab": rename the table`,
+    );
+    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "chat connections" })).toThrow(
+      `ConnectionsTable.tableName must be ${rule}, got "chat connections": rename the table`,
+    );
     expect(() => new ConnectionsTable(newStack(), "table", { tableName: "t".repeat(256) })).toThrow(/^ConnectionsTable.tableName must be 3 to 255/);
   });
 
@@ -91,7 +95,9 @@ describe("ConnectionsTable", () => {
     expect(() => new ConnectionsTable(newStack(), "table", { tableName: "chat", ttlAttribute: "" })).toThrow(
       'ConnectionsTable.ttlAttribute must be 1 to 255 characters, got "": name the TTL attribute',
     );
-    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "chat", ttlAttribute: "t".repeat(256) })).toThrow(/^ConnectionsTable.ttlAttribute must be 1 to 255 characters/);
+    expect(() => new ConnectionsTable(newStack(), "table", { tableName: "chat", ttlAttribute: "t".repeat(256) })).toThrow(
+      /^ConnectionsTable.ttlAttribute must be 1 to 255 characters/,
+    );
   });
 
   test("does not check an unresolved TTL attribute", () => {

@@ -1,7 +1,8 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { TerraformOutput, TerraformResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import * as path from "path";
-import { buildSpec, ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
+import { ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
+import { buildSpec } from "../../constructs/container-image-build-spec";
 import { DeployActions } from "../../constructs/deploy-actions";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
@@ -47,7 +48,12 @@ describe("ContainerImage", () => {
   test("keeps the newest 20 images by default, or the given number", () => {
     const rules = (stack: TerraformStack) => JSON.parse(onlyResource(synthJson(stack), "aws_ecr_lifecycle_policy").policy).rules;
     expect(rules(image().stack)).toEqual([
-      { rulePriority: 1, description: "Keep the newest 20 images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } },
+      {
+        rulePriority: 1,
+        description: "Keep the newest 20 images",
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
+        action: { type: "expire" },
+      },
     ]);
     expect(rules(image({ keepImages: 5 }).stack)[0].selection.countNumber).toBe(5);
   });
@@ -166,7 +172,12 @@ describe("ContainerImage", () => {
       const { stack } = image({ dockerHub: { kind: "ecr-public" } });
       const json = synthJson(stack);
       expect(hubVariables(json)).toEqual([]);
-      expect(buildStatements(json)[3]).toEqual({ sid: "EcrPublicLogin", effect: "Allow", actions: ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], resources: ["*"] });
+      expect(buildStatements(json)[3]).toEqual({
+        sid: "EcrPublicLogin",
+        effect: "Allow",
+        actions: ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"],
+        resources: ["*"],
+      });
       const spec = onlyResource(json, "aws_codebuild_project").source.buildspec;
       expect(spec).toContain("aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws");
       expect(spec).toContain(`python3 - "Dockerfile" public.ecr.aws/docker <<'PYTHON'`);
@@ -181,8 +192,15 @@ describe("ContainerImage", () => {
         { name: "DOCKER_HUB_USERNAME", value: `${HUB_SECRET}:username`, type: "SECRETS_MANAGER" },
         { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${HUB_SECRET}:accessToken`, type: "SECRETS_MANAGER" },
       ]);
-      expect(buildStatements(json)[3]).toEqual({ sid: "DockerHubCredentials", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [HUB_SECRET] });
-      expect(onlyResource(json, "aws_codebuild_project").source.buildspec).toContain(`printf '%s' "$DOCKER_HUB_ACCESS_TOKEN" | docker login --username "$DOCKER_HUB_USERNAME" --password-stdin`);
+      expect(buildStatements(json)[3]).toEqual({
+        sid: "DockerHubCredentials",
+        effect: "Allow",
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [HUB_SECRET],
+      });
+      expect(onlyResource(json, "aws_codebuild_project").source.buildspec).toContain(
+        `printf '%s' "$DOCKER_HUB_ACCESS_TOKEN" | docker login --username "$DOCKER_HUB_USERNAME" --password-stdin`,
+      );
       expect(resourcesOf(json, "aws_secretsmanager_secret_version")).toEqual({});
     });
 
@@ -211,7 +229,9 @@ describe("ContainerImage", () => {
     });
 
     test("pull-through-cache: uses an existing rule by its prefix without creating one", () => {
-      const { stack } = image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "docker-hub", createRule: false } });
+      const { stack } = image({
+        dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "docker-hub", createRule: false },
+      });
       const json = synthJson(stack);
       expect(resourcesOf(json, "aws_ecr_pull_through_cache_rule")).toEqual({});
       expect(hubVariables(json)).toEqual([{ name: "DOCKER_HUB_CACHE_PREFIX", value: "docker-hub" }]);
@@ -221,11 +241,15 @@ describe("ContainerImage", () => {
       expect(() => image({ dockerHub: { kind: "login", credentialsSecretArn: "docker-hub" } })).toThrow(
         'ContainerImage.dockerHub.credentialsSecretArn must be the full ARN of a Secrets Manager secret (ending in its 6-character suffix), got "docker-hub"',
       );
-      expect(() => image({ dockerHub: { kind: "login", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub" } })).toThrow(/6-character suffix/);
+      expect(() => image({ dockerHub: { kind: "login", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub" } })).toThrow(
+        /6-character suffix/,
+      );
     });
 
     test("fails when the pull through cache's secret is not named ecr-pullthroughcache/...", () => {
-      expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub-AbC123" } })).toThrow(
+      expect(() =>
+        image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub-AbC123" } }),
+      ).toThrow(
         "ContainerImage.dockerHub.credentialsSecretArn must be a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)",
       );
     });
@@ -234,11 +258,15 @@ describe("ContainerImage", () => {
       expect(() => image({ name: "a-rather-long-backend-name", dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET } })).toThrow(
         'ContainerImage.dockerHub.repositoryPrefix must be an ECR repository prefix of 2 to 30 lowercase characters, got "a-rather-long-backend-name-docker-hub": the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"',
       );
-      expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "Docker" } })).toThrow(/got "Docker": shorten it|got "Docker"/);
+      expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "Docker" } })).toThrow(
+        /got "Docker": shorten it|got "Docker"/,
+      );
     });
 
     test("fails on an unknown kind", () => {
-      expect(() => image({ dockerHub: { kind: "mirror" } as never })).toThrow('ContainerImage.dockerHub.kind must be "anonymous", "ecr-public", "login" or "pull-through-cache", got "mirror"');
+      expect(() => image({ dockerHub: { kind: "mirror" } as never })).toThrow(
+        'ContainerImage.dockerHub.kind must be "anonymous", "ecr-public", "login" or "pull-through-cache", got "mirror"',
+      );
     });
   });
 
@@ -270,9 +298,7 @@ describe("ContainerImage", () => {
         `\${jsonencode({"action" = "build-image", "projectName" = aws_codebuild_project.${img.project.friendlyUniqueId}.name, "repositoryName" = aws_ecr_repository.${img.repository.friendlyUniqueId}.name, "imageTag" = "v1.2.3", "sourceVersion" = "main"})}`,
       );
       expect(invocation.depends_on).toContain(`aws_codebuild_project.${img.project.friendlyUniqueId}`);
-      expect(json.output.probe.value).toBe(
-        `${ref(img.repository, "repository_url")}@\${jsondecode(aws_lambda_invocation.${invocationId}.result).imageDigest}`,
-      );
+      expect(json.output.probe.value).toBe(`${ref(img.repository, "repository_url")}@\${jsondecode(aws_lambda_invocation.${invocationId}.result).imageDigest}`);
     });
 
     test("lets the deploy actions run and read builds of this project and read image digests of this repository only", () => {
@@ -364,7 +390,8 @@ describe("ContainerImage", () => {
     });
 
     test("fails when the image tag is not a valid tag", () => {
-      const message = (tag: string) => `ContainerImage.imageTag must be an image tag (letters, digits, _ . -; at most 128), got "${tag}": pick a version or commit SHA`;
+      const message = (tag: string) =>
+        `ContainerImage.imageTag must be an image tag (letters, digits, _ . -; at most 128), got "${tag}": pick a version or commit SHA`;
       expect(() => image({ imageTag: "-v1" })).toThrow(message("-v1"));
       expect(() => image({ imageTag: "v1:2" })).toThrow(message("v1:2"));
       expect(() => image({ imageTag: "v".repeat(129) })).toThrow(/^ContainerImage.imageTag must be an image tag/);
@@ -384,7 +411,9 @@ describe("ContainerImage", () => {
 
     test("fails when the number of images to keep is outside 1 to 1000", () => {
       expect(() => image({ keepImages: 0 })).toThrow("ContainerImage.keepImages must be a whole number from 1 to 1000, got 0: pick a value in that range");
-      expect(() => image({ keepImages: 1001 })).toThrow("ContainerImage.keepImages must be a whole number from 1 to 1000, got 1001: pick a value in that range");
+      expect(() => image({ keepImages: 1001 })).toThrow(
+        "ContainerImage.keepImages must be a whole number from 1 to 1000, got 1001: pick a value in that range",
+      );
     });
 
     test("does not check an unresolved number of images to keep", () => {
@@ -393,7 +422,9 @@ describe("ContainerImage", () => {
     });
 
     test("fails when the log retention is not one CloudWatch Logs accepts", () => {
-      expect(() => image({ logRetentionInDays: 10 })).toThrow(/^ContainerImage.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 10: pick the nearest accepted value$/);
+      expect(() => image({ logRetentionInDays: 10 })).toThrow(
+        /^ContainerImage.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 10: pick the nearest accepted value$/,
+      );
     });
 
     test("does not check an unresolved log retention", () => {

@@ -52,7 +52,10 @@ import { NO_TOKEN_PLACEHOLDER } from "../../constructs/github-token-secret";
 
 process.env.POLL_MS = "1";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require("../../constructs/deploy-actions/index.js") as { handler: (event: unknown, context: unknown) => Promise<any> };
+const { handler, NO_TOKEN } = require("../../constructs/deploy-actions/index.js") as {
+  handler: (event: unknown, context: unknown) => Promise<any>;
+  NO_TOKEN: string;
+};
 
 interface Command {
   readonly name: string;
@@ -68,7 +71,12 @@ const imageNotFound = () => Object.assign(new Error("not found"), { name: "Image
 const build = (id: string, status: string, imageTag = "v2") => ({
   id,
   buildStatus: status,
-  environment: { environmentVariables: [{ name: "REPOSITORY_URI", value: "x" }, { name: "IMAGE_TAG", value: imageTag }] },
+  environment: {
+    environmentVariables: [
+      { name: "REPOSITORY_URI", value: "x" },
+      { name: "IMAGE_TAG", value: imageTag },
+    ],
+  },
   logs: { deepLink: `https://console.aws.amazon.com/codebuild/${id}` },
   resolvedSourceVersion: "abc123def",
 });
@@ -81,7 +89,11 @@ function respond(send: jest.Mock, handlers: Record<string, (input: any) => unkno
     return h(command.input);
   });
 }
-const sent = (send: jest.Mock, name: string): any[] => send.mock.calls.map(([c]: [Command]) => c).filter((c) => c.name === name).map((c) => c.input);
+const sent = (send: jest.Mock, name: string): any[] =>
+  send.mock.calls
+    .map(([c]: [Command]) => c)
+    .filter((c) => c.name === name)
+    .map((c) => c.input);
 
 beforeEach(() => {
   mockCodeBuildSend.mockReset();
@@ -239,7 +251,9 @@ describe("deploy-actions handler", () => {
 
     test("takes the token from CodeBuild's JSON form of the secret", async () => {
       respond(mockAmplifySend, { GetApp: () => ({ app: {} }), UpdateApp: () => ({}) });
-      respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: JSON.stringify({ ServerType: "GITHUB", AuthType: "PERSONAL_ACCESS_TOKEN", Token: TOKEN }) }) });
+      respond(mockSecretsSend, {
+        GetSecretValue: () => ({ SecretString: JSON.stringify({ ServerType: "GITHUB", AuthType: "PERSONAL_ACCESS_TOKEN", Token: TOKEN }) }),
+      });
       await handler(EVENT, context());
       expect(sent(mockAmplifySend, "UpdateApp")[0].accessToken).toBe(TOKEN);
     });
@@ -251,13 +265,15 @@ describe("deploy-actions handler", () => {
     });
 
     test("knows the placeholder GitHubTokenSecret writes when no token was given", () => {
-      expect((require("../../constructs/deploy-actions/index.js") as { NO_TOKEN: string }).NO_TOKEN).toBe(NO_TOKEN_PLACEHOLDER);
+      expect(NO_TOKEN).toBe(NO_TOKEN_PLACEHOLDER);
     });
 
     test("fails when the secret holds the placeholder the stack writes without a token, saying how to give one", async () => {
       respond(mockAmplifySend, { GetApp: () => ({ app: {} }) });
       respond(mockSecretsSend, { GetSecretValue: () => ({ SecretString: "NO_TOKEN_GIVEN" }) });
-      await expect(handler(EVENT, context())).rejects.toThrow(`secret ${SECRET} holds no GitHub token: apply again with TF_VAR_github_access_token set and github_access_token_version raised`);
+      await expect(handler(EVENT, context())).rejects.toThrow(
+        `secret ${SECRET} holds no GitHub token: apply again with TF_VAR_github_access_token set and github_access_token_version raised`,
+      );
       expect(sent(mockAmplifySend, "UpdateApp")).toEqual([]);
     });
 
@@ -289,7 +305,12 @@ describe("deploy-actions handler", () => {
         StartJob: () => {
           throw Object.assign(new Error("a job is running"), { name: "LimitExceededException" });
         },
-        ListJobs: () => ({ jobSummaries: [{ jobId: "6", status: "RUNNING" }, { jobId: "5", status: "SUCCEED" }] }),
+        ListJobs: () => ({
+          jobSummaries: [
+            { jobId: "6", status: "RUNNING" },
+            { jobId: "5", status: "SUCCEED" },
+          ],
+        }),
       });
       await expect(handler(EVENT, context())).resolves.toEqual({ jobId: "6", status: "RUNNING" });
       expect(sent(mockAmplifySend, "ListJobs")).toEqual([{ appId: "d1abc", branchName: "main", maxResults: 5 }]);
@@ -346,9 +367,20 @@ describe("deploy-actions handler", () => {
       // WHEN
       const result = await handler(EVENT, context());
       // THEN
-      expect(result).toEqual({ appId: "d1abc", branchName: "main", jobId: "17", status: "SUCCEED", buildId: "chat-dev-frontend:1", resolvedSourceVersion: "9f8e7d6c" });
+      expect(result).toEqual({
+        appId: "d1abc",
+        branchName: "main",
+        jobId: "17",
+        status: "SUCCEED",
+        buildId: "chat-dev-frontend:1",
+        resolvedSourceVersion: "9f8e7d6c",
+      });
       expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([
-        { projectName: "chat-dev-frontend", sourceVersion: "v1.2.0", environmentVariablesOverride: [{ name: "DEPLOY_KEY", value: expect.stringMatching(/^[0-9a-f]{32}$/), type: "PLAINTEXT" }] },
+        {
+          projectName: "chat-dev-frontend",
+          sourceVersion: "v1.2.0",
+          environmentVariablesOverride: [{ name: "DEPLOY_KEY", value: expect.stringMatching(/^[0-9a-f]{32}$/), type: "PLAINTEXT" }],
+        },
       ]);
       expect(sent(mockAmplifySend, "GetJob")).toEqual([1, 2, 3].map(() => ({ appId: "d1abc", branchName: "main", jobId: "17" })));
     });
@@ -371,7 +403,10 @@ describe("deploy-actions handler", () => {
 
     test("joins a build of the same deployment still running (an earlier apply timed out) instead of starting another", async () => {
       // GIVEN the key of this deployment, learnt from a first run
-      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:1", "SUCCEEDED", undefined, "1") }) });
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => ({ build: frontendBuild("b:1", "SUCCEEDED", undefined, "1") }),
+      });
       respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "SUCCEED" } } }) });
       await handler(EVENT, context());
       const key = startedKey();
@@ -380,7 +415,9 @@ describe("deploy-actions handler", () => {
       respond(mockCodeBuildSend, {
         ListBuildsForProject: () => ({ ids: ["b:9", "b:8"] }),
         BatchGetBuilds: (input: { ids: string[] }) =>
-          input.ids.length > 1 ? { builds: [frontendBuild("b:9", "IN_PROGRESS", "other"), frontendBuild("b:8", "IN_PROGRESS", key)] } : { builds: [frontendBuild("b:8", "SUCCEEDED", key, "5")] },
+          input.ids.length > 1
+            ? { builds: [frontendBuild("b:9", "IN_PROGRESS", "other"), frontendBuild("b:8", "IN_PROGRESS", key)] }
+            : { builds: [frontendBuild("b:8", "SUCCEEDED", key, "5")] },
       });
       // WHEN
       const result = await handler(EVENT, context());
@@ -391,7 +428,9 @@ describe("deploy-actions handler", () => {
 
     test("fails naming the build and its logs when the build does not succeed, before asking Amplify", async () => {
       respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:2", "FAILED") }) });
-      await expect(handler(EVENT, context())).rejects.toThrow("build b:2 of the frontend at v1.2.0 ended FAILED (logs: https://console.aws.amazon.com/codebuild/b:2)");
+      await expect(handler(EVENT, context())).rejects.toThrow(
+        "build b:2 of the frontend at v1.2.0 ended FAILED (logs: https://console.aws.amazon.com/codebuild/b:2)",
+      );
       expect(mockAmplifySend).not.toHaveBeenCalled();
     });
 
@@ -401,16 +440,26 @@ describe("deploy-actions handler", () => {
     });
 
     test("fails when Amplify's release fails", async () => {
-      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:4", "SUCCEEDED", undefined, "21") }) });
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => ({ build: frontendBuild("b:4", "SUCCEEDED", undefined, "21") }),
+      });
       respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "FAILED" } } }) });
-      await expect(handler(EVENT, context())).rejects.toThrow("Amplify release 21 of the frontend at v1.2.0 ended FAILED (Amplify console, app d1abc, branch main, job 21)");
+      await expect(handler(EVENT, context())).rejects.toThrow(
+        "Amplify release 21 of the frontend at v1.2.0 ended FAILED (Amplify console, app d1abc, branch main, job 21)",
+      );
     });
 
     test("fails clearly, without waiting, when the Lambda has not enough time left", async () => {
       respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:5", "IN_PROGRESS") }) });
-      await expect(handler(EVENT, context(10_000))).rejects.toThrow("build b:5 of the frontend at v1.2.0 is still running; run the apply again once it has finished");
+      await expect(handler(EVENT, context(10_000))).rejects.toThrow(
+        "build b:5 of the frontend at v1.2.0 is still running; run the apply again once it has finished",
+      );
       mockCodeBuildSend.mockReset();
-      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:6", "SUCCEEDED", undefined, "22") }) });
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => ({ build: frontendBuild("b:6", "SUCCEEDED", undefined, "22") }),
+      });
       respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "RUNNING" } } }) });
       await expect(handler(EVENT, context(10_000))).rejects.toThrow("Amplify release 22 of the frontend is still RUNNING");
     });
@@ -425,8 +474,14 @@ describe("deploy-actions handler", () => {
   describe("check-api-gateway-account", () => {
     const ROLE = "arn:aws:iam::123456789012:role/chat-dev-apigw-cloudwatch";
     const OTHER = "arn:aws:iam::123456789012:role/platform-apigw-logs";
-    const EVENT = { action: "check-api-gateway-account", roleArn: ROLE, manageSetting: "chat.apiGatewayAccount.manage", replaceSetting: "chat.apiGatewayAccount.replaceExisting" };
-    const account = (cloudwatchRoleArn?: string) => respond(mockApiGatewaySend, { GetAccount: () => ({ cloudwatchRoleArn, throttleSettings: { burstLimit: 5000 } }) });
+    const EVENT = {
+      action: "check-api-gateway-account",
+      roleArn: ROLE,
+      manageSetting: "chat.apiGatewayAccount.manage",
+      replaceSetting: "chat.apiGatewayAccount.replaceExisting",
+    };
+    const account = (cloudwatchRoleArn?: string) =>
+      respond(mockApiGatewaySend, { GetAccount: () => ({ cloudwatchRoleArn, throttleSettings: { burstLimit: 5000 } }) });
 
     test("passes when the region has no CloudWatch role yet", async () => {
       account(undefined);

@@ -46,7 +46,11 @@ describe("DeployActions", () => {
 
   test("creates its log group with a 30-day retention by default", () => {
     const { stack } = deployActions({ tags: { team: "chat" } });
-    expect(onlyResource(synthJson(stack), "aws_cloudwatch_log_group")).toEqual({ name: "/aws/lambda/chat-deploy-actions", retention_in_days: 30, tags: { team: "chat" } });
+    expect(onlyResource(synthJson(stack), "aws_cloudwatch_log_group")).toEqual({
+      name: "/aws/lambda/chat-deploy-actions",
+      retention_in_days: 30,
+      tags: { team: "chat" },
+    });
   });
 
   test("has a role only Lambda can assume", () => {
@@ -74,7 +78,12 @@ describe("DeployActions", () => {
     const { stack, actions } = deployActions();
     // WHEN
     actions.allow({ sid: "First", effect: "Allow", actions: ["codebuild:StartBuild"], resources: ["arn:aws:codebuild:us-east-1:123456789012:project/p"] });
-    actions.allow({ sid: "Second", effect: "Allow", actions: ["amplify:StartJob"], resources: ["arn:aws:amplify:us-east-1:123456789012:apps/a/branches/main"] });
+    actions.allow({
+      sid: "Second",
+      effect: "Allow",
+      actions: ["amplify:StartJob"],
+      resources: ["arn:aws:amplify:us-east-1:123456789012:apps/a/branches/main"],
+    });
     // THEN
     const json = synthJson(stack);
     const statements = policyDocumentOf(json, onlyResource(json, "aws_iam_role_policy").policy).statement;

@@ -165,13 +165,17 @@ describe("FargateService", () => {
         ],
       });
       expect(resourcesOf(json, "aws_iam_role_policy_attachment")).toEqual({});
-      expect(tf(json, svc.taskDefinition).depends_on).toEqual([`aws_iam_role_policy.${Object.keys(resourcesOf(json, "aws_iam_role_policy")).find((id) => id.includes("ExecutionPolicy"))}`]);
+      expect(tf(json, svc.taskDefinition).depends_on).toEqual([
+        `aws_iam_role_policy.${Object.keys(resourcesOf(json, "aws_iam_role_policy")).find((id) => id.includes("ExecutionPolicy"))}`,
+      ]);
     });
 
     test("gives the execution role no ECR access for a public image", () => {
       const { stack, svc } = service({ tracing: "off" });
       expect(policiesOf(synthJson(stack), svc.executionRole)).toEqual({
-        "pull-image-and-write-logs": [{ sid: "ContainerLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${ref(svc.logGroup, "arn")}:*`] }],
+        "pull-image-and-write-logs": [
+          { sid: "ContainerLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${ref(svc.logGroup, "arn")}:*`] },
+        ],
       });
     });
 
@@ -182,7 +186,13 @@ describe("FargateService", () => {
           {
             sid: "XRayWrite",
             effect: "Allow",
-            actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+            actions: [
+              "xray:PutTraceSegments",
+              "xray:PutTelemetryRecords",
+              "xray:GetSamplingRules",
+              "xray:GetSamplingTargets",
+              "xray:GetSamplingStatisticSummaries",
+            ],
             resources: ["*"],
           },
         ],
@@ -227,7 +237,10 @@ describe("FargateService", () => {
     test("starts after the listener attaches the target group and after the task role may write X-Ray traces", () => {
       const { stack, link, svc } = service();
       const xray = svc.sidecar!.node.findChild("WritePolicy") as TerraformResource;
-      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([`aws_lb_listener.${link.listener.friendlyUniqueId}`, `aws_iam_role_policy.${xray.friendlyUniqueId}`]);
+      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([
+        `aws_lb_listener.${link.listener.friendlyUniqueId}`,
+        `aws_iam_role_policy.${xray.friendlyUniqueId}`,
+      ]);
     });
 
     test("starts after the task role's other grants given to addDependency", () => {
@@ -237,7 +250,10 @@ describe("FargateService", () => {
       // WHEN
       svc.addDependency(grant);
       // THEN
-      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([`aws_lb_listener.${link.listener.friendlyUniqueId}`, `aws_iam_role_policy.${grant.friendlyUniqueId}`]);
+      expect(tf(synthJson(stack), svc.resource).depends_on).toEqual([
+        `aws_lb_listener.${link.listener.friendlyUniqueId}`,
+        `aws_iam_role_policy.${grant.friendlyUniqueId}`,
+      ]);
     });
 
     test("rolls back failed deployments with the circuit breaker, keeping full capacity", () => {
@@ -275,7 +291,10 @@ describe("FargateService", () => {
       expect(onlyResource(json, "aws_appautoscaling_policy")).toMatchObject({
         name: "chat-backend-cpu",
         policy_type: "TargetTrackingScaling",
-        target_tracking_scaling_policy_configuration: { target_value: 50, predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" } },
+        target_tracking_scaling_policy_configuration: {
+          target_value: 50,
+          predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+        },
       });
     });
   });
@@ -320,27 +339,37 @@ describe("FargateService", () => {
       );
       // THEN the tasks register in it, and their group has no inbound rule
       expect(resourcesOf(json, "aws_ecs_service")[svc!.resource.friendlyUniqueId]).toMatchObject({
-        load_balancer: [{ target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/chat-tg/0123456789abcdef", container_name: "backend", container_port: 8080 }],
+        load_balancer: [
+          {
+            target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/chat-tg/0123456789abcdef",
+            container_name: "backend",
+            container_port: 8080,
+          },
+        ],
       });
       expect(resourcesOf(json, "aws_vpc_security_group_ingress_rule")).toEqual({});
-      expect(resourcesOf(json, "aws_ecs_service")[svc!.resource.friendlyUniqueId].depends_on).toEqual([`aws_iam_role_policy.${(svc!.sidecar!.node.findChild("WritePolicy") as TerraformResource).friendlyUniqueId}`]);
+      expect(resourcesOf(json, "aws_ecs_service")[svc!.resource.friendlyUniqueId].depends_on).toEqual([
+        `aws_iam_role_policy.${(svc!.sidecar!.node.findChild("WritePolicy") as TerraformResource).friendlyUniqueId}`,
+      ]);
     });
 
     test("lets the tasks out on HTTPS only", () => {
       const { stack, svc } = service();
       const json = synthJson(stack);
       const egress = Object.values(resourcesOf(json, "aws_vpc_security_group_egress_rule")).filter((r: any) => r.security_group_id === ref(svc.securityGroup));
-      expect(egress).toEqual([
-        expect.objectContaining({ cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 443, to_port: 443 }),
-      ]);
+      expect(egress).toEqual([expect.objectContaining({ cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 443, to_port: 443 })]);
     });
   });
 
   describe("validation", () => {
     test("fails when the service name is longer than 45 characters or badly formed", () => {
       const fix = "shorten the name (role names add up to 10 characters)";
-      expect(() => service({ serviceName: "s".repeat(46) })).toThrow(`FargateService.serviceName must be 1 to 45 letters, digits, hyphens or underscores, got "${"s".repeat(46)}": ${fix}`);
-      expect(() => service({ serviceName: "-chat" })).toThrow(`FargateService.serviceName must be 1 to 45 letters, digits, hyphens or underscores, got "-chat": ${fix}`);
+      expect(() => service({ serviceName: "s".repeat(46) })).toThrow(
+        `FargateService.serviceName must be 1 to 45 letters, digits, hyphens or underscores, got "${"s".repeat(46)}": ${fix}`,
+      );
+      expect(() => service({ serviceName: "-chat" })).toThrow(
+        `FargateService.serviceName must be 1 to 45 letters, digits, hyphens or underscores, got "-chat": ${fix}`,
+      );
     });
 
     test("does not check an unresolved service name", () => {
@@ -379,7 +408,9 @@ describe("FargateService", () => {
     });
 
     test("fails when the tracing collector is unknown", () => {
-      expect(() => service({ tracing: "zipkin" as any })).toThrow('FargateService.tracing must be one of "xray-daemon", "adot", "off", got "zipkin": use one of the allowed values');
+      expect(() => service({ tracing: "zipkin" as any })).toThrow(
+        'FargateService.tracing must be one of "xray-daemon", "adot", "off", got "zipkin": use one of the allowed values',
+      );
     });
 
     test("does not check an unresolved tracing collector", () => {
@@ -388,7 +419,9 @@ describe("FargateService", () => {
     });
 
     test("fails when the architecture is unknown", () => {
-      expect(() => service({ architecture: "arm64" as any })).toThrow('FargateService.architecture must be one of "X86_64", "ARM64", got "arm64": use one of the allowed values');
+      expect(() => service({ architecture: "arm64" as any })).toThrow(
+        'FargateService.architecture must be one of "X86_64", "ARM64", got "arm64": use one of the allowed values',
+      );
     });
 
     test("does not check an unresolved architecture", () => {
@@ -397,7 +430,9 @@ describe("FargateService", () => {
     });
 
     test("fails when the log retention is not one CloudWatch Logs accepts", () => {
-      expect(() => service({ logRetentionInDays: 4 })).toThrow(/^FargateService.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 4: pick the nearest accepted value$/);
+      expect(() => service({ logRetentionInDays: 4 })).toThrow(
+        /^FargateService.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 4: pick the nearest accepted value$/,
+      );
     });
 
     test("does not check an unresolved log retention", () => {
@@ -422,7 +457,9 @@ describe("FargateService", () => {
     });
 
     test("fails when fewer than two tasks would run", () => {
-      expect(() => service({ desiredCount: 1 })).toThrow("FargateService.desiredCount must be a whole number from 2 to 1000, got 1: run at least 2 tasks so both Availability Zones serve");
+      expect(() => service({ desiredCount: 1 })).toThrow(
+        "FargateService.desiredCount must be a whole number from 2 to 1000, got 1: run at least 2 tasks so both Availability Zones serve",
+      );
     });
 
     test("does not check an unresolved task count", () => {
@@ -460,7 +497,10 @@ describe("FargateService", () => {
     test("does not check unresolved scaling limits and CPU target", () => {
       const stack = newStack();
       expect(() =>
-        service({ autoScaling: { minCapacity: numberVar(stack, "min"), maxCapacity: numberVar(stack, "max"), targetCpuPercent: numberVar(stack, "cpu") } }, stack),
+        service(
+          { autoScaling: { minCapacity: numberVar(stack, "min"), maxCapacity: numberVar(stack, "max"), targetCpuPercent: numberVar(stack, "cpu") } },
+          stack,
+        ),
       ).not.toThrow();
     });
 

@@ -3,7 +3,8 @@ import { TerraformResource, TerraformStack, TerraformVariable, Testing } from "c
 import { createHash } from "crypto";
 import * as path from "path";
 import { DeployActions } from "../../constructs/deploy-actions";
-import { DEFAULT_FRONTEND_BUILD_COMMANDS, FrontendBuild, FrontendBuildProps, frontendBuildSpec } from "../../constructs/frontend-build";
+import { FrontendBuild, FrontendBuildProps } from "../../constructs/frontend-build";
+import { DEFAULT_FRONTEND_BUILD_COMMANDS, frontendBuildSpec } from "../../constructs/frontend-build-spec";
 import { invocationsByAction, newStack, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,7 +29,8 @@ function build(overrides: Partial<FrontendBuildProps> = {}, stack = newStack()) 
   };
 }
 
-const deployActions = (stack: TerraformStack) => new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
+const deployActions = (stack: TerraformStack) =>
+  new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
 
 /** The statements of a role's inline policy, by policy name. */
 function statements(json: any, policyName: string): any[] {
@@ -87,7 +89,9 @@ describe("FrontendBuild", () => {
     expect(post[0]).toBe('test "$CODEBUILD_BUILD_SUCCEEDING" = "1"');
     expect(post[1]).toMatch(/^test -f "out\/index.html"/);
     expect(post[2]).toBe('cd "out" && zip -qr "$CODEBUILD_SRC_DIR/site.zip" . && cd "$CODEBUILD_SRC_DIR"');
-    expect(post.slice(3).join("\n")).toMatch(/aws amplify create-deployment[\s\S]*export AMPLIFY_JOB_ID[\s\S]*curl --fail[^\n]*--upload-file site.zip "\$UPLOAD_URL"[\s\S]*aws amplify start-deployment [^\n]*--job-id "\$AMPLIFY_JOB_ID"/);
+    expect(post.slice(3).join("\n")).toMatch(
+      /aws amplify create-deployment[\s\S]*export AMPLIFY_JOB_ID[\s\S]*curl --fail[^\n]*--upload-file site.zip "\$UPLOAD_URL"[\s\S]*aws amplify start-deployment [^\n]*--job-id "\$AMPLIFY_JOB_ID"/,
+    );
     // The pre-signed upload URL is never echoed.
     expect(post.join("\n")).not.toMatch(/echo[^\n]*UPLOAD_URL/);
   });
@@ -109,7 +113,10 @@ describe("FrontendBuild", () => {
     const { stack, build: b } = build();
     const json = synthJson(stack);
     expect(tf(json, b.logGroup)).toMatchObject({ name: "/aws/codebuild/chat-frontend", retention_in_days: 30 });
-    expect(tf(json, b.project).logs_config).toEqual({ cloudwatch_logs: { group_name: ref(b.logGroup, "name"), status: "ENABLED" }, s3_logs: { status: "DISABLED" } });
+    expect(tf(json, b.project).logs_config).toEqual({
+      cloudwatch_logs: { group_name: ref(b.logGroup, "name"), status: "ENABLED" },
+      s3_logs: { status: "DISABLED" },
+    });
   });
 
   test("lets the build write its logs and publish to its Amplify branch only", () => {
@@ -131,7 +138,12 @@ describe("FrontendBuild", () => {
     const { stack, build: b } = build({ source: { repositoryUrl: "https://github.com/example/private", gitRef: "main", tokenSecretArn: SECRET } });
     const json = synthJson(stack);
     expect(tf(json, b.project).source.auth).toEqual({ type: "SECRETS_MANAGER", resource: SECRET });
-    expect(statements(json, "build-and-publish")).toContainEqual({ sid: "GitHubToken", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: [SECRET] });
+    expect(statements(json, "build-and-publish")).toContainEqual({
+      sid: "GitHubToken",
+      effect: "Allow",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [SECRET],
+    });
   });
 
   test("without deploy actions, nothing runs during apply", () => {
@@ -161,7 +173,12 @@ describe("FrontendBuild", () => {
       const json = synthJson(stack);
       expect(statements(json, "deploy-actions")).toEqual(
         expect.arrayContaining([
-          { sid: "RunFrontendBuild", effect: "Allow", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], resources: [ref(b.project, "arn")] },
+          {
+            sid: "RunFrontendBuild",
+            effect: "Allow",
+            actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+            resources: [ref(b.project, "arn")],
+          },
           { sid: "ReadFrontendRelease", effect: "Allow", actions: ["amplify:GetJob"], resources: [`${BRANCH_ARN}/jobs/*`] },
         ]),
       );
@@ -171,21 +188,29 @@ describe("FrontendBuild", () => {
 
   describe("validation", () => {
     test("fails when the name is not a CodeBuild project name whose role name fits", () => {
-      expect(() => build({ name: "chat frontend" })).toThrow('FrontendBuild.name must be 2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit, got "chat frontend"');
+      expect(() => build({ name: "chat frontend" })).toThrow(
+        'FrontendBuild.name must be 2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit, got "chat frontend"',
+      );
       expect(() => build({ name: "a".repeat(60) })).toThrow(/IAM role names allow 64 characters/);
       expect(() => build({ name: "a".repeat(59) })).not.toThrow();
     });
 
     test("fails when the source is not a GitHub repository URL", () => {
-      expect(() => build({ source: { repositoryUrl: "https://gitlab.com/example/chat", gitRef: "main" } })).toThrow("FrontendBuild.source.repositoryUrl must be a GitHub repository URL");
+      expect(() => build({ source: { repositoryUrl: "https://gitlab.com/example/chat", gitRef: "main" } })).toThrow(
+        "FrontendBuild.source.repositoryUrl must be a GitHub repository URL",
+      );
     });
 
     test("fails when the git ref is not a branch, tag or commit", () => {
-      expect(() => build({ source: { repositoryUrl: "https://github.com/example/chat", gitRef: "../main" } })).toThrow('FrontendBuild.source.gitRef must be a branch, tag or commit, got "../main"');
+      expect(() => build({ source: { repositoryUrl: "https://github.com/example/chat", gitRef: "../main" } })).toThrow(
+        'FrontendBuild.source.gitRef must be a branch, tag or commit, got "../main"',
+      );
     });
 
     test("fails when the token secret is not a Secrets Manager ARN", () => {
-      expect(() => build({ source: { repositoryUrl: "https://github.com/example/chat", gitRef: "main", tokenSecretArn: "ghp_x" } })).toThrow("FrontendBuild.source.tokenSecretArn must be a Secrets Manager secret ARN");
+      expect(() => build({ source: { repositoryUrl: "https://github.com/example/chat", gitRef: "main", tokenSecretArn: "ghp_x" } })).toThrow(
+        "FrontendBuild.source.tokenSecretArn must be a Secrets Manager secret ARN",
+      );
     });
 
     test("fails when the output folder is absolute or climbs out of the repository", () => {
@@ -203,7 +228,9 @@ describe("FrontendBuild", () => {
     });
 
     test("fails when an environment variable name is not a shell name or is reserved", () => {
-      expect(() => build({ environmentVariables: { "WEBSOCKET-URL": "x" } })).toThrow('FrontendBuild.environmentVariables must be names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build), got "WEBSOCKET-URL"');
+      expect(() => build({ environmentVariables: { "WEBSOCKET-URL": "x" } })).toThrow(
+        'FrontendBuild.environmentVariables must be names of shell variables, not starting with CODEBUILD_ or AMPLIFY_ (reserved by the build), got "WEBSOCKET-URL"',
+      );
       expect(() => build({ environmentVariables: { AMPLIFY_APP_ID: "x" } })).toThrow(/reserved by the build/);
     });
 

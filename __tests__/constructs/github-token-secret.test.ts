@@ -30,7 +30,11 @@ describe("GitHubTokenSecret", () => {
 
   test("creates the secret without a recovery window, so the stack can be recreated under the same name", () => {
     const { stack } = secret({ tags: { app: "chat" } });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "chat-dev-github-token", recovery_window_in_days: 0, tags: { app: "chat" } });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      name: "chat-dev-github-token",
+      recovery_window_in_days: 0,
+      tags: { app: "chat" },
+    });
   });
 
   test("passes a version from a variable through", () => {
@@ -41,11 +45,15 @@ describe("GitHubTokenSecret", () => {
   });
 
   test("fails when the version is not a whole number of at least 1", () => {
-    expect(() => secret({ version: 0 })).toThrow("GitHubTokenSecret.version must be a whole number of at least 1, got 0: start at 1 and raise it to write a new token");
+    expect(() => secret({ version: 0 })).toThrow(
+      "GitHubTokenSecret.version must be a whole number of at least 1, got 0: start at 1 and raise it to write a new token",
+    );
     expect(() => secret({ version: 1.5 })).toThrow(/GitHubTokenSecret.version must be a whole number of at least 1, got 1.5/);
   });
 
   test("fails when the secret name has characters Secrets Manager rejects", () => {
-    expect(() => secret({ secretName: "chat token" })).toThrow('GitHubTokenSecret.secretName must be 1 to 512 letters, digits or / _ + = . @ -, got "chat token": rename the secret');
+    expect(() => secret({ secretName: "chat token" })).toThrow(
+      'GitHubTokenSecret.secretName must be 1 to 512 letters, digits or / _ + = . @ -, got "chat token": rename the secret',
+    );
   });
 });

@@ -71,7 +71,11 @@ const goodStage = (stack: TerraformStack, overrides: Partial<Apigatewayv2StageCo
     ...overrides,
   });
 
-const taskDefinition = (stack: TerraformStack, containers: unknown, roles = { executionRoleArn: "arn:aws:iam::123456789012:role/exec", taskRoleArn: "arn:aws:iam::123456789012:role/task" }) =>
+const taskDefinition = (
+  stack: TerraformStack,
+  containers: unknown,
+  roles = { executionRoleArn: "arn:aws:iam::123456789012:role/exec", taskRoleArn: "arn:aws:iam::123456789012:role/task" },
+) =>
   new EcsTaskDefinition(stack, "task", {
     family: "app",
     networkMode: "awsvpc",
@@ -95,7 +99,14 @@ const service = (stack: TerraformStack, overrides: Partial<EcsServiceConfig> = {
   });
 
 const nlb = (stack: TerraformStack, overrides: Partial<LbConfig> = {}) =>
-  new Lb(stack, "nlb", { name: "nlb", loadBalancerType: "network", internal: true, enableCrossZoneLoadBalancing: true, subnets: ["subnet-0123456789abcdef0"], ...overrides });
+  new Lb(stack, "nlb", {
+    name: "nlb",
+    loadBalancerType: "network",
+    internal: true,
+    enableCrossZoneLoadBalancing: true,
+    subnets: ["subnet-0123456789abcdef0"],
+    ...overrides,
+  });
 
 const policyDocument = (stack: TerraformStack, actions: string[], resources: string[]) => {
   const doc = new DataAwsIamPolicyDocument(stack, "doc", { statement: [{ sid: "Grant", effect: "Allow", actions, resources }] });
@@ -129,24 +140,48 @@ describe("API Gateway rules", () => {
 
   test("fails when the access log format is not JSON (WSG-APIGW-001)", () => {
     const stack = newStack();
-    goodStage(stack, { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format: "$context.requestId $context.status" } });
-    expectError(stack, "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId $context.status"', {}, "write the format as JSON");
+    goodStage(stack, {
+      accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format: "$context.requestId $context.status" },
+    });
+    expectError(
+      stack,
+      "WSG-APIGW-001",
+      "test/stage",
+      'access_log_settings.format must be a JSON object format, got "$context.requestId $context.status"',
+      {},
+      "write the format as JSON",
+    );
   });
 
   test("judges a dynamic access_log_settings block by its content (logs only where a condition holds)", () => {
     const dynamicLogs = (format: string) => {
       const stack = newStack();
       const stage = goodStage(stack, { accessLogSettings: undefined });
-      stage.addOverride("dynamic.access_log_settings", { for_each: "${var.logs ? [1] : []}", content: { destination_arn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format } });
+      stage.addOverride("dynamic.access_log_settings", {
+        for_each: "${var.logs ? [1] : []}",
+        content: { destination_arn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format },
+      });
       return stack;
     };
     expect(violations(dynamicLogs('{"requestId":"$context.requestId"}'), "WSG-APIGW-001")).toEqual([]);
-    expectError(dynamicLogs("$context.requestId"), "WSG-APIGW-001", "test/stage", 'access_log_settings.format must be a JSON object format, got "$context.requestId"', {}, "write the format as JSON");
+    expectError(
+      dynamicLogs("$context.requestId"),
+      "WSG-APIGW-001",
+      "test/stage",
+      'access_log_settings.format must be a JSON object format, got "$context.requestId"',
+      {},
+      "write the format as JSON",
+    );
   });
 
   test("accepts a JSON format whose numeric variables are unquoted", () => {
     const stack = newStack();
-    goodStage(stack, { accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a", format: '{"requestId":"$context.requestId","latency":$context.integrationLatency}' } });
+    goodStage(stack, {
+      accessLogSettings: {
+        destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:a",
+        format: '{"requestId":"$context.requestId","latency":$context.integrationLatency}',
+      },
+    });
     expect(violations(stack, "WSG-APIGW-001")).toEqual([]);
   });
 
@@ -159,7 +194,12 @@ describe("API Gateway rules", () => {
   test("fails when a stage has no default route settings (WSG-APIGW-002)", () => {
     const stack = newStack();
     goodStage(stack, { defaultRouteSettings: undefined });
-    expectError(stack, "WSG-APIGW-002", "test/stage", "default_route_settings must be set with throttling_burst_limit and throttling_rate_limit greater than 0");
+    expectError(
+      stack,
+      "WSG-APIGW-002",
+      "test/stage",
+      "default_route_settings must be set with throttling_burst_limit and throttling_rate_limit greater than 0",
+    );
   });
 
   test("fails when data trace is on, as a warning (WSG-APIGW-003)", () => {
@@ -167,7 +207,9 @@ describe("API Gateway rules", () => {
     goodStage(stack, { defaultRouteSettings: { throttlingBurstLimit: 100, throttlingRateLimit: 50, dataTraceEnabled: true } });
     const [v] = violations(stack, "WSG-APIGW-003");
     expect(v.severity).toBe("warning");
-    expect(v.message).toMatch(/^WSG-APIGW-003 warning at test\/stage \[aws_apigatewayv2_stage\.stage\]: default_route_settings\.data_trace_enabled must be false, got true: set data_trace_enabled false/);
+    expect(v.message).toMatch(
+      /^WSG-APIGW-003 warning at test\/stage \[aws_apigatewayv2_stage\.stage\]: default_route_settings\.data_trace_enabled must be false, got true: set data_trace_enabled false/,
+    );
     expect(synthError(stack)).toBe(""); // warnings do not fail the synth
   });
 
@@ -209,7 +251,9 @@ describe("CloudWatch Logs rules", () => {
     expect(violations(stack, "WSG-LOGS-002").map((v) => v.severity)).toEqual(["info"]);
     const [v] = violations(stack, "WSG-LOGS-002", { requireLogKms: true });
     expect(v.severity).toBe("warning");
-    expect(v.message).toContain("WSG-LOGS-002 warning at test/logs [aws_cloudwatch_log_group.logs]: kms_key_id must be a customer managed KMS key ARN, got nothing");
+    expect(v.message).toContain(
+      "WSG-LOGS-002 warning at test/logs [aws_cloudwatch_log_group.logs]: kms_key_id must be a customer managed KMS key ARN, got nothing",
+    );
     expect(v.message).toContain(ruleById("WSG-LOGS-002")!.fix);
     expect(synthError(stack, { requireLogKms: true })).toBe("");
   });
@@ -272,7 +316,14 @@ describe("ECS rules", () => {
   test("fails when the account default turns Container Insights off (WSG-ECS-005)", () => {
     const stack = newStack();
     new EcsAccountSettingDefault(stack, "account", { name: "containerInsights", value: "disabled" });
-    expectError(stack, "WSG-ECS-005", "test/account", 'value must be "enabled" or "enhanced" for containerInsights, got "disabled"', {}, 'set the account default to "enabled"');
+    expectError(
+      stack,
+      "WSG-ECS-005",
+      "test/account",
+      'value must be "enabled" or "enhanced" for containerInsights, got "disabled"',
+      {},
+      'set the account default to "enabled"',
+    );
   });
 
   test("leaves a dynamic setting block to Terraform (WSG-ECS-005)", () => {
@@ -364,7 +415,12 @@ describe("IAM rules", () => {
   test("fails when other ECR Public or STS actions get every resource (WSG-IAM-002)", () => {
     const stack = newStack();
     policyDocument(stack, ["ecr-public:GetAuthorizationToken", "ecr-public:BatchCheckLayerAvailability", "sts:AssumeRole"], ["*"]);
-    expectError(stack, "WSG-IAM-002", "test/doc", 'statement[0] (Grant) resources must be specific ARNs for ecr-public:BatchCheckLayerAvailability, sts:AssumeRole, got ["*"]');
+    expectError(
+      stack,
+      "WSG-IAM-002",
+      "test/doc",
+      'statement[0] (Grant) resources must be specific ARNs for ecr-public:BatchCheckLayerAvailability, sts:AssumeRole, got ["*"]',
+    );
   });
 
   test("fails when a policy document allows a wildcard action (WSG-IAM-001)", () => {
@@ -422,7 +478,13 @@ describe("IAM rules", () => {
 describe("security group rules", () => {
   test("fails when a security group rule has no description (WSG-SG-001)", () => {
     const stack = newStack();
-    new VpcSecurityGroupIngressRule(stack, "from-vpc", { securityGroupId: "sg-0123456789abcdef0", cidrIpv4: "10.0.0.0/16", ipProtocol: "tcp", fromPort: 443, toPort: 443 });
+    new VpcSecurityGroupIngressRule(stack, "from-vpc", {
+      securityGroupId: "sg-0123456789abcdef0",
+      cidrIpv4: "10.0.0.0/16",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+    });
     expectError(stack, "WSG-SG-001", "test/from-vpc", "description must be a description of what the rule admits, got nothing");
   });
 
@@ -439,21 +501,49 @@ describe("security group rules", () => {
   test("fails when a rule admits 0.0.0.0/0 (WSG-SG-002)", () => {
     const stack = newStack();
     const group = new SecurityGroup(stack, "group", { vpcId: "vpc-0123456789abcdef0", description: "tasks" });
-    new SecurityGroupRule(stack, "http", { type: "ingress", securityGroupId: group.id, protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], description: "HTTP" });
+    new SecurityGroupRule(stack, "http", {
+      type: "ingress",
+      securityGroupId: group.id,
+      protocol: "tcp",
+      fromPort: 80,
+      toPort: 80,
+      cidrBlocks: ["0.0.0.0/0"],
+      description: "HTTP",
+    });
     expectError(stack, "WSG-SG-002", "test/http", 'cidr_blocks must be a narrower source than the whole internet, got "0.0.0.0/0"');
   });
 
   test("fails when a rule admits ::/0 (WSG-SG-002)", () => {
     const stack = newStack();
-    new VpcSecurityGroupIngressRule(stack, "v6", { securityGroupId: "sg-0123456789abcdef0", cidrIpv6: "::/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS" });
+    new VpcSecurityGroupIngressRule(stack, "v6", {
+      securityGroupId: "sg-0123456789abcdef0",
+      cidrIpv6: "::/0",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      description: "HTTPS",
+    });
     expectError(stack, "WSG-SG-002", "test/v6", 'cidr_ipv6 must be a narrower source than the whole internet, got "::/0"');
   });
 
   test("admits 0.0.0.0/0 to a load balancer explicitly marked public", () => {
     const stack = newStack();
     const group = new SecurityGroup(stack, "alb-group", { vpcId: "vpc-0123456789abcdef0", description: "public ALB" });
-    new VpcSecurityGroupIngressRule(stack, "https", { securityGroupId: group.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from anywhere" });
-    const lb = new Lb(stack, "alb", { name: "alb", loadBalancerType: "application", internal: false, securityGroups: [group.id], subnets: ["subnet-0123456789abcdef0"] });
+    new VpcSecurityGroupIngressRule(stack, "https", {
+      securityGroupId: group.id,
+      cidrIpv4: "0.0.0.0/0",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      description: "HTTPS from anywhere",
+    });
+    const lb = new Lb(stack, "alb", {
+      name: "alb",
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: [group.id],
+      subnets: ["subnet-0123456789abcdef0"],
+    });
     expect(violations(stack, "WSG-SG-002")).toHaveLength(1); // not marked public yet
     Guardrails.suppress(lb, "WSG-LB-001", "the frontend ALB serves browsers on the internet");
     expect(violations(stack, "WSG-SG-002")).toEqual([]);
@@ -484,11 +574,18 @@ describe("secret rules", () => {
       name: "build",
       serviceRole: "arn:aws:iam::123456789012:role/build",
       artifacts: { type: "NO_ARTIFACTS" },
-      environment: { computeType: "BUILD_GENERAL1_SMALL", image: "aws/codebuild/standard:7.0", type: "LINUX_CONTAINER", environmentVariable: [{ name: "GH", value: ghToken }] },
+      environment: {
+        computeType: "BUILD_GENERAL1_SMALL",
+        image: "aws/codebuild/standard:7.0",
+        type: "LINUX_CONTAINER",
+        environmentVariable: [{ name: "GH", value: ghToken }],
+      },
       source: { type: "NO_SOURCE", buildspec: "version: 0.2" },
     });
     const message = synthError(stack);
-    expect(message).toContain("WSG-SEC-001 error at test/build [aws_codebuild_project.build]: environment.environment_variable[0].value must be free of credentials (it holds a GitHub token)");
+    expect(message).toContain(
+      "WSG-SEC-001 error at test/build [aws_codebuild_project.build]: environment.environment_variable[0].value must be free of credentials (it holds a GitHub token)",
+    );
     expect(message).toContain(ruleById("WSG-SEC-001")!.fix);
     expect(message).toContain('got "ghp_... (40 characters, masked)"');
     expect(message).not.toContain(ghToken);
@@ -498,7 +595,9 @@ describe("secret rules", () => {
     const stack = newStack();
     taskDefinition(stack, [container({ environment: [{ name: "AWS_ACCESS_KEY_ID", value: awsKey }] })]);
     const message = synthError(stack);
-    expect(message).toContain("WSG-SEC-001 error at test/task [aws_ecs_task_definition.task]: container_definitions must be free of credentials (it holds an AWS access key id)");
+    expect(message).toContain(
+      "WSG-SEC-001 error at test/task [aws_ecs_task_definition.task]: container_definitions must be free of credentials (it holds an AWS access key id)",
+    );
     expect(message).not.toContain(awsKey);
   });
 
@@ -512,15 +611,32 @@ describe("secret rules", () => {
       filename: "code.zip",
       environment: { variables: { DB_PASSWORD: "hunter2hunter2", TABLE: "connections" } },
     });
-    expectError(stack, "WSG-SEC-002", "test/fn", 'environment.variables.DB_PASSWORD must be a reference to a sensitive variable or a secret, not a literal, got "... (14 characters, masked)"');
+    expectError(
+      stack,
+      "WSG-SEC-002",
+      "test/fn",
+      'environment.variables.DB_PASSWORD must be a reference to a sensitive variable or a secret, not a literal, got "... (14 characters, masked)"',
+    );
     expect(synthError(stack)).not.toContain("hunter2");
     expect(violations(stack, "WSG-SEC-002")).toHaveLength(1); // TABLE is not secret-named
   });
 
   test("fails when a container's secret-named environment variable is a literal (WSG-SEC-002)", () => {
     const stack = newStack();
-    taskDefinition(stack, [container({ environment: [{ name: "API_TOKEN", value: "s3cr3t-value" }, { name: "PORT", value: "80" }] })]);
-    expectError(stack, "WSG-SEC-002", "test/task", "container_definitions[0].environment[0].value (API_TOKEN) must be a reference to a sensitive variable or a secret");
+    taskDefinition(stack, [
+      container({
+        environment: [
+          { name: "API_TOKEN", value: "s3cr3t-value" },
+          { name: "PORT", value: "80" },
+        ],
+      }),
+    ]);
+    expectError(
+      stack,
+      "WSG-SEC-002",
+      "test/task",
+      "container_definitions[0].environment[0].value (API_TOKEN) must be a reference to a sensitive variable or a secret",
+    );
   });
 
   test("fails when a secret-named variable has a literal default (WSG-SEC-002)", () => {
@@ -532,7 +648,12 @@ describe("secret rules", () => {
   test("fails when the Amplify access token is a literal (WSG-SEC-003)", () => {
     const stack = newStack();
     new AmplifyApp(stack, "frontend", { name: "frontend", repository: "https://github.com/o/r", accessToken: "not-a-variable" });
-    expectError(stack, "WSG-SEC-003", "test/frontend", 'access_token must be a sensitive variable or a secrets lookup, not a literal, got "... (14 characters, masked)"');
+    expectError(
+      stack,
+      "WSG-SEC-003",
+      "test/frontend",
+      'access_token must be a sensitive variable or a secrets lookup, not a literal, got "... (14 characters, masked)"',
+    );
   });
 
   test("fails when the Amplify access token is a variable not marked sensitive (WSG-SEC-003)", () => {
@@ -562,13 +683,19 @@ describe("WebSocket rules", () => {
       connectionType: connectionId ? "VPC_LINK" : "INTERNET",
       connectionId,
     });
-  const v2Link = (stack: TerraformStack) => new Apigatewayv2VpcLink(stack, "link", { name: "link", securityGroupIds: [], subnetIds: ["subnet-0123456789abcdef0"] });
+  const v2Link = (stack: TerraformStack) =>
+    new Apigatewayv2VpcLink(stack, "link", { name: "link", securityGroupIds: [], subnetIds: ["subnet-0123456789abcdef0"] });
 
   test("fails when a WebSocket stack has a v2 VPC link (WSG-WS-001)", () => {
     const stack = newStack();
     api(stack);
     v2Link(stack);
-    expectError(stack, "WSG-WS-001", "test/link", 'resource type must be aws_api_gateway_vpc_link in a stack with a WebSocket API, got "aws_apigatewayv2_vpc_link"');
+    expectError(
+      stack,
+      "WSG-WS-001",
+      "test/link",
+      'resource type must be aws_api_gateway_vpc_link in a stack with a WebSocket API, got "aws_apigatewayv2_vpc_link"',
+    );
   });
 
   test("accepts a v2 VPC link an HTTP API uses beside a WebSocket API", () => {
@@ -582,7 +709,12 @@ describe("WebSocket rules", () => {
   test("fails when a WebSocket integration goes through a v2 VPC link (WSG-WS-002)", () => {
     const stack = newStack();
     integration(stack, api(stack).id, "integration", "HTTP_PROXY", v2Link(stack).id);
-    expectError(stack, "WSG-WS-002", "test/integration", 'connection_id must be the id of an aws_api_gateway_vpc_link (v1), got "${aws_apigatewayv2_vpc_link.link.id}"');
+    expectError(
+      stack,
+      "WSG-WS-002",
+      "test/integration",
+      'connection_id must be the id of an aws_api_gateway_vpc_link (v1), got "${aws_apigatewayv2_vpc_link.link.id}"',
+    );
   });
 
   test("fails when route settings lack a throttling limit (WSG-WS-003)", () => {
@@ -595,7 +727,12 @@ describe("WebSocket rules", () => {
     const stack = newStack();
     const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
     goodStage(stack, { routeSettings: routes.dynamic({ route_key: routes.key, throttling_burst_limit: routes.getNumber("throttling_burst_limit") }) });
-    expectError(stack, "WSG-WS-003", "test/stage", 'dynamic "route_settings" content.throttling_rate_limit must be set in every entry, greater than 0, got nothing');
+    expectError(
+      stack,
+      "WSG-WS-003",
+      "test/stage",
+      'dynamic "route_settings" content.throttling_rate_limit must be set in every entry, greater than 0, got nothing',
+    );
     expect(violations(stack, "WSG-WS-003")).toHaveLength(1);
   });
 
@@ -606,7 +743,12 @@ describe("WebSocket rules", () => {
     new Apigatewayv2IntegrationResponse(stack, "answered-response", { apiId, integrationId: answered.id, integrationResponseKey: "$default" });
     integration(stack, apiId, "mock", "MOCK");
     integration(stack, apiId, "proxy", "HTTP_PROXY");
-    expectError(stack, "WSG-WS-004", "test/mock", 'aws_apigatewayv2_integration_response "$default" must be present for a non-proxy MOCK integration, got nothing');
+    expectError(
+      stack,
+      "WSG-WS-004",
+      "test/mock",
+      'aws_apigatewayv2_integration_response "$default" must be present for a non-proxy MOCK integration, got nothing',
+    );
     expect(violations(stack, "WSG-WS-004").map((v) => v.path)).toEqual(["test/mock"]);
   });
 
@@ -655,7 +797,9 @@ describe("WebSocket rules", () => {
     route(stack, api(stack).id, "connect", "$connect");
     const [v] = violations(stack, "WSG-WS-006");
     expect(v.severity).toBe("info");
-    expect(v.message).toMatch(/^WSG-WS-006 info at test\/connect \[aws_apigatewayv2_route\.connect\]: authorization_type must be "AWS_IAM" or "CUSTOM" on \$connect, got nothing: give the \$connect route an authorizer/);
+    expect(v.message).toMatch(
+      /^WSG-WS-006 info at test\/connect \[aws_apigatewayv2_route\.connect\]: authorization_type must be "AWS_IAM" or "CUSTOM" on \$connect, got nothing: give the \$connect route an authorizer/,
+    );
     expect(synthError(stack)).toBe(""); // information never fails the synth
   });
 

@@ -11,7 +11,8 @@ import * as path from "path";
 import { Guardrails, GuardrailsOptions, RULES } from "../../constructs/guardrails";
 import { containerDefinitions } from "../../constructs/guardrails/ecs";
 import { buildModel } from "../../constructs/guardrails/model";
-import { decodeJsonDocument, parseHclLiteral, UNKNOWN } from "../../constructs/guardrails/values";
+import { decodeJsonDocument, parseHclLiteral } from "../../constructs/guardrails/json-document";
+import { UNKNOWN } from "../../constructs/guardrails/values";
 import { buildApp, ProjectStacks } from "../../stacks/app";
 import { newStack, settingsWith } from "../helpers";
 
@@ -48,7 +49,9 @@ describe("Guardrails.apply", () => {
     const logs = new CloudwatchLogGroup(stack, "logs", { name: "/a", retentionInDays: 30 });
     Guardrails.apply(stack, { requireLogKms: true });
     expect(synthError(stack)).toBe("");
-    expect(annotations(logs, "@cdktf/warn")).toEqual([expect.stringMatching(/^WSG-LOGS-002 warning at test\/logs \[aws_cloudwatch_log_group\.logs\]: kms_key_id must be/)]);
+    expect(annotations(logs, "@cdktf/warn")).toEqual([
+      expect.stringMatching(/^WSG-LOGS-002 warning at test\/logs \[aws_cloudwatch_log_group\.logs\]: kms_key_id must be/),
+    ]);
   });
 
   test("registers one pass per stack; applying again replaces the options", () => {
@@ -74,7 +77,9 @@ describe("Guardrails.apply", () => {
 
   test("fails when the scope holds no stack", () => {
     const app = Testing.app() as unknown as App;
-    expect(() => Guardrails.apply(app)).toThrow(/Guardrails.apply scope must be a stack or contain stacks, got .* with none: call it after the stacks are created/);
+    expect(() => Guardrails.apply(app)).toThrow(
+      /Guardrails.apply scope must be a stack or contain stacks, got .* with none: call it after the stacks are created/,
+    );
   });
 
   test("annotates once even when validations run several times", () => {

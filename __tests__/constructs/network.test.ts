@@ -63,7 +63,9 @@ describe("Network", () => {
     expect(igw.vpc_id).toBe(ref(n.vpc));
     const publicRoutes = Object.entries(resourcesOf(json, "aws_route_table")).filter(([id]) => id.includes("PublicRoutes"));
     expect(publicRoutes).toHaveLength(1);
-    expect(publicRoutes[0][1].route).toEqual([expect.objectContaining({ cidr_block: "0.0.0.0/0", gateway_id: expect.stringMatching(/^\$\{aws_internet_gateway\..+\.id\}$/) })]);
+    expect(publicRoutes[0][1].route).toEqual([
+      expect.objectContaining({ cidr_block: "0.0.0.0/0", gateway_id: expect.stringMatching(/^\$\{aws_internet_gateway\..+\.id\}$/) }),
+    ]);
     const associations = Object.values(resourcesOf(json, "aws_route_table_association")).filter((a: any) => a.route_table_id.includes("PublicRoutes"));
     expect(associations.map((a: any) => a.subnet_id).sort()).toEqual(n.publicSubnets.map((s) => ref(s)).sort());
   });
@@ -76,8 +78,12 @@ describe("Network", () => {
     expect(n.natGatewayCount).toBe(1);
     const privateRoutes = Object.entries(resourcesOf(json, "aws_route_table")).filter(([id]) => id.includes("PrivateRoutes"));
     expect(privateRoutes).toHaveLength(2);
-    for (const [, table] of privateRoutes) expect(table.route).toEqual([expect.objectContaining({ cidr_block: "0.0.0.0/0", nat_gateway_id: `\${aws_nat_gateway.${nat[0]}.id}` })]);
-    expect(onlyResource(json, "aws_nat_gateway")).toMatchObject({ subnet_id: ref(n.publicSubnets[0]), depends_on: [expect.stringMatching(/^aws_internet_gateway\./)] });
+    for (const [, table] of privateRoutes)
+      expect(table.route).toEqual([expect.objectContaining({ cidr_block: "0.0.0.0/0", nat_gateway_id: `\${aws_nat_gateway.${nat[0]}.id}` })]);
+    expect(onlyResource(json, "aws_nat_gateway")).toMatchObject({
+      subnet_id: ref(n.publicSubnets[0]),
+      depends_on: [expect.stringMatching(/^aws_internet_gateway\./)],
+    });
     expect(onlyResource(json, "aws_eip")).toMatchObject({ domain: "vpc" });
   });
 
@@ -135,7 +141,8 @@ describe("Network", () => {
     );
     for (const e of interfaces) expect(e.subnet_ids).toEqual(n.privateSubnets.map((s) => ref(s)));
     const group = onlyResource(json, "aws_security_group");
-    for (const e of interfaces) expect(e).toMatchObject({ private_dns_enabled: true, security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\./)] });
+    for (const e of interfaces)
+      expect(e).toMatchObject({ private_dns_enabled: true, security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\./)] });
     expect(group.ingress).toBeUndefined();
     expect(onlyResource(json, "aws_vpc_security_group_ingress_rule")).toMatchObject({
       cidr_ipv4: ref(n.vpc, "cidr_block"),

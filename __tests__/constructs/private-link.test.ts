@@ -72,7 +72,16 @@ describe("PrivateLink", () => {
       target_type: "ip",
       vpc_id: "vpc-1",
       deregistration_delay: "30",
-      health_check: { enabled: true, protocol: "HTTP", path: "/", matcher: "200-399", port: "traffic-port", interval: 10, healthy_threshold: 2, unhealthy_threshold: 2 },
+      health_check: {
+        enabled: true,
+        protocol: "HTTP",
+        path: "/",
+        matcher: "200-399",
+        port: "traffic-port",
+        interval: 10,
+        healthy_threshold: 2,
+        unhealthy_threshold: 2,
+      },
     });
     expect(tf(json, l.listener)).toEqual({
       load_balancer_arn: `\${aws_lb.${l.nlb.friendlyUniqueId}.arn}`,
@@ -83,10 +92,24 @@ describe("PrivateLink", () => {
   });
 
   test("uses the given health check and drain time", () => {
-    const { stack } = link({ target: ipTarget({ deregistrationDelaySeconds: 0, healthCheck: { path: "/health", matcher: "200", intervalSeconds: 30, healthyThreshold: 3, unhealthyThreshold: 4 } }) });
+    const { stack } = link({
+      target: ipTarget({
+        deregistrationDelaySeconds: 0,
+        healthCheck: { path: "/health", matcher: "200", intervalSeconds: 30, healthyThreshold: 3, unhealthyThreshold: 4 },
+      }),
+    });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(LbTargetGroup, {
       deregistration_delay: "0",
-      health_check: { enabled: true, protocol: "HTTP", path: "/health", matcher: "200", port: "traffic-port", interval: 30, healthy_threshold: 3, unhealthy_threshold: 4 },
+      health_check: {
+        enabled: true,
+        protocol: "HTTP",
+        path: "/health",
+        matcher: "200",
+        port: "traffic-port",
+        interval: 30,
+        healthy_threshold: 3,
+        unhealthy_threshold: 4,
+      },
     });
   });
 
@@ -192,7 +215,9 @@ describe("PrivateLink", () => {
 
     test("fails at synth when the link to an ALB created its own security group and connectTo was never called", () => {
       const { stack } = link({ target: albTarget() });
-      expect(() => Testing.synth(stack, true)).toThrow(/must be connected to its targets with connectTo .*: call connectTo\(<security group of the ALB>\) so the NLB can reach them on port 80 /);
+      expect(() => Testing.synth(stack, true)).toThrow(
+        /must be connected to its targets with connectTo .*: call connectTo\(<security group of the ALB>\) so the NLB can reach them on port 80 /,
+      );
     });
 
     test("passes its validations once connected, or with given security groups", () => {
@@ -237,7 +262,9 @@ describe("PrivateLink", () => {
       expect(() => link({ nlbName: long })).toThrow(
         `PrivateLink.nlbName must be 1 to 32 characters long, got "${long}": shorten it by 1 character(s): Elastic Load Balancing limits names to 32`,
       );
-      expect(() => link({ nlbName: "chat_nlb" })).toThrow('PrivateLink.nlbName must be made of letters, digits and hyphens only, got "chat_nlb": remove or replace "_"');
+      expect(() => link({ nlbName: "chat_nlb" })).toThrow(
+        'PrivateLink.nlbName must be made of letters, digits and hyphens only, got "chat_nlb": remove or replace "_"',
+      );
     });
 
     test('fails when the NLB name starts with "internal-"', () => {
@@ -274,7 +301,9 @@ describe("PrivateLink", () => {
     });
 
     test("fails when no subnet is given", () => {
-      expect(() => link({ subnetIds: [] })).toThrow("PrivateLink.subnetIds must be a list of at least 1 item(s), got []: give the NLB at least one subnet, one per Availability Zone");
+      expect(() => link({ subnetIds: [] })).toThrow(
+        "PrivateLink.subnetIds must be a list of at least 1 item(s), got []: give the NLB at least one subnet, one per Availability Zone",
+      );
     });
 
     test("does not check unresolved subnets", () => {
@@ -294,8 +323,12 @@ describe("PrivateLink", () => {
     });
 
     test("fails when the target port is outside 1 to 65535", () => {
-      expect(() => link({ target: ipTarget({ port: 0 }) })).toThrow("PrivateLink.target.port must be a whole number from 1 to 65535, got 0: use the port the backend listens on");
-      expect(() => link({ target: albTarget({ port: 65536 }) })).toThrow("PrivateLink.target.port must be a whole number from 1 to 65535, got 65536: use the port the backend listens on");
+      expect(() => link({ target: ipTarget({ port: 0 }) })).toThrow(
+        "PrivateLink.target.port must be a whole number from 1 to 65535, got 0: use the port the backend listens on",
+      );
+      expect(() => link({ target: albTarget({ port: 65536 }) })).toThrow(
+        "PrivateLink.target.port must be a whole number from 1 to 65535, got 65536: use the port the backend listens on",
+      );
     });
 
     test("does not check an unresolved target port", () => {
@@ -316,7 +349,9 @@ describe("PrivateLink", () => {
       expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ intervalSeconds: 4 }))).toThrow(
         "PrivateLink.target.healthCheck.intervalSeconds must be a whole number from 5 to 300, got 4: pick a value in that range",
       );
-      expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ intervalSeconds: 301 }))).toThrow(/^PrivateLink.target.healthCheck.intervalSeconds must be a whole number from 5 to 300, got 301/);
+      expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ intervalSeconds: 301 }))).toThrow(
+        /^PrivateLink.target.healthCheck.intervalSeconds must be a whole number from 5 to 300, got 301/,
+      );
     });
 
     test("does not check an unresolved health check interval", () => {
@@ -350,7 +385,9 @@ describe("PrivateLink", () => {
       expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ path: "health" }))).toThrow(
         'PrivateLink.target.healthCheck.path must be a path starting with "/", got "health": write the health check path from the root',
       );
-      expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ path: "/he alth" }))).toThrow(/^PrivateLink.target.healthCheck.path must be a path starting with "\/"/);
+      expect(() => new PrivateLink(newStack(), "link", withHealthCheck({ path: "/he alth" }))).toThrow(
+        /^PrivateLink.target.healthCheck.path must be a path starting with "\/"/,
+      );
     });
 
     test("does not check an unresolved health check path", () => {

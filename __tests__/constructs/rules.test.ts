@@ -59,7 +59,10 @@ describe("Rule", () => {
   });
 
   test("names the first clause a value breaks, with a fix written from the value", () => {
-    expect(ELB_NAME.explain("x".repeat(34))).toEqual({ rule: "1 to 32 characters long", fix: "shorten it by 2 character(s): Elastic Load Balancing limits names to 32" });
+    expect(ELB_NAME.explain("x".repeat(34))).toEqual({
+      rule: "1 to 32 characters long",
+      fix: "shorten it by 2 character(s): Elastic Load Balancing limits names to 32",
+    });
     expect(ELB_NAME.explain("a_b")).toEqual({ rule: "made of letters, digits and hyphens only", fix: 'remove or replace "_"' });
     expect(ELB_NAME.explain("chat-nlb")).toBeUndefined();
   });
@@ -89,7 +92,9 @@ describe("Rule", () => {
   });
 
   test("shows a long value cut to its start where the rule says so", () => {
-    expect(() => API_DESCRIPTION.check("Api.description", "d".repeat(1025))).toThrow(`Api.description must be at most 1024 characters, got "${"d".repeat(40)}...": shorten the description`);
+    expect(() => API_DESCRIPTION.check("Api.description", "d".repeat(1025))).toThrow(
+      `Api.description must be at most 1024 characters, got "${"d".repeat(40)}...": shorten the description`,
+    );
   });
 
   test("counts characters as Terraform's length() does (an accent written as a second code point is one character)", () => {
@@ -190,7 +195,8 @@ describe("Rule.hcl", () => {
 
 describe("sameInRe2", () => {
   test("accepts the syntax both engines read alike", () => {
-    for (const source of ["^[A-Za-z0-9_-]{1,128}$", "^/[\\x21-\\x7E]{0,100}$", "^(?i)internal-", "^a(?:b|c)\\d{2}$", "^[^.]+$"]) expect([source, sameInRe2(source, "u")]).toEqual([source, true]);
+    for (const source of ["^[A-Za-z0-9_-]{1,128}$", "^/[\\x21-\\x7E]{0,100}$", "^(?i)internal-", "^a(?:b|c)\\d{2}$", "^[^.]+$"])
+      expect([source, sameInRe2(source, "u")]).toEqual([source, true]);
   });
 
   test("refuses lookaround, backreferences, \\s, \\b, \\u, '.' outside a class, repeats above 1000 and flags other than u", () => {
@@ -252,13 +258,18 @@ describe("rules of the production edges", () => {
   });
 
   test("throw the house error naming the setting, and skip unset values", () => {
-    expect(() => API_MAPPING_KEY.check("chat.domain.mappingKey", "a/b")).toThrow(/^chat\.domain\.mappingKey must be 1 to 300 letters.*, got "a\/b": use one path segment/);
+    expect(() => API_MAPPING_KEY.check("chat.domain.mappingKey", "a/b")).toThrow(
+      /^chat\.domain\.mappingKey must be 1 to 300 letters.*, got "a\/b": use one path segment/,
+    );
     expect(() => DOMAIN_NAME.check("domain_name", undefined)).not.toThrow();
   });
 
   test("say which part of a domain name is wrong: its shape, or its length", () => {
     expect(DOMAIN_NAME.explain("WS.example.com")?.rule).toMatch(/^a fully qualified lowercase host name/);
-    expect(DOMAIN_NAME.explain(`${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`)).toEqual({ rule: "at most 253 characters", fix: "use a shorter host name" });
+    expect(DOMAIN_NAME.explain(`${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`)).toEqual({
+      rule: "at most 253 characters",
+      fix: "use a shorter host name",
+    });
   });
 
   test("write a Terraform validation block, nullable for optional variables", () => {
@@ -267,7 +278,9 @@ describe("rules of the production edges", () => {
       errorMessage: `domain_hosted_zone_id must be ${HOSTED_ZONE_ID.rule}, got \${jsonencode(var.domain_hosted_zone_id)}: ${HOSTED_ZONE_ID.fix}.`,
     });
     // length() fails on null: the nullable form guards with a conditional.
-    expect(DOMAIN_NAME.hcl("domain_name", { nullable: true }).condition).toMatch(/^\$\{var\.domain_name == null \? true : can\(regex\(.*\)\) && length\(var\.domain_name\) <= 253\}$/);
+    expect(DOMAIN_NAME.hcl("domain_name", { nullable: true }).condition).toMatch(
+      /^\$\{var\.domain_name == null \? true : can\(regex\(.*\)\) && length\(var\.domain_name\) <= 253\}$/,
+    );
     expect(IDENTITY_SOURCE.hcl("x").condition).toBe(`\${${IDENTITY_SOURCE.condition("var.x")}}`);
   });
 
@@ -278,7 +291,9 @@ describe("rules of the production edges", () => {
     for (const bad of EDGE_COLLECTION_SAMPLES.contextHeaders.bad) expect([bad, AUTHORIZER_CONTEXT_HEADERS.test(bad)]).toEqual([bad, false]);
     expect(IDENTITY_SOURCES.explain(["a.b"])?.fix).toMatch(/^replace "a\.b": use for example/);
     expect(IDENTITY_SOURCES.explain(["context.x", "context.x"])?.fix).toBe('remove the second "context.x"');
-    expect(AUTHORIZER_CONTEXT_HEADERS.explain({ ConnectionID: "principalId" })?.fix).toBe('rename header "ConnectionID": the backend reads the connection id and route key from it');
+    expect(AUTHORIZER_CONTEXT_HEADERS.explain({ ConnectionID: "principalId" })?.fix).toBe(
+      'rename header "ConnectionID": the backend reads the connection id and route key from it',
+    );
   });
 });
 
@@ -291,7 +306,10 @@ describe("routeThrottles", () => {
   });
 
   test("fails when a key is not a route, suggesting the nearest", () => {
-    expect(rule.explain({ mesage: { burstLimit: 1 } })).toEqual({ rule: 'a map whose keys are routes of the API ("$connect", "message", "online")', fix: '"mesage" is not a route: did you mean "message"?' });
+    expect(rule.explain({ mesage: { burstLimit: 1 } })).toEqual({
+      rule: 'a map whose keys are routes of the API ("$connect", "message", "online")',
+      fix: '"mesage" is not a route: did you mean "message"?',
+    });
     expect(rule.explain({ join: { burstLimit: 1 } })?.fix).toBe('"join" is not a route');
   });
 

@@ -81,7 +81,13 @@ describe("TracingSidecar", () => {
         {
           sid: "XRayWrite",
           effect: "Allow",
-          actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+          actions: [
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+            "xray:GetSamplingStatisticSummaries",
+          ],
           resources: ["*"],
         },
       ]);
@@ -90,7 +96,9 @@ describe("TracingSidecar", () => {
   });
 
   test("fails when the collector is unknown", () => {
-    expect(() => sidecar({ collector: "jaeger" as any })).toThrow('TracingSidecar.collector must be one of "xray-daemon", "adot", got "jaeger": use one of the allowed values');
+    expect(() => sidecar({ collector: "jaeger" as any })).toThrow(
+      'TracingSidecar.collector must be one of "xray-daemon", "adot", got "jaeger": use one of the allowed values',
+    );
   });
 
   test("does not check an unresolved collector", () => {
@@ -100,7 +108,9 @@ describe("TracingSidecar", () => {
   });
 
   test("fails when the log retention is not one CloudWatch Logs accepts", () => {
-    expect(() => sidecar({ logRetentionInDays: 2 })).toThrow(/^TracingSidecar.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 2: pick the nearest accepted value$/);
+    expect(() => sidecar({ logRetentionInDays: 2 })).toThrow(
+      /^TracingSidecar.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 2: pick the nearest accepted value$/,
+    );
   });
 
   test("does not check an unresolved log retention", () => {

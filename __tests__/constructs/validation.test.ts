@@ -97,7 +97,9 @@ describe("checkPattern", () => {
   });
 
   test("fails when the value does not match", () => {
-    expect(() => checkPattern("Thing.name", "ABC", /^[a-z]+$/, "lowercase letters", "lower it")).toThrow('Thing.name must be lowercase letters, got "ABC": lower it');
+    expect(() => checkPattern("Thing.name", "ABC", /^[a-z]+$/, "lowercase letters", "lower it")).toThrow(
+      'Thing.name must be lowercase letters, got "ABC": lower it',
+    );
   });
 
   test("does not check unresolved tokens", () => {
@@ -151,12 +153,17 @@ describe("checkElbName", () => {
   });
 
   test("fails when the name has characters other than letters, digits and hyphens, naming them", () => {
-    expect(() => checkElbName("Thing.name", "my_nlb")).toThrow('Thing.name must be made of letters, digits and hyphens only, got "my_nlb": remove or replace "_"');
-    expect(() => checkElbName("Thing.name", "my nlb.1 2")).toThrow('Thing.name must be made of letters, digits and hyphens only, got "my nlb.1 2": remove or replace " ", "."');
+    expect(() => checkElbName("Thing.name", "my_nlb")).toThrow(
+      'Thing.name must be made of letters, digits and hyphens only, got "my_nlb": remove or replace "_"',
+    );
+    expect(() => checkElbName("Thing.name", "my nlb.1 2")).toThrow(
+      'Thing.name must be made of letters, digits and hyphens only, got "my nlb.1 2": remove or replace " ", "."',
+    );
   });
 
   test("fails when the name starts or ends with a hyphen, saying so", () => {
-    const message = (name: string) => `Thing.name must be a name that does not start or end with a hyphen, got "${name}": remove the leading or trailing hyphen`;
+    const message = (name: string) =>
+      `Thing.name must be a name that does not start or end with a hyphen, got "${name}": remove the leading or trailing hyphen`;
     expect(() => checkElbName("Thing.name", "-nlb")).toThrow(message("-nlb"));
     expect(() => checkElbName("Thing.name", "nlb-")).toThrow(message("nlb-"));
   });

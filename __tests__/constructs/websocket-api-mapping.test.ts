@@ -72,7 +72,9 @@ describe("WebSocketApiMapping", () => {
     const domain = new WebSocketDomainName(stack, "domain", { domainName: "ws.example.com", certificateArn: CERT, enabled: on.value as any });
     const mapping = domain.addApiMapping("mapping", { stage });
     expect(resourcesOf(synthJson(stack), "aws_apigatewayv2_api_mapping")[mapping.resource.friendlyUniqueId].count).toBe("${var.on ? 1 : 0}");
-    expect(outputValue(stack, mapping.url)).toBe(`\${var.on ? "wss://\${one(aws_apigatewayv2_domain_name.${domain.resource.friendlyUniqueId}[*].domain_name)}" : null}`);
+    expect(outputValue(stack, mapping.url)).toBe(
+      `\${var.on ? "wss://\${one(aws_apigatewayv2_domain_name.${domain.resource.friendlyUniqueId}[*].domain_name)}" : null}`,
+    );
   });
 
   test("fails when the mapping key has a slash", () => {
@@ -84,7 +86,9 @@ describe("WebSocketApiMapping", () => {
 
   test("fails when the mapping key is longer than 300 characters or has other characters", () => {
     const { stage, domain } = fixture();
-    expect(errorOf(() => domain.addApiMapping("long", { stage, mappingKey: "a".repeat(301) }))).toContain("WebSocketApiMapping.mappingKey must be 1 to 300 letters");
+    expect(errorOf(() => domain.addApiMapping("long", { stage, mappingKey: "a".repeat(301) }))).toContain(
+      "WebSocketApiMapping.mappingKey must be 1 to 300 letters",
+    );
     expect(errorOf(() => domain.addApiMapping("space", { stage, mappingKey: "my chat" }))).toContain('got "my chat"');
   });
 

@@ -34,7 +34,10 @@ describe("WebSocketApi", () => {
     const routes = Object.values(resourcesOf(synthJson(stack), "aws_apigatewayv2_route")).map((r: any) => r.route_key);
     expect(routes.sort()).toEqual(["$connect", "$default", "$disconnect", "sendMessage"]);
     expect(api.routes.map((r) => r.routeKey)).toEqual(["$connect", "$disconnect", "$default", "sendMessage"]);
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(Apigatewayv2Route, { route_key: "sendMessage", target: expect.stringMatching(/^integrations\/\$\{aws_apigatewayv2_integration\..+\.id\}$/) });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Apigatewayv2Route, {
+      route_key: "sendMessage",
+      target: expect.stringMatching(/^integrations\/\$\{aws_apigatewayv2_integration\..+\.id\}$/),
+    });
   });
 
   test("keeps the route's construct id derived from its key (ids are a contract)", () => {
@@ -57,7 +60,9 @@ describe("WebSocketApi", () => {
   });
 
   test("fails when the description is longer than 1024 characters", () => {
-    expect(() => new WebSocketApi(newStack(), "api", { apiName: "chat", description: "d".repeat(1025) })).toThrow(/WebSocketApi.description must be at most 1024 characters/);
+    expect(() => new WebSocketApi(newStack(), "api", { apiName: "chat", description: "d".repeat(1025) })).toThrow(
+      /WebSocketApi.description must be at most 1024 characters/,
+    );
   });
 
   test("fails when the route selection expression does not select from the body", () => {
@@ -67,6 +72,8 @@ describe("WebSocketApi", () => {
   });
 
   test("accepts the wrapped form of the route selection expression", () => {
-    expect(() => new WebSocketApi(newStack(), "api", { apiName: "chat", routeSelectionExpression: "${request.body.service}/${request.body.action}" })).not.toThrow();
+    expect(
+      () => new WebSocketApi(newStack(), "api", { apiName: "chat", routeSelectionExpression: "${request.body.service}/${request.body.action}" }),
+    ).not.toThrow();
   });
 });

@@ -16,6 +16,8 @@ describe("callbackUrlTemplate", () => {
     // WHEN
     new TerraformOutput(stack, "probe", { value: callbackUrlTemplate(api), staticId: true });
     // THEN: Terraform fills in the endpoint; API Gateway fills in the stage.
-    expect(synthJson(stack).output.probe.value).toBe(`\${replace(aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.api_endpoint, "wss://", "https://")}/$context.stage`);
+    expect(synthJson(stack).output.probe.value).toBe(
+      `\${replace(aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.api_endpoint, "wss://", "https://")}/$context.stage`,
+    );
   });
 });

@@ -51,7 +51,11 @@ describe("WebSocketDomainName", () => {
   test("points A and AAAA alias records of a dualstack domain at API Gateway", () => {
     const { stack, d } = domain({ certificateArn: CERT, hostedZoneId: ZONE });
     const json = synthJson(stack);
-    const alias = { name: ref(d.resource, "domain_name_configuration.0.target_domain_name"), zone_id: ref(d.resource, "domain_name_configuration.0.hosted_zone_id"), evaluate_target_health: false };
+    const alias = {
+      name: ref(d.resource, "domain_name_configuration.0.target_domain_name"),
+      zone_id: ref(d.resource, "domain_name_configuration.0.hosted_zone_id"),
+      evaluate_target_health: false,
+    };
     expect(d.aliasRecords.map((r) => tf(json, r))).toEqual([
       { zone_id: ZONE, name: ref(d.resource, "domain_name"), type: "A", alias },
       { zone_id: ZONE, name: ref(d.resource, "domain_name"), type: "AAAA", alias },
@@ -138,7 +142,9 @@ describe("WebSocketDomainName", () => {
 
   test("fails when the domain name is not a lowercase host name", () => {
     for (const bad of ["WS.example.com", "https://ws.example.com", "ws.example.com.", "localhost", "ws_1.example.com", "ws.example.com/chat"]) {
-      expect(errorOf(() => domain({ domainName: bad, certificateArn: CERT }))).toMatch(/^WebSocketDomainName\.domainName must be a fully qualified lowercase host name .*, got ".*": give the host name/);
+      expect(errorOf(() => domain({ domainName: bad, certificateArn: CERT }))).toMatch(
+        /^WebSocketDomainName\.domainName must be a fully qualified lowercase host name .*, got ".*": give the host name/,
+      );
     }
   });
 
@@ -160,7 +166,9 @@ describe("WebSocketDomainName", () => {
   });
 
   test("fails when the hosted zone id has the /hostedzone/ prefix", () => {
-    expect(errorOf(() => domain({ certificateArn: CERT, hostedZoneId: `/hostedzone/${ZONE}` }))).toContain('WebSocketDomainName.hostedZoneId must be a Route 53 hosted zone id');
+    expect(errorOf(() => domain({ certificateArn: CERT, hostedZoneId: `/hostedzone/${ZONE}` }))).toContain(
+      "WebSocketDomainName.hostedZoneId must be a Route 53 hosted zone id",
+    );
   });
 
   test("fails when the IP address type is unknown", () => {
@@ -176,10 +184,14 @@ describe("WebSocketDomainName", () => {
   });
 
   test("fails when no certificate is requested and none is given", () => {
-    expect(errorOf(() => domain({ hostedZoneId: ZONE, createCertificate: false }))).toContain("WebSocketDomainName.certificateArn must be set when createCertificate is false");
+    expect(errorOf(() => domain({ hostedZoneId: ZONE, createCertificate: false }))).toContain(
+      "WebSocketDomainName.certificateArn must be set when createCertificate is false",
+    );
   });
 
   test("fails when records are asked for without a zone", () => {
-    expect(errorOf(() => domain({ certificateArn: CERT, createRecords: true }))).toContain("WebSocketDomainName.hostedZoneId must be set when createRecords is true");
+    expect(errorOf(() => domain({ certificateArn: CERT, createRecords: true }))).toContain(
+      "WebSocketDomainName.hostedZoneId must be set when createRecords is true",
+    );
   });
 });

@@ -52,7 +52,10 @@ describe("WebSocketHttpProxyIntegration", () => {
     const stack = newStack();
     const json = synthRoute(
       stack,
-      new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: { "integration.request.header.routeKey": "context.routeKey" } }),
+      new WebSocketHttpProxyIntegration({
+        url: "https://backend.example.com/ws",
+        requestParameters: { "integration.request.header.routeKey": "context.routeKey" },
+      }),
     );
     expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toEqual({
       "integration.request.header.connectionId": "context.connectionId",
@@ -64,13 +67,18 @@ describe("WebSocketHttpProxyIntegration", () => {
     const stack = newStack();
     const extra = new TerraformVariable(stack, "headers", { type: "map(string)" }).value;
     const json = synthRoute(stack, new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: extra }));
-    expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toBe('${merge({"integration.request.header.connectionId" = "context.connectionId"}, var.headers)}');
+    expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toBe(
+      '${merge({"integration.request.header.connectionId" = "context.connectionId"}, var.headers)}',
+    );
   });
 
   test("passes request parameters known only at plan time as they are when the connection id is not forwarded", () => {
     const stack = newStack();
     const extra = new TerraformVariable(stack, "headers", { type: "map(string)" }).value;
-    const json = synthRoute(stack, new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: extra, forwardConnectionId: false }));
+    const json = synthRoute(
+      stack,
+      new WebSocketHttpProxyIntegration({ url: "https://backend.example.com/ws", requestParameters: extra, forwardConnectionId: false }),
+    );
     expect(onlyResource(json, "aws_apigatewayv2_integration").request_parameters).toBe("${var.headers}");
   });
 
@@ -150,7 +158,9 @@ describe("WebSocketHttpProxyIntegration", () => {
     expect(() => new WebSocketHttpProxyIntegration({ url: "ftp://backend.example.com" })).toThrow(
       'WebSocketHttpProxyIntegration.url must be an http:// or https:// URL, got "ftp://backend.example.com": give the full URL of the backend endpoint',
     );
-    expect(() => new WebSocketHttpProxyIntegration({ url: "backend.example.com/ws" })).toThrow(/WebSocketHttpProxyIntegration.url must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => new WebSocketHttpProxyIntegration({ url: "backend.example.com/ws" })).toThrow(
+      /WebSocketHttpProxyIntegration.url must be an http:\/\/ or https:\/\/ URL/,
+    );
   });
 
   test("does not check an unresolved URL", () => {
@@ -180,7 +190,10 @@ describe("WebSocketHttpIntegration", () => {
 
   test("escapes Velocity's formal ${...} notation in templates", () => {
     const stack = newStack();
-    const json = synthRoute(stack, new WebSocketHttpIntegration({ url: "https://backend.example.com/join", requestTemplates: { $default: '{"id":"${context.connectionId}"}' } }));
+    const json = synthRoute(
+      stack,
+      new WebSocketHttpIntegration({ url: "https://backend.example.com/join", requestTemplates: { $default: '{"id":"${context.connectionId}"}' } }),
+    );
     expect(onlyResource(json, "aws_apigatewayv2_integration").request_templates).toEqual({ $default: '{"id":"$${context.connectionId}"}' });
   });
 
@@ -219,7 +232,9 @@ describe("WebSocketHttpIntegration", () => {
   });
 
   test("fails when the passthrough behaviour is unknown", () => {
-    expect(() => new WebSocketHttpIntegration({ url: "https://backend.example.com", requestTemplates: { $default: "{}" }, passthroughBehavior: "ALWAYS" as any })).toThrow(
+    expect(
+      () => new WebSocketHttpIntegration({ url: "https://backend.example.com", requestTemplates: { $default: "{}" }, passthroughBehavior: "ALWAYS" as any }),
+    ).toThrow(
       'WebSocketHttpIntegration.passthroughBehavior must be one of "WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES", got "ALWAYS": use one of the allowed values',
     );
   });
@@ -227,14 +242,21 @@ describe("WebSocketHttpIntegration", () => {
   test("does not check an unresolved passthrough behaviour", () => {
     const stack = newStack();
     const passthroughBehavior = stringVar(stack) as "NEVER";
-    const json = synthRoute(stack, new WebSocketHttpIntegration({ url: "https://backend.example.com", requestTemplates: { $default: "{}" }, passthroughBehavior }));
+    const json = synthRoute(
+      stack,
+      new WebSocketHttpIntegration({ url: "https://backend.example.com", requestTemplates: { $default: "{}" }, passthroughBehavior }),
+    );
     expect(onlyResource(json, "aws_apigatewayv2_integration").passthrough_behavior).toBe("${var.s}");
   });
 
   test("names itself in the errors of the shared URL, method and timeout checks", () => {
     const templates = { $default: "{}" };
-    expect(() => new WebSocketHttpIntegration({ url: "ws://backend", requestTemplates: templates })).toThrow(/^WebSocketHttpIntegration.url must be an http:\/\/ or https:\/\/ URL, got "ws:\/\/backend"/);
-    expect(() => new WebSocketHttpIntegration({ url: "https://b.example.com", method: "TRACE", requestTemplates: templates })).toThrow(/^WebSocketHttpIntegration.method must be one of/);
+    expect(() => new WebSocketHttpIntegration({ url: "ws://backend", requestTemplates: templates })).toThrow(
+      /^WebSocketHttpIntegration.url must be an http:\/\/ or https:\/\/ URL, got "ws:\/\/backend"/,
+    );
+    expect(() => new WebSocketHttpIntegration({ url: "https://b.example.com", method: "TRACE", requestTemplates: templates })).toThrow(
+      /^WebSocketHttpIntegration.method must be one of/,
+    );
     expect(() => new WebSocketHttpIntegration({ url: "https://b.example.com", timeoutMilliseconds: 30000, requestTemplates: templates })).toThrow(
       /^WebSocketHttpIntegration.timeoutMilliseconds must be a whole number from 50 to 29000, got 30000/,
     );
@@ -274,6 +296,8 @@ describe("stageVariable", () => {
   });
 
   test("fails when the name has characters other than letters, digits or underscores", () => {
-    expect(() => stageVariable("backend-host")).toThrow('stage variable name must be letters, digits or underscores, got "backend-host": rename the stage variable');
+    expect(() => stageVariable("backend-host")).toThrow(
+      'stage variable name must be letters, digits or underscores, got "backend-host": rename the stage variable',
+    );
   });
 });

@@ -90,7 +90,12 @@ describe("WebSocketLambdaAuthorizer", () => {
     const stack = newStack();
     const api = new WebSocketApi(stack, "api", { apiName: "chat" });
     const role = new TerraformVariable(stack, "role", { type: "string", nullable: true });
-    const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", { api, functionArn: FN, identitySources: ["route.request.querystring.token"], credentialsRoleArn: role.stringValue });
+    const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", {
+      api,
+      functionArn: FN,
+      identitySources: ["route.request.querystring.token"],
+      credentialsRoleArn: role.stringValue,
+    });
     const json = synthJson(stack);
     expect(resourcesOf(json, "aws_lambda_permission")[authz.permission!.friendlyUniqueId].count).toBe("${(var.role == null) ? 1 : 0}");
     expect(resourcesOf(json, "aws_apigatewayv2_authorizer")[authz.resource.friendlyUniqueId].authorizer_credentials_arn).toBe("${var.role}");
@@ -102,7 +107,12 @@ describe("WebSocketLambdaAuthorizer", () => {
       const api = new WebSocketApi(stack, "api", { apiName: "chat" });
       const fn = new TerraformVariable(stack, "fn", { type: "string", nullable: true });
       const on = new TerraformVariable(stack, "on", { type: "bool" });
-      const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", { api, functionArn: fn.stringValue, identitySources: ["route.request.header.Authorization"], enabled: on.value as any });
+      const authz = new WebSocketLambdaAuthorizer(stack, "authorizer", {
+        api,
+        functionArn: fn.stringValue,
+        identitySources: ["route.request.header.Authorization"],
+        enabled: on.value as any,
+      });
       const route = api.addRoute("$connect", { integration: new WebSocketMockIntegration(), authorizer: authz });
       return { json: synthJson(stack), authz, route };
     }
@@ -127,7 +137,12 @@ describe("WebSocketLambdaAuthorizer", () => {
   });
 
   test("fails when the function ARN is not a Lambda function", () => {
-    for (const bad of ["arn:aws:iam::123456789012:role/auth", "ws-auth", "arn:aws:lambda:eu-west-1:123456789012:layer:auth:1", "arn:aws:execute-api:eu-west-1:123456789012:abc123"]) {
+    for (const bad of [
+      "arn:aws:iam::123456789012:role/auth",
+      "ws-auth",
+      "arn:aws:lambda:eu-west-1:123456789012:layer:auth:1",
+      "arn:aws:execute-api:eu-west-1:123456789012:abc123",
+    ]) {
       expect(errorOf(() => authorizer({ functionArn: bad }))).toBe(
         `WebSocketLambdaAuthorizer.functionArn must be the ARN of a Lambda function (arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]) or its invocation ARN (arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations), got ${JSON.stringify(bad)}: give the ARN of the authorizer function (aws_lambda_function.arn or .invoke_arn), not a role, layer or API ARN`,
       );
@@ -148,7 +163,7 @@ describe("WebSocketLambdaAuthorizer", () => {
 
   test("fails when an identity source is listed twice", () => {
     expect(errorOf(() => authorizer({ identitySources: ["route.request.querystring.token", "route.request.querystring.token"] }))).toContain(
-      'WebSocketLambdaAuthorizer.identitySources must be a list without duplicates',
+      "WebSocketLambdaAuthorizer.identitySources must be a list without duplicates",
     );
   });
 
@@ -157,7 +172,9 @@ describe("WebSocketLambdaAuthorizer", () => {
   });
 
   test("fails when the name is longer than 128 characters", () => {
-    expect(errorOf(() => authorizer({ authorizerName: "a".repeat(129) }))).toContain("WebSocketLambdaAuthorizer.authorizerName must be 1 to 128 printable characters");
+    expect(errorOf(() => authorizer({ authorizerName: "a".repeat(129) }))).toContain(
+      "WebSocketLambdaAuthorizer.authorizerName must be 1 to 128 printable characters",
+    );
   });
 });
 
@@ -190,7 +207,7 @@ describe("authorizer context for the backend", () => {
   });
 
   test("fails when a header name or context key has characters a mapping cannot carry", () => {
-    expect(errorOf(() => authorizerHeaders({ "x principal": "principalId" }))).toContain('authorizerHeaders header name must be an HTTP header name');
+    expect(errorOf(() => authorizerHeaders({ "x principal": "principalId" }))).toContain("authorizerHeaders header name must be an HTTP header name");
     expect(errorOf(() => authorizerHeaders({ "x-user": "user id" }))).toContain('authorizerHeaders["x-user"] must be a key of the authorizer\'s context map');
     expect(errorOf(() => authorizerTemplateValue("a b"))).toContain("authorizer context key must be a key of the authorizer's context map");
   });

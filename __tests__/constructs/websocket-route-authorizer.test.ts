@@ -22,7 +22,9 @@ describe("WebSocketIamAuthorizer", () => {
   });
 
   test("fails when it is put on a route other than $connect", () => {
-    expect(errorOf(() => new WebSocketRoute(newStack(), "r", { api, routeKey: "$default", integration: mock(), authorizer: new WebSocketIamAuthorizer() }))).toBe(
+    expect(
+      errorOf(() => new WebSocketRoute(newStack(), "r", { api, routeKey: "$default", integration: mock(), authorizer: new WebSocketIamAuthorizer() })),
+    ).toBe(
       'route $default: authorizer authorizationType must be "NONE" on any route but $connect (WebSocket APIs authorize a client once, when it connects), got "AWS_IAM": put the authorizer on the $connect route only',
     );
   });
@@ -39,8 +41,16 @@ describe("WebSocketRouteAuthorization", () => {
     const stack = newStack();
     const type = new TerraformVariable(stack, "type", { type: "string" });
     const id = new TerraformVariable(stack, "id", { type: "string", nullable: true });
-    const route = new WebSocketRoute(stack, "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization(type.stringValue, id.stringValue) });
-    expect(resourcesOf(synthJson(stack), "aws_apigatewayv2_route")[route.resource.friendlyUniqueId]).toMatchObject({ authorization_type: "${var.type}", authorizer_id: "${var.id}" });
+    const route = new WebSocketRoute(stack, "r", {
+      api,
+      routeKey: "$connect",
+      integration: mock(),
+      authorizer: new WebSocketRouteAuthorization(type.stringValue, id.stringValue),
+    });
+    expect(resourcesOf(synthJson(stack), "aws_apigatewayv2_route")[route.resource.friendlyUniqueId]).toMatchObject({
+      authorization_type: "${var.type}",
+      authorizer_id: "${var.id}",
+    });
   });
 
   test("accepts NONE on any route", () => {
@@ -50,21 +60,35 @@ describe("WebSocketRouteAuthorization", () => {
   });
 
   test("fails when the type is unknown", () => {
-    expect(errorOf(() => new WebSocketRoute(newStack(), "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization("JWT") }))).toBe(
-      'route $connect: authorizer authorizationType must be one of "NONE", "AWS_IAM", "CUSTOM", got "JWT": use one of the allowed values',
-    );
+    expect(
+      errorOf(
+        () => new WebSocketRoute(newStack(), "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization("JWT") }),
+      ),
+    ).toBe('route $connect: authorizer authorizationType must be one of "NONE", "AWS_IAM", "CUSTOM", got "JWT": use one of the allowed values');
   });
 
   test("fails when CUSTOM has no authorizer id", () => {
-    expect(errorOf(() => new WebSocketRoute(newStack(), "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization("CUSTOM") }))).toBe(
+    expect(
+      errorOf(
+        () => new WebSocketRoute(newStack(), "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization("CUSTOM") }),
+      ),
+    ).toBe(
       'route $connect: authorizer authorizerId must be set when authorizationType is "CUSTOM", got nothing: use a WebSocketLambdaAuthorizer as the route\'s authorizer',
     );
   });
 
   test("fails when a type other than CUSTOM has an authorizer id", () => {
-    expect(errorOf(() => new WebSocketRoute(newStack(), "r", { api, routeKey: "$connect", integration: mock(), authorizer: new WebSocketRouteAuthorization("AWS_IAM", "abc123") }))).toContain(
-      'route $connect: authorizer authorizerId must be unset unless authorizationType is "CUSTOM", got "abc123"',
-    );
+    expect(
+      errorOf(
+        () =>
+          new WebSocketRoute(newStack(), "r", {
+            api,
+            routeKey: "$connect",
+            integration: mock(),
+            authorizer: new WebSocketRouteAuthorization("AWS_IAM", "abc123"),
+          }),
+      ),
+    ).toContain('route $connect: authorizer authorizerId must be unset unless authorizationType is "CUSTOM", got "abc123"');
   });
 
   test("fails when iterated (custom) routes get an authorization decided at plan time", () => {
@@ -72,7 +96,16 @@ describe("WebSocketRouteAuthorization", () => {
     const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
     const type = new TerraformVariable(stack, "type", { type: "string" });
     expect(
-      errorOf(() => new WebSocketRoute(stack, "r", { api, routeKey: routes.key, forEach: routes, integration: mock(), authorizer: new WebSocketRouteAuthorization(type.stringValue) })),
+      errorOf(
+        () =>
+          new WebSocketRoute(stack, "r", {
+            api,
+            routeKey: routes.key,
+            forEach: routes,
+            integration: mock(),
+            authorizer: new WebSocketRouteAuthorization(type.stringValue),
+          }),
+      ),
     ).toContain('route (iterated): authorizer authorizationType must be "NONE" on any route but $connect');
   });
 });

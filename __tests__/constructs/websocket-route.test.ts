@@ -166,8 +166,12 @@ describe("WebSocketRoute", () => {
 
   test("fails when a custom route key is empty or longer than 128 characters", () => {
     const rule = 'one of "$connect", "$disconnect", "$default", or a custom key of 1 to 128 printable characters that does not start with "$" or white space';
-    expect(() => new WebSocketRoute(newStack(), "route", { api, routeKey: "", integration: proxy() })).toThrow(`route key must be ${rule}, got "": shorten the key or give one`);
-    expect(() => new WebSocketRoute(newStack(), "route", { api, routeKey: "k".repeat(129), integration: proxy() })).toThrow(/^route key must be one of .*: shorten the key or give one$/);
+    expect(() => new WebSocketRoute(newStack(), "route", { api, routeKey: "", integration: proxy() })).toThrow(
+      `route key must be ${rule}, got "": shorten the key or give one`,
+    );
+    expect(() => new WebSocketRoute(newStack(), "route", { api, routeKey: "k".repeat(129), integration: proxy() })).toThrow(
+      /^route key must be one of .*: shorten the key or give one$/,
+    );
   });
 
   test('fails when a custom route key starts with "$"', () => {
@@ -197,7 +201,9 @@ describe("WebSocketRoute", () => {
   });
 
   test("fails when the route response selection expression is not $default", () => {
-    expect(() => new WebSocketRoute(newStack(), "route", { api, routeKey: "join", integration: proxy(), routeResponseSelectionExpression: "$request.body.x" })).toThrow(
+    expect(
+      () => new WebSocketRoute(newStack(), "route", { api, routeKey: "join", integration: proxy(), routeResponseSelectionExpression: "$request.body.x" }),
+    ).toThrow(
       'route join: routeResponseSelectionExpression must be "$default" (the only route response selection expression API Gateway supports for WebSocket APIs), got "$request.body.x": use "$default" or leave it unset for a one-way route',
     );
   });

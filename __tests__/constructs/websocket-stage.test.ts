@@ -52,7 +52,11 @@ describe("WebSocketStage", () => {
       destination_arn: `\${aws_cloudwatch_log_group.${stage.accessLogGroup!.friendlyUniqueId}.arn}`,
       format: DEFAULT_ACCESS_LOG_FORMAT,
     });
-    expect(JSON.parse(DEFAULT_ACCESS_LOG_FORMAT)).toMatchObject({ requestId: "$context.requestId", connectionId: "$context.connectionId", routeKey: "$context.routeKey" });
+    expect(JSON.parse(DEFAULT_ACCESS_LOG_FORMAT)).toMatchObject({
+      requestId: "$context.requestId",
+      connectionId: "$context.connectionId",
+      routeKey: "$context.routeKey",
+    });
   });
 
   test("names the access log group after the API with the characters log group names reject written as -", () => {
@@ -83,7 +87,12 @@ describe("WebSocketStage", () => {
   });
 
   test("uses the given log group name, retention, KMS key and tags", () => {
-    const { stack } = stageWith({ accessLogGroupName: "/chat/access", logRetentionInDays: 90, logKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k", tags: { team: "chat" } });
+    const { stack } = stageWith({
+      accessLogGroupName: "/chat/access",
+      logRetentionInDays: 90,
+      logKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+      tags: { team: "chat" },
+    });
     const groups = Object.values(resourcesOf(synthJson(stack), "aws_cloudwatch_log_group"));
     expect(groups.map((g: any) => g.name)).toContain("/chat/access");
     for (const g of groups) expect(g).toMatchObject({ retention_in_days: 90, kms_key_id: "arn:aws:kms:us-east-1:123456789012:key/k", tags: { team: "chat" } });
@@ -111,7 +120,9 @@ describe("WebSocketStage", () => {
     // GIVEN
     const stack = newStack();
     const api = new WebSocketApi(stack, "api", { apiName: "chat" });
-    api.addRoute("join", { integration: new WebSocketHttpIntegration({ url: `http://${stageVariable("backendHost")}/join`, requestTemplates: { $default: "{}" } }) });
+    api.addRoute("join", {
+      integration: new WebSocketHttpIntegration({ url: `http://${stageVariable("backendHost")}/join`, requestTemplates: { $default: "{}" } }),
+    });
     // WHEN
     new WebSocketStage(stack, "stage", { api, stageVariables: { backendHost: "nlb.internal:8080" } });
     // THEN
@@ -123,7 +134,13 @@ describe("WebSocketStage", () => {
   test("takes any API that gives what a stage needs, and has it feed the stage's deployment", () => {
     // GIVEN an API that is not a WebSocketApi
     const fed: WebSocketDeployment[] = [];
-    const api: IWebSocketStageApi = { apiId: "api-123", apiName: "chat", executionArn: "arn:aws:execute-api:us-east-1:123456789012:api-123", routes: [], addDeployment: (d) => fed.push(d) };
+    const api: IWebSocketStageApi = {
+      apiId: "api-123",
+      apiName: "chat",
+      executionArn: "arn:aws:execute-api:us-east-1:123456789012:api-123",
+      routes: [],
+      addDeployment: (d) => fed.push(d),
+    };
     // WHEN
     let stage: WebSocketStage | undefined;
     const json = Testing.synthScope((scope) => {
@@ -131,7 +148,11 @@ describe("WebSocketStage", () => {
     });
     // THEN
     expect(fed).toEqual([stage!.deployment]);
-    expect(json).toHaveResourceWithProperties(Apigatewayv2Stage, { api_id: "api-123", name: "prod", deployment_id: `\${aws_apigatewayv2_deployment.${stage!.deployment!.resource.friendlyUniqueId}.id}` });
+    expect(json).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      api_id: "api-123",
+      name: "prod",
+      deployment_id: `\${aws_apigatewayv2_deployment.${stage!.deployment!.resource.friendlyUniqueId}.id}`,
+    });
     expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/aws/apigatewayv2/chat/prod" });
   });
 
@@ -140,7 +161,9 @@ describe("WebSocketStage", () => {
       // GIVEN
       const stack = newStack();
       const api = new WebSocketApi(stack, "api", { apiName: "chat", defaultRoute: { integration: proxy(), returnResponse: true } });
-      const join = api.addRoute("join", { integration: new WebSocketHttpIntegration({ url: "https://b.example.com/join", requestTemplates: { $default: "{}" } }) });
+      const join = api.addRoute("join", {
+        integration: new WebSocketHttpIntegration({ url: "https://b.example.com/join", requestTemplates: { $default: "{}" } }),
+      });
       // WHEN
       const stage = new WebSocketStage(stack, "stage", { api });
       // THEN
@@ -239,7 +262,9 @@ describe("WebSocketStage", () => {
 
     test("does not check unresolved route throttling limits", () => {
       const stack = newStack();
-      expect(() => stageWith({ routeSettings: { join: { throttle: { burstLimit: numberVar(stack, "b"), rateLimit: numberVar(stack, "r") } } } }, stack)).not.toThrow();
+      expect(() =>
+        stageWith({ routeSettings: { join: { throttle: { burstLimit: numberVar(stack, "b"), rateLimit: numberVar(stack, "r") } } } }, stack),
+      ).not.toThrow();
     });
 
     test("fails when a route setting has an unknown logging level", () => {
@@ -250,7 +275,9 @@ describe("WebSocketStage", () => {
 
     test("does not check an unresolved route logging level", () => {
       const stack = newStack();
-      expect(() => stageWith({ routeSettings: { join: { throttle: { burstLimit: 1, rateLimit: 1 }, loggingLevel: stringVar(stack) as any } } }, stack)).not.toThrow();
+      expect(() =>
+        stageWith({ routeSettings: { join: { throttle: { burstLimit: 1, rateLimit: 1 }, loggingLevel: stringVar(stack) as any } } }, stack),
+      ).not.toThrow();
     });
 
     test("fails at synth when a route setting names a route the API does not have", () => {
@@ -276,7 +303,10 @@ describe("WebSocketStage", () => {
       const stage = new WebSocketStage(stack, "stage", { api, autoDeploy: true, routeSettings: { join: { throttle: { burstLimit: 1, rateLimit: 1 } } } });
       // THEN
       const dependsOn = tf(synthJson(stack), stage.resource).depends_on;
-      expect(dependsOn).toEqual([`aws_cloudwatch_log_group.${stage.executionLogGroup!.friendlyUniqueId}`, `aws_apigatewayv2_route.${join.resource.friendlyUniqueId}`]);
+      expect(dependsOn).toEqual([
+        `aws_cloudwatch_log_group.${stage.executionLogGroup!.friendlyUniqueId}`,
+        `aws_apigatewayv2_route.${join.resource.friendlyUniqueId}`,
+      ]);
       expect(dependsOn).not.toContain(`aws_apigatewayv2_route.${other.resource.friendlyUniqueId}`);
     });
 
@@ -312,7 +342,11 @@ describe("WebSocketStage", () => {
           api,
           autoDeploy: true,
           loggingLevel: "INFO",
-          iteratedRouteSettings: { forEach: limited, routes: custom, throttle: { burstLimit: limited.getNumber("burst"), rateLimit: numberVar(stack, "rate") } },
+          iteratedRouteSettings: {
+            forEach: limited,
+            routes: custom,
+            throttle: { burstLimit: limited.getNumber("burst"), rateLimit: numberVar(stack, "rate") },
+          },
           ...extra,
         });
         return { stack, custom, stage };
@@ -357,9 +391,10 @@ describe("WebSocketStage", () => {
         const api = new WebSocketApi(stack, "api", { apiName: "chat" });
         const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
         const custom = api.addIteratedRoutes("custom", { forEach: routes, routeKey: routes.key, integration: proxy() });
-        expect(() => new WebSocketStage(stack, "stage", { api, iteratedRouteSettings: { forEach: routes, routes: custom, throttle: { burstLimit: 0, rateLimit: 1 } } })).toThrow(
-          "WebSocketStage.iteratedRouteSettings.throttle.burstLimit must be a number greater than 0, got 0",
-        );
+        expect(
+          () =>
+            new WebSocketStage(stack, "stage", { api, iteratedRouteSettings: { forEach: routes, routes: custom, throttle: { burstLimit: 0, rateLimit: 1 } } }),
+        ).toThrow("WebSocketStage.iteratedRouteSettings.throttle.burstLimit must be a number greater than 0, got 0");
       });
     });
 
@@ -378,7 +413,9 @@ describe("WebSocketStage", () => {
       const a = stageWith();
       expect(rendered(a.stack, a.stage.invokeUrl)).toBe(`\${aws_apigatewayv2_stage.${a.stage.resource.friendlyUniqueId}.invoke_url}`);
       const b = stageWith();
-      expect(rendered(b.stack, b.stage.callbackUrl)).toBe(`\${replace(aws_apigatewayv2_stage.${b.stage.resource.friendlyUniqueId}.invoke_url, "wss://", "https://")}`);
+      expect(rendered(b.stack, b.stage.callbackUrl)).toBe(
+        `\${replace(aws_apigatewayv2_stage.${b.stage.resource.friendlyUniqueId}.invoke_url, "wss://", "https://")}`,
+      );
     });
 
     test("gives the ARN of the stage's @connections resources", () => {
@@ -404,7 +441,9 @@ describe("WebSocketStage", () => {
           sid: "ManageStageConnections",
           effect: "Allow",
           actions: ["execute-api:ManageConnections"],
-          resources: [`\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/*/@connections/*`],
+          resources: [
+            `\${aws_apigatewayv2_api.${api.resource.friendlyUniqueId}.execution_arn}/\${aws_apigatewayv2_stage.${stage.resource.friendlyUniqueId}.name}/*/@connections/*`,
+          ],
         },
       ]);
     });
@@ -476,7 +515,9 @@ describe("WebSocketStage", () => {
     });
 
     test("fails when the burst limit is not a whole number", () => {
-      expect(() => stageWith({ throttle: { burstLimit: 1.5, rateLimit: 10 } })).toThrow("WebSocketStage.throttle.burstLimit must be a whole number, got 1.5: round it");
+      expect(() => stageWith({ throttle: { burstLimit: 1.5, rateLimit: 10 } })).toThrow(
+        "WebSocketStage.throttle.burstLimit must be a whole number, got 1.5: round it",
+      );
     });
 
     test("does not check unresolved throttling limits", () => {
@@ -500,7 +541,9 @@ describe("WebSocketStage", () => {
     });
 
     test("fails when the log retention is not one CloudWatch Logs accepts", () => {
-      expect(() => stageWith({ logRetentionInDays: 15 })).toThrow(/^WebSocketStage.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 15: pick the nearest accepted value$/);
+      expect(() => stageWith({ logRetentionInDays: 15 })).toThrow(
+        /^WebSocketStage.logRetentionInDays must be one of the retentions CloudWatch Logs accepts \(.*\), got 15: pick the nearest accepted value$/,
+      );
     });
 
     test("does not check an unresolved log retention", () => {

@@ -27,7 +27,9 @@ const EMULATOR_DROPPED_CONNECTION = /Error: [^\n]*127\.0\.0\.1:\d+: use of close
 /** A lock file as Terraform writes it. */
 function lockFile(entries: Record<string, string>): string {
   return Object.entries(entries)
-    .map(([address, constraints]) => `provider "${address}" {\n  version     = "5.100.0"\n  constraints = "${constraints}"\n  hashes = [\n    "h1:x=",\n  ]\n}\n`)
+    .map(
+      ([address, constraints]) => `provider "${address}" {\n  version     = "5.100.0"\n  constraints = "${constraints}"\n  hashes = [\n    "h1:x=",\n  ]\n}\n`,
+    )
     .join("\n");
 }
 
@@ -74,9 +76,24 @@ describe("scripts/terraform-env.js: the provider lock step with a mirror", () =>
 
   test("judges a locked constraint as cdktf 0.21 does (cli-core versionMatchesConstraint)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { versionMatchesConstraint } = require("@cdktf/cli-core/src/lib/dependencies/version-constraints") as { versionMatchesConstraint(v: string, c: string): boolean };
+    const { versionMatchesConstraint } = require("@cdktf/cli-core/src/lib/dependencies/version-constraints") as {
+      versionMatchesConstraint(v: string, c: string): boolean;
+    };
     const required = [">= 5.100.0, < 6.0.0", "5.100.0", "~> 5.100", "~> 5.0", ">0", "< 6.0.0, >= 5.100.0", "6.0.0", "~> 0.4", "~> 5.100.1"];
-    const locked = [">= 5.100.0, < 6.0.0", "5.100.0", "~> 5.100", "~> 5.100.0", "~> 5", "!= 5.99.0", ">= 5.101.0", "< 5.100.0", "<= 5.100.0", "> 5.0.0", "~> 0.4", "~> 0.4.1"];
+    const locked = [
+      ">= 5.100.0, < 6.0.0",
+      "5.100.0",
+      "~> 5.100",
+      "~> 5.100.0",
+      "~> 5",
+      "!= 5.99.0",
+      ">= 5.101.0",
+      "< 5.100.0",
+      "<= 5.100.0",
+      "> 5.0.0",
+      "~> 0.4",
+      "~> 0.4.1",
+    ];
     for (const r of required) {
       for (const l of locked) {
         expect([r, l, tfenv.lockedConstraintMatches(r, l)]).toEqual([r, l, versionMatchesConstraint(r, l)]);
@@ -139,7 +156,9 @@ describe("scripts/terraform-env.js: the provider lock step with a mirror", () =>
       for (const lock of locks) expect(lock.match(/"(h1|zh):[^"]+"/g)).toEqual([expect.stringMatching(/^"h1:/)]);
       // AND cdktf's own check (run before `terraform init`) finds nothing to lock
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { CdktfStack } = require("@cdktf/cli-core/src/lib/cdktf-stack") as { CdktfStack: new (o: unknown) => { checkNeedsLockfileUpdate(): Promise<boolean> } };
+      const { CdktfStack } = require("@cdktf/cli-core/src/lib/cdktf-stack") as {
+        CdktfStack: new (o: unknown) => { checkNeedsLockfileUpdate(): Promise<boolean> };
+      };
       for (const s of ["a", "b", "c"]) {
         const workingDirectory = path.join(outdir, "stacks", s);
         const content = fs.readFileSync(path.join(workingDirectory, "cdk.tf.json"), "utf8");
@@ -176,47 +195,65 @@ describeCdktfCli()("the chat stack through the cdktf CLI (npm run deploy/diff/de
     if (dir) removeWorkdir(dir);
   }, 60_000);
 
-  test("npm run deploy -- chat deploys offline, its lock file written from the mirror", async () => {
-    // WHEN
-    runs.deploy = npmRun("deploy", ["chat", "--auto-approve", "--output", outdir, "--outputs-file", path.join(dir, "outputs.json")], env);
-    // THEN
-    expectSuccess(runs.deploy, "npm run deploy -- chat");
-    expect(runs.deploy.output).toMatch(/chat: locked registry\.terraform\.io\/hashicorp\/aws from the mirror /);
-    expect(runs.deploy.output).not.toMatch(/providers lock|Could not retrieve providers/i);
-    const lock = fs.readFileSync(path.join(outdir, "stacks", "chat", ".terraform.lock.hcl"), "utf8");
-    expect(lock).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws"/);
-    // Hashes of the mirror's package only: a registry lock adds zh: hashes of every platform.
-    expect(lock.match(/"(h1|zh):[^"]+"/g)).toEqual([expect.stringMatching(/^"h1:/)]);
-    const outputs = JSON.parse(fs.readFileSync(path.join(dir, "outputs.json"), "utf8")).chat;
-    expect(outputs.websocket_url).toMatch(/^wss:\/\//);
-    const apis = (await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? [];
-    expect(apis.map((a) => a.ApiId)).toEqual([outputs.api_id]);
-    const table = await new DynamoDBClient(cfg).send(new DescribeTableCommand({ TableName: outputs.connections_table_name }));
-    expect(table.Table?.TableStatus).toBe("ACTIVE");
-  }, CLI_TIMEOUT);
+  test(
+    "npm run deploy -- chat deploys offline, its lock file written from the mirror",
+    async () => {
+      // WHEN
+      runs.deploy = npmRun("deploy", ["chat", "--auto-approve", "--output", outdir, "--outputs-file", path.join(dir, "outputs.json")], env);
+      // THEN
+      expectSuccess(runs.deploy, "npm run deploy -- chat");
+      expect(runs.deploy.output).toMatch(/chat: locked registry\.terraform\.io\/hashicorp\/aws from the mirror /);
+      expect(runs.deploy.output).not.toMatch(/providers lock|Could not retrieve providers/i);
+      const lock = fs.readFileSync(path.join(outdir, "stacks", "chat", ".terraform.lock.hcl"), "utf8");
+      expect(lock).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws"/);
+      // Hashes of the mirror's package only: a registry lock adds zh: hashes of every platform.
+      expect(lock.match(/"(h1|zh):[^"]+"/g)).toEqual([expect.stringMatching(/^"h1:/)]);
+      const outputs = JSON.parse(fs.readFileSync(path.join(dir, "outputs.json"), "utf8")).chat;
+      expect(outputs.websocket_url).toMatch(/^wss:\/\//);
+      const apis = (await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? [];
+      expect(apis.map((a) => a.ApiId)).toEqual([outputs.api_id]);
+      const table = await new DynamoDBClient(cfg).send(new DescribeTableCommand({ TableName: outputs.connections_table_name }));
+      expect(table.Table?.TableStatus).toBe("ACTIVE");
+    },
+    CLI_TIMEOUT,
+  );
 
-  test("npm run diff -- chat then shows no changes, and locks nothing again", () => {
-    runs.diff = npmRun("diff", ["chat", "--output", outdir], env);
-    expectSuccess(runs.diff, "npm run diff -- chat");
-    expect(runs.diff.output).toMatch(/No changes\. Your infrastructure matches the configuration\./);
-    expect(runs.diff.output).not.toMatch(/locked .* from the mirror/);
-  }, CLI_TIMEOUT);
+  test(
+    "npm run diff -- chat then shows no changes, and locks nothing again",
+    () => {
+      runs.diff = npmRun("diff", ["chat", "--output", outdir], env);
+      expectSuccess(runs.diff, "npm run diff -- chat");
+      expect(runs.diff.output).toMatch(/No changes\. Your infrastructure matches the configuration\./);
+      expect(runs.diff.output).not.toMatch(/locked .* from the mirror/);
+    },
+    CLI_TIMEOUT,
+  );
 
-  test("npm run destroy -- chat removes every resource", async () => {
-    runs.destroy = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
-    // On a loaded machine moto now and then drops a kept-alive connection while
-    // the provider (max_retries = 1 on the emulator) waits for a deletion; a
-    // user runs destroy again, and so does the test, once, for that error only.
-    if (runs.destroy.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(runs.destroy.output)) {
-      console.warn(`npm run destroy -- chat: the emulator dropped a connection; destroying again:\n${runs.destroy.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`);
-      runs.destroyAgain = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
-      runs.destroy = { ...runs.destroyAgain, seconds: runs.destroy.seconds + runs.destroyAgain.seconds };
-    }
-    expectSuccess(runs.destroy, "npm run destroy -- chat");
-    expect(runs.destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
-    expect((await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? []).toEqual([]);
-    const state = spawnSync("terraform", ["state", "list"], { cwd: path.join(outdir, "stacks", "chat"), encoding: "utf8", env: { ...process.env, ...NO_INTERNET } });
-    expect(state.status).toBe(0);
-    expect(state.stdout.trim()).toBe("");
-  }, CLI_TIMEOUT);
+  test(
+    "npm run destroy -- chat removes every resource",
+    async () => {
+      runs.destroy = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
+      // On a loaded machine moto now and then drops a kept-alive connection while
+      // the provider (max_retries = 1 on the emulator) waits for a deletion; a
+      // user runs destroy again, and so does the test, once, for that error only.
+      if (runs.destroy.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(runs.destroy.output)) {
+        console.warn(
+          `npm run destroy -- chat: the emulator dropped a connection; destroying again:\n${runs.destroy.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`,
+        );
+        runs.destroyAgain = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
+        runs.destroy = { ...runs.destroyAgain, seconds: runs.destroy.seconds + runs.destroyAgain.seconds };
+      }
+      expectSuccess(runs.destroy, "npm run destroy -- chat");
+      expect(runs.destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
+      expect((await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? []).toEqual([]);
+      const state = spawnSync("terraform", ["state", "list"], {
+        cwd: path.join(outdir, "stacks", "chat"),
+        encoding: "utf8",
+        env: { ...process.env, ...NO_INTERNET },
+      });
+      expect(state.status).toBe(0);
+      expect(state.stdout.trim()).toBe("");
+    },
+    CLI_TIMEOUT,
+  );
 });

@@ -1,4 +1,11 @@
-import { ApiGatewayV2Client, GetApiMappingsCommand, GetDomainNameCommand, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand } from "@aws-sdk/client-apigatewayv2";
+import {
+  ApiGatewayV2Client,
+  GetApiMappingsCommand,
+  GetDomainNameCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStageCommand,
+} from "@aws-sdk/client-apigatewayv2";
 import * as path from "path";
 import { Emulator } from "../../scripts/emulator";
 import { apply, applyEdgeFixture, describeE2e, destroy, EdgeFixture, emulatorFor, localState, sdkConfig, secondPlanChanges } from "../support/e2e";
@@ -48,7 +55,9 @@ describeE2e()("chat stack with a custom domain, a $connect authorizer and route 
     const apigw = new ApiGatewayV2Client(cfg);
     const domain = await apigw.send(new GetDomainNameCommand({ DomainName: "chat.example.com" }));
     expect(domain.DomainNameConfigurations).toEqual([expect.objectContaining({ EndpointType: "REGIONAL", SecurityPolicy: "TLS_1_2" })]);
-    expect((await apigw.send(new GetApiMappingsCommand({ DomainName: "chat.example.com" }))).Items).toEqual([expect.objectContaining({ ApiId: outputs.api_id, Stage: "prod", ApiMappingKey: "chat" })]);
+    expect((await apigw.send(new GetApiMappingsCommand({ DomainName: "chat.example.com" }))).Items).toEqual([
+      expect.objectContaining({ ApiId: outputs.api_id, Stage: "prod", ApiMappingKey: "chat" }),
+    ]);
   });
 
   test("gives the backend the API's own @connections URL and the authorizer's principal id", async () => {

@@ -83,7 +83,13 @@ describeE2e()("chat stack deployed on the emulator", () => {
     expect(sidecar.portMappings).toEqual([expect.objectContaining({ containerPort: 2000, protocol: "udp" })]);
     expect(backend.dependsOn).toEqual([{ containerName: "xray-daemon", condition: "START" }]);
     const env = Object.fromEntries(backend.environment!.map((e) => [e.name, e.value]));
-    expect(env).toEqual({ AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000", DB_TYPE: "DYNAMODB", DYNAMODB_TABLE_NAME: outputs.connections_table_name, ENV: "production", HTTP_PORT: "80" });
+    expect(env).toEqual({
+      AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
+      DB_TYPE: "DYNAMODB",
+      DYNAMODB_TABLE_NAME: outputs.connections_table_name,
+      ENV: "production",
+      HTTP_PORT: "80",
+    });
     expect(backend.logConfiguration?.options).toMatchObject({ "awslogs-group": outputs.backend_log_group_name, "awslogs-region": "us-east-1" });
     expect(backend.image).toBe(`${outputs.ecr_repository_url}:v1`);
     expect(task.executionRoleArn).not.toBe(task.taskRoleArn);
@@ -94,10 +100,15 @@ describeE2e()("chat stack deployed on the emulator", () => {
     const roleName = "chat-dev-backend-task";
     const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames!.sort();
     expect(names).toEqual(["connections-table", "manage-connections-prod", "xray-write"]);
-    const doc = async (name: string) => JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument!));
+    const doc = async (name: string) =>
+      JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument!));
     const manage = await doc("manage-connections-prod");
     expect(manage.Statement).toEqual([
-      expect.objectContaining({ Effect: "Allow", Action: "execute-api:ManageConnections", Resource: expect.stringMatching(new RegExp(`^arn:aws:execute-api:us-east-1:\\d{12}:${outputs.api_id}/prod/\\*/@connections/\\*$`)) }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Action: "execute-api:ManageConnections",
+        Resource: expect.stringMatching(new RegExp(`^arn:aws:execute-api:us-east-1:\\d{12}:${outputs.api_id}/prod/\\*/@connections/\\*$`)),
+      }),
     ]);
     const table = await doc("connections-table");
     expect(table.Statement[0].Resource).toMatch(new RegExp(`:table/${outputs.connections_table_name}$`));
@@ -116,16 +127,23 @@ describeE2e()("chat stack deployed on the emulator", () => {
   test("the region's API Gateway CloudWatch role setting is reset when the stack is destroyed (reset_on_delete in state)", () => {
     const state = JSON.parse(fs.readFileSync(path.join(stackDir, "e2e.tfstate"), "utf8"));
     const account = state.resources.find((r: any) => r.type === "aws_api_gateway_account");
-    expect(account.instances[0].attributes).toMatchObject({ reset_on_delete: true, cloudwatch_role_arn: expect.stringMatching(/:role\/chat-dev-apigw-cloudwatch$/) });
+    expect(account.instances[0].attributes).toMatchObject({
+      reset_on_delete: true,
+      cloudwatch_role_arn: expect.stringMatching(/:role\/chat-dev-apigw-cloudwatch$/),
+    });
   });
 
   test("a second plan after apply is empty", () => {
     expect(secondPlanChanges(stackDir)).toBe("");
   });
 
-  test("destroy removes everything and leaves the region's API Gateway account without a role", async () => {
-    destroy(stackDir);
-    expect(secondPlanChanges(stackDir)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    expect((await new APIGatewayClient(cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
-  }, 15 * 60_000);
+  test(
+    "destroy removes everything and leaves the region's API Gateway account without a role",
+    async () => {
+      destroy(stackDir);
+      expect(secondPlanChanges(stackDir)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+      expect((await new APIGatewayClient(cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
+    },
+    15 * 60_000,
+  );
 });

@@ -36,24 +36,32 @@ describeE2e()("ConnectionsTable deployed on the emulator", () => {
     if (dir) removeWorkdir(dir);
   }, 60_000);
 
-  test("a new table has no TTL, and its second plan is empty", async () => {
-    writeTable(dir);
-    apply(dir);
-    expect((await ttl())?.TimeToLiveStatus).toBe("DISABLED");
-    expect(secondPlanChanges(dir)).toBe("");
-    destroy(dir);
-  }, 5 * 60_000);
+  test(
+    "a new table has no TTL, and its second plan is empty",
+    async () => {
+      writeTable(dir);
+      apply(dir);
+      expect((await ttl())?.TimeToLiveStatus).toBe("DISABLED");
+      expect(secondPlanChanges(dir)).toBe("");
+      destroy(dir);
+    },
+    5 * 60_000,
+  );
 
-  test("a table that had the old default TTL keeps it when upgraded: no change planned", async () => {
-    // GIVEN a table applied as before, with TTL on expiresAt
-    writeTable(dir, "expiresAt");
-    apply(dir);
-    expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
-    // WHEN the configuration no longer names a TTL
-    writeTable(dir);
-    // THEN nothing is planned, and the table keeps its TTL
-    expect(secondPlanChanges(dir)).toBe("");
-    expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
-    destroy(dir);
-  }, 5 * 60_000);
+  test(
+    "a table that had the old default TTL keeps it when upgraded: no change planned",
+    async () => {
+      // GIVEN a table applied as before, with TTL on expiresAt
+      writeTable(dir, "expiresAt");
+      apply(dir);
+      expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+      // WHEN the configuration no longer names a TTL
+      writeTable(dir);
+      // THEN nothing is planned, and the table keeps its TTL
+      expect(secondPlanChanges(dir)).toBe("");
+      expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+      destroy(dir);
+    },
+    5 * 60_000,
+  );
 });

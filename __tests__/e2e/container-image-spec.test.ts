@@ -5,7 +5,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildSpec, DockerHubAccess } from "../../constructs/container-image";
+import { buildSpec } from "../../constructs/container-image-build-spec";
+import { DockerHubAccess } from "../../constructs/docker-hub-access";
 import { describeWith } from "../support/terraform";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,7 +57,13 @@ describeWith(["bash", "python3"])("the backend build spec's pre_build, run with 
     const r = spawnSync("bash", ["-e", "-c", commands.join("\n")], {
       cwd: tmp,
       encoding: "utf8",
-      env: { ...process.env, PATH: `${path.join(tmp, "bin")}:${process.env.PATH}`, AWS_REGION: "us-east-1", REPOSITORY_URI: `${REGISTRY}/chat-backend`, ...env },
+      env: {
+        ...process.env,
+        PATH: `${path.join(tmp, "bin")}:${process.env.PATH}`,
+        AWS_REGION: "us-east-1",
+        REPOSITORY_URI: `${REGISTRY}/chat-backend`,
+        ...env,
+      },
     });
     return {
       status: r.status,
@@ -70,7 +77,10 @@ describeWith(["bash", "python3"])("the backend build spec's pre_build, run with 
     const run = preBuild("anonymous");
     expect(run.status).toBe(0);
     expect(run.dockerfile).toBe(DOCKERFILE);
-    expect(run.calls).toEqual(["aws ecr get-login-password --region us-east-1 <>", `docker login --username AWS --password-stdin ${REGISTRY} <registry-password>`]);
+    expect(run.calls).toEqual([
+      "aws ecr get-login-password --region us-east-1 <>",
+      `docker login --username AWS --password-stdin ${REGISTRY} <registry-password>`,
+    ]);
   });
 
   test("pull-through-cache: pulls every Docker Hub image through the cache, and nothing else", () => {
@@ -124,7 +134,10 @@ describeWith(["bash", "python3"])("the backend build spec's pre_build, run with 
   });
 
   test("rewrites the chat backend's own Dockerfile", () => {
-    fs.writeFileSync(path.join(tmp, "Dockerfile"), 'FROM golang:1.19.3-alpine3.16\n\nCOPY src /app/src\nWORKDIR /app/src\n\nRUN go build .\n\nCMD ["/app/src/simple_http_chatapp"]\n');
+    fs.writeFileSync(
+      path.join(tmp, "Dockerfile"),
+      'FROM golang:1.19.3-alpine3.16\n\nCOPY src /app/src\nWORKDIR /app/src\n\nRUN go build .\n\nCMD ["/app/src/simple_http_chatapp"]\n',
+    );
     expect(preBuild("ecr-public").dockerfile.split("\n")[0]).toBe("FROM public.ecr.aws/docker/library/golang:1.19.3-alpine3.16");
   });
 });

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { AMPLIFY_JOB_ID_VARIABLE, frontendBuildSpec } from "../../constructs/frontend-build";
+import { AMPLIFY_JOB_ID_VARIABLE, frontendBuildSpec } from "../../constructs/frontend-build-spec";
 import { describeWith } from "../support/terraform";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,7 +117,7 @@ describeWith(["bash", "zip", "unzip", "curl"])("the frontend build spec, run wit
     expect(run).toMatchObject({ status: 0 });
     expect(run.output).toContain(`exported ${AMPLIFY_JOB_ID_VARIABLE}=17`);
     expect(fs.readFileSync(calls, "utf8").trim().split("\n")).toEqual([
-      'amplify create-deployment --app-id d1abc --branch-name main --query [jobId, zipUploadUrl] --output text',
+      "amplify create-deployment --app-id d1abc --branch-name main --query [jobId, zipUploadUrl] --output text",
       "amplify start-deployment --app-id d1abc --branch-name main --job-id 17 --query jobSummary.[jobId, status] --output text",
     ]);
     expect(server.uploads).toHaveLength(1);

@@ -49,9 +49,13 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
     expect(secondPlanChanges(e.root)).toBe("");
   });
 
-  test("destroy removes everything and resets the region's CloudWatch role setting", async () => {
-    destroy(e.root);
-    expect(secondPlanChanges(e.root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    expect((await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
-  }, 15 * 60_000);
+  test(
+    "destroy removes everything and resets the region's CloudWatch role setting",
+    async () => {
+      destroy(e.root);
+      expect(secondPlanChanges(e.root)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+      expect((await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
+    },
+    15 * 60_000,
+  );
 });

@@ -52,8 +52,11 @@ describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deploye
     const privateTable = tables.find((t) => (t.Routes ?? []).some((r) => r.NatGatewayId === nats[0].NatGatewayId))!;
     expect(privateTable.Associations?.filter((a) => a.SubnetId)).toHaveLength(2);
     expect(tables.some((t) => (t.Routes ?? []).some((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-")))).toBe(true);
-    const tasks = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["turtle-battleships-tasks"] }] }))).SecurityGroups![0];
-    expect(tasks.IpPermissionsEgress).toEqual([expect.objectContaining({ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [expect.objectContaining({ CidrIp: "0.0.0.0/0" })] })]);
+    const tasks = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["turtle-battleships-tasks"] }] })))
+      .SecurityGroups![0];
+    expect(tasks.IpPermissionsEgress).toEqual([
+      expect.objectContaining({ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [expect.objectContaining({ CidrIp: "0.0.0.0/0" })] }),
+    ]);
   });
 
   test("the example's backend is a real public image with a command that answers the routes and the health check on port 3000", async () => {
@@ -67,8 +70,11 @@ describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deploye
   });
 
   test("the example's ECS service is registered in the module's target group", async () => {
-    const service = (await new ECSClient(e.cfg).send(new DescribeServicesCommand({ cluster: "turtle-battleships", services: ["turtle-battleships-backend"] }))).services![0];
-    expect(service.loadBalancers).toEqual([expect.objectContaining({ targetGroupArn: e.outputs.target_group_arn, containerName: "backend", containerPort: 3000 })]);
+    const service = (await new ECSClient(e.cfg).send(new DescribeServicesCommand({ cluster: "turtle-battleships", services: ["turtle-battleships-backend"] })))
+      .services![0];
+    expect(service.loadBalancers).toEqual([
+      expect.objectContaining({ targetGroupArn: e.outputs.target_group_arn, containerName: "backend", containerPort: 3000 }),
+    ]);
   });
 
   test("a second plan after apply is empty", () => {

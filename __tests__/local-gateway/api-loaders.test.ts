@@ -22,7 +22,12 @@ describe("apiFromSynthesizedStack", () => {
     for (const route of CHAT_ROUTES) {
       const model = api.routes.find((r) => r.key === route.routeKey)!;
       // Terraform's $${ escapes are undone: what API Gateway receives.
-      expect(model.integration).toMatchObject({ type: "HTTP", uri: `http://\${stageVariables.backendHost}${route.path}`, requestTemplates: { $default: route.template }, connectionType: "VPC_LINK" });
+      expect(model.integration).toMatchObject({
+        type: "HTTP",
+        uri: `http://\${stageVariables.backendHost}${route.path}`,
+        requestTemplates: { $default: route.template },
+        connectionType: "VPC_LINK",
+      });
       expect(model.integration!.responses.map((r) => r.key)).toEqual(["$default"]);
       expect(model.twoWay).toBe(true);
     }
@@ -36,7 +41,9 @@ describe("apiFromSynthesizedStack", () => {
   });
 
   test("fails when a module stack's routes need Terraform to evaluate (for_each over custom_routes)", () => {
-    expect(() => apiFromSynthesizedStack(path.join(dir, "out", "stacks", "websocket-nlb"))).toThrow(/uses for_each, which only Terraform evaluates: apply the stack \(npm run local\)/);
+    expect(() => apiFromSynthesizedStack(path.join(dir, "out", "stacks", "websocket-nlb"))).toThrow(
+      /uses for_each, which only Terraform evaluates: apply the stack \(npm run local\)/,
+    );
   });
 
   test("fails when the stack was not synthesized", () => {
@@ -46,13 +53,32 @@ describe("apiFromSynthesizedStack", () => {
 
 describe("apiFromTerraformState", () => {
   const resource = (type: string, values: Record<string, unknown>) => ({ address: `${type}.x`, mode: "managed", type, values });
-  const api = (id: string, name: string) => resource("aws_apigatewayv2_api", { id, name, protocol_type: "WEBSOCKET", route_selection_expression: "$request.body.action", arn: `arn:aws:apigateway:eu-west-1::/apis/${id}` });
-  const stage = (apiId: string) => resource("aws_apigatewayv2_stage", { api_id: apiId, name: "prod", stage_variables: null, default_route_settings: [], route_settings: [{ route_key: "hot", throttling_burst_limit: 2, throttling_rate_limit: 1 }] });
+  const api = (id: string, name: string) =>
+    resource("aws_apigatewayv2_api", {
+      id,
+      name,
+      protocol_type: "WEBSOCKET",
+      route_selection_expression: "$request.body.action",
+      arn: `arn:aws:apigateway:eu-west-1::/apis/${id}`,
+    });
+  const stage = (apiId: string) =>
+    resource("aws_apigatewayv2_stage", {
+      api_id: apiId,
+      name: "prod",
+      stage_variables: null,
+      default_route_settings: [],
+      route_settings: [{ route_key: "hot", throttling_burst_limit: 2, throttling_rate_limit: 1 }],
+    });
 
   test("reads resources of child modules and the route settings' throttling", () => {
     const state = { values: { root_module: { child_modules: [{ resources: [api("a1", "one"), stage("a1")] }] } } };
     const model = apiFromTerraformState(state);
-    expect(model).toMatchObject({ id: "a1", name: "one", region: "eu-west-1", stage: { name: "prod", routeThrottles: { hot: { burstLimit: 2, rateLimit: 1 } } } });
+    expect(model).toMatchObject({
+      id: "a1",
+      name: "one",
+      region: "eu-west-1",
+      stage: { name: "prod", routeThrottles: { hot: { burstLimit: 2, rateLimit: 1 } } },
+    });
     expect(model.stage.defaultThrottle).toBeUndefined();
   });
 
@@ -63,7 +89,17 @@ describe("apiFromTerraformState", () => {
   });
 
   test("names no production edge the gateway leaves out when the API has none", () => {
-    const state = { values: { root_module: { resources: [api("a1", "one"), stage("a1"), resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "NONE" })] } } };
+    const state = {
+      values: {
+        root_module: {
+          resources: [
+            api("a1", "one"),
+            stage("a1"),
+            resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "NONE" }),
+          ],
+        },
+      },
+    };
     expect(apiFromTerraformState(state).notEmulated).toEqual([]);
   });
 
@@ -100,7 +136,8 @@ describe("apiFromTerraformState", () => {
 
 describe("pointModuleSources", () => {
   test("points both forms of an example's module source at the modules the run synthesized", () => {
-    const hcl = 'module "a" {\n  source = "../../cdktf.out/stacks/websocket-nlb"\n}\nmodule "b" {\n  source = "../../modules/websocket-alb"\n}\nmodule "c" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n';
+    const hcl =
+      'module "a" {\n  source = "../../cdktf.out/stacks/websocket-nlb"\n}\nmodule "b" {\n  source = "../../modules/websocket-alb"\n}\nmodule "c" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n';
     const out = pointModuleSources(hcl, "/p/.local/websocket-nlb", "/p/.local/cdktf.out");
     expect(out).toContain('source = "../cdktf.out/stacks/websocket-nlb"');
     expect(out).toContain('source = "../cdktf.out/stacks/websocket-alb"');

@@ -39,7 +39,10 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     command = new LocalCommand(["chat", "--backend", `http://127.0.0.1:${backendPort}`, "--port", String(port)], { env: { WSGW_LOCAL_DIR: dir } });
     [, wsUrl] = await command.waitForLine(/^WebSocket URL: (\S+)$/, 14 * 60_000);
     [, connectionsUrl] = await command.waitForLine(/^Connections URL: (\S+)$/, 1000);
-    const [, endpoint, tableName, region] = await command.waitForLine(/^DynamoDB for the backend: DYNAMODB_ENDPOINT_URL=(\S+) DYNAMODB_TABLE_NAME=(\S+) AWS_REGION=(\S+)/, 1000);
+    const [, endpoint, tableName, region] = await command.waitForLine(
+      /^DynamoDB for the backend: DYNAMODB_ENDPOINT_URL=(\S+) DYNAMODB_TABLE_NAME=(\S+) AWS_REGION=(\S+)/,
+      1000,
+    );
     // The CA file the command told backends to trust.
     const [, caFile] = await command.waitForLine(/NODE_EXTRA_CA_CERTS=(\S+) \(Node\.js\)/, 1000);
     ca = fs.readFileSync(path.resolve(PROJECT_DIR, caFile));
@@ -128,12 +131,21 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
   });
 
   test("the access log holds one JSON line per event in the stage's format", async () => {
-    const read = () => fs.readFileSync(path.join(dir, "gateway-access.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const read = () =>
+      fs
+        .readFileSync(path.join(dir, "gateway-access.log"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
     // The gateway writes the DISCONNECT line once the backend answered $disconnect.
     for (let i = 0; i < 50 && !read().some((l) => l.eventType === "DISCONNECT"); i++) await new Promise((r) => setTimeout(r, 100));
     const lines = read();
     expect(lines.filter((l) => l.eventType === "CONNECT").map((l) => l.connectionId)).toEqual(expect.arrayContaining([aliceId, bobId]));
-    expect(lines.find((l) => l.routeKey === "message")).toMatchObject({ status: "200", integrationStatus: "200", messageId: expect.stringMatching(/^[\w-]{15}=$/) });
+    expect(lines.find((l) => l.routeKey === "message")).toMatchObject({
+      status: "200",
+      integrationStatus: "200",
+      messageId: expect.stringMatching(/^[\w-]{15}=$/),
+    });
     expect(lines.find((l) => l.eventType === "DISCONNECT" && l.connectionId === bobId)).toBeDefined();
   });
 

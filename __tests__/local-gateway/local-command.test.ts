@@ -17,7 +17,10 @@ describe("npm run local", () => {
 
     test.each([
       [["chat", "--verbose"], /^npm run local: unknown flag "--verbose": the flags are --backend, --port, --once and --config/],
-      [["websocket-nlb", "--backend", "http://10.1.2.3:8080"], /^npm run local: --backend must be an http:\/\/ URL on loopback .*got "http:\/\/10\.1\.2\.3:8080"/],
+      [
+        ["websocket-nlb", "--backend", "http://10.1.2.3:8080"],
+        /^npm run local: --backend must be an http:\/\/ URL on loopback .*got "http:\/\/10\.1\.2\.3:8080"/,
+      ],
       [["chat", "--backend", "ftp://127.0.0.1:21"], /^npm run local: --backend must be an http:\/\/ URL on loopback/],
       [["chat", "--port", "70000"], /^npm run local: --port must be a port number from 1 to 65535, got "70000"/],
       [["chat", "--port"], /^npm run local: --port must be followed by a value/],

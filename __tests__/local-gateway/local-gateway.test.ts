@@ -1,4 +1,11 @@
-import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PayloadTooLargeException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PayloadTooLargeException,
+  PostToConnectionCommand,
+} from "@aws-sdk/client-apigatewaymanagementapi";
 import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -237,7 +244,9 @@ describe("LocalGateway", () => {
       const large = "L".repeat(100 * 1024);
       await api.send(new PostToConnectionCommand({ ConnectionId: id, Data: Buffer.from(large) }));
       expect(await client.next()).toBe(large);
-      await expect(api.send(new PostToConnectionCommand({ ConnectionId: id, Data: Buffer.alloc(128 * 1024 + 1, 1) }))).rejects.toBeInstanceOf(PayloadTooLargeException);
+      await expect(api.send(new PostToConnectionCommand({ ConnectionId: id, Data: Buffer.alloc(128 * 1024 + 1, 1) }))).rejects.toBeInstanceOf(
+        PayloadTooLargeException,
+      );
       const info = await api.send(new GetConnectionCommand({ ConnectionId: id }));
       expect(info.Identity).toEqual({ SourceIp: "127.0.0.1", UserAgent: "test-agent" });
       await api.send(new DeleteConnectionCommand({ ConnectionId: id }));
@@ -252,9 +261,16 @@ describe("LocalGateway", () => {
       const gateway = await start();
       const agent = new https.Agent({ ca: fs.readFileSync(certificates.caFile) });
       const status = (url: string, headers: Record<string, string> = {}) =>
-        new Promise<number>((resolve, reject) => https.request(url, { method: "POST", agent, headers }, (res) => (res.resume(), resolve(res.statusCode!))).on("error", reject).end("x"));
+        new Promise<number>((resolve, reject) =>
+          https
+            .request(url, { method: "POST", agent, headers }, (res) => (res.resume(), resolve(res.statusCode!)))
+            .on("error", reject)
+            .end("x"),
+        );
       expect(await status(`${gateway.connectionsUrl}/@connections/abc`)).toBe(403);
-      expect(await status(`${gateway.connectionsUrl.replace(/\/prod$/, "/dev")}/@connections/abc`, { authorization: "AWS4-HMAC-SHA256 Credential=test" })).toBe(403);
+      expect(await status(`${gateway.connectionsUrl.replace(/\/prod$/, "/dev")}/@connections/abc`, { authorization: "AWS4-HMAC-SHA256 Credential=test" })).toBe(
+        403,
+      );
       expect(await status(`${gateway.connectionsUrl}/@connections/abc`, { authorization: "AWS4-HMAC-SHA256 Credential=test" })).toBe(410);
       agent.destroy();
     });
@@ -273,13 +289,20 @@ describe("LocalGateway", () => {
       expect(await answer).toBe(UNKNOWN_ACTION_REPLY);
       secure.close();
       // What a Go backend checks with SSL_CERT_FILE: the chain up to the CA and the IP address.
-      const verify = spawnSync("openssl", ["verify", "-CAfile", certificates.caFile, "-verify_ip", "127.0.0.1", "-purpose", "sslserver", certificates.certFile], { encoding: "utf8" });
+      const verify = spawnSync(
+        "openssl",
+        ["verify", "-CAfile", certificates.caFile, "-verify_ip", "127.0.0.1", "-purpose", "sslserver", certificates.certFile],
+        { encoding: "utf8" },
+      );
       expect(verify.stdout.trim()).toBe(`${certificates.certFile}: OK`);
       // A Node.js backend trusts it through NODE_EXTRA_CA_CERTS, with no code change
       // (asynchronously: the gateway answers from this process).
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ["-e", `require("https").get(${JSON.stringify(`${gateway.connectionsUrl}/@connections/x`)}, (r) => { console.log(r.statusCode); r.resume(); }).on("error", (e) => { console.log(e.code); })`],
+        [
+          "-e",
+          `require("https").get(${JSON.stringify(`${gateway.connectionsUrl}/@connections/x`)}, (r) => { console.log(r.statusCode); r.resume(); }).on("error", (e) => { console.log(e.code); })`,
+        ],
         { env: { ...process.env, NODE_EXTRA_CA_CERTS: certificates.caFile }, timeout: 60_000 },
       );
       expect(stdout.trim()).toBe("403");
@@ -302,7 +325,11 @@ describe("LocalGateway", () => {
       await client.close();
       await backend.waitFor("/disconnect");
       await gateway.stop();
-      const log = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const log = fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(log.map((l) => l.eventType)).toEqual(["CONNECT", "MESSAGE", "DISCONNECT"]);
       expect(Object.keys(log[1])).toEqual(Object.keys(JSON.parse(chat.stage.accessLogFormat!)));
       expect(log[1]).toMatchObject({ routeKey: "username", status: "200", integrationStatus: "200", errorMessage: "-" });
@@ -311,41 +338,42 @@ describe("LocalGateway", () => {
   });
 
   describe("resources", () => {
-    test(
-      "opens and closes 1,000 connections with nothing left behind (handles and memory back to their baseline)",
-      async () => {
-        v8.setFlagsFromString("--expose-gc");
-        const gc: () => void = vm.runInNewContext("gc");
-        const gateway = await start({ limits: { newConnectionsPerSecond: 500 } });
-        const round = async (n: number) => {
-          const clients: Client[] = [];
-          // 100 at a time, under AWS's 500 new connections per second.
-          for (let i = 0; i < n; i += 100) {
-            const batch = await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => Client.connect(gateway.url)));
-            clients.push(...batch);
-            // Every tenth connection also sends a frame and gets its answer.
-            await Promise.all(batch.filter((_, k) => k % 10 === 0).map((c) => c.ask({ action: "dance" })));
-            await new Promise((r) => setTimeout(r, 250));
-          }
-          await Promise.all(clients.map((c) => c.close()));
-          for (let i = 0; i < 200 && (gateway.stats().connections > 0 || gateway.stats().pendingDisconnects > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    test("opens and closes 1,000 connections with nothing left behind (handles and memory back to their baseline)", async () => {
+      v8.setFlagsFromString("--expose-gc");
+      const gc: () => void = vm.runInNewContext("gc");
+      const gateway = await start({ limits: { newConnectionsPerSecond: 500 } });
+      const round = async (n: number) => {
+        const clients: Client[] = [];
+        // 100 at a time, under AWS's 500 new connections per second.
+        for (let i = 0; i < n; i += 100) {
+          const batch = await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => Client.connect(gateway.url)));
+          clients.push(...batch);
+          // Every tenth connection also sends a frame and gets its answer.
+          await Promise.all(batch.filter((_, k) => k % 10 === 0).map((c) => c.ask({ action: "dance" })));
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        await Promise.all(clients.map((c) => c.close()));
+        for (let i = 0; i < 200 && (gateway.stats().connections > 0 || gateway.stats().pendingDisconnects > 0); i++)
+          await new Promise((r) => setTimeout(r, 50));
+      };
+      const measure = () => {
+        gc();
+        const resources = process.getActiveResourcesInfo();
+        return {
+          heap: process.memoryUsage().heapUsed,
+          sockets: resources.filter((r) => r === "TCPSocketWrap").length,
+          timers: resources.filter((r) => r === "Timeout").length,
         };
-        const measure = () => {
-          gc();
-          const resources = process.getActiveResourcesInfo();
-          return { heap: process.memoryUsage().heapUsed, sockets: resources.filter((r) => r === "TCPSocketWrap").length, timers: resources.filter((r) => r === "Timeout").length };
-        };
-        await round(100); // warm-up: fills the keep-alive pool to the backend
-        const baseline = measure();
-        await round(1000);
-        expect(gateway.stats()).toEqual({ connections: 0, pendingIntegrations: 0, pendingDisconnects: 0, sockets: 0 });
-        const after = measure();
-        expect(after.sockets).toBeLessThanOrEqual(baseline.sockets + 4);
-        expect(after.timers).toBeLessThanOrEqual(baseline.timers + 4);
-        expect(after.heap - baseline.heap).toBeLessThan(8 * 1024 * 1024);
-      },
-      180_000,
-    );
+      };
+      await round(100); // warm-up: fills the keep-alive pool to the backend
+      const baseline = measure();
+      await round(1000);
+      expect(gateway.stats()).toEqual({ connections: 0, pendingIntegrations: 0, pendingDisconnects: 0, sockets: 0 });
+      const after = measure();
+      expect(after.sockets).toBeLessThanOrEqual(baseline.sockets + 4);
+      expect(after.timers).toBeLessThanOrEqual(baseline.timers + 4);
+      expect(after.heap - baseline.heap).toBeLessThan(8 * 1024 * 1024);
+    }, 180_000);
 
     test("stop closes every connection with 1001 and calls $disconnect for each", async () => {
       const gateway = await start();

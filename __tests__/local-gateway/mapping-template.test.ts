@@ -2,7 +2,8 @@ import { MappingTemplate } from "../../local-gateway";
 import { UTIL } from "../../local-gateway/mapping-template";
 
 const context = { connectionId: "L0SM9cOFvHcCIhw=", domainName: "127.0.0.1:4510", stage: "prod", routeKey: "message", identity: { sourceIp: "127.0.0.1" } };
-const render = (template: string, body = "", stageVariables: Record<string, string> = {}) => MappingTemplate.of(template).render({ body, context, stageVariables });
+const render = (template: string, body = "", stageVariables: Record<string, string> = {}) =>
+  MappingTemplate.of(template).render({ body, context, stageVariables });
 
 describe("MappingTemplate", () => {
   test("renders $context variables", () => {

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
 
-// js-yaml 3 (a direct devDependency, the version ts-jest already brings) has no bundled types.
+// js-yaml 3 (a direct devDependency, the version ts-jest already brings) has no bundled types, so no typed import.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml: { safeLoad(text: string): unknown } = require("js-yaml");
 
 const WORKFLOW = path.join(PROJECT_DIR, ".github", "workflows", "ci.yml");

@@ -14,11 +14,17 @@ function globToRegExp(glob: string): RegExp {
   const g = glob.replace("<rootDir>/", "");
   for (let i = 0; i < g.length; i++) {
     const c = g[i];
-    if (g.startsWith("**/", i)) (re += "(?:.*/)?"), (i += 2);
-    else if (c === "*") re += "[^/]*";
+    if (g.startsWith("**/", i)) {
+      re += "(?:.*/)?";
+      i += 2;
+    } else if (c === "*") re += "[^/]*";
     else if (c === "{") {
       const end = g.indexOf("}", i);
-      re += `(?:${g.slice(i + 1, end).split(",").map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&")).join("|")})`;
+      re += `(?:${g
+        .slice(i + 1, end)
+        .split(",")
+        .map((p) => p.replace(/[.+^$()|[\]\\]/g, "\\$&"))
+        .join("|")})`;
       i = end;
     } else re += c.replace(/[.+?^$()|[\]\\]/g, "\\$&");
   }
@@ -31,7 +37,12 @@ function scriptsRunByNpmTest(): Set<string> {
   const seen = new Set<string>(["test"]);
   const queue = ["test"];
   while (queue.length) {
-    for (const m of (scripts[queue.shift()!] ?? "").matchAll(/npm run ([\w:.-]+)/g)) if (!seen.has(m[1])) seen.add(m[1]), queue.push(m[1]);
+    for (const m of (scripts[queue.shift()!] ?? "").matchAll(/npm run ([\w:.-]+)/g)) {
+      if (!seen.has(m[1])) {
+        seen.add(m[1]);
+        queue.push(m[1]);
+      }
+    }
   }
   return seen;
 }
@@ -53,9 +64,13 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
 
   test("every command the documents name has an entry: a test that runs it", () => {
     const registered = new Set(COMMANDS.map((c) => c.command));
-    const missing = [...documented].filter(([c]) => !registered.has(c) && !(c in FOREIGN_COMMANDS)).map(([c, docs]) => `${docs.join(", ")} ${docs.length === 1 ? "names" : "name"} \`${c}\``);
+    const missing = [...documented]
+      .filter(([c]) => !registered.has(c) && !(c in FOREIGN_COMMANDS))
+      .map(([c, docs]) => `${docs.join(", ")} ${docs.length === 1 ? "names" : "name"} \`${c}\``);
     if (missing.length) {
-      throw new Error(`${missing.join("\n")}\nbut the command registry has no entry for it: add one to COMMANDS in __tests__/support/commands.ts naming the test that runs it (from a fresh clone where it can: __tests__/clone/fresh-clone.test.ts), or stop naming it`);
+      throw new Error(
+        `${missing.join("\n")}\nbut the command registry has no entry for it: add one to COMMANDS in __tests__/support/commands.ts naming the test that runs it (from a fresh clone where it can: __tests__/clone/fresh-clone.test.ts), or stop naming it`,
+      );
     }
   });
 
@@ -71,7 +86,9 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
       if (isPendingMerge(entry)) continue;
       for (const runner of entry.runBy) {
         if (!fs.existsSync(path.join(PROJECT_DIR, runner.file))) {
-          problems.push(`\`${entry.command}\`: ${runner.file} does not exist${entry.pending ? ` (the ${entry.pending.branch} branch is merged: ${entry.pending.mergedWhen} exists)` : ""}`);
+          problems.push(
+            `\`${entry.command}\`: ${runner.file} does not exist${entry.pending ? ` (the ${entry.pending.branch} branch is merged: ${entry.pending.mergedWhen} exists)` : ""}`,
+          );
           continue;
         }
         const text = read(runner.file);
@@ -87,7 +104,12 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
     }
     const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".tmp", "pending-"));
     try {
-      const entry = { command: "npm run x", how: "x", runBy: [{ file: "__tests__/x/x.test.ts", evidence: [/x/] }], pending: { branch: "x", mergedWhen: "x-folder" } };
+      const entry = {
+        command: "npm run x",
+        how: "x",
+        runBy: [{ file: "__tests__/x/x.test.ts", evidence: [/x/] }],
+        pending: { branch: "x", mergedWhen: "x-folder" },
+      };
       expect(isPendingMerge(entry, dir)).toBe(true);
       fs.mkdirSync(path.join(dir, "x-folder"));
       expect(isPendingMerge(entry, dir)).toBe(false); // merged, but the file is missing: checked (and fails)
@@ -109,7 +131,8 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
       for (const file of entry.runBy.map((r) => r.file).filter((f) => f.endsWith(".test.ts"))) {
         const project = projects.find((p) => p.testMatch.some((g) => globToRegExp(g).test(file)));
         if (!project) problems.push(`${file} (\`${entry.command}\`) matches no jest project's testMatch`);
-        else if (!run.has(project.displayName)) problems.push(`${file} (\`${entry.command}\`) is in the jest project ${project.displayName}, which no script of npm test selects`);
+        else if (!run.has(project.displayName))
+          problems.push(`${file} (\`${entry.command}\`) is in the jest project ${project.displayName}, which no script of npm test selects`);
       }
     }
     expect(problems).toEqual([]);
@@ -117,7 +140,9 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
 
   test("every npm run command of the registry is a script of package.json", () => {
     const scripts = pkg().scripts;
-    const missing = COMMANDS.filter((c) => c.command.startsWith("npm run ") && !isPendingMerge(c)).map((c) => c.command.slice("npm run ".length)).filter((s) => !(s in scripts));
+    const missing = COMMANDS.filter((c) => c.command.startsWith("npm run ") && !isPendingMerge(c))
+      .map((c) => c.command.slice("npm run ".length))
+      .filter((s) => !(s in scripts));
     expect(missing).toEqual([]);
   });
 
@@ -129,13 +154,16 @@ describe("the command registry (__tests__/support/commands.ts)", () => {
 describe("help", () => {
   test("is plain text in lines of at most 124 characters", () => {
     const help = read("help");
+    // Tab and newline are the only control characters allowed: naming them is the point.
+    // eslint-disable-next-line no-control-regex
     expect(help).not.toMatch(/[^\x09\x0a\x20-\x7e]/);
     for (const line of help.split("\n")) expect([line, line.length <= 124]).toEqual([line, true]);
   });
 
   test("names every npm script", () => {
     const help = read("help");
-    for (const script of Object.keys(pkg().scripts)) expect([script, help.includes(script === "test" ? "npm test" : `npm run ${script}`)]).toEqual([script, true]);
+    for (const script of Object.keys(pkg().scripts))
+      expect([script, help.includes(script === "test" ? "npm test" : `npm run ${script}`)]).toEqual([script, true]);
   });
 });
 

@@ -66,7 +66,8 @@ class StubHcp {
   }
 
   private apiChecks(s: Seen): string | undefined {
-    if (s.headers.authorization !== `Bearer ${TOKEN}`) return `expected Authorization: Bearer <token>, got ${s.headers.authorization ? "another value" : "none"}`;
+    if (s.headers.authorization !== `Bearer ${TOKEN}`)
+      return `expected Authorization: Bearer <token>, got ${s.headers.authorization ? "another value" : "none"}`;
     if (s.headers["content-type"] !== JSON_API) return `expected Content-Type ${JSON_API}, got ${s.headers["content-type"]}`;
     return undefined;
   }
@@ -77,21 +78,48 @@ class StubHcp {
       if (this.echoTokenInErrors) return [403, { errors: [{ status: "403", title: "forbidden", detail: `not allowed with ${s.headers.authorization}` }] }];
       const problem = this.apiChecks(s);
       if (problem) return this.reject(problem);
-      return [200, { data: { id: "ws-Stub123", type: "workspaces", attributes: { name: "chat-prod", "execution-mode": this.executionMode, "terraform-version": "1.11.4" } } }];
+      return [
+        200,
+        {
+          data: {
+            id: "ws-Stub123",
+            type: "workspaces",
+            attributes: { name: "chat-prod", "execution-mode": this.executionMode, "terraform-version": "1.11.4" },
+          },
+        },
+      ];
     }
     if (s.method === "GET" && s.url === "/api/v2/organizations/acme/workspaces/missing") return [404, { errors: [{ status: "404", title: "not found" }] }];
     if (s.method === "POST" && s.url === "/api/v2/workspaces/ws-Stub123/configuration-versions") {
       const problem = this.apiChecks(s);
       if (problem) return this.reject(problem);
       const doc = JSON.parse(s.body.toString("utf8"));
-      if (doc?.data?.type !== "configuration-versions") return this.reject(`expected data.type "configuration-versions", got ${JSON.stringify(doc?.data?.type)}`);
+      if (doc?.data?.type !== "configuration-versions")
+        return this.reject(`expected data.type "configuration-versions", got ${JSON.stringify(doc?.data?.type)}`);
       const attrs = doc.data.attributes ?? {};
-      if (typeof attrs["auto-queue-runs"] !== "boolean" || typeof attrs.speculative !== "boolean") return this.reject("expected boolean auto-queue-runs and speculative attributes");
-      return [201, { data: { id: "cv-Stub456", type: "configuration-versions", attributes: { "auto-queue-runs": attrs["auto-queue-runs"], speculative: attrs.speculative, status: "pending", source: "tfe-api", "upload-url": `${this.base}/archivist/v1/object/stub-object` } } }];
+      if (typeof attrs["auto-queue-runs"] !== "boolean" || typeof attrs.speculative !== "boolean")
+        return this.reject("expected boolean auto-queue-runs and speculative attributes");
+      return [
+        201,
+        {
+          data: {
+            id: "cv-Stub456",
+            type: "configuration-versions",
+            attributes: {
+              "auto-queue-runs": attrs["auto-queue-runs"],
+              speculative: attrs.speculative,
+              status: "pending",
+              source: "tfe-api",
+              "upload-url": `${this.base}/archivist/v1/object/stub-object`,
+            },
+          },
+        },
+      ];
     }
     if (s.method === "PUT" && s.url === "/archivist/v1/object/stub-object") {
       if (s.headers.authorization) return this.reject("the upload URL must get no Authorization header: it is a pre-signed URL on another host");
-      if (s.headers["content-type"] !== "application/octet-stream") return this.reject(`expected Content-Type application/octet-stream, got ${s.headers["content-type"]}`);
+      if (s.headers["content-type"] !== "application/octet-stream")
+        return this.reject(`expected Content-Type application/octet-stream, got ${s.headers["content-type"]}`);
       this.uploaded = s.body;
       return [200, undefined];
     }
@@ -99,7 +127,16 @@ class StubHcp {
       const problem = this.apiChecks(s);
       if (problem) return this.reject(problem);
       const status = this.uploaded ? (this.statusAnswers.shift() ?? "uploaded") : "pending";
-      return [200, { data: { id: "cv-Stub456", type: "configuration-versions", attributes: { status, "error-message": status === "errored" ? "the archive has no configuration" : null } } }];
+      return [
+        200,
+        {
+          data: {
+            id: "cv-Stub456",
+            type: "configuration-versions",
+            attributes: { status, "error-message": status === "errored" ? "the archive has no configuration" : null },
+          },
+        },
+      ];
     }
     return this.reject(`unexpected request ${s.method} ${s.url}`);
   }
@@ -149,8 +186,12 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
       "PUT /archivist/v1/object/stub-object",
       "GET /api/v2/configuration-versions/cv-Stub456",
     ]);
-    expect(JSON.parse(stub.seen[1].body.toString("utf8"))).toEqual({ data: { type: "configuration-versions", attributes: { "auto-queue-runs": true, speculative: false } } });
-    expect(r.stdout).toMatch(/configuration version cv-Stub456 is uploaded; a run is queued: http:\/\/127\.0\.0\.1:\d+\/app\/acme\/workspaces\/chat-prod\/runs/);
+    expect(JSON.parse(stub.seen[1].body.toString("utf8"))).toEqual({
+      data: { type: "configuration-versions", attributes: { "auto-queue-runs": true, speculative: false } },
+    });
+    expect(r.stdout).toMatch(
+      /configuration version cv-Stub456 is uploaded; a run is queued: http:\/\/127\.0\.0\.1:\d+\/app\/acme\/workspaces\/chat-prod\/runs/,
+    );
     expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN);
 
     // The archive: the stack folder at its root, cdk.tf.json and the Lambda asset it names, no local Terraform data.
@@ -166,7 +207,11 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
   }, 60_000);
 
   test("sends speculative, no-queue versions when asked, with the token from Terraform's TF_TOKEN_<host> variable", async () => {
-    const r = await runUpload(["--address", stub.base, "--speculative", "--no-queue", chatDir], { TF_CLOUD_ORGANIZATION: "acme", TF_WORKSPACE: "chat-prod", TF_TOKEN_127_0_0_1: TOKEN });
+    const r = await runUpload(["--address", stub.base, "--speculative", "--no-queue", chatDir], {
+      TF_CLOUD_ORGANIZATION: "acme",
+      TF_WORKSPACE: "chat-prod",
+      TF_TOKEN_127_0_0_1: TOKEN,
+    });
     expect(stub.problems).toEqual([]);
     expect(r.status).toBe(0);
     expect(JSON.parse(stub.seen[1].body.toString("utf8")).data.attributes).toEqual({ "auto-queue-runs": false, speculative: true });
@@ -176,7 +221,9 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
   test("fails when the workspace is not found, saying so without the token", async () => {
     const r = await runUpload(["--address", stub.base, "--organization", "acme", "--workspace", "missing", chatDir], { TF_API_TOKEN: TOKEN });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/GET \/api\/v2\/organizations\/acme\/workspaces\/missing answered 404 \(404 not found\): it does not exist, or the token may not see it/);
+    expect(r.stderr).toMatch(
+      /GET \/api\/v2\/organizations\/acme\/workspaces\/missing answered 404 \(404 not found\): it does not exist, or the token may not see it/,
+    );
     expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN);
   }, 60_000);
 
@@ -189,7 +236,9 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
   }, 60_000);
 
   test("fails when no token is given", async () => {
-    await expect(uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: "", dir: chatDir })).rejects.toThrow("an API token must be given: set TF_API_TOKEN");
+    await expect(uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: "", dir: chatDir })).rejects.toThrow(
+      "an API token must be given: set TF_API_TOKEN",
+    );
     expect(stub.seen).toEqual([]);
   });
 
@@ -210,19 +259,21 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
 
   test("fails when the configuration version errors", async () => {
     stub.statusAnswers = ["errored"];
-    await expect(uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: TOKEN, dir: chatDir, pollMs: 10 })).rejects.toThrow(
-      "configuration version cv-Stub456 errored: the archive has no configuration",
-    );
+    await expect(
+      uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: TOKEN, dir: chatDir, pollMs: 10 }),
+    ).rejects.toThrow("configuration version cv-Stub456 errored: the archive has no configuration");
   });
 
   test("fails when the address is plain http to another host: the token would travel in clear text", async () => {
-    await expect(uploadConfiguration({ address: "http://tfe.example.com", organization: "acme", workspace: "chat-prod", token: TOKEN, dir: chatDir })).rejects.toThrow(
-      "the API address must be an https URL (plain http only to 127.0.0.1), got http://tfe.example.com: use https",
-    );
+    await expect(
+      uploadConfiguration({ address: "http://tfe.example.com", organization: "acme", workspace: "chat-prod", token: TOKEN, dir: chatDir }),
+    ).rejects.toThrow("the API address must be an https URL (plain http only to 127.0.0.1), got http://tfe.example.com: use https");
   });
 
   test("fails when the folder is not a stack", async () => {
-    await expect(uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: TOKEN, dir: path.join(chatDir, "assets") })).rejects.toThrow(/the stack folder must hold a \.tf or \.tf\.json file at its root/);
+    await expect(
+      uploadConfiguration({ address: stub.base, organization: "acme", workspace: "chat-prod", token: TOKEN, dir: path.join(chatDir, "assets") }),
+    ).rejects.toThrow(/the stack folder must hold a \.tf or \.tf\.json file at its root/);
     expect(stub.seen).toEqual([]);
   });
 });

@@ -23,7 +23,11 @@ const stackJson = (addresses: Record<string, "" | "count" | "for_each">, moved: 
   }
   return { resource, ...(moved.length ? { moved } : {}) };
 };
-const list = (addresses: Record<string, "" | "count" | "for_each">, removed: Record<string, "" | "count" | "for_each"> = {}) => ({ version: "1.0.0", addresses: new Map(Object.entries(addresses)), removed: new Map(Object.entries(removed)) });
+const list = (addresses: Record<string, "" | "count" | "for_each">, removed: Record<string, "" | "count" | "for_each"> = {}) => ({
+  version: "1.0.0",
+  addresses: new Map(Object.entries(addresses)),
+  removed: new Map(Object.entries(removed)),
+});
 
 describe("resource address contract", () => {
   test.each(CONTRACT_STACKS)("%s keeps the committed resource addresses for the default settings", (stack) => {
@@ -32,13 +36,17 @@ describe("resource address contract", () => {
     const added = [...refresh.list.addresses.keys()].filter((a) => !recorded.addresses.has(a));
     if (refresh.unmoved.length) throw new Error(unmovedMessage(stack, refresh.unmoved, added));
     if (renderAddressList(stack, refresh.list) !== committed(stack)) {
-      throw new Error(`Resource addresses of the stack ${stack} changed (new: ${added.join(", ") || "none"}; moved or re-counted otherwise): run \`npm run modules\` to record them.`);
+      throw new Error(
+        `Resource addresses of the stack ${stack} changed (new: ${added.join(", ") || "none"}; moved or re-counted otherwise): run \`npm run modules\` to record them.`,
+      );
     }
   });
 
   test("the lists are sorted, one address per line, with how the resource repeats", () => {
     for (const stack of CONTRACT_STACKS) {
-      const lines = committed(stack).split("\n").filter((l) => l && !l.startsWith("#"));
+      const lines = committed(stack)
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"));
       expect(lines.length).toBeGreaterThan(15);
       expect([...lines].sort()).toEqual(lines);
       for (const line of lines) expect(line).toMatch(/^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+( \((count|for_each)\))?$/);
@@ -53,7 +61,9 @@ describe("resource address contract", () => {
     const message = unmovedMessage("chat", refresh.unmoved, ["aws_lb.renamed"]);
     expect(message).toContain("Resource addresses of the stack chat changed: aws_lb.old is gone (new: aws_lb.renamed).");
     expect(message).toContain('add moved blocks (cdktf: newResource.moveFromId("aws_lb.old")) and run `npm run modules`');
-    expect(message).toContain(`run \`${ACCEPT_ADDRESS_CHANGES}=1 npm run modules\` and add a BREAKING entry naming each old address under [Unreleased] in CHANGELOG.md`);
+    expect(message).toContain(
+      `run \`${ACCEPT_ADDRESS_CHANGES}=1 npm run modules\` and add a BREAKING entry naming each old address under [Unreleased] in CHANGELOG.md`,
+    );
   });
 
   test("fails when a single resource becomes for_each without a moved block", () => {
@@ -89,10 +99,16 @@ describe("resource address contract", () => {
 
   test("lists managed resources and module calls, not data sources", () => {
     const json = { resource: { aws_lb: { b: {}, a: { count: 1 } } }, data: { aws_region: { r: {} } }, module: { vpc: { for_each: "${var.x}" } } };
-    expect([...addressesOf(json)]).toEqual([["aws_lb.a", "count"], ["aws_lb.b", ""], ["module.vpc", "for_each"]]);
+    expect([...addressesOf(json)]).toEqual([
+      ["aws_lb.a", "count"],
+      ["aws_lb.b", ""],
+      ["module.vpc", "for_each"],
+    ]);
   });
 
   test("fails when a list line is not an address", () => {
-    expect(() => parseAddressList("aws_lb.a (sometimes)\n")).toThrow('address list line must be "<address>" or "<address> (count|for_each)", got "aws_lb.a (sometimes)"');
+    expect(() => parseAddressList("aws_lb.a (sometimes)\n")).toThrow(
+      'address list line must be "<address>" or "<address> (count|for_each)", got "aws_lb.a (sometimes)"',
+    );
   });
 });

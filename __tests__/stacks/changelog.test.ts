@@ -2,7 +2,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAddressList } from "../../scripts/lib/address-list";
 import { CHANGE_TYPES, isBreaking, names, parseChangelog, semver, unreleased } from "../../scripts/lib/changelog";
-import { acceptsAllOf, interfaceOf, parseInterfaceRecord, parseType, refreshInterface, renderInterfaceRecord, unreleasedEntries } from "../../scripts/lib/interface-record";
+import {
+  acceptsAllOf,
+  interfaceOf,
+  parseInterfaceRecord,
+  parseType,
+  refreshInterface,
+  renderInterfaceRecord,
+  unreleasedEntries,
+} from "../../scripts/lib/interface-record";
 import { addressListPath, interfaceRecordPath, MODULE_NAMES } from "../../scripts/lib/module-catalog";
 import { CONTRACT_STACKS } from "../../scripts/lib/synthesized-stacks";
 import { PROJECT_DIR } from "../helpers";
@@ -56,21 +64,34 @@ describe("CHANGELOG.md", () => {
 
   test("names every module variable and output change since the last release under [Unreleased]", () => {
     const missing = MODULE_NAMES.flatMap((m) =>
-      missingEntries(unreleasedEntries(parseInterfaceRecord(read(interfaceRecordPath(m)))).map((c) => ({ name: c.name, breaking: !!c.entry.breaking, what: `${m}: ${c.kind.replace(/s$/, "")} ${c.entry.unreleased}` }))),
+      missingEntries(
+        unreleasedEntries(parseInterfaceRecord(read(interfaceRecordPath(m)))).map((c) => ({
+          name: c.name,
+          breaking: !!c.entry.breaking,
+          what: `${m}: ${c.kind.replace(/s$/, "")} ${c.entry.unreleased}`,
+        })),
+      ),
     );
     if (missing.length) throw new Error(missing.join("\n"));
   });
 
   test("names every resource address removed on purpose since the last release in a BREAKING entry", () => {
-    const missing = CONTRACT_STACKS.flatMap((s) => missingEntries([...parseAddressList(read(addressListPath(s))).removed.keys()].map((a) => ({ name: a, breaking: true, what: `${s}: resource replaced` }))));
+    const missing = CONTRACT_STACKS.flatMap((s) =>
+      missingEntries([...parseAddressList(read(addressListPath(s))).removed.keys()].map((a) => ({ name: a, breaking: true, what: `${s}: resource replaced` }))),
+    );
     if (missing.length) throw new Error(missing.join("\n"));
   });
 });
 
 describe("parseChangelog", () => {
   test("reads sections, change types and multi-line entries", () => {
-    const sections = parseChangelog("# Changelog\n\n## [Unreleased]\n\n### Added\n\n- `foo`: new\n  variable.\n\n## [1.0.0] - 2026-01-01\n\n### Fixed\n\n- x\n");
-    expect(sections.map((s) => [s.name, s.date])).toEqual([["Unreleased", undefined], ["1.0.0", "2026-01-01"]]);
+    const sections = parseChangelog(
+      "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- `foo`: new\n  variable.\n\n## [1.0.0] - 2026-01-01\n\n### Fixed\n\n- x\n",
+    );
+    expect(sections.map((s) => [s.name, s.date])).toEqual([
+      ["Unreleased", undefined],
+      ["1.0.0", "2026-01-01"],
+    ]);
     expect(sections[0].entries).toEqual([{ type: "Added", text: "`foo`: new variable." }]);
   });
 });
@@ -87,7 +108,19 @@ describe("interface record", () => {
   });
 
   test("marks an added optional variable and output, not breaking", () => {
-    const next = refreshInterface(record, interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } }, { url: { value: "x" }, arn: { value: "y" } })));
+    const next = refreshInterface(
+      record,
+      interfaceOf(
+        module(
+          {
+            api_name: { type: "string", nullable: false },
+            port: { type: "number", default: 3000, nullable: false },
+            tags: { type: "map(string)", default: {} },
+          },
+          { url: { value: "x" }, arn: { value: "y" } },
+        ),
+      ),
+    );
     expect(unreleasedEntries(next).map((e) => [e.kind, e.name, e.entry.unreleased, !!e.entry.breaking])).toEqual([
       ["variables", "tags", "added", false],
       ["outputs", "arn", "added", false],
@@ -95,7 +128,15 @@ describe("interface record", () => {
   });
 
   test("marks a new required variable, a removed output and a changed type as breaking", () => {
-    const next = refreshInterface(record, interfaceOf(module({ api_name: { type: "list(string)", nullable: false }, port: { type: "number", default: 3000, nullable: false }, vpc_id: { type: "string" } }, {})));
+    const next = refreshInterface(
+      record,
+      interfaceOf(
+        module(
+          { api_name: { type: "list(string)", nullable: false }, port: { type: "number", default: 3000, nullable: false }, vpc_id: { type: "string" } },
+          {},
+        ),
+      ),
+    );
     expect(unreleasedEntries(next).map((e) => [e.name, e.entry.unreleased, !!e.entry.breaking])).toEqual([
       ["api_name", "changed", true],
       ["vpc_id", "added", true],
@@ -105,7 +146,12 @@ describe("interface record", () => {
   });
 
   test("marks an object type that only gained optional attributes as a change that breaks nothing", () => {
-    const routes = (type: string) => module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 3000, nullable: false }, routes: { type, default: {}, nullable: false } });
+    const routes = (type: string) =>
+      module({
+        api_name: { type: "string", nullable: false },
+        port: { type: "number", default: 3000, nullable: false },
+        routes: { type, default: {}, nullable: false },
+      });
     const before = refreshInterface(undefined, interfaceOf(routes("map(object({ path = optional(string) }))")));
     const widened = refreshInterface(before, interfaceOf(routes("map(object({ path = optional(string), limit = optional(number) }))")));
     expect(unreleasedEntries(widened).map((e) => [e.name, e.entry.unreleased, !!e.entry.breaking])).toEqual([["routes", "changed", false]]);
@@ -114,16 +160,36 @@ describe("interface record", () => {
   });
 
   test("marks a changed default as a change that breaks nothing, compared with the release however often it changes", () => {
-    const once = refreshInterface(record, interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 8080, nullable: false } })));
-    const twice = refreshInterface(once, interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 9090, nullable: false } })));
-    expect(twice.variables.port).toEqual({ type: "number", default: 9090, nullable: false, unreleased: "changed", was: { type: "number", default: 3000, nullable: false } });
+    const once = refreshInterface(
+      record,
+      interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 8080, nullable: false } })),
+    );
+    const twice = refreshInterface(
+      once,
+      interfaceOf(module({ api_name: { type: "string", nullable: false }, port: { type: "number", default: 9090, nullable: false } })),
+    );
+    expect(twice.variables.port).toEqual({
+      type: "number",
+      default: 9090,
+      nullable: false,
+      unreleased: "changed",
+      was: { type: "number", default: 3000, nullable: false },
+    });
     const back = refreshInterface(twice, base);
     expect(unreleasedEntries(back)).toEqual([]);
   });
 
   test("clears the markers a release names, and keeps the others", () => {
-    const changed = refreshInterface(record, interfaceOf(module({ port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } })));
-    const released = refreshInterface(changed, interfaceOf(module({ port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } })), (n) => n === "tags" || n === "api_name", "1.1.0");
+    const changed = refreshInterface(
+      record,
+      interfaceOf(module({ port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } })),
+    );
+    const released = refreshInterface(
+      changed,
+      interfaceOf(module({ port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } })),
+      (n) => n === "tags" || n === "api_name",
+      "1.1.0",
+    );
     expect(released.version).toBe("1.1.0");
     expect(released.variables).toEqual({ port: { type: "number", default: 3000, nullable: false }, tags: { type: "map(string)", default: {} } });
   });
@@ -138,7 +204,10 @@ describe("interface record", () => {
 describe("acceptsAllOf (Terraform type constraints)", () => {
   test.each([
     ["string", "string"],
-    ["map(object({ a = optional(string), b = optional(string) }))", "map(object({ a = optional(string), b = optional(string), c = optional(number), d = optional(number) }))"],
+    [
+      "map(object({ a = optional(string), b = optional(string) }))",
+      "map(object({ a = optional(string), b = optional(string), c = optional(number), d = optional(number) }))",
+    ],
     ["object({ a = string })", "object({ a = optional(string) })"],
     ["list(object({ x = object({ y = number }) }))", "list(object({ x = object({ y = number, z = optional(bool, true) }) }))"],
     ["tuple([string, number])", "tuple([string, number])"],

@@ -72,7 +72,13 @@ const FRAMES: Array<{ name: string; routeKey: string; frame?: Record<string, unk
     path: "/username",
     body: { connectionId: CONTEXT.connectionId, username: "alice" },
   },
-  { name: "asking who is online", routeKey: "online", frame: { action: "online" }, path: "/online", body: { connectionId: CONTEXT.connectionId, url: CALLBACK_URL } },
+  {
+    name: "asking who is online",
+    routeKey: "online",
+    frame: { action: "online" },
+    path: "/online",
+    body: { connectionId: CONTEXT.connectionId, url: CALLBACK_URL },
+  },
   {
     name: "sending a message with quotes, a newline, markup and non-ASCII text",
     routeKey: "message",
@@ -92,7 +98,10 @@ function synthesizedTemplates(): Record<string, { template: string; uri: string 
     const integration = integrations[id];
     if (integration.integration_type !== "HTTP") continue;
     // Terraform reads "$${" as a literal "${"; undo that escaping to get what API Gateway receives.
-    out[route.route_key] = { template: integration.request_templates.$default.split("$${").join("${"), uri: integration.integration_uri.split("$${").join("${") };
+    out[route.route_key] = {
+      template: integration.request_templates.$default.split("$${").join("${"),
+      uri: integration.integration_uri.split("$${").join("${"),
+    };
   }
   return out;
 }
@@ -199,7 +208,9 @@ describe("chatRoutes", () => {
     // not https://chat.example.com/prod, which has no @connections (the stage is at /chat or /)
     expect(body.url).toBe(`${EXECUTE_API}/prod`);
     // AND the default template would have built the wrong URL
-    expect(JSON.parse(renderRequest(CHAT_ROUTES.find((r) => r.routeKey === "online")!.template, { action: "online" }, "null", VIA_DOMAIN)).url).toBe("https://chat.example.com/prod");
+    expect(JSON.parse(renderRequest(CHAT_ROUTES.find((r) => r.routeKey === "online")!.template, { action: "online" }, "null", VIA_DOMAIN)).url).toBe(
+      "https://chat.example.com/prod",
+    );
   });
 
   test("add the authorizer's principal id to every body, JSON-safe whatever it holds", () => {
@@ -209,7 +220,11 @@ describe("chatRoutes", () => {
     for (const route of routes) {
       const frame = route.routeKey.startsWith("$") ? undefined : { action: route.routeKey, username: "bob", message: "hi" };
       const body = JSON.parse(renderRequest(route.template, frame, "null", context));
-      expect({ route: route.routeKey, principalId: body.principalId, connectionId: body.connectionId }).toEqual({ route: route.routeKey, principalId, connectionId: CONTEXT.connectionId });
+      expect({ route: route.routeKey, principalId: body.principalId, connectionId: body.connectionId }).toEqual({
+        route: route.routeKey,
+        principalId,
+        connectionId: CONTEXT.connectionId,
+      });
       expect(route.fields).toEqual([...CHAT_ROUTES.find((r) => r.routeKey === route.routeKey)!.fields, "principalId"]);
     }
   });

@@ -47,8 +47,12 @@ function route(json: any, routeKey: string) {
     route: r,
     integrationId,
     integration: resourcesOf(json, "aws_apigatewayv2_integration")[integrationId],
-    integrationResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_integration_response")).filter((x) => x.integration_id === ref("aws_apigatewayv2_integration", integrationId)),
-    routeResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_route_response")).filter((x) => x.route_id === ref("aws_apigatewayv2_route", routeId)),
+    integrationResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_integration_response")).filter(
+      (x) => x.integration_id === ref("aws_apigatewayv2_integration", integrationId),
+    ),
+    routeResponses: Object.values<any>(resourcesOf(json, "aws_apigatewayv2_route_response")).filter(
+      (x) => x.route_id === ref("aws_apigatewayv2_route", routeId),
+    ),
   };
 }
 
@@ -70,10 +74,16 @@ describe("ChatStack", () => {
     ["a given image without frontend", { chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } }],
     ["alarms", { chat: { alarms: { enabled: true, email: "ops@example.com" } } }],
     ["the emulator target", { target: { kind: "emulator" } }],
-    ["the token in Secrets Manager", { chat: { frontend: { source: "repository", tokenSecretArn: SECRET_ARN }, backend: { image: { githubTokenSecretArn: SECRET_ARN } } } }],
+    [
+      "the token in Secrets Manager",
+      { chat: { frontend: { source: "repository", tokenSecretArn: SECRET_ARN }, backend: { image: { githubTokenSecretArn: SECRET_ARN } } } },
+    ],
     ["the repository-connected frontend", REPOSITORY],
     ["Docker Hub login", { chat: { backend: { image: { dockerHub: { kind: "login", credentialsSecretArn: SECRET_ARN } } } } }],
-    ["anonymous Docker Hub pulls and no account setting", { chat: { backend: { image: { dockerHub: { kind: "anonymous" } } }, apiGatewayAccount: { manage: false } } }],
+    [
+      "anonymous Docker Hub pulls and no account setting",
+      { chat: { backend: { image: { dockerHub: { kind: "anonymous" } } }, apiGatewayAccount: { manage: false } } },
+    ],
   ])("passes its validations with %s", (_name, overrides) => {
     expect(() => Testing.synth(buildStacks(overrides).chat, true)).not.toThrow();
   });
@@ -81,7 +91,12 @@ describe("ChatStack", () => {
   describe("WebSocket API", () => {
     test("selects routes by the frame's action", () => {
       const api = only(chatJson(), "aws_apigatewayv2_api")[1];
-      expect(api).toEqual({ name: "chat-dev-websocket", description: "WebSocket API of the chat-dev chat", protocol_type: "WEBSOCKET", route_selection_expression: "$request.body.action" });
+      expect(api).toEqual({
+        name: "chat-dev-websocket",
+        description: "WebSocket API of the chat-dev chat",
+        protocol_type: "WEBSOCKET",
+        route_selection_expression: "$request.body.action",
+      });
     });
 
     test("has exactly the contract's routes and a $default route", () => {
@@ -89,35 +104,40 @@ describe("ChatStack", () => {
       expect(keys.sort()).toEqual([...CHAT_ROUTES.map((r) => r.routeKey), "$default"].sort());
     });
 
-    test.each(CHAT_ROUTES.map((r) => [r.routeKey, r]))("calls the backend for %s: non-proxy HTTP, POST, through the VPC link, with both $default responses", (routeKey, contract) => {
-      // GIVEN / WHEN
-      const json = chatJson();
-      const [linkId] = only(json, "aws_api_gateway_vpc_link");
-      const r = route(json, routeKey);
-      // THEN
-      expect(r.integration).toEqual({
-        api_id: ref("aws_apigatewayv2_api", only(json, "aws_apigatewayv2_api")[0]),
-        integration_type: "HTTP",
-        integration_method: "POST",
-        connection_type: "VPC_LINK",
-        connection_id: ref("aws_api_gateway_vpc_link", linkId),
-        integration_uri: `http://$\${stageVariables.backendHost}${contract.path}`,
-        request_templates: { $default: contract.template },
-        template_selection_expression: "\\$default",
-        passthrough_behavior: "NEVER",
-        timeout_milliseconds: 29000,
-        description: `POST ${contract.path} (${contract.fields.join(", ")})`,
-      });
-      expect(r.route.route_response_selection_expression).toBe("$default");
-      expect(r.integrationResponses).toEqual([expect.objectContaining({ integration_response_key: "$default" })]);
-      expect(r.routeResponses).toEqual([expect.objectContaining({ route_response_key: "$default" })]);
-    });
+    test.each(CHAT_ROUTES.map((r) => [r.routeKey, r]))(
+      "calls the backend for %s: non-proxy HTTP, POST, through the VPC link, with both $default responses",
+      (routeKey, contract) => {
+        // GIVEN / WHEN
+        const json = chatJson();
+        const [linkId] = only(json, "aws_api_gateway_vpc_link");
+        const r = route(json, routeKey);
+        // THEN
+        expect(r.integration).toEqual({
+          api_id: ref("aws_apigatewayv2_api", only(json, "aws_apigatewayv2_api")[0]),
+          integration_type: "HTTP",
+          integration_method: "POST",
+          connection_type: "VPC_LINK",
+          connection_id: ref("aws_api_gateway_vpc_link", linkId),
+          integration_uri: `http://$\${stageVariables.backendHost}${contract.path}`,
+          request_templates: { $default: contract.template },
+          template_selection_expression: "\\$default",
+          passthrough_behavior: "NEVER",
+          timeout_milliseconds: 29000,
+          description: `POST ${contract.path} (${contract.fields.join(", ")})`,
+        });
+        expect(r.route.route_response_selection_expression).toBe("$default");
+        expect(r.integrationResponses).toEqual([expect.objectContaining({ integration_response_key: "$default" })]);
+        expect(r.routeResponses).toEqual([expect.objectContaining({ route_response_key: "$default" })]);
+      },
+    );
 
     test("answers frames with an unknown action from a MOCK $default route", () => {
       const r = route(chatJson(), "$default");
       expect(r.integration).toMatchObject({ integration_type: "MOCK", request_templates: { $default: '{"statusCode": 200}' } });
       expect(r.integration.connection_id).toBeUndefined();
-      expect(r.integrationResponses).toEqual([expect.objectContaining({ integration_response_key: "$default", response_templates: { $default: UNKNOWN_ACTION_REPLY } })]);
+      expect(r.integrationResponses).toEqual([
+        expect.objectContaining({ integration_response_key: "$default", response_templates: { $default: UNKNOWN_ACTION_REPLY } }),
+      ]);
       expect(r.route.route_response_selection_expression).toBe("$default");
       expect(r.routeResponses).toEqual([expect.objectContaining({ route_response_key: "$default" })]);
     });
@@ -143,18 +163,31 @@ describe("ChatStack", () => {
       expect(stage).toMatchObject({
         name: "prod",
         auto_deploy: true,
-        default_route_settings: { throttling_burst_limit: 1000, throttling_rate_limit: 500, logging_level: "ERROR", data_trace_enabled: false, detailed_metrics_enabled: false },
+        default_route_settings: {
+          throttling_burst_limit: 1000,
+          throttling_rate_limit: 500,
+          logging_level: "ERROR",
+          data_trace_enabled: false,
+          detailed_metrics_enabled: false,
+        },
         stage_variables: { backendHost: `\${aws_lb.${nlbId}.dns_name}:80` },
         access_log_settings: { destination_arn: ref("aws_cloudwatch_log_group", accessLogs[0], "arn") },
       });
-      expect(JSON.parse(stage.access_log_settings.format)).toMatchObject({ requestId: "$context.requestId", routeKey: "$context.routeKey", connectionId: "$context.connectionId", status: "$context.status" });
+      expect(JSON.parse(stage.access_log_settings.format)).toMatchObject({
+        requestId: "$context.requestId",
+        routeKey: "$context.routeKey",
+        connectionId: "$context.connectionId",
+        status: "$context.status",
+      });
       expect(accessLogs[1].retention_in_days).toBe(30);
       expect(stage.depends_on).toContain(`aws_api_gateway_account.${accountId}`);
       expect(resourcesOf(json, "aws_apigatewayv2_deployment")).toEqual({});
     });
 
     test("follows the backend port, the throttling and the stage name of the settings", () => {
-      const json = chatJson({ chat: { backend: { port: 8080 }, api: { stageName: "v1", throttle: { burstLimit: 50, rateLimit: 20.5 }, loggingLevel: "INFO" } } });
+      const json = chatJson({
+        chat: { backend: { port: 8080 }, api: { stageName: "v1", throttle: { burstLimit: 50, rateLimit: 20.5 }, loggingLevel: "INFO" } },
+      });
       const [nlbId] = only(json, "aws_lb");
       expect(only(json, "aws_apigatewayv2_stage")[1]).toMatchObject({
         name: "v1",
@@ -277,13 +310,25 @@ describe("ChatStack", () => {
       expect(task.managed).toEqual([]);
       expect(task.inline).toEqual({
         "connections-table": [
-          allow("ConnectionsTableItems", ["dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Scan"], [ref("aws_dynamodb_table", tableId, "arn")]),
+          allow(
+            "ConnectionsTableItems",
+            ["dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Scan"],
+            [ref("aws_dynamodb_table", tableId, "arn")],
+          ),
         ],
         "xray-write": [
-          allow("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"], ["*"]),
+          allow(
+            "XRayWrite",
+            ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+            ["*"],
+          ),
         ],
         "manage-connections-prod": [
-          allow("ManageStageConnections", ["execute-api:ManageConnections"], [`\${aws_apigatewayv2_api.${apiId}.execution_arn}/\${aws_apigatewayv2_stage.${stageId}.name}/*/@connections/*`]),
+          allow(
+            "ManageStageConnections",
+            ["execute-api:ManageConnections"],
+            [`\${aws_apigatewayv2_api.${apiId}.execution_arn}/\${aws_apigatewayv2_stage.${stageId}.name}/*/@connections/*`],
+          ),
         ],
       });
     });
@@ -299,7 +344,11 @@ describe("ChatStack", () => {
         "pull-image-and-write-logs": [
           allow("ContainerLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [logs("/ecs/chat-dev-backend/backend"), logs("/ecs/chat-dev-backend/tracing")]),
           allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
-          allow("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], [ref("aws_ecr_repository", repoId, "arn")]),
+          allow(
+            "PullImage",
+            ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            [ref("aws_ecr_repository", repoId, "arn")],
+          ),
         ],
       });
     });
@@ -317,7 +366,15 @@ describe("ChatStack", () => {
           allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
           allow(
             "PushImage",
-            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"],
+            [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:CompleteLayerUpload",
+              "ecr:DescribeImages",
+              "ecr:InitiateLayerUpload",
+              "ecr:PutImage",
+              "ecr:UploadLayerPart",
+            ],
             [ref("aws_ecr_repository", repoId, "arn")],
           ),
           // The ECR Public login of the default Docker Hub access: these two actions have no resource-level permissions.
@@ -346,9 +403,17 @@ describe("ChatStack", () => {
       expect(actions.inline).toEqual({
         "deploy-actions": [
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", backendId, "arn")]),
+          allow(
+            "RunImageBuild",
+            ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+            [ref("aws_codebuild_project", backendId, "arn")],
+          ),
           allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
-          allow("RunFrontendBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", frontendId, "arn")]),
+          allow(
+            "RunFrontendBuild",
+            ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+            [ref("aws_codebuild_project", frontendId, "arn")],
+          ),
           allow("ReadFrontendRelease", ["amplify:GetJob"], [`${ref("aws_amplify_branch", branchId, "arn")}/jobs/*`]),
         ],
       });
@@ -364,7 +429,11 @@ describe("ChatStack", () => {
       expect(check.inline).toEqual({
         "deploy-actions": [
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          allow("ReadApiGatewayAccount", ["apigateway:GET"], [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`]),
+          allow(
+            "ReadApiGatewayAccount",
+            ["apigateway:GET"],
+            [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`],
+          ),
         ],
       });
     });
@@ -397,11 +466,19 @@ describe("ChatStack", () => {
       expect(actions.inline).toEqual({
         "deploy-actions": [
           allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          allow("RunImageBuild", ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"], [ref("aws_codebuild_project", projectId, "arn")]),
+          allow(
+            "RunImageBuild",
+            ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"],
+            [ref("aws_codebuild_project", projectId, "arn")],
+          ),
           allow("ReadImageDigest", ["ecr:DescribeImages"], [ref("aws_ecr_repository", repoId, "arn")]),
           allow("ReadFrontendToken", ["secretsmanager:GetSecretValue"], [ref("aws_secretsmanager_secret", secretId, "arn")]),
           allow("ConnectFrontendRepository", ["amplify:GetApp", "amplify:UpdateApp"], [ref("aws_amplify_app", appId, "arn")]),
-          allow("StartFrontendBuild", ["amplify:StartJob", "amplify:ListJobs"], [`${ref("aws_amplify_app", appId, "arn")}/branches/main`, `${ref("aws_amplify_app", appId, "arn")}/branches/main/jobs/*`]),
+          allow(
+            "StartFrontendBuild",
+            ["amplify:StartJob", "amplify:ListJobs"],
+            [`${ref("aws_amplify_app", appId, "arn")}/branches/main`, `${ref("aws_amplify_app", appId, "arn")}/branches/main/jobs/*`],
+          ),
         ],
       });
     });
@@ -412,7 +489,9 @@ describe("ChatStack", () => {
       const cloudwatch = role(json, "chat-dev-apigw-cloudwatch");
       expect(cloudwatch.trust).toEqual(trustedService("apigateway.amazonaws.com"));
       expect(cloudwatch.inline).toEqual({});
-      expect(cloudwatch.managed).toEqual([`arn:\${data.aws_partition.${partition}.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`]);
+      expect(cloudwatch.managed).toEqual([
+        `arn:\${data.aws_partition.${partition}.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      ]);
       expect(only(json, "aws_api_gateway_account")[1].cloudwatch_role_arn).toBe(ref("aws_iam_role", cloudwatch.id, "arn"));
     });
 
@@ -430,7 +509,8 @@ describe("ChatStack", () => {
       ]);
       expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(8);
       expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(1);
-      for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"]) expect(resourcesOf(json, type)).toEqual({});
+      for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"])
+        expect(resourcesOf(json, type)).toEqual({});
     });
 
     test("lets the account administer the alarm topic's key and CloudWatch use it, nothing more", () => {
@@ -446,9 +526,20 @@ describe("ChatStack", () => {
           effect: "Allow",
           actions: ["kms:*"],
           resources: ["*"],
-          principals: [{ type: "AWS", identifiers: [`arn:\${data.aws_partition.${partition}.partition}:iam::\${element(split(":", aws_iam_role.${taskRoleId}.arn), 4)}:root`] }],
+          principals: [
+            {
+              type: "AWS",
+              identifiers: [`arn:\${data.aws_partition.${partition}.partition}:iam::\${element(split(":", aws_iam_role.${taskRoleId}.arn), 4)}:root`],
+            },
+          ],
         },
-        { sid: "CloudWatchPublishesAlarms", effect: "Allow", actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"], principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }] },
+        {
+          sid: "CloudWatchPublishesAlarms",
+          effect: "Allow",
+          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          resources: ["*"],
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        },
       ]);
     });
   });
@@ -536,7 +627,14 @@ describe("ChatStack", () => {
       expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
       for (const endpoint of Object.values(provider.endpoints[0])) expect(endpoint).toBe("http://127.0.0.1:5555");
       expect(provider).toMatchObject({ access_key: "test", secret_key: "test", skip_credentials_validation: true, region: "us-east-1" });
-      for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_lambda_function", "aws_lambda_invocation", "aws_appautoscaling_target", "aws_appautoscaling_policy"]) {
+      for (const type of [
+        "aws_amplify_app",
+        "aws_amplify_branch",
+        "aws_lambda_function",
+        "aws_lambda_invocation",
+        "aws_appautoscaling_target",
+        "aws_appautoscaling_policy",
+      ]) {
         expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
       }
       // the frontend's build project goes with Amplify; the account setting is made without the check
@@ -554,7 +652,10 @@ describe("ChatStack", () => {
     test("on the emulator with autoDeploy off, creates the stage without a deployment and says so", () => {
       const { chat } = buildStacks({ target: { kind: "emulator" }, chat: { api: { autoDeploy: false } } });
       expect(resourcesOf(synthJson(chat), "aws_apigatewayv2_deployment")).toEqual({});
-      expect(chat.omissions[0]).toEqual({ what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" });
+      expect(chat.omissions[0]).toEqual({
+        what: "aws_apigatewayv2_deployment",
+        why: "the emulator cannot create deployments; the stage is created without one",
+      });
     });
 
     test("covers every service the stack calls with an emulator endpoint", () => {
@@ -591,7 +692,9 @@ describe("ChatStack", () => {
       const json = chatJson({ chat: { alarms: { enabled: true } } });
       const text = JSON.stringify(json);
       // THEN
-      expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Project: "websocket-chat", Environment: "dev", Stack: "chat", ManagedBy: "cdktf" } }] }]);
+      expect(json.provider.aws).toEqual([
+        { region: "us-east-1", default_tags: [{ tags: { Project: "websocket-chat", Environment: "dev", Stack: "chat", ManagedBy: "cdktf" } }] },
+      ]);
       expect(text).not.toMatch(/https?:\/\/(127\.0\.0\.1|localhost)/);
       expect(text).not.toMatch(/"(access_key|secret_key|endpoints|skip_credentials_validation)"/);
       // the only loopback address is the X-Ray daemon's, inside the task
@@ -610,7 +713,8 @@ describe("ChatStack", () => {
       expect(only(json, "aws_vpc")[1].cidr_block).toBe("10.0.0.0/16");
       expect(Object.keys(resourcesOf(json, "aws_subnet"))).toHaveLength(4);
       expect(Object.keys(resourcesOf(json, "aws_nat_gateway"))).toHaveLength(1);
-      for (const [id, subnet] of Object.entries<any>(resourcesOf(json, "aws_subnet"))) if (/Private/.test(id)) expect(subnet.map_public_ip_on_launch ?? false).toBe(false);
+      for (const [id, subnet] of Object.entries<any>(resourcesOf(json, "aws_subnet")))
+        if (/Private/.test(id)) expect(subnet.map_public_ip_on_launch ?? false).toBe(false);
     });
 
     test("uses an existing VPC and its subnets instead of creating one", () => {
@@ -633,10 +737,15 @@ describe("ChatStack", () => {
       const json = chatJson();
       const [repoId, repo] = only(json, "aws_ecr_repository");
       expect(repo).toMatchObject({ image_tag_mutability: "IMMUTABLE", name: "chat-dev-backend" });
-      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1]).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" }, source_version: "main" });
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1]).toMatchObject({
+        source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" },
+        source_version: "main",
+      });
       const invocation = invocationsByAction(json)["build-image"];
       expect(invocation[1].input).toContain('"imageTag" = "v1"');
-      expect(containers(json)).toContain(`"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`);
+      expect(containers(json)).toContain(
+        `"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`,
+      );
     });
 
     test("pulls Docker Official Images from ECR Public by default: no Docker Hub account, no anonymous Docker Hub pulls", () => {
@@ -652,22 +761,38 @@ describe("ChatStack", () => {
       const json = chatJson({ chat: { backend: { image: { dockerHub: { kind: "login", credentialsSecretArn: secret } } } } });
       const [, project] = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend");
       expect(project.environment.environment_variable).toEqual(
-        expect.arrayContaining([{ name: "DOCKER_HUB_USERNAME", value: `${secret}:username`, type: "SECRETS_MANAGER" }, { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${secret}:accessToken`, type: "SECRETS_MANAGER" }]),
+        expect.arrayContaining([
+          { name: "DOCKER_HUB_USERNAME", value: `${secret}:username`, type: "SECRETS_MANAGER" },
+          { name: "DOCKER_HUB_ACCESS_TOKEN", value: `${secret}:accessToken`, type: "SECRETS_MANAGER" },
+        ]),
       );
-      expect(role(json, "chat-dev-backend-build").inline["build-and-push"].find((s: any) => s.sid === "DockerHubCredentials")).toEqual(allow("DockerHubCredentials", ["secretsmanager:GetSecretValue"], [secret]));
+      expect(role(json, "chat-dev-backend-build").inline["build-and-push"].find((s: any) => s.sid === "DockerHubCredentials")).toEqual(
+        allow("DockerHubCredentials", ["secretsmanager:GetSecretValue"], [secret]),
+      );
     });
 
     test("pulls through an ECR cache of Docker Hub with the given prefix when dockerHub.kind is pull-through-cache", () => {
       const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
-      const json = chatJson({ chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub" } } } } });
-      expect(only(json, "aws_ecr_pull_through_cache_rule")[1]).toMatchObject({ ecr_repository_prefix: "hub", upstream_registry_url: "registry-1.docker.io", credential_arn: secret });
-      const none = chatJson({ chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub", createRule: false } } } } });
+      const json = chatJson({
+        chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub" } } } },
+      });
+      expect(only(json, "aws_ecr_pull_through_cache_rule")[1]).toMatchObject({
+        ecr_repository_prefix: "hub",
+        upstream_registry_url: "registry-1.docker.io",
+        credential_arn: secret,
+      });
+      const none = chatJson({
+        chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret, repositoryPrefix: "hub", createRule: false } } } },
+      });
       expect(resourcesOf(none, "aws_ecr_pull_through_cache_rule")).toEqual({});
     });
 
     test("leaves the pull through cache rule out on the emulator, which has none, and says so", () => {
       const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
-      const { chat } = buildStacks({ target: { kind: "emulator" }, chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret } } } } });
+      const { chat } = buildStacks({
+        target: { kind: "emulator" },
+        chat: { backend: { image: { dockerHub: { kind: "pull-through-cache", credentialsSecretArn: secret } } } },
+      });
       expect(resourcesOf(synthJson(chat), "aws_ecr_pull_through_cache_rule")).toEqual({});
       expect(chat.omissions.map((o) => o.what)).toContain("aws_ecr_pull_through_cache_rule (the image build's Docker Hub cache)");
     });
@@ -689,9 +814,15 @@ describe("ChatStack", () => {
     test("keeps the Lambda for the frontend and the account check only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
       expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["check-api-gateway-account", "deploy-frontend"]);
-      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual(["OwnLogs", "RunFrontendBuild", "ReadFrontendRelease"]);
+      expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual([
+        "OwnLogs",
+        "RunFrontendBuild",
+        "ReadFrontendRelease",
+      ]);
       expect(role(json, "chat-dev-backend-execution").inline["pull-image-and-write-logs"].map((s: any) => s.sid)).toEqual(["ContainerLogs"]);
-      const repository = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } }, frontend: { source: "repository" }, apiGatewayAccount: { manage: false } } });
+      const repository = chatJson({
+        chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } }, frontend: { source: "repository" }, apiGatewayAccount: { manage: false } },
+      });
       expect(Object.keys(invocationsByAction(repository))).toEqual(["connect-repository", "start-amplify-job"]);
     });
 
@@ -732,11 +863,21 @@ describe("ChatStack", () => {
       const [keyId] = only(json, "aws_kms_key");
       // THEN
       const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
-      expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["chat-dev-api-execution-errors", "chat-dev-api-integration-errors", "chat-dev-nlb-unhealthy-targets", "chat-dev-service-cpu"]);
-      for (const a of alarms) expect(a).toMatchObject({ alarm_actions: [ref("aws_sns_topic", topicId, "arn")], ok_actions: [ref("aws_sns_topic", topicId, "arn")] });
+      expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+        "chat-dev-api-execution-errors",
+        "chat-dev-api-integration-errors",
+        "chat-dev-nlb-unhealthy-targets",
+        "chat-dev-service-cpu",
+      ]);
+      for (const a of alarms)
+        expect(a).toMatchObject({ alarm_actions: [ref("aws_sns_topic", topicId, "arn")], ok_actions: [ref("aws_sns_topic", topicId, "arn")] });
       expect(topic).toEqual({ name: "chat-dev-alarms", kms_master_key_id: ref("aws_kms_key", keyId, "arn") });
       expect(only(json, "aws_kms_key")[1]).toMatchObject({ enable_key_rotation: true });
-      expect(only(json, "aws_sns_topic_subscription")[1]).toEqual({ topic_arn: ref("aws_sns_topic", topicId, "arn"), protocol: "email", endpoint: "ops@example.com" });
+      expect(only(json, "aws_sns_topic_subscription")[1]).toEqual({
+        topic_arn: ref("aws_sns_topic", topicId, "arn"),
+        protocol: "email",
+        endpoint: "ops@example.com",
+      });
     });
 
     test("when given a topic, notify it and create none", () => {
@@ -816,7 +957,10 @@ describe("ChatStack", () => {
       for (const key of ["repository", "access_token", "oauth_token", "environment_variables"]) expect(app[key]).toBeUndefined();
       expect(only(json, "aws_amplify_branch")[1]).toMatchObject({ app_id: ref("aws_amplify_app", appId), branch_name: "main", enable_auto_build: false });
       // the public repository is built at the ref, with WEBSOCKET_URL set to the stage's URL
-      expect(project).toMatchObject({ source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_websocket_chatapp_frontend" }, source_version: "main" });
+      expect(project).toMatchObject({
+        source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_websocket_chatapp_frontend" },
+        source_version: "main",
+      });
       expect(project.source.auth).toBeUndefined();
       expect(project.environment.environment_variable).toContainEqual({ name: "WEBSOCKET_URL", value: ref("aws_apigatewayv2_stage", stageId, "invoke_url") });
       expect(project.environment.privileged_mode).toBe(false);
@@ -870,12 +1014,22 @@ describe("ChatStack", () => {
       const json = chatJson({ state: { backend: "s3", s3: { bucket: "acme-tf-state", kmsKeyArn: kms } } });
       // THEN
       expect(json.terraform.backend).toEqual({
-        s3: { bucket: "acme-tf-state", key: "websocket-gateway/chat/terraform.tfstate", region: "us-east-1", encrypt: true, kms_key_id: kms, use_lockfile: true },
+        s3: {
+          bucket: "acme-tf-state",
+          key: "websocket-gateway/chat/terraform.tfstate",
+          region: "us-east-1",
+          encrypt: true,
+          kms_key_id: kms,
+          use_lockfile: true,
+        },
       });
     });
 
     test("is S3 in the bucket's own region, with another prefix, without lock file when asked", () => {
-      const json = chatJson({ region: "eu-west-1", state: { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-2", keyPrefix: "teams/chat", useLockfile: false } } });
+      const json = chatJson({
+        region: "eu-west-1",
+        state: { backend: "s3", s3: { bucket: "acme-tf-state", region: "us-east-2", keyPrefix: "teams/chat", useLockfile: false } },
+      });
       expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tf-state", key: "teams/chat/chat/terraform.tfstate", region: "us-east-2", encrypt: true } });
     });
 
@@ -894,7 +1048,9 @@ describe("ChatStack", () => {
       const outdir = path.join(tempDir("backend-"), "cdktf.out");
       synthesize(settingsWith({ state: { backend: "s3", s3: { bucket: "acme-tf-state" } } }), outdir);
       const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "chat", "cdk.tf.json"), "utf8"));
-      expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tf-state", key: "websocket-gateway/chat/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } });
+      expect(json.terraform.backend).toEqual({
+        s3: { bucket: "acme-tf-state", key: "websocket-gateway/chat/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true },
+      });
     });
   });
 
@@ -918,12 +1074,12 @@ describe("ChatStack", () => {
           "websocket_url",
         ].sort(),
       );
-      for (const [name, o] of Object.entries<any>(json.output)) expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
+      for (const [name, o] of Object.entries<any>(json.output))
+        expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
       const [stageId] = only(json, "aws_apigatewayv2_stage");
       expect(json.output.websocket_url.value).toBe(ref("aws_apigatewayv2_stage", stageId, "invoke_url"));
       expect(json.output.connections_callback_url.value).toBe(`\${replace(aws_apigatewayv2_stage.${stageId}.invoke_url, "wss://", "https://")}`);
     });
-
   });
 
   describe("production edges (custom domain, $connect authorization, per-route throttling)", () => {
@@ -937,11 +1093,18 @@ describe("ChatStack", () => {
       },
     };
     /** The @connections URL a template gets behind a custom domain: the API's own endpoint and the stage. */
-    const apiCallbackUrl = (json: any) => `\${replace(aws_apigatewayv2_api.${only(json, "aws_apigatewayv2_api")[0]}.api_endpoint, "wss://", "https://")}/$context.stage`;
+    const apiCallbackUrl = (json: any) =>
+      `\${replace(aws_apigatewayv2_api.${only(json, "aws_apigatewayv2_api")[0]}.api_endpoint, "wss://", "https://")}/$context.stage`;
 
     test("are off by default: $connect open, no domain, no authorizer, no route settings, the request's host in the callback URL", () => {
       const json = chatJson();
-      for (const type of ["aws_apigatewayv2_domain_name", "aws_apigatewayv2_api_mapping", "aws_apigatewayv2_authorizer", "aws_acm_certificate", "aws_route53_record"]) {
+      for (const type of [
+        "aws_apigatewayv2_domain_name",
+        "aws_apigatewayv2_api_mapping",
+        "aws_apigatewayv2_authorizer",
+        "aws_acm_certificate",
+        "aws_route53_record",
+      ]) {
         expect([type, resourcesOf(json, type)]).toEqual([type, {}]);
       }
       expect(resourcesOf(json, "aws_lambda_permission")).toEqual({});
@@ -961,14 +1124,18 @@ describe("ChatStack", () => {
       });
       expect(only(json, "aws_lambda_permission")[1]).toMatchObject({ function_name: FN, principal: "apigateway.amazonaws.com" });
       expect(route(json, "$connect").route).toMatchObject({ authorization_type: "CUSTOM", authorizer_id: ref("aws_apigatewayv2_authorizer", authorizerId) });
-      for (const key of ["$disconnect", "username", "message", "online", "$default"]) expect([key, route(json, key).route.authorization_type]).toEqual([key, undefined]);
+      for (const key of ["$disconnect", "username", "message", "online", "$default"])
+        expect([key, route(json, key).route.authorization_type]).toEqual([key, undefined]);
       expect(json.output.connect_authorizer_id.value).toBe(ref("aws_apigatewayv2_authorizer", authorizerId));
     });
 
     test("give the backend the authorizer's principal id in every body, and the API's own @connections URL behind the domain", () => {
       const json = chatJson(EDGES);
       for (const key of ["$connect", "$disconnect", "username", "message", "online"]) {
-        expect([key, route(json, key).integration.request_templates.$default]).toEqual([key, expect.stringContaining('"principalId":"$util.escapeJavaScript($context.authorizer.principalId)')]);
+        expect([key, route(json, key).integration.request_templates.$default]).toEqual([
+          key,
+          expect.stringContaining('"principalId":"$util.escapeJavaScript($context.authorizer.principalId)'),
+        ]);
       }
       for (const key of ["message", "online"]) expect(route(json, key).integration.request_templates.$default).toContain(`"url":"${apiCallbackUrl(json)}"`);
     });
@@ -976,7 +1143,10 @@ describe("ChatStack", () => {
     test("serve the stage under the custom domain, and build the frontend with that URL", () => {
       const json = chatJson(EDGES);
       const [domainId, domain] = only(json, "aws_apigatewayv2_domain_name");
-      expect(domain).toMatchObject({ domain_name: "chat.example.com", domain_name_configuration: { endpoint_type: "REGIONAL", security_policy: "TLS_1_2", ip_address_type: "dualstack" } });
+      expect(domain).toMatchObject({
+        domain_name: "chat.example.com",
+        domain_name_configuration: { endpoint_type: "REGIONAL", security_policy: "TLS_1_2", ip_address_type: "dualstack" },
+      });
       const [stageId] = only(json, "aws_apigatewayv2_stage");
       expect(only(json, "aws_apigatewayv2_api_mapping")[1]).toMatchObject({ api_mapping_key: "chat", stage: ref("aws_apigatewayv2_stage", stageId, "name") });
       const records = Object.values<any>(resourcesOf(json, "aws_route53_record"));
@@ -985,9 +1155,14 @@ describe("ChatStack", () => {
       expect(only(json, "aws_acm_certificate")[1]).toMatchObject({ domain_name: "chat.example.com", validation_method: "DNS" });
       const url = `wss://${ref("aws_apigatewayv2_domain_name", domainId, "domain_name")}/chat`;
       // The frontend is built with the custom domain's URL.
-      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend")[1].environment.environment_variable).toContainEqual({ name: "WEBSOCKET_URL", value: url });
+      expect(findBy(json, "aws_codebuild_project", "name", "chat-dev-frontend")[1].environment.environment_variable).toContainEqual({
+        name: "WEBSOCKET_URL",
+        value: url,
+      });
       expect(json.output.custom_domain_url.value).toBe(url);
-      expect(json.output.custom_domain_target_domain_name.value).toBe(ref("aws_apigatewayv2_domain_name", domainId, "domain_name_configuration.0.target_domain_name"));
+      expect(json.output.custom_domain_target_domain_name.value).toBe(
+        ref("aws_apigatewayv2_domain_name", domainId, "domain_name_configuration.0.target_domain_name"),
+      );
       // The execute-api URLs stay what they were.
       expect(json.output.websocket_url.value).toBe(ref("aws_apigatewayv2_stage", stageId, "invoke_url"));
     });
@@ -1015,13 +1190,17 @@ describe("ChatStack", () => {
       expect(resourcesOf(json, "aws_apigatewayv2_authorizer")).toEqual({});
       const [apiId] = only(json, "aws_apigatewayv2_api");
       const [stageId] = only(json, "aws_apigatewayv2_stage");
-      expect(json.output.connect_route_arn.value).toBe(`${ref("aws_apigatewayv2_api", apiId, "execution_arn")}/${ref("aws_apigatewayv2_stage", stageId, "name")}/$connect`);
+      expect(json.output.connect_route_arn.value).toBe(
+        `${ref("aws_apigatewayv2_api", apiId, "execution_arn")}/${ref("aws_apigatewayv2_stage", stageId, "name")}/$connect`,
+      );
     });
 
     test("throttle single routes with both limits, the one left out being the stage's", () => {
       const json = chatJson(EDGES);
       const [, stage] = only(json, "aws_apigatewayv2_stage");
-      const settings = Object.fromEntries(stage.route_settings.map((r: any) => [r.route_key, [r.throttling_burst_limit, r.throttling_rate_limit, r.logging_level]]));
+      const settings = Object.fromEntries(
+        stage.route_settings.map((r: any) => [r.route_key, [r.throttling_burst_limit, r.throttling_rate_limit, r.logging_level]]),
+      );
       expect(settings).toEqual({ message: [20, 500, "ERROR"], $connect: [1000, 5, "ERROR"] });
       // API Gateway rejects settings of a route that does not exist yet.
       expect(stage.depends_on).toEqual(expect.arrayContaining([`aws_apigatewayv2_route.${findBy(json, "aws_apigatewayv2_route", "route_key", "message")[0]}`]));

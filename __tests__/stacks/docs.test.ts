@@ -39,22 +39,39 @@ describe("generated documentation (npm run docs)", () => {
     expect(fs.existsSync(path.join(PROJECT_DIR, "constructs", "guardrails", "RULES.md"))).toBe(false);
     const holders = MARKDOWN().filter((f) => read(f).includes("| WSG-APIGW-001"));
     expect(holders).toEqual([]);
-    expect(generatedSections(readCdktfContext(PROJECT_DIR).settings).filter((s) => s.name === "rules").map((s) => s.file)).toEqual(["docs/guardrails.md"]);
+    expect(
+      generatedSections(readCdktfContext(PROJECT_DIR).settings)
+        .filter((s) => s.name === "rules")
+        .map((s) => s.file),
+    ).toEqual(["docs/guardrails.md"]);
   });
 
   test("every rule that differs from Checkov says so in the catalogue, with its reason", () => {
     const catalogue = ruleCatalogue();
     for (const r of RULES.filter((r) => r.checkovDeviation)) {
-      expect(catalogue).toContain(r.checkov.length ? `- **Checkov:** ${r.checkov.join(", ")}. Differs: ${r.checkovDeviation}` : `- **Checkov:** none. ${r.checkovDeviation}`);
+      expect(catalogue).toContain(
+        r.checkov.length ? `- **Checkov:** ${r.checkov.join(", ")}. Differs: ${r.checkovDeviation}` : `- **Checkov:** none. ${r.checkovDeviation}`,
+      );
     }
   });
 });
 
 describe("ruleCatalogue", () => {
-  const rule = (over: Partial<GuardrailRule>): GuardrailRule => ({ id: "WSG-X-001", checkov: [], description: "d", fix: "f", suppressOn: "the thing", severity: () => "error", check: () => [], ...over });
+  const rule = (over: Partial<GuardrailRule>): GuardrailRule => ({
+    id: "WSG-X-001",
+    checkov: [],
+    description: "d",
+    fix: "f",
+    suppressOn: "the thing",
+    severity: () => "error",
+    check: () => [],
+    ...over,
+  });
 
   test("fails when a rule does not say where a suppression belongs", () => {
-    expect(() => ruleCatalogue([rule({ suppressOn: undefined })])).toThrow('rule WSG-X-001 must say where a suppression belongs, got no suppressOn: add suppressOn to its defineRule (use "—" when it should never be suppressed)');
+    expect(() => ruleCatalogue([rule({ suppressOn: undefined })])).toThrow(
+      'rule WSG-X-001 must say where a suppression belongs, got no suppressOn: add suppressOn to its defineRule (use "—" when it should never be suppressed)',
+    );
   });
 
   test("shows <placeholders> and * of plain-text fields as written", () => {
@@ -115,7 +132,12 @@ describe("README", () => {
 
 describe("links between the documents", () => {
   test("every relative link of README.md, CHANGELOG.md and docs/ points at a file that exists, and every #anchor at a heading", () => {
-    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\s-]/g, "").replace(/\s/g, "-");
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\s-]/g, "")
+        .replace(/\s/g, "-");
     const anchors = (file: string) => new Set([...read(file).matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
     const problems: string[] = [];
     for (const file of MARKDOWN()) {
@@ -135,9 +157,12 @@ describe("links between the documents", () => {
   test("the code names documents that exist", () => {
     const problems: string[] = [];
     const walk = (dir: string): string[] =>
-      fs.readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith(".ts") ? [`${dir}/${e.name}`] : []));
+      fs
+        .readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith(".ts") ? [`${dir}/${e.name}`] : []));
     for (const file of ["main.ts", ...walk("stacks"), ...walk("constructs"), ...walk("scripts")]) {
-      for (const m of read(file).matchAll(/\b((?:docs|constructs\/guardrails)\/[\w-]+\.md)\b/g)) if (!fs.existsSync(path.join(PROJECT_DIR, m[1]))) problems.push(`${file} names ${m[1]}`);
+      for (const m of read(file).matchAll(/\b((?:docs|constructs\/guardrails)\/[\w-]+\.md)\b/g))
+        if (!fs.existsSync(path.join(PROJECT_DIR, m[1]))) problems.push(`${file} names ${m[1]}`);
     }
     expect(problems).toEqual([]);
   });

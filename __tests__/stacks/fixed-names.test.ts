@@ -28,7 +28,11 @@ describe("output", () => {
     });
     // THEN
     expect(json.output).toEqual({
-      log_group_name: { value: `\${aws_cloudwatch_log_group.${group!.friendlyUniqueId}.name}`, description: "Name.", depends_on: [`aws_cloudwatch_log_group.${group!.friendlyUniqueId}`] },
+      log_group_name: {
+        value: `\${aws_cloudwatch_log_group.${group!.friendlyUniqueId}.name}`,
+        description: "Name.",
+        depends_on: [`aws_cloudwatch_log_group.${group!.friendlyUniqueId}`],
+      },
     });
   });
 });

@@ -28,21 +28,39 @@ describe("modules/ (npm run modules)", () => {
     const generation = generate({ synthesized });
     const { changed, stale } = drift(generation);
     const problems = [...generation.problems, ...changed.map((f) => `differs from a fresh synth: ${f}`), ...stale.map((f) => `not generated any more: ${f}`)];
-    if (problems.length) throw new Error(`${problems.join("\n")}\nRun \`npm run modules\` and commit the result (see CHANGELOG.md for the entries a changed interface needs).`);
+    if (problems.length)
+      throw new Error(`${problems.join("\n")}\nRun \`npm run modules\` and commit the result (see CHANGELOG.md for the entries a changed interface needs).`);
   });
 
   test.each(MODULE_NAMES)("%s is a module for HCL: no backend, no provider configuration, the Terraform and provider versions it needs", (name) => {
     const module = committedModule(name);
     expect(module.terraform.backend).toBeUndefined();
     expect(module.provider).toBeUndefined();
-    expect(module.terraform).toEqual({ required_version: MODULE_REQUIRED_TERRAFORM, required_providers: { aws: { source: "aws", version: ">= 5.100.0, < 6.0.0" } } });
-    expect(fs.readdirSync(path.join(PROJECT_DIR, moduleDir(name))).sort()).toEqual(["README.md", "main.tf.json", "outputs.tf.json", "variables.tf.json", "versions.tf.json"]);
+    expect(module.terraform).toEqual({
+      required_version: MODULE_REQUIRED_TERRAFORM,
+      required_providers: { aws: { source: "aws", version: ">= 5.100.0, < 6.0.0" } },
+    });
+    expect(fs.readdirSync(path.join(PROJECT_DIR, moduleDir(name))).sort()).toEqual([
+      "README.md",
+      "main.tf.json",
+      "outputs.tf.json",
+      "variables.tf.json",
+      "versions.tf.json",
+    ]);
     expect(JSON.parse(read(moduleDir(name), "variables.tf.json"))).toEqual({ "//": expect.stringContaining("npm run modules"), variable: module.variable });
   });
 
   test.each(MODULE_NAMES)("%s is the synthesized stack without cdktf's metadata", (name) => {
     const withoutComments = (v: any): any =>
-      Array.isArray(v) ? v.map(withoutComments) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "//").map(([k, x]) => [k, withoutComments(x)])) : v;
+      Array.isArray(v)
+        ? v.map(withoutComments)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([k]) => k !== "//")
+                .map(([k, x]) => [k, withoutComments(x)]),
+            )
+          : v;
     const { required_version: version, ...terraform } = committedModule(name).terraform;
     expect(version).toBe(MODULE_REQUIRED_TERRAFORM);
     expect(withoutComments(synthesized[name])).toEqual({ ...committedModule(name), terraform });
@@ -53,7 +71,10 @@ describe("modules/ (npm run modules)", () => {
     const module = committedModule(name);
     for (const [v, block] of Object.entries<any>(module.variable)) {
       const row = readme.split("\n").find((l) => l.includes(`<a name="input_${v}"></a>`));
-      expect([v, row]).toEqual([v, expect.stringContaining("default" in block ? `\`${JSON.stringify(block.default).replace(/\|/g, "\\|")}\` | no |` : "n/a | yes |")]);
+      expect([v, row]).toEqual([
+        v,
+        expect.stringContaining("default" in block ? `\`${JSON.stringify(block.default).replace(/\|/g, "\\|")}\` | no |` : "n/a | yes |"),
+      ]);
     }
     for (const o of Object.keys(module.output)) expect(readme).toContain(`<a name="output_${o}"></a>`);
     expect(readme).toContain(`${name}?ref=v${JSON.parse(read("package.json")).version}`);
@@ -62,17 +83,26 @@ describe("modules/ (npm run modules)", () => {
   test.each(MODULE_NAMES)("%s's README says what API Gateway sends the backend, read from the module's routes", (name) => {
     const readme = read(moduleDir(name), "README.md");
     expect(readme).toContain("## What API Gateway sends your backend");
-    for (const row of ["| a client connects | `$connect` | `POST` `/connect` |", "| a client disconnects (or the connection is closed) | `$disconnect` | `POST` `/disconnect` |", "| a frame that matches no other route | `$default` | `POST` `/default` |"]) {
+    for (const row of [
+      "| a client connects | `$connect` | `POST` `/connect` |",
+      "| a client disconnects (or the connection is closed) | `$disconnect` | `POST` `/disconnect` |",
+      "| a frame that matches no other route | `$default` | `POST` `/default` |",
+    ]) {
       expect(readme).toContain(row);
     }
     const calls = backendCalls(committedModule(name));
     expect(calls.map((c) => c.routeKey).sort()).toEqual(["$connect", "$default", "$disconnect", "each `custom_routes` key"]);
-    for (const c of calls) expect(c.headers).toEqual(["`connectionId` ($context.connectionId)", "`routeKey` ($context.routeKey)", "one per `authorizer_context_headers` entry ($context.authorizer.<key>)"]);
+    for (const c of calls)
+      expect(c.headers).toEqual([
+        "`connectionId` ($context.connectionId)",
+        "`routeKey` ($context.routeKey)",
+        "one per `authorizer_context_headers` entry ($context.authorizer.<key>)",
+      ]);
     expect(calls.find((c) => c.routeKey === "$default")!.twoWay).toBe(true);
     expect(calls.find((c) => c.routeKey === "$connect")!.twoWay).toBe(false);
   });
 
-  test("the README's \"The modules from HCL\" shows the git:: and registry sources of the current version", () => {
+  test('the README\'s "The modules from HCL" shows the git:: and registry sources of the current version', () => {
     const section = read("README.md").split("\n## The modules from HCL\n")[1]?.split("\n## ")[0] ?? "";
     const version = JSON.parse(read("package.json")).version;
     expect(section).toContain(`//modules/websocket-nlb?ref=v${version}`);
@@ -90,7 +120,10 @@ describe("modules/ (npm run modules)", () => {
 });
 
 describe("moduleJson", () => {
-  const stack = () => ({ terraform: { required_providers: { aws: { source: "aws" } } }, resource: { aws_lb: { nlb: { "//": { metadata: { path: "x/nlb" } }, internal: true } } } });
+  const stack = () => ({
+    terraform: { required_providers: { aws: { source: "aws" } } },
+    resource: { aws_lb: { nlb: { "//": { metadata: { path: "x/nlb" } }, internal: true } } },
+  });
 
   test("drops cdktf's metadata and adds the Terraform version the modules need", () => {
     expect(moduleJson("m", { "//": { metadata: { backend: "local" } }, ...stack() })).toEqual({
@@ -100,21 +133,37 @@ describe("moduleJson", () => {
   });
 
   test("fails when the stack has a backend", () => {
-    expect(() => moduleJson("m", { ...stack(), terraform: { backend: { local: {} } } })).toThrow("stack m must have no backend to be a module, got backend local");
+    expect(() => moduleJson("m", { ...stack(), terraform: { backend: { local: {} } } })).toThrow(
+      "stack m must have no backend to be a module, got backend local",
+    );
   });
 
   test("fails when the stack has a provider configuration", () => {
-    expect(() => moduleJson("m", { ...stack(), provider: { aws: [{ region: "us-east-1" }] } })).toThrow("stack m must declare providers in required_providers only to be a module, got provider blocks for aws");
+    expect(() => moduleJson("m", { ...stack(), provider: { aws: [{ region: "us-east-1" }] } })).toThrow(
+      "stack m must declare providers in required_providers only to be a module, got provider blocks for aws",
+    );
   });
 
   test("fails when cdktf metadata appears where it is not expected", () => {
-    expect(() => moduleJson("m", { ...stack(), locals: { "//": "x" } })).toThrow("stack m has cdktf metadata where module-files.ts does not expect it (locals.//)");
+    expect(() => moduleJson("m", { ...stack(), locals: { "//": "x" } })).toThrow(
+      "stack m has cdktf metadata where module-files.ts does not expect it (locals.//)",
+    );
   });
 
   test("splits the module into versions, variables, main and outputs files", () => {
-    const files = moduleTerraformFiles("m", { terraform: { required_version: ">= 1.5.0" }, variable: { a: { type: "string" } }, resource: { aws_lb: { x: {} } }, output: { o: { value: "1" } }, moved: [{ from: "aws_lb.y", to: "aws_lb.x" }] });
+    const files = moduleTerraformFiles("m", {
+      terraform: { required_version: ">= 1.5.0" },
+      variable: { a: { type: "string" } },
+      resource: { aws_lb: { x: {} } },
+      output: { o: { value: "1" } },
+      moved: [{ from: "aws_lb.y", to: "aws_lb.x" }],
+    });
     expect(Object.keys(files)).toEqual(["versions.tf.json", "variables.tf.json", "main.tf.json", "outputs.tf.json"]);
-    expect(JSON.parse(files["main.tf.json"])).toEqual({ "//": expect.any(String), resource: { aws_lb: { x: {} } }, moved: [{ from: "aws_lb.y", to: "aws_lb.x" }] });
+    expect(JSON.parse(files["main.tf.json"])).toEqual({
+      "//": expect.any(String),
+      resource: { aws_lb: { x: {} } },
+      moved: [{ from: "aws_lb.y", to: "aws_lb.x" }],
+    });
   });
 });
 

@@ -40,7 +40,11 @@ describe("SETTINGS_SCHEMA", () => {
     const result = SETTINGS_SCHEMA.safeParse({ ...s, chat: { ...s.chat, api: { ...s.chat.api, stageName: "prod stage" } } });
     expect(result.success).toBe(false);
     expect(result.error!.issues).toEqual([
-      expect.objectContaining({ path: ["chat", "api", "stageName"], message: "1 to 128 letters, digits, hyphens or underscores", params: { fix: 'use for example "prod"' } }),
+      expect.objectContaining({
+        path: ["chat", "api", "stageName"],
+        message: "1 to 128 letters, digits, hyphens or underscores",
+        params: { fix: 'use for example "prod"' },
+      }),
     ]);
   });
 });

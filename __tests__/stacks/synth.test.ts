@@ -41,7 +41,8 @@ describe("synthesize", () => {
     for (const name of STACKS) expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform).toBeDefined();
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(STACKS);
-    for (const name of STACKS) expect(manifest.stacks[name]).toMatchObject({ workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` });
+    for (const name of STACKS)
+      expect(manifest.stacks[name]).toMatchObject({ workingDirectory: `stacks/${name}`, synthesizedStackPath: `stacks/${name}/cdk.tf.json` });
     expect(fs.existsSync(path.join(outdir, "stacks", "chat", "assets"))).toBe(true);
     expect([stacks.nlb.node.id, stacks.alb.node.id, stacks.chat.node.id]).toEqual(["websocket-nlb", "websocket-alb", "chat"]);
     // and leaves no scratch folder beside it
@@ -182,7 +183,9 @@ describe("synthNotes", () => {
     synthesize(settingsWith({ target: { kind: "emulator" } }), outdir);
     const notes = synthNotes(outdir);
     // THEN
-    expect(notes.filter((n) => n.includes("suppressed at"))).toEqual([expect.stringMatching(/^ {2}chat: WSG-SEC-002 suppressed at chat\/aws: "the emulator's fixed dummy credentials/)]);
+    expect(notes.filter((n) => n.includes("suppressed at"))).toEqual([
+      expect.stringMatching(/^ {2}chat: WSG-SEC-002 suppressed at chat\/aws: "the emulator's fixed dummy credentials/),
+    ]);
     expect(notes.filter((n) => !n.includes("suppressed at"))).toEqual(notes.filter((n) => / informational notes are in cdktf\.out\/manifest\.json$/.test(n)));
   });
 

@@ -39,17 +39,33 @@ describe("configureProvider", () => {
 
   test("points the provider at the emulator on the emulator target", () => {
     const json = stackWith({ target: { kind: "emulator", emulatorEndpoint: "http://localhost:4566" } });
-    expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments("http://localhost:4566") }]);
+    expect(json.provider.aws).toEqual([
+      { region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments("http://localhost:4566") },
+    ]);
   });
 });
 
 describe("targetCapabilities", () => {
   test("gives AWS every capability", () => {
-    expect(targetCapabilities(settingsWith({}).target)).toEqual({ kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true });
+    expect(targetCapabilities(settingsWith({}).target)).toEqual({
+      kind: "aws",
+      explicitDeployments: true,
+      lambda: true,
+      autoScaling: true,
+      amplify: true,
+      pullThroughCache: true,
+    });
   });
 
   test("gives the emulator none of the capabilities it lacks", () => {
-    expect(targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target)).toEqual({ kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false, pullThroughCache: false });
+    expect(targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target)).toEqual({
+      kind: "emulator",
+      explicitDeployments: false,
+      lambda: false,
+      autoScaling: false,
+      amplify: false,
+      pullThroughCache: false,
+    });
   });
 });
 
@@ -65,7 +81,10 @@ describe("omissionsFor", () => {
     // GIVEN / WHEN
     const omissions = omissionsFor(emulator, { amplify: true, autoScaling: false, explicitDeployments: true });
     // THEN
-    expect(omissions.map((o) => o.what)).toEqual(["aws_apigatewayv2_deployment", "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)"]);
+    expect(omissions.map((o) => o.what)).toEqual([
+      "aws_apigatewayv2_deployment",
+      "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)",
+    ]);
     for (const o of omissions) expect(o.why).toMatch(/^the emulator /);
   });
 });

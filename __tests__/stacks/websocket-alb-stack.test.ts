@@ -56,7 +56,11 @@ describe("WebSocketAlbStack", () => {
     test("require exactly the seed module's inputs, with the seed's names and types", () => {
       // GIVEN / WHEN
       const variables = moduleJson().variable;
-      const required = Object.fromEntries(Object.entries<any>(variables).filter(([, v]) => !("default" in v)).map(([n, v]) => [n, v.type]));
+      const required = Object.fromEntries(
+        Object.entries<any>(variables)
+          .filter(([, v]) => !("default" in v))
+          .map(([n, v]) => [n, v.type]),
+      );
       // THEN
       expect(required).toEqual(SEED_REQUIRED);
       for (const name of Object.keys(SEED_REQUIRED)) expect(variables[name].nullable).toBe(false);
@@ -64,7 +68,11 @@ describe("WebSocketAlbStack", () => {
 
     test("make every other input optional, with these defaults", () => {
       const variables = moduleJson().variable;
-      const defaults = Object.fromEntries(Object.entries<any>(variables).filter(([, v]) => "default" in v).map(([n, v]) => [n, v.default]));
+      const defaults = Object.fromEntries(
+        Object.entries<any>(variables)
+          .filter(([, v]) => "default" in v)
+          .map(([n, v]) => [n, v.default]),
+      );
       expect(defaults).toEqual(OPTIONAL_DEFAULTS);
       expect(variables.tags.type).toBe("map(string)");
       for (const name of ["vpc_id", "alb_listener_port", "nlb_name", "target_group_name"]) expect(variables[name].nullable).toBe(true);
@@ -78,12 +86,18 @@ describe("WebSocketAlbStack", () => {
 
     test("validate the listener ARN and the optional names only when they are given", () => {
       const variables = moduleJson().variable;
-      expect(variables.alb_listener_arn.validation[0].condition).toBe(`\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`);
-      expect(variables.nlb_name.validation[0].condition).toBe('${var.nlb_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}');
+      expect(variables.alb_listener_arn.validation[0].condition).toBe(
+        `\${can(regex("${ALB_LISTENER_ARN_PATTERN.replace(/\\/g, "\\\\")}", var.alb_listener_arn))}`,
+      );
+      expect(variables.nlb_name.validation[0].condition).toBe(
+        '${var.nlb_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}',
+      );
       expect(variables.target_group_name.validation[0].condition).toBe(
         '${var.target_group_name == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}',
       );
-      expect(variables.logging_level.validation[0].condition).toBe('${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}');
+      expect(variables.logging_level.validation[0].condition).toBe(
+        '${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}',
+      );
       expect(variables.custom_routes.validation).toHaveLength(3);
     });
 
@@ -117,7 +131,8 @@ describe("WebSocketAlbStack", () => {
           ...EDGE_OUTPUTS,
         ].sort(),
       );
-      for (const [name, o] of Object.entries<any>(outputs)) expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
+      for (const [name, o] of Object.entries<any>(outputs))
+        expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
     });
 
     test("point at the resources they name", () => {
@@ -156,7 +171,13 @@ describe("WebSocketAlbStack", () => {
       const json = moduleJson();
       const [tg, targetGroup] = only(json, "aws_lb_target_group");
       // THEN
-      expect(targetGroup).toMatchObject({ target_type: "alb", protocol: "TCP", port: "${local.alb_listener_port}", vpc_id: "${local.vpc_id}", name: "${local.target_group_name}" });
+      expect(targetGroup).toMatchObject({
+        target_type: "alb",
+        protocol: "TCP",
+        port: "${local.alb_listener_port}",
+        vpc_id: "${local.vpc_id}",
+        name: "${local.target_group_name}",
+      });
       expect(only(json, "aws_lb_target_group_attachment")[1]).toMatchObject({
         target_group_arn: ref("aws_lb_target_group", tg, "arn"),
         target_id: "${local.alb_arn}",
@@ -192,7 +213,9 @@ describe("WebSocketAlbStack", () => {
       expect(dataOf(json, "aws_lb_listener")).toEqual({
         alb_listener: { arn: "${var.alb_listener_arn}", count: "${var.alb_listener_port == null ? 1 : 0}", lifecycle: expect.anything() },
       });
-      expect(dataOf(json, "aws_subnet")).toEqual({ first_vpc_link_subnet: { id: "${element(var.vpc_link_subnet_ids, 0)}", count: "${var.vpc_id == null ? 1 : 0}" } });
+      expect(dataOf(json, "aws_subnet")).toEqual({
+        first_vpc_link_subnet: { id: "${element(var.vpc_link_subnet_ids, 0)}", count: "${var.vpc_id == null ? 1 : 0}" },
+      });
       expect(json.locals.alb_listener_port).toBe("${coalesce(var.alb_listener_port, one(data.aws_lb_listener.alb_listener[*].port))}");
       expect(json.locals.vpc_id).toBe("${coalesce(var.vpc_id, one(data.aws_subnet.first_vpc_link_subnet[*].vpc_id))}");
     });
@@ -203,14 +226,18 @@ describe("WebSocketAlbStack", () => {
         postcondition: [
           {
             condition: '${self.protocol == "HTTP"}',
-            error_message: expect.stringMatching(/^alb_listener_arn must be an HTTP listener, got a \$\{self\.protocol\} listener on port \$\{self\.port\}: .+\.$/),
+            error_message: expect.stringMatching(
+              /^alb_listener_arn must be an HTTP listener, got a \$\{self\.protocol\} listener on port \$\{self\.port\}: .+\.$/,
+            ),
           },
         ],
       });
     });
 
     test("documents that alb_listener_arn must be an HTTP listener", () => {
-      expect(moduleJson().variable.alb_listener_arn.description).toMatch(/must be an HTTP listener, not HTTPS: the NLB forwards TCP to its port unchanged and the integrations call http:\/\//);
+      expect(moduleJson().variable.alb_listener_arn.description).toMatch(
+        /must be an HTTP listener, not HTTPS: the NLB forwards TCP to its port unchanged and the integrations call http:\/\//,
+      );
     });
 
     test("derives the ALB's ARN from the listener ARN", () => {
@@ -226,7 +253,9 @@ describe("WebSocketAlbStack", () => {
     test("derives NLB and target group names from vpc_link_name when they are not given", () => {
       const locals = moduleJson().locals;
       expect(locals.nlb_name).toBe('${coalesce(var.nlb_name, "${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, 28), "-")}-nlb")}');
-      expect(locals.target_group_name).toBe('${coalesce(var.target_group_name, "${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, 28), "-")}-alb")}');
+      expect(locals.target_group_name).toBe(
+        '${coalesce(var.target_group_name, "${trim(substr(replace(lower(var.vpc_link_name), "/[^a-z0-9-]/", "-"), 0, 28), "-")}-alb")}',
+      );
     });
   });
 
@@ -238,7 +267,11 @@ describe("WebSocketAlbStack", () => {
       const response = Object.values<any>(resourcesOf(json, "aws_apigatewayv2_route_response")).find((r) => r.for_each);
       expect(integration.for_each).toBe("${var.custom_routes}");
       expect(integration.integration_uri).toMatch(/\$\{coalesce\(each\.value\.path, "\/\$\{urlencode\(each\.key\)\}"\)\}$/);
-      expect(route).toMatchObject({ for_each: "${var.custom_routes}", route_key: "${each.key}", target: `integrations/\${aws_apigatewayv2_integration.${integrationId}[each.key].id}` });
+      expect(route).toMatchObject({
+        for_each: "${var.custom_routes}",
+        route_key: "${each.key}",
+        target: `integrations/\${aws_apigatewayv2_integration.${integrationId}[each.key].id}`,
+      });
       expect(response).toMatchObject({
         for_each: "${{ for key, val in var.custom_routes: key => val if val.route_response_selection_expression != null }}",
         route_id: `\${aws_apigatewayv2_route.${routeId}[each.key].id}`,

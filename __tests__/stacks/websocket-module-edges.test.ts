@@ -63,7 +63,9 @@ describe.each(names)("%s module: production edges", (m) => {
       expect(custom.validation[1].condition).toBe(
         "${alltrue([for k, r in var.custom_routes : coalesce(r.throttling_burst_limit, 1) > 0 && floor(coalesce(r.throttling_burst_limit, 1)) == coalesce(r.throttling_burst_limit, 1) && coalesce(r.throttling_rate_limit, 1) > 0])}",
       );
-      expect(custom.validation[1].error_message).toMatch(/^custom_routes throttling_burst_limit must be a whole number greater than 0 and throttling_rate_limit a number greater than 0 .*Entries breaking a rule: \$\{jsonencode\(\[for k, r in var\.custom_routes : k if !\(/);
+      expect(custom.validation[1].error_message).toMatch(
+        /^custom_routes throttling_burst_limit must be a whole number greater than 0 and throttling_rate_limit a number greater than 0 .*Entries breaking a rule: \$\{jsonencode\(\[for k, r in var\.custom_routes : k if !\(/,
+      );
     });
   });
 
@@ -75,7 +77,11 @@ describe.each(names)("%s module: production edges", (m) => {
       expect(at(j, "aws_apigatewayv2_domain_name", "custom-domain")[1].count).toBe(`\${${enabled} ? 1 : 0}`);
       expect(at(j, "aws_apigatewayv2_api_mapping", "custom-domain_mapping")[1].count).toBe(`\${${enabled} ? 1 : 0}`);
       const certified = `(${enabled}) && ((var.domain_certificate_arn == null))`;
-      for (const [type, prefix] of [["aws_acm_certificate", "custom-domain_Certificate"], ["aws_acm_certificate_validation", "custom-domain_CertificateValidation"], ["aws_route53_record", "custom-domain_ValidationRecord"]]) {
+      for (const [type, prefix] of [
+        ["aws_acm_certificate", "custom-domain_Certificate"],
+        ["aws_acm_certificate_validation", "custom-domain_CertificateValidation"],
+        ["aws_route53_record", "custom-domain_ValidationRecord"],
+      ]) {
         expect([prefix, at(j, type, prefix)[1].count]).toEqual([prefix, `\${${certified} ? 1 : 0}`]);
       }
       const recorded = `(${enabled}) && ((var.domain_hosted_zone_id != null))`;
@@ -86,7 +92,11 @@ describe.each(names)("%s module: production edges", (m) => {
     test("is regional with TLS 1.2, and maps the stage under the optional key", () => {
       const j = json(m);
       const [, domain] = at(j, "aws_apigatewayv2_domain_name", "custom-domain");
-      expect(domain.domain_name_configuration).toMatchObject({ endpoint_type: "REGIONAL", security_policy: "TLS_1_2", ip_address_type: "${var.domain_ip_address_type}" });
+      expect(domain.domain_name_configuration).toMatchObject({
+        endpoint_type: "REGIONAL",
+        security_policy: "TLS_1_2",
+        ip_address_type: "${var.domain_ip_address_type}",
+      });
       const [stage] = only(j, "aws_apigatewayv2_stage");
       expect(at(j, "aws_apigatewayv2_api_mapping", "custom-domain_mapping")[1]).toMatchObject({
         api_id: ref("aws_apigatewayv2_stage", stage, "api_id"),
@@ -102,7 +112,10 @@ describe.each(names)("%s module: production edges", (m) => {
       const [authorizer] = at(j, "aws_apigatewayv2_authorizer", "connect-authorizer");
       const routes = Object.values<any>(resourcesOf(j, "aws_apigatewayv2_route"));
       const connect = routes.find((r) => r.route_key === "$connect");
-      expect(connect).toMatchObject({ authorization_type: "${var.connect_authorization_type}", authorizer_id: `\${one(aws_apigatewayv2_authorizer.${authorizer}[*].id)}` });
+      expect(connect).toMatchObject({
+        authorization_type: "${var.connect_authorization_type}",
+        authorizer_id: `\${one(aws_apigatewayv2_authorizer.${authorizer}[*].id)}`,
+      });
       for (const r of routes.filter((x) => x.route_key !== "$connect")) expect(r.authorization_type).toBeUndefined();
     });
 
@@ -120,7 +133,9 @@ describe.each(names)("%s module: production edges", (m) => {
       // No result caching for WebSocket authorizers: AWS rejects the TTL.
       expect(authorizer.authorizer_result_ttl_in_seconds).toBeUndefined();
       const [, permission] = at(j, "aws_lambda_permission", "connect-authorizer_InvokePermission");
-      expect(permission.count).toBe('${(((var.connect_authorization_type == "CUSTOM") && (var.connect_authorizer_function_arn != null)) && (var.connect_authorizer_credentials_role_arn == null)) ? 1 : 0}');
+      expect(permission.count).toBe(
+        '${(((var.connect_authorization_type == "CUSTOM") && (var.connect_authorizer_function_arn != null)) && (var.connect_authorizer_credentials_role_arn == null)) ? 1 : 0}',
+      );
       const [api] = only(j, "aws_apigatewayv2_api");
       expect(permission.source_arn).toBe(`${ref("aws_apigatewayv2_api", api, "execution_arn")}/authorizers/\${one(aws_apigatewayv2_authorizer.${id}[*].id)}`);
     });
@@ -176,10 +191,14 @@ describe.each(names)("%s module: production edges", (m) => {
       expect(j.output.custom_domain_url.value).toBe(
         `\${((var.domain_name != null) && ((var.domain_certificate_arn != null) || (var.domain_hosted_zone_id != null))) ? join("/", compact([format("wss://%s", one(aws_apigatewayv2_domain_name.${domain}[*].domain_name)), var.domain_api_mapping_key])) : null}`,
       );
-      expect(j.output.custom_domain_target_domain_name.value).toBe(`\${one(aws_apigatewayv2_domain_name.${domain}[*].domain_name_configuration.0.target_domain_name)}`);
+      expect(j.output.custom_domain_target_domain_name.value).toBe(
+        `\${one(aws_apigatewayv2_domain_name.${domain}[*].domain_name_configuration.0.target_domain_name)}`,
+      );
       const [api] = only(j, "aws_apigatewayv2_api");
       const [stage] = only(j, "aws_apigatewayv2_stage");
-      expect(j.output.connect_route_arn.value).toBe(`${ref("aws_apigatewayv2_api", api, "execution_arn")}/${ref("aws_apigatewayv2_stage", stage, "name")}/$connect`);
+      expect(j.output.connect_route_arn.value).toBe(
+        `${ref("aws_apigatewayv2_api", api, "execution_arn")}/${ref("aws_apigatewayv2_stage", stage, "name")}/$connect`,
+      );
     });
 
     test("check the rules between the edge variables as preconditions, in the house format", () => {

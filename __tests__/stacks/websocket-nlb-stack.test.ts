@@ -21,7 +21,13 @@ const SEED_VARIABLES: Record<string, [string, unknown]> = {
   vpc_link_subnet_ids: ["list(string)", REQUIRED],
   vpc_link_security_group_ids: ["list(string)", REQUIRED],
   // The seed's custom_routes, with the optional per-route limits (issue 14): HCL written for the seed still fits.
-  custom_routes: [SEED_CUSTOM_ROUTES_TYPE.replace("path = optional(string)", "path = optional(string), throttling_burst_limit = optional(number), throttling_rate_limit = optional(number)"), {}],
+  custom_routes: [
+    SEED_CUSTOM_ROUTES_TYPE.replace(
+      "path = optional(string)",
+      "path = optional(string), throttling_burst_limit = optional(number), throttling_rate_limit = optional(number)",
+    ),
+    {},
+  ],
   log_retention_days: ["number", 14],
   // null: "ERROR" once the stage may log (api_gateway_account_role), else "OFF".
   logging_level: ["string", null],
@@ -42,8 +48,24 @@ const EXTRA_VARIABLES = [
   "route_selection_expression",
   ...Object.keys(EDGE_VARIABLES),
 ];
-const SEED_OUTPUTS = ["websocket_api_id", "websocket_stage_invoke_url", "nlb_arn", "nlb_dns_name", "target_group_arn", "vpc_link_id", "cloudwatch_log_group_name"];
-const EXTRA_OUTPUTS = ["connections_callback_url", "api_execution_arn", "connections_arn", "execution_log_group_name", "api_gateway_cloudwatch_role_arn", "logging_enabled", ...EDGE_OUTPUTS];
+const SEED_OUTPUTS = [
+  "websocket_api_id",
+  "websocket_stage_invoke_url",
+  "nlb_arn",
+  "nlb_dns_name",
+  "target_group_arn",
+  "vpc_link_id",
+  "cloudwatch_log_group_name",
+];
+const EXTRA_OUTPUTS = [
+  "connections_callback_url",
+  "api_execution_arn",
+  "connections_arn",
+  "execution_log_group_name",
+  "api_gateway_cloudwatch_role_arn",
+  "logging_enabled",
+  ...EDGE_OUTPUTS,
+];
 const NAME_REGEX = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
 
 /** The module's Terraform JSON, from a fresh project build. */
@@ -77,7 +99,11 @@ describe("WebSocketNlbStack", () => {
     test("leave the seed's required inputs without a default, and make every other input optional", () => {
       const variables = moduleJson().variable;
       const required = Object.keys(variables).filter((name) => !("default" in variables[name]));
-      expect(required.sort()).toEqual(Object.keys(SEED_VARIABLES).filter((n) => SEED_VARIABLES[n][1] === REQUIRED).sort());
+      expect(required.sort()).toEqual(
+        Object.keys(SEED_VARIABLES)
+          .filter((n) => SEED_VARIABLES[n][1] === REQUIRED)
+          .sort(),
+      );
       expect(Object.keys(variables).sort()).toEqual([...Object.keys(SEED_VARIABLES), ...EXTRA_VARIABLES].sort());
       for (const name of required) expect(variables[name].nullable).toBe(false);
     });
@@ -94,14 +120,18 @@ describe("WebSocketNlbStack", () => {
       const conditions = (name: string) => (variables[name].validation ?? []).map((v: any) => v.condition);
       // THEN
       expect(conditions("nlb_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.nlb_name)) && !can(regex("^(?i)internal-", var.nlb_name))}`]);
-      expect(conditions("target_group_name")).toEqual([`\${can(regex("${NAME_REGEX}", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}`]);
+      expect(conditions("target_group_name")).toEqual([
+        `\${can(regex("${NAME_REGEX}", var.target_group_name)) && !can(regex("^(?i)internal-", var.target_group_name))}`,
+      ]);
       expect(conditions("api_name")).toEqual(["${length(var.api_name) >= 1 && length(var.api_name) <= 128}"]);
       expect(conditions("stage_name")).toEqual(['${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}']);
       expect(conditions("fargate_port")).toEqual(["${var.fargate_port >= 1 && var.fargate_port <= 65535 && floor(var.fargate_port) == var.fargate_port}"]);
       expect(conditions("logging_level")).toEqual(['${var.logging_level == null ? true : contains(["OFF", "ERROR", "INFO"], var.logging_level)}']);
       expect(conditions("api_gateway_account_role")).toEqual(['${contains(["none", "existing", "managed"], var.api_gateway_account_role)}']);
       expect(conditions("log_retention_days")).toEqual([`\${contains([${LOG_RETENTION_DAYS.join(", ")}], var.log_retention_days)}`]);
-      expect(conditions("throttling_burst_limit")).toEqual(["${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}"]);
+      expect(conditions("throttling_burst_limit")).toEqual([
+        "${var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit}",
+      ]);
       expect(conditions("throttling_rate_limit")).toEqual(["${var.throttling_rate_limit > 0}"]);
       expect(conditions("custom_routes")).toEqual([
         '${alltrue([for k, r in var.custom_routes : can(regex("^[!-#%-~]([ -~]{0,126}[!-~])?$", k)) && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))])}',
@@ -109,7 +139,8 @@ describe("WebSocketNlbStack", () => {
         "${length(var.custom_routes) <= 297}",
       ]);
       for (const [name, v] of Object.entries<any>(variables)) {
-        for (const rule of v.validation ?? []) expect({ name, message: rule.error_message }).toEqual({ name, message: expect.stringMatching(new RegExp(`^${name} .+\\.$`)) });
+        for (const rule of v.validation ?? [])
+          expect({ name, message: rule.error_message }).toEqual({ name, message: expect.stringMatching(new RegExp(`^${name} .+\\.$`)) });
       }
     });
 
@@ -131,7 +162,8 @@ describe("WebSocketNlbStack", () => {
     test("are the seed module's outputs plus the callback URL and execution ARN, each described", () => {
       const outputs = moduleJson().output;
       expect(Object.keys(outputs).sort()).toEqual([...SEED_OUTPUTS, ...EXTRA_OUTPUTS].sort());
-      for (const [name, o] of Object.entries<any>(outputs)) expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
+      for (const [name, o] of Object.entries<any>(outputs))
+        expect({ name, described: typeof o.description === "string" && o.description.length > 10 }).toEqual({ name, described: true });
     });
 
     test("point at the resources they name", () => {
@@ -202,7 +234,13 @@ describe("WebSocketNlbStack", () => {
         subnets: "${var.nlb_subnet_ids}",
         security_groups: "${var.vpc_link_security_group_ids}",
       });
-      expect(only(json, "aws_lb_target_group")[1]).toMatchObject({ name: "${var.target_group_name}", target_type: "ip", port: "${var.fargate_port}", protocol: "TCP", vpc_id: "${var.vpc_id}" });
+      expect(only(json, "aws_lb_target_group")[1]).toMatchObject({
+        name: "${var.target_group_name}",
+        target_type: "ip",
+        port: "${var.fargate_port}",
+        protocol: "TCP",
+        vpc_id: "${var.vpc_id}",
+      });
       expect(only(json, "aws_lb_listener")[1]).toMatchObject({ port: "${var.fargate_port}", protocol: "TCP" });
     });
 
@@ -218,7 +256,9 @@ describe("WebSocketNlbStack", () => {
       for (const i of Object.values<any>(resourcesOf(json, "aws_apigatewayv2_integration"))) {
         expect(i).toMatchObject({ integration_type: "HTTP_PROXY", integration_method: "POST" });
         // A map Terraform merges: the connection id and route key headers, then the authorizer's (none by default).
-        expect(i.request_parameters).toMatch(/^\$\{merge\(\{"integration\.request\.header\.connectionId" = "context\.connectionId"\}, merge\(\{"integration\.request\.header\.routeKey" = "context\.routeKey"\}, /);
+        expect(i.request_parameters).toMatch(
+          /^\$\{merge\(\{"integration\.request\.header\.connectionId" = "context\.connectionId"\}, merge\(\{"integration\.request\.header\.routeKey" = "context\.routeKey"\}, /,
+        );
       }
     });
   });
@@ -232,7 +272,9 @@ describe("WebSocketNlbStack", () => {
       const [nlb] = only(json, "aws_lb");
       // THEN
       expect(integration.for_each).toBe("${var.custom_routes}");
-      expect(integration.integration_uri).toBe(`http://${ref("aws_lb", nlb, "dns_name")}:\${var.fargate_port}\${coalesce(each.value.path, "/\${urlencode(each.key)}")}`);
+      expect(integration.integration_uri).toBe(
+        `http://${ref("aws_lb", nlb, "dns_name")}:\${var.fargate_port}\${coalesce(each.value.path, "/\${urlencode(each.key)}")}`,
+      );
       expect(route).toMatchObject({
         for_each: "${var.custom_routes}",
         route_key: "${each.key}",
@@ -308,7 +350,10 @@ describe("WebSocketNlbStack", () => {
     test("leaves the account's API Gateway CloudWatch role alone unless api_gateway_account_role is managed, and resets it on destroy", () => {
       const json = moduleJson();
       const count = '${(local.api_gateway_account_role == "managed") ? 1 : 0}';
-      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({ count, reset_on_delete: '${(local.api_gateway_account_role == "managed") ? true : null}' });
+      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({
+        count,
+        reset_on_delete: '${(local.api_gateway_account_role == "managed") ? true : null}',
+      });
       expect(only(json, "aws_iam_role")[1].count).toBe(count);
     });
   });

@@ -36,7 +36,8 @@ export function describeCdktfCli(): jest.Describe {
   const missing: string[] = [];
   if (!(motoAvailable() || toolAvailable("moto_server"))) missing.push("moto (moto_server)");
   if (!fs.existsSync(CDKTF_BIN)) missing.push(`the cdktf CLI (${path.relative(PROJECT_DIR, CDKTF_BIN)}; run npm ci)`);
-  if (!terraformEnvScript.mirrorPath()) missing.push(`a filesystem mirror of hashicorp/aws (${process.env.WSGW_TF_MIRROR ?? "/opt/tf-plugins"}; WSGW_TF_MIRROR): this suite deploys offline`);
+  if (!terraformEnvScript.mirrorPath())
+    missing.push(`a filesystem mirror of hashicorp/aws (${process.env.WSGW_TF_MIRROR ?? "/opt/tf-plugins"}; WSGW_TF_MIRROR): this suite deploys offline`);
   if (missing.length === 0) return describe;
   if (process.env.CI) throw new Error(`the cdktf CLI e2e suite needs ${missing.join(", ")}, and CI=true: install it instead of skipping these tests`);
   console.warn(`SKIPPED: the cdktf CLI e2e suite needs ${missing.join(", ")} (it fails instead of skipping when CI=true)`);

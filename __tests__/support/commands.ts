@@ -45,7 +45,10 @@ const START = "(?<![\\w./:-])";
 const PATTERNS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
   [new RegExp(`${START}npm run(?:-script)? ([a-z][\\w:.-]*[\\w])`, "g"), (m) => `npm run ${m[1]}`],
   [new RegExp(`${START}npm (${NPM_COMMANDS})\\b(?![\\w-])`, "g"), (m) => `npm ${m[1]}`],
-  [new RegExp(`${START}node (scripts/[\\w.-]+\\.js)(?: ((?:scripts/)?[\\w./-]+\\.ts))?`, "g"), (m) => (m[1] === "scripts/run.js" && m[2] ? `node ${m[1]} ${m[2]}` : `node ${m[1]}`)],
+  [
+    new RegExp(`${START}node (scripts/[\\w.-]+\\.js)(?: ((?:scripts/)?[\\w./-]+\\.ts))?`, "g"),
+    (m) => (m[1] === "scripts/run.js" && m[2] ? `node ${m[1]} ${m[2]}` : `node ${m[1]}`),
+  ],
   [new RegExp(`${START}(?:npx )?cdktf (${CDKTF_COMMANDS})\\b(?![\\w-])`, "g"), (m) => `cdktf ${m[1]}`],
   [new RegExp(`${START}(?:\\./)?\\.ci/run\\b`, "g"), () => ".ci/run"],
 ];
@@ -68,15 +71,24 @@ function freshClone(command: string, how: string, line = command): CommandEntry 
 
 /** Run by `npm test` (package.json's `test` script), which `.ci/run` runs on a clean clone. */
 function viaNpmTest(script: string, how: string): CommandEntry {
-  return { command: `npm run ${script}`, how: `${how}; run by \`npm test\``, runBy: [{ file: "package.json", evidence: [new RegExp(`"test": "[^"]*\\bnpm run ${escape(script)}( |")`)] }] };
+  return {
+    command: `npm run ${script}`,
+    how: `${how}; run by \`npm test\``,
+    runBy: [{ file: "package.json", evidence: [new RegExp(`"test": "[^"]*\\bnpm run ${escape(script)}( |")`)] }],
+  };
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
   // What CI runs on a clean clone.
-  { command: ".ci/run", how: "the CI entry point: the CI runner executes it on a clean clone; it runs `npm ci`, `npm run synth` and `npm test`", runBy: [{ file: ".ci/run", evidence: [/^npm ci\b/m, /^npm run synth$/m, /^npm test$/m] }] },
+  {
+    command: ".ci/run",
+    how: "the CI entry point: the CI runner executes it on a clean clone; it runs `npm ci`, `npm run synth` and `npm test`",
+    runBy: [{ file: ".ci/run", evidence: [/^npm ci\b/m, /^npm run synth$/m, /^npm test$/m] }],
+  },
   { command: "npm ci", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm ci\b/m] }] },
   { command: "npm test", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm test$/m] }] },
   viaNpmTest("typecheck", "the type check"),
+  viaNpmTest("lint", "Prettier (`--check`) and ESLint (`--max-warnings 0`)"),
   viaNpmTest("test:unit", "the unit suite"),
   viaNpmTest("test:terraform", "the terraform suite"),
   viaNpmTest("test:e2e", "the e2e suite"),
@@ -96,15 +108,26 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   freshClone("npm run docs", "from a fresh clone; the tree stays unchanged"),
   freshClone("npm run modules", "from a fresh clone: `--check`, and after `npm version` as a release does", "npm run modules -- --check"),
-  freshClone("npm version", "from a fresh clone, as a release does: `npm version 1.0.1 --no-git-tag-version`, then `npm run modules`", "npm version 1.0.1 --no-git-tag-version"),
+  freshClone(
+    "npm version",
+    "from a fresh clone, as a release does: `npm version 1.0.1 --no-git-tag-version`, then `npm run modules`",
+    "npm version 1.0.1 --no-git-tag-version",
+  ),
   freshClone("npm run package", "from a fresh clone"),
   freshClone("npm run bench", "from a fresh clone, in quick mode (every measurement once)", "npm run bench -- --quick"),
-  freshClone("node scripts/terraform-env.js", "from a fresh clone (`terraform version` in the project's Terraform environment)", "node scripts/terraform-env.js terraform version"),
+  freshClone(
+    "node scripts/terraform-env.js",
+    "from a fresh clone (`terraform version` in the project's Terraform environment)",
+    "node scripts/terraform-env.js terraform version",
+  ),
   {
     command: "node scripts/run.js scripts/hcp-upload.ts",
     how: "an upload to a stub of the HCP Terraform API on loopback; from a fresh clone, without a token",
     runBy: [
-      { file: "__tests__/scripts/hcp-upload.test.ts", evidence: [/spawn\(process\.execPath, \[path\.join\(PROJECT_DIR, "scripts", "run\.js"\), "scripts\/hcp-upload\.ts"/] },
+      {
+        file: "__tests__/scripts/hcp-upload.test.ts",
+        evidence: [/spawn\(process\.execPath, \[path\.join\(PROJECT_DIR, "scripts", "run\.js"\), "scripts\/hcp-upload\.ts"/],
+      },
       { file: FRESH_CLONE, evidence: [/\b(?:ok|run)\(\s*"node scripts\/run\.js scripts\/hcp-upload\.ts /] },
     ],
   },
@@ -116,14 +139,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     runBy: [{ file: "__tests__/local-gateway/local-command.test.ts", evidence: [/npm run local/, /"--once"/, /npm: true/] }],
     pending: { branch: "gateway (issue 12, the local WebSocket gateway)", mergedWhen: "local-gateway" },
   },
-  ...(["deploy", "diff", "destroy"] as const).map(
-    (verb): CommandEntry => ({
-      command: `npm run ${verb}`,
-      how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator (e2e)`,
-      runBy: [{ file: "__tests__/e2e/cdktf-cli.test.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] }],
-      pending: { branch: "deploy (issue 10)", mergedWhen: "__tests__/support/cdktf-cli.ts" },
-    }),
-  ),
+  ...(["deploy", "diff", "destroy"] as const).map((verb): CommandEntry => ({
+    command: `npm run ${verb}`,
+    how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator (e2e)`,
+    runBy: [{ file: "__tests__/e2e/cdktf-cli.test.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] }],
+    pending: { branch: "deploy (issue 10)", mergedWhen: "__tests__/support/cdktf-cli.ts" },
+  })),
   {
     command: "cdktf deploy",
     how: "what `npm run deploy` runs (package.json), through the cdktf CLI against the emulator (e2e)",
@@ -147,8 +168,16 @@ export const FOREIGN_COMMANDS: Readonly<Record<string, string>> = {
 /** The documents whose commands must be registered: README.md, docs/*.md, the module READMEs and `help`. */
 export function documents(projectDir = PROJECT_DIR): string[] {
   const inDir = (dir: string, keep: (name: string) => boolean) =>
-    fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir)).filter(keep).sort().map((f) => `${dir}/${f}`) : [];
-  const modules = inDir("modules", () => true).map((m) => `${m}/README.md`).filter((f) => fs.existsSync(path.join(projectDir, f)));
+    fs.existsSync(path.join(projectDir, dir))
+      ? fs
+          .readdirSync(path.join(projectDir, dir))
+          .filter(keep)
+          .sort()
+          .map((f) => `${dir}/${f}`)
+      : [];
+  const modules = inDir("modules", () => true)
+    .map((m) => `${m}/README.md`)
+    .filter((f) => fs.existsSync(path.join(projectDir, f)));
   return ["README.md", "help", ...inDir("docs", (f) => f.endsWith(".md")), ...modules];
 }
 
@@ -163,5 +192,7 @@ export function documentedCommands(projectDir = PROJECT_DIR): Map<string, string
 
 /** Whether an entry is pending and may not be checked yet (see {@link CommandEntry.pending}). */
 export function isPendingMerge(entry: CommandEntry, projectDir = PROJECT_DIR): boolean {
-  return !!entry.pending && !fs.existsSync(path.join(projectDir, entry.pending.mergedWhen)) && entry.runBy.some((r) => !fs.existsSync(path.join(projectDir, r.file)));
+  return (
+    !!entry.pending && !fs.existsSync(path.join(projectDir, entry.pending.mergedWhen)) && entry.runBy.some((r) => !fs.existsSync(path.join(projectDir, r.file)))
+  );
 }

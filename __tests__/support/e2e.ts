@@ -53,7 +53,11 @@ export function apply(dir: string, vars: string[] = []): Record<string, any> {
 export function secondPlanChanges(dir: string, vars: string[] = []): string {
   const r = terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars]);
   if (r.status === 0) return "";
-  if (r.status === 2) return r.output.split("\n").filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l)).join("\n");
+  if (r.status === 2)
+    return r.output
+      .split("\n")
+      .filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l))
+      .join("\n");
   throw new Error(`second plan failed (exit ${r.status}):\n${r.output}`);
 }
 
@@ -71,7 +75,12 @@ export type ModuleArguments = Record<string, Record<string, unknown>>;
  * add arguments to the example's module call. Returns the root folder and
  * the outputs.
  */
-export function deployExample(example: string, emulator: Emulator, dir: string, moduleArguments: ModuleArguments = {}): { root: string; outputs: Record<string, any> } {
+export function deployExample(
+  example: string,
+  emulator: Emulator,
+  dir: string,
+  moduleArguments: ModuleArguments = {},
+): { root: string; outputs: Record<string, any> } {
   const root = path.join(dir, "root");
   fs.mkdirSync(root);
   copyExample(example, root);
@@ -128,7 +137,12 @@ export interface EdgeFixture {
 export function applyEdgeFixture(dir: string, emulator: Emulator, name: string): EdgeFixture {
   fs.mkdirSync(dir, { recursive: true });
   const code = "export const handler = async () => ({ principalId: 'player' });";
-  const zip = spawnSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.writestr('index.mjs', sys.argv[2]); z.close()", path.join(dir, "authorizer.zip"), code]);
+  const zip = spawnSync("python3", [
+    "-c",
+    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.writestr('index.mjs', sys.argv[2]); z.close()",
+    path.join(dir, "authorizer.zip"),
+    code,
+  ]);
   if (zip.status !== 0) throw new Error(`could not write the authorizer's zip: ${zip.stderr}`);
   writeJson(path.join(dir, "main.tf.json"), {
     terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } } },
@@ -137,7 +151,10 @@ export function applyEdgeFixture(dir: string, emulator: Emulator, name: string):
       aws_iam_role: {
         authorizer: {
           name,
-          assume_role_policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+          assume_role_policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
         },
       },
       aws_lambda_function: {

@@ -21,7 +21,13 @@ export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: Rule<string>
   {
     name: "DOMAIN_NAME",
     rule: DOMAIN_NAME,
-    good: ["ws.example.com", "chat-1.eu.example.co.uk", "a.io", "xn--bcher-kva.example", `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(58)}.io` /* 253 characters */],
+    good: [
+      "ws.example.com",
+      "chat-1.eu.example.co.uk",
+      "a.io",
+      "xn--bcher-kva.example",
+      `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(58)}.io` /* 253 characters */,
+    ],
     bad: [
       "WS.example.com",
       "example",
@@ -52,7 +58,10 @@ export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: Rule<string>
   {
     name: "CERTIFICATE_ARN",
     rule: CERTIFICATE_ARN,
-    good: ["arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666", "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/abc"],
+    good: [
+      "arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666",
+      "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/abc",
+    ],
     bad: ["arn:aws:iam::123456789012:server-certificate/ws", "arn:aws:acm:eu-west-1:123:certificate/abc", "0f3e9a1b-1111-2222-3333-444455556666"],
   },
   {
@@ -101,7 +110,10 @@ export const EDGE_RULE_SAMPLES: ReadonlyArray<{ name: string; rule: Rule<string>
 ];
 
 /** Lists and maps the module variables of the production edges validate, with the verdict expected of each. */
-export const EDGE_COLLECTION_SAMPLES: { identitySources: { good: string[][]; bad: string[][] }; contextHeaders: { good: Record<string, string>[]; bad: Record<string, string>[] } } = {
+export const EDGE_COLLECTION_SAMPLES: {
+  identitySources: { good: string[][]; bad: string[][] };
+  contextHeaders: { good: Record<string, string>[]; bad: Record<string, string>[] };
+} = {
   identitySources: {
     good: [["route.request.querystring.token"], ["route.request.header.Authorization", "stageVariables.key"]],
     bad: [[], ["method.request.header.Authorization"], ["route.request.querystring.token", "route.request.querystring.token"]],

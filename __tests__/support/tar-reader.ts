@@ -15,8 +15,12 @@ export interface TarMember {
 export function readTarGz(archive: Buffer): TarMember[] {
   const data = zlib.gunzipSync(archive);
   const members: TarMember[] = [];
-  const field = (block: Buffer, start: number, length: number) => block.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
-  for (let offset = 0; offset + 512 <= data.length; ) {
+  const field = (block: Buffer, start: number, length: number) =>
+    block
+      .subarray(start, start + length)
+      .toString("utf8")
+      .replace(/\0.*$/s, "");
+  for (let offset = 0; offset + 512 <= data.length;) {
     const block = data.subarray(offset, offset + 512);
     if (block.every((b) => b === 0)) break;
     const stored = parseInt(field(block, 148, 8).trim(), 8);

@@ -20,7 +20,10 @@ describeWith(["terraform"])("the deployment constructs with the real provider", 
     const app = new App({ outdir: dir, context: APP_CONTEXT, stackTraces: false });
     const stack = new TerraformStack(app, "deploy");
     new AwsProvider(stack, "aws", { region: "us-east-1" });
-    const actions = new DeployActions(stack, "deploy-actions", { functionName: "deploy-actions", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
+    const actions = new DeployActions(stack, "deploy-actions", {
+      functionName: "deploy-actions",
+      codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions"),
+    });
     new AmplifyManualFrontend(stack, "frontend", {
       appName: "chat-frontend",
       repositoryUrl: "https://github.com/Faaizz/simple_websocket_chatapp_frontend",
@@ -31,20 +34,31 @@ describeWith(["terraform"])("the deployment constructs with the real provider", 
     const source = { repositoryUrl: "https://github.com/Faaizz/simple_http_chatapp", gitRef: "main" };
     new ContainerImage(stack, "ecr-public", { name: "img-ecr-public", imageTag: "v1", source, dockerHub: { kind: "ecr-public" } });
     new ContainerImage(stack, "login", { name: "img-login", imageTag: "v1", source, dockerHub: { kind: "login", credentialsSecretArn: HUB_SECRET } });
-    new ContainerImage(stack, "cache", { name: "img-cache", imageTag: "v1", source, dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET }, deployActions: actions });
+    new ContainerImage(stack, "cache", {
+      name: "img-cache",
+      imageTag: "v1",
+      source,
+      dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET },
+      deployActions: actions,
+    });
     app.synth();
     writeJson(path.join(dir, "stacks", "deploy", "offline_override.tf.json"), { provider: { aws: OFFLINE_PROVIDER } });
   });
   afterAll(() => dir && removeWorkdir(dir));
 
-  test("pass terraform validate and plan without an AWS account", () => {
-    const stackDir = path.join(dir, "stacks", "deploy");
-    terraform(stackDir, ["init", "-input=false"]);
-    expect(terraform(stackDir, ["validate"])).toMatch(/The configuration is valid/);
-    const plan = JSON.parse(
-      (terraform(stackDir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"]), terraform(stackDir, ["show", "-json", "plan.bin"])),
-    );
-    const types = (plan.resource_changes as any[]).map((r) => r.type);
-    for (const t of ["aws_amplify_app", "aws_amplify_branch", "aws_codebuild_project", "aws_ecr_pull_through_cache_rule", "aws_lambda_invocation"]) expect(types).toContain(t);
-  }, 5 * 60_000);
+  test(
+    "pass terraform validate and plan without an AWS account",
+    () => {
+      const stackDir = path.join(dir, "stacks", "deploy");
+      terraform(stackDir, ["init", "-input=false"]);
+      expect(terraform(stackDir, ["validate"])).toMatch(/The configuration is valid/);
+      const plan = JSON.parse(
+        (terraform(stackDir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"]), terraform(stackDir, ["show", "-json", "plan.bin"])),
+      );
+      const types = (plan.resource_changes as any[]).map((r) => r.type);
+      for (const t of ["aws_amplify_app", "aws_amplify_branch", "aws_codebuild_project", "aws_ecr_pull_through_cache_rule", "aws_lambda_invocation"])
+        expect(types).toContain(t);
+    },
+    5 * 60_000,
+  );
 });

@@ -1,6 +1,18 @@
 import * as path from "path";
 import { EDGE_OUTPUTS } from "../stacks/support";
-import { describeWith, OFFLINE_PROVIDER, MODULE_INPUTS, planJson, plannedResources as planned, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
+import {
+  describeWith,
+  OFFLINE_PROVIDER,
+  MODULE_INPUTS,
+  planJson,
+  plannedResources as planned,
+  removeWorkdir,
+  synthInto,
+  terraform,
+  terraformRun,
+  workdir,
+  writeJson,
+} from "../support/terraform";
 
 /**
  * The production edges of the modules (issue 14) with the real provider:
@@ -62,9 +74,15 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
     // WHEN
     const plan = planJson(dir);
     // THEN the certificate, its DNS validation and the A/AAAA aliases are made in the zone
-    expect(planned(plan, "aws_acm_certificate").map((r) => r.values)).toEqual([expect.objectContaining({ domain_name: "ws.example.com", validation_method: "DNS" })]);
+    expect(planned(plan, "aws_acm_certificate").map((r) => r.values)).toEqual([
+      expect.objectContaining({ domain_name: "ws.example.com", validation_method: "DNS" }),
+    ]);
     expect(planned(plan, "aws_acm_certificate_validation")).toHaveLength(1);
-    expect(planned(plan, "aws_route53_record").map((r) => r.values.type ?? "(validation)").sort()).toEqual(["(validation)", "A", "AAAA"]);
+    expect(
+      planned(plan, "aws_route53_record")
+        .map((r) => r.values.type ?? "(validation)")
+        .sort(),
+    ).toEqual(["(validation)", "A", "AAAA"]);
     expect(planned(plan, "aws_route53_record").every((r) => r.values.zone_id === ZONE)).toBe(true);
     const [domain] = planned(plan, "aws_apigatewayv2_domain_name");
     expect(domain.values).toMatchObject({ domain_name: "ws.example.com" });
@@ -80,7 +98,9 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
       name: "game-connect",
     });
     expect(authorizer.values.authorizer_result_ttl_in_seconds ?? null).toBeNull();
-    expect(planned(plan, "aws_lambda_permission").map((r) => r.values)).toEqual([expect.objectContaining({ function_name: FUNCTION, principal: "apigateway.amazonaws.com", qualifier: null })]);
+    expect(planned(plan, "aws_lambda_permission").map((r) => r.values)).toEqual([
+      expect.objectContaining({ function_name: FUNCTION, principal: "apigateway.amazonaws.com", qualifier: null }),
+    ]);
     const routes = Object.fromEntries(planned(plan, "aws_apigatewayv2_route").map((r) => [r.values.route_key, r.values.authorization_type]));
     expect(routes).toEqual({ $connect: "CUSTOM", $disconnect: "NONE", $default: "NONE", joinGame: "NONE", makeMove: "NONE" });
     // AND the authorizer's principal id reaches every integration as a header, beside the connection id and route key
@@ -100,9 +120,20 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
 
   test("websocket-nlb: a domain with a given certificate, IPv4 only and no DNS records, and IAM authorization", () => {
     const plan = planJson(
-      root("websocket-nlb", { domain_name: "ws.example.com", domain_certificate_arn: CERTIFICATE, domain_ip_address_type: "ipv4", connect_authorization_type: "AWS_IAM" }),
+      root("websocket-nlb", {
+        domain_name: "ws.example.com",
+        domain_certificate_arn: CERTIFICATE,
+        domain_ip_address_type: "ipv4",
+        connect_authorization_type: "AWS_IAM",
+      }),
     );
-    for (const type of ["aws_acm_certificate", "aws_acm_certificate_validation", "aws_route53_record", "aws_apigatewayv2_authorizer", "aws_lambda_permission"]) {
+    for (const type of [
+      "aws_acm_certificate",
+      "aws_acm_certificate_validation",
+      "aws_route53_record",
+      "aws_apigatewayv2_authorizer",
+      "aws_lambda_permission",
+    ]) {
       expect([type, planned(plan, type).length]).toEqual([type, 0]);
     }
     const [domain] = planned(plan, "aws_apigatewayv2_domain_name");
@@ -110,7 +141,10 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
     expect(planned(plan, "aws_apigatewayv2_api_mapping").map((r) => r.values.api_mapping_key)).toEqual([null]);
     expect(plan.planned_values.outputs.custom_domain_url.value).toBe("wss://ws.example.com");
     expect(plan.planned_values.outputs.custom_domain_certificate_arn.value).toBe(CERTIFICATE);
-    expect(planned(plan, "aws_apigatewayv2_route").find((r) => r.values.route_key === "$connect").values).toMatchObject({ authorization_type: "AWS_IAM", authorizer_id: null });
+    expect(planned(plan, "aws_apigatewayv2_route").find((r) => r.values.route_key === "$connect").values).toMatchObject({
+      authorization_type: "AWS_IAM",
+      authorizer_id: null,
+    });
   });
 
   test("websocket-alb: a Lambda authorizer by invocation ARN with a credentials role (no permission), both limits on a route", () => {
@@ -132,7 +166,9 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
     expect(planned(plan, "aws_lambda_permission")).toHaveLength(0);
     expect(planned(plan, "aws_apigatewayv2_domain_name")).toHaveLength(0);
     expect(plan.planned_values.outputs.custom_domain_url?.value ?? null).toBeNull();
-    expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([expect.objectContaining({ route_key: "sendMessage", throttling_burst_limit: 50, throttling_rate_limit: 25.5 })]);
+    expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([
+      expect.objectContaining({ route_key: "sendMessage", throttling_burst_limit: 50, throttling_rate_limit: 25.5 }),
+    ]);
   });
 
   test("rejects bad edge inputs at plan time, naming each variable", () => {
@@ -148,26 +184,34 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
         custom_routes: { joinGame: { throttling_rate_limit: 0 }, makeMove: { throttling_burst_limit: 1.5 } },
       }),
     );
-    expect(output).toContain('domain_name must be a fully qualified lowercase host name of at most 253 characters such as ws.example.com (labels of letters, digits and hyphens, no trailing dot), got "WS.Example.com"');
+    expect(output).toContain(
+      'domain_name must be a fully qualified lowercase host name of at most 253 characters such as ws.example.com (labels of letters, digits and hyphens, no trailing dot), got "WS.Example.com"',
+    );
     expect(output).toContain(`domain_hosted_zone_id must be a Route 53 hosted zone id`);
-    expect(output).toContain('domain_api_mapping_key must be 1 to 300 letters, digits or $-_.+!*\'() (WebSocket API mappings have a single level: no slash), got "v1/chat"');
-    expect(output).toContain('connect_authorizer_function_arn must be the ARN of a Lambda function');
+    expect(output).toContain(
+      'domain_api_mapping_key must be 1 to 300 letters, digits or $-_.+!*\'() (WebSocket API mappings have a single level: no slash), got "v1/chat"',
+    );
+    expect(output).toContain("connect_authorizer_function_arn must be the ARN of a Lambda function");
     expect(output).toContain('got "arn:aws:iam::123456789012:role/auth"');
-    expect(output).toContain('connect_authorizer_identity_sources must be a list of one or more distinct identity sources');
+    expect(output).toContain("connect_authorizer_identity_sources must be a list of one or more distinct identity sources");
     expect(output).toContain("authorizer_context_headers must be a map of HTTP header names to keys of the authorizer's result");
-    expect(output).toContain('custom_routes throttling_burst_limit must be a whole number greater than 0 and throttling_rate_limit a number greater than 0');
+    expect(output).toContain("custom_routes throttling_burst_limit must be a whole number greater than 0 and throttling_rate_limit a number greater than 0");
     expect(output).toContain('Entries breaking a rule: ["joinGame","makeMove"]');
   });
 
   test("rejects a domain without certificate or zone, and authorizer headers without a Lambda authorizer, naming the variables", () => {
     const output = planErrors(root("websocket-nlb", { domain_name: "ws.example.com", authorizer_context_headers: { "x-user": "userId" } }));
-    expect(output).toContain("domain_certificate_arn or domain_hosted_zone_id must be set when domain_name is, got neither: give the ARN of an issued ACM certificate for \"ws.example.com\"");
+    expect(output).toContain(
+      'domain_certificate_arn or domain_hosted_zone_id must be set when domain_name is, got neither: give the ARN of an issued ACM certificate for "ws.example.com"',
+    );
     expect(output).toContain('authorizer_context_headers must be empty unless connect_authorization_type is "CUSTOM", got ["x-user"]');
   });
 
   test("rejects domain inputs without a domain name, and CUSTOM without a function, naming the variables", () => {
     const output = planErrors(root("websocket-alb", { domain_api_mapping_key: "chat", connect_authorization_type: "CUSTOM" }));
     expect(output).toContain("domain_name must be set when domain_certificate_arn, domain_hosted_zone_id or domain_api_mapping_key is, got null");
-    expect(output).toContain('connect_authorizer_function_arn must be set exactly when connect_authorization_type is "CUSTOM", got null with connect_authorization_type "CUSTOM"');
+    expect(output).toContain(
+      'connect_authorizer_function_arn must be set exactly when connect_authorization_type is "CUSTOM", got null with connect_authorization_type "CUSTOM"',
+    );
   });
 });

@@ -56,7 +56,10 @@ describeWith(["terraform", "tar"])("the private-registry packages (npm run packa
   let outside: string;
   beforeAll(() => {
     outside = outsideTempDir("wsgw-registry-");
-    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "run.js"), "scripts/package.ts", "--out", path.join(outside, "archives")], { cwd: PROJECT_DIR, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "run.js"), "scripts/package.ts", "--out", path.join(outside, "archives")], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}${r.stderr}`);
   }, 60_000);
   afterAll(() => fs.rmSync(outside, { recursive: true, force: true }));
@@ -68,9 +71,18 @@ describeWith(["terraform", "tar"])("the private-registry packages (npm run packa
     const r = spawnSync("tar", ["-xzf", archive, "-C", dir], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(dir).sort()).toEqual(["CHANGELOG.md", "README.md", "examples", "main.tf.json", "outputs.tf.json", "variables.tf.json", "versions.tf.json"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      "CHANGELOG.md",
+      "README.md",
+      "examples",
+      "main.tf.json",
+      "outputs.tf.json",
+      "variables.tf.json",
+      "versions.tf.json",
+    ]);
     expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toMatch(new RegExp(`^# ${name}: `));
-    for (const example of fs.readdirSync(path.join(dir, "examples"))) expect(fs.readFileSync(path.join(dir, "examples", example, "main.tf"), "utf8")).toMatch(/source\s+=\s+"\.\.\/\.\."/);
+    for (const example of fs.readdirSync(path.join(dir, "examples")))
+      expect(fs.readFileSync(path.join(dir, "examples", example, "main.tf"), "utf8")).toMatch(/source\s+=\s+"\.\.\/\.\."/);
   });
 
   test.each(Object.keys(INPUTS))("%s: an HCL root beside the unpacked module passes init, validate and an offline plan", (name) => {

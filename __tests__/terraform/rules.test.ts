@@ -50,9 +50,23 @@ const CASES: readonly Case[] = [
   {
     name: "ROUTE_SELECTION_EXPRESSION",
     rule: ROUTE_SELECTION_EXPRESSION,
-    values: ["$request.body.action", "$request.body.a.b[0]", "x ${request.body.a} y", "$request.header.action", "$request.body.", "a\r${request.body.x}", "a\n${request.body.x}", "a\u2028${request.body.x}", "$request.body.a b"],
+    values: [
+      "$request.body.action",
+      "$request.body.a.b[0]",
+      "x ${request.body.a} y",
+      "$request.header.action",
+      "$request.body.",
+      "a\r${request.body.x}",
+      "a\n${request.body.x}",
+      "a\u2028${request.body.x}",
+      "$request.body.a b",
+    ],
   },
-  { name: "CUSTOM_ROUTE_KEY", rule: CUSTOM_ROUTE_KEY, values: ["join", "a b", "k".repeat(128), "k".repeat(129), "", "$join", " join", "join ", "jöin", "join\n", "a", "$", "~", "a\tb"] },
+  {
+    name: "CUSTOM_ROUTE_KEY",
+    rule: CUSTOM_ROUTE_KEY,
+    values: ["join", "a b", "k".repeat(128), "k".repeat(129), "", "$join", " join", "join ", "jöin", "join\n", "a", "$", "~", "a\tb"],
+  },
   { name: "LOGGING_LEVEL", rule: LOGGING_LEVEL, values: ["OFF", "ERROR", "INFO", "DEBUG", "info", ""] },
   { name: "LOGGING_LEVEL, nullable", rule: LOGGING_LEVEL, nullable: true, values: [null, "INFO", "DEBUG"] },
   { name: "API_GATEWAY_ACCOUNT_ROLE", rule: API_GATEWAY_ACCOUNT_ROLE, values: ["none", "existing", "managed", "None", "true", ""] },
@@ -62,29 +76,59 @@ const CASES: readonly Case[] = [
   { name: "INTEGRATION_TIMEOUT", rule: INTEGRATION_TIMEOUT, values: [50, 29000, 49, 29001, 100.5] },
   { name: "PORT", rule: PORT, values: [1, 80, 65535, 0, 65536, 80.5, -1] },
   { name: "VPC_LINK_NAME", rule: VPC_LINK_NAME, values: ["link", "", "v".repeat(255), "v".repeat(256)] },
-  { name: "ELB_NAME", rule: ELB_NAME, values: ["a", "chat-nlb", "x".repeat(32), "x".repeat(33), "", "-chat", "chat-", "chat_nlb", "internal-chat", "Internal-chat", "my-internal-nlb", "a b"] },
+  {
+    name: "ELB_NAME",
+    rule: ELB_NAME,
+    values: ["a", "chat-nlb", "x".repeat(32), "x".repeat(33), "", "-chat", "chat-", "chat_nlb", "internal-chat", "Internal-chat", "my-internal-nlb", "a b"],
+  },
   { name: "ELB_NAME, nullable", rule: ELB_NAME, nullable: true, values: [null, "chat-nlb", "-chat", "internal-x"] },
   { name: "VPC_LINK_NAME, nullable", rule: VPC_LINK_NAME, nullable: true, values: [null, "link", ""] },
-  { name: "HEALTH_CHECK_PATH", rule: HEALTH_CHECK_PATH, values: ["/", "/healthz", "/a?b=c", "healthz", "/he alth", "/" + "p".repeat(1023), "/" + "p".repeat(1024), "/é"] },
+  {
+    name: "HEALTH_CHECK_PATH",
+    rule: HEALTH_CHECK_PATH,
+    values: ["/", "/healthz", "/a?b=c", "healthz", "/he alth", "/" + "p".repeat(1023), "/" + "p".repeat(1024), "/é"],
+  },
   { name: "VPC_ID", rule: VPC_ID, values: ["vpc-0123abcd", "vpc-0123456789abcdef0", "vpc-0123", "vpc-0123456789abcdef01", "default", "vpc-0123ABCD"] },
   { name: "LOAD_BALANCER_SUBNET_IDS", rule: LOAD_BALANCER_SUBNET_IDS, values: [["subnet-a"], ["a", "b"], []] },
-  { name: "LOAD_BALANCER_SECURITY_GROUP_IDS", rule: LOAD_BALANCER_SECURITY_GROUP_IDS, values: [["sg-1"], ["1", "2", "3", "4", "5"], [], ["1", "2", "3", "4", "5", "6"]] },
+  {
+    name: "LOAD_BALANCER_SECURITY_GROUP_IDS",
+    rule: LOAD_BALANCER_SECURITY_GROUP_IDS,
+    values: [["sg-1"], ["1", "2", "3", "4", "5"], [], ["1", "2", "3", "4", "5", "6"]],
+  },
   { name: "subnet ids, each", rule: eachItem(SUBNET_ID), values: [[], ["subnet-0123abcd"], ["subnet-0123abcd", "private-b"]] },
   { name: "distinct zones", rule: distinct("zones"), values: [[], ["a", "b"], ["a", "a"]] },
   { name: "AVAILABILITY_ZONE", rule: AVAILABILITY_ZONE, values: ["eu-central-1a", "us-gov-west-1b", "us-east-1", "zone-b"] },
   { name: "VPC_CIDR", rule: VPC_CIDR, values: ["10.0.0.0/16", "10.0.0.0/20", "10.0.0.0/8", "10.0.0.0/24", "10.0.256.0/16", "300.0.0.0/16"] },
   { name: "REGION", rule: REGION, values: ["us-east-1", "us-gov-west-1", "europe", "us-east-1a"] },
-  { name: "GITHUB_REPOSITORY", rule: GITHUB_REPOSITORY, values: ["https://github.com/acme/chat", "https://github.com/acme/chat.git", "https://gitlab.com/acme/chat", "git@github.com:acme/chat.git"] },
+  {
+    name: "GITHUB_REPOSITORY",
+    rule: GITHUB_REPOSITORY,
+    values: ["https://github.com/acme/chat", "https://github.com/acme/chat.git", "https://gitlab.com/acme/chat", "git@github.com:acme/chat.git"],
+  },
   // The production edges (custom domain, $connect authorization): the unit suite's samples.
   ...EDGE_RULE_SAMPLES.map((s) => ({ name: s.name, rule: s.rule, values: [...s.good, ...s.bad] })),
   ...EDGE_RULE_SAMPLES.map((s) => ({ name: `${s.name}, nullable`, rule: s.rule, nullable: true, values: [null, s.good[0], s.bad[0]] })),
-  { name: "IDENTITY_SOURCES", rule: IDENTITY_SOURCES, values: [...EDGE_COLLECTION_SAMPLES.identitySources.good, ...EDGE_COLLECTION_SAMPLES.identitySources.bad] },
-  { name: "AUTHORIZER_CONTEXT_HEADERS", rule: AUTHORIZER_CONTEXT_HEADERS, values: [...EDGE_COLLECTION_SAMPLES.contextHeaders.good, ...EDGE_COLLECTION_SAMPLES.contextHeaders.bad] },
+  {
+    name: "IDENTITY_SOURCES",
+    rule: IDENTITY_SOURCES,
+    values: [...EDGE_COLLECTION_SAMPLES.identitySources.good, ...EDGE_COLLECTION_SAMPLES.identitySources.bad],
+  },
+  {
+    name: "AUTHORIZER_CONTEXT_HEADERS",
+    rule: AUTHORIZER_CONTEXT_HEADERS,
+    values: [...EDGE_COLLECTION_SAMPLES.contextHeaders.good, ...EDGE_COLLECTION_SAMPLES.contextHeaders.bad],
+  },
 ];
 
 /** Evaluates `expression` with `terraform console` in `dir`; returns what it prints. */
 function consoleEval(dir: string, expression: string): { status: number; output: string } {
-  const r = spawnSync("terraform", ["console"], { cwd: dir, input: `${expression}\n`, env: { ...process.env, TF_IN_AUTOMATION: "1" }, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("terraform", ["console"], {
+    cwd: dir,
+    input: `${expression}\n`,
+    env: { ...process.env, TF_IN_AUTOMATION: "1" },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
@@ -99,7 +143,10 @@ describeWith(["terraform"])("validation rules in Terraform", () => {
     try {
       writeJson(path.join(dir, "values.json"), Object.fromEntries(CASES.map((c, i) => [`c${i}`, c.values])));
       const locals = Object.fromEntries(
-        CASES.map((c, i) => [`c${i}`, `\${[for v in jsondecode(file("\${path.module}/values.json"))["c${i}"] : ${c.rule.condition("v", { nullable: c.nullable })}]}`]),
+        CASES.map((c, i) => [
+          `c${i}`,
+          `\${[for v in jsondecode(file("\${path.module}/values.json"))["c${i}"] : ${c.rule.condition("v", { nullable: c.nullable })}]}`,
+        ]),
       );
       writeJson(path.join(dir, "main.tf.json"), { locals });
       // WHEN Terraform evaluates them
@@ -130,7 +177,9 @@ describeWith(["terraform"])("validation rules in Terraform", () => {
       new TerraformOutput(stack, "sanitized", { value: logGroupNamePart(v.stringValue), staticId: true });
       const expression: string = JSON.parse(Testing.synth(stack)).output.sanitized.value;
       expect(expression).toBe('${replace(var.n, "/[^-._/A-Za-z0-9]/", "-")}');
-      writeJson(path.join(dir, "main.tf.json"), { locals: { out: `\${[for n in jsondecode(file("\${path.module}/names.json")) : ${expression.slice(2, -1).replace("var.n", "n")}]}` } });
+      writeJson(path.join(dir, "main.tf.json"), {
+        locals: { out: `\${[for n in jsondecode(file("\${path.module}/names.json")) : ${expression.slice(2, -1).replace("var.n", "n")}]}` },
+      });
       const r = consoleEval(dir, "jsonencode(local.out)");
       expect({ status: r.status, output: r.status === 0 ? "" : r.output }).toEqual({ status: 0, output: "" });
       // THEN each name comes out the same as the constructs write it

@@ -1,7 +1,20 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { describeWith, OFFLINE_PROVIDER, MODULE_INPUTS, planJson, plannedResources as planned, planWithOutput, removeWorkdir, synthInto, terraform, terraformRun, workdir, writeJson } from "../support/terraform";
+import {
+  describeWith,
+  OFFLINE_PROVIDER,
+  MODULE_INPUTS,
+  planJson,
+  plannedResources as planned,
+  planWithOutput,
+  removeWorkdir,
+  synthInto,
+  terraform,
+  terraformRun,
+  workdir,
+  writeJson,
+} from "../support/terraform";
 
 /** Makes a synthesized root stack plannable offline: dummy credentials, state in the folder. */
 function offline(dir: string): void {
@@ -59,7 +72,11 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     expect(plan.variables ?? {}).toEqual({});
     expect(planned(plan, "aws_secretsmanager_secret")).toHaveLength(0);
     expect(planned(plan, "aws_amplify_app")[0].values.repository).toBeNull();
-    expect(planned(plan, "aws_codebuild_project").map((p) => p.values.name).sort()).toEqual(["chat-dev-backend", "chat-dev-frontend"]);
+    expect(
+      planned(plan, "aws_codebuild_project")
+        .map((p) => p.values.name)
+        .sort(),
+    ).toEqual(["chat-dev-backend", "chat-dev-frontend"]);
     const actions = planned(plan, "aws_lambda_invocation").map((i) => JSON.parse(i.values.input ?? "{}").action ?? "(known after apply)");
     expect(actions.filter((a) => a !== "(known after apply)").sort()).toEqual(["build-image"]);
     expect(planned(plan, "aws_lambda_invocation")).toHaveLength(3);
@@ -78,7 +95,16 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     expect(planned(plan, "aws_apigatewayv2_integration_response")).toHaveLength(6);
     expect(planned(plan, "aws_apigatewayv2_route_response")).toHaveLength(6);
     expect(planned(plan, "aws_ecs_service")[0].values.network_configuration[0].assign_public_ip).toBe(false);
-    for (const type of ["aws_amplify_app", "aws_amplify_branch", "aws_codebuild_project", "aws_ecr_repository", "aws_lambda_invocation", "aws_api_gateway_account", "aws_dynamodb_table", "aws_appautoscaling_target"]) {
+    for (const type of [
+      "aws_amplify_app",
+      "aws_amplify_branch",
+      "aws_codebuild_project",
+      "aws_ecr_repository",
+      "aws_lambda_invocation",
+      "aws_api_gateway_account",
+      "aws_dynamodb_table",
+      "aws_appautoscaling_target",
+    ]) {
       expect([type, planned(plan, type).length]).not.toEqual([type, 0]);
     }
   });
@@ -173,17 +199,27 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       offline(dir);
       // The default frontend is built and published by manual deployment: no GitHub token variable.
       const plan = planJson(dir);
-      expect(planned(plan, "aws_apigatewayv2_domain_name")[0].values.domain_name_configuration[0]).toMatchObject({ endpoint_type: "REGIONAL", security_policy: "TLS_1_2" });
+      expect(planned(plan, "aws_apigatewayv2_domain_name")[0].values.domain_name_configuration[0]).toMatchObject({
+        endpoint_type: "REGIONAL",
+        security_policy: "TLS_1_2",
+      });
       expect(planned(plan, "aws_apigatewayv2_api_mapping")[0].values.api_mapping_key).toBe("chat");
       expect(planned(plan, "aws_route53_record")).toHaveLength(3);
       // The frontend is built with the custom domain's URL (the build project's environment, not Amplify's: manual deployment).
       const frontend = planned(plan, "aws_codebuild_project").find((p) => p.values.name === "chat-dev-frontend");
-      expect(frontend.values.environment[0].environment_variable).toContainEqual(expect.objectContaining({ name: "WEBSOCKET_URL", value: "wss://chat.example.com/chat" }));
+      expect(frontend.values.environment[0].environment_variable).toContainEqual(
+        expect.objectContaining({ name: "WEBSOCKET_URL", value: "wss://chat.example.com/chat" }),
+      );
       expect(plan.planned_values.outputs.custom_domain_url.value).toBe("wss://chat.example.com/chat");
-      expect(planned(plan, "aws_apigatewayv2_authorizer")[0].values).toMatchObject({ authorizer_type: "REQUEST", identity_sources: ["route.request.querystring.token"] });
+      expect(planned(plan, "aws_apigatewayv2_authorizer")[0].values).toMatchObject({
+        authorizer_type: "REQUEST",
+        identity_sources: ["route.request.querystring.token"],
+      });
       expect(planned(plan, "aws_lambda_permission").filter((p) => p.values.function_name === fn)).toHaveLength(1);
       expect(planned(plan, "aws_apigatewayv2_route").find((r) => r.values.route_key === "$connect").values.authorization_type).toBe("CUSTOM");
-      expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([expect.objectContaining({ route_key: "message", throttling_burst_limit: 20, throttling_rate_limit: 10 })]);
+      expect(planned(plan, "aws_apigatewayv2_stage")[0].values.route_settings).toEqual([
+        expect.objectContaining({ route_key: "message", throttling_burst_limit: 20, throttling_rate_limit: 10 }),
+      ]);
     } finally {
       removeWorkdir(other);
     }
@@ -199,7 +235,10 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
             source: path.join(outdir, "stacks", "websocket-nlb"),
             ...MODULE_INPUTS["websocket-nlb"],
             auto_deploy: false,
-            custom_routes: { joinGame: { route_response_selection_expression: null }, makeMove: { route_response_selection_expression: "$default", path: "/moves" } },
+            custom_routes: {
+              joinGame: { route_response_selection_expression: null },
+              makeMove: { route_response_selection_expression: "$default", path: "/moves" },
+            },
           },
         },
       });
@@ -237,7 +276,10 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       const tg = planned(plan, "aws_lb_target_group")[0];
       expect(tg.values).toMatchObject({ target_type: "alb", port: 443, protocol: "TCP", name: "my-vpc-link-alb", vpc_id: "vpc-0123456789abcdef0" });
       const attachment = planned(plan, "aws_lb_target_group_attachment")[0];
-      expect(attachment.values).toMatchObject({ target_id: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188", port: 443 });
+      expect(attachment.values).toMatchObject({
+        target_id: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188",
+        port: 443,
+      });
       expect(planned(plan, "aws_lb")[0].values.name).toBe("my-vpc-link-nlb");
       // manage_api_gateway_account = true is still api_gateway_account_role = "managed": the setting, reset on destroy, and logs
       expect(planned(plan, "aws_api_gateway_account")).toHaveLength(1);
@@ -256,7 +298,15 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     try {
       writeJson(path.join(root, "main.tf.json"), {
         provider: { aws: OFFLINE_PROVIDER },
-        module: { ws: { source: path.join(outdir, "stacks", "websocket-nlb"), ...MODULE_INPUTS["websocket-nlb"], api_name: "Turtle Battleships", log_retention_days: 7, logging_level: "INFO" } },
+        module: {
+          ws: {
+            source: path.join(outdir, "stacks", "websocket-nlb"),
+            ...MODULE_INPUTS["websocket-nlb"],
+            api_name: "Turtle Battleships",
+            log_retention_days: 7,
+            logging_level: "INFO",
+          },
+        },
         output: { logging_enabled: { value: "${module.ws.logging_enabled}" } },
       });
       // WHEN planned
@@ -284,7 +334,14 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     try {
       writeJson(path.join(root, "main.tf.json"), {
         provider: { aws: OFFLINE_PROVIDER },
-        module: { ws: { source: path.join(outdir, "stacks", "websocket-nlb"), ...MODULE_INPUTS["websocket-nlb"], api_gateway_account_role: "existing", logging_level: "INFO" } },
+        module: {
+          ws: {
+            source: path.join(outdir, "stacks", "websocket-nlb"),
+            ...MODULE_INPUTS["websocket-nlb"],
+            api_gateway_account_role: "existing",
+            logging_level: "INFO",
+          },
+        },
       });
       const { plan, output } = planWithOutput(root);
       const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;

@@ -24,12 +24,13 @@ export const stageAccessLogging = defineRule({
   description: "API Gateway v2 stages write access logs to a destination, in a JSON format.",
   fix: "give the stage access_log_settings with a CloudWatch log group ARN and a JSON format (WebSocketStage does both unless accessLogging is false)",
   severity: "error",
-  details: "Reads `access_log_settings` of every `aws_apigatewayv2_stage`: a destination, and a format that is a JSON object (unquoted `$context` numbers allowed).",
+  details:
+    "Reads `access_log_settings` of every `aws_apigatewayv2_stage`: a destination, and a format that is a JSON object (unquoted `$context` numbers allowed).",
   suppressOn: "the stage",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       // A dynamic block (logs only where the account's CloudWatch role is declared) is judged by its content.
-      const settings = blocks(stage.config.access_log_settings ?? (stage.config.dynamic as any)?.access_log_settings?.content);
+      const settings = blocks(stage.config.access_log_settings ?? stage.config.dynamic?.access_log_settings?.content);
       if (settings === UNKNOWN) continue;
       if (settings.length === 0) {
         report(stage, "access_log_settings", "set (a destination_arn and a JSON format)", undefined);
@@ -87,7 +88,8 @@ export const stageDataTrace = defineRule({
   severity: "warning",
   details: "Reads `data_trace_enabled` in `default_route_settings` and in every `route_settings` entry.",
   suppressOn: "the stage, with why you debug",
-  checkovDeviation: "CKV_AWS_276 is Checkov's data-trace check for REST method settings (a REST analogue); WSG-APIGW-003 applies the same idea to v2 stages, as a warning so a debugging session can turn it on with a suppression.",
+  checkovDeviation:
+    "CKV_AWS_276 is Checkov's data-trace check for REST method settings (a REST analogue); WSG-APIGW-003 applies the same idea to v2 stages, as a warning so a debugging session can turn it on with a suppression.",
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       const defaults = blocks(stage.config.default_route_settings);
@@ -113,7 +115,8 @@ export const domainTlsPolicy = defineRule({
   severity: "error",
   details: "Reads `domain_name_configuration.security_policy` of every `aws_apigatewayv2_domain_name`.",
   suppressOn: "— (AWS rejects anything else for WebSocket APIs)",
-  checkovDeviation: "CKV_AWS_206 checks REST custom domains (`aws_api_gateway_domain_name`), a REST analogue; WSG-APIGW-004 applies it to v2 domain names, which WebSocket APIs use. REST domains are not read.",
+  checkovDeviation:
+    "CKV_AWS_206 checks REST custom domains (`aws_api_gateway_domain_name`), a REST analogue; WSG-APIGW-004 applies it to v2 domain names, which WebSocket APIs use. REST domains are not read.",
   check: ({ model }, report) => {
     for (const domain of model.resources("aws_apigatewayv2_domain_name")) {
       const configs = blocks(domain.config.domain_name_configuration);
@@ -121,7 +124,12 @@ export const domainTlsPolicy = defineRule({
       configs.forEach((c, i) => {
         const policy = asString(c.security_policy);
         if (policy === UNKNOWN || policy === "TLS_1_2") return;
-        report(domain, configs.length > 1 ? `domain_name_configuration[${i}].security_policy` : "domain_name_configuration.security_policy", '"TLS_1_2"', c.security_policy);
+        report(
+          domain,
+          configs.length > 1 ? `domain_name_configuration[${i}].security_policy` : "domain_name_configuration.security_policy",
+          '"TLS_1_2"',
+          c.security_policy,
+        );
       });
     }
   },

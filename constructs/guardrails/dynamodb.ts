@@ -32,7 +32,8 @@ export const serverSideEncryption = defineRule({
   severity: "error",
   details: "`server_side_encryption.enabled = true`.",
   suppressOn: "the table",
-  checkovDeviation: "CKV_AWS_119 (partly): enforced as \"server-side encryption enabled\", with the AWS managed key `aws/dynamodb` allowed; a customer managed key is optional (`ConnectionsTable.kmsKeyArn`).",
+  checkovDeviation:
+    'CKV_AWS_119 (partly): enforced as "server-side encryption enabled", with the AWS managed key `aws/dynamodb` allowed; a customer managed key is optional (`ConnectionsTable.kmsKeyArn`).',
   check: ({ model }, report) => {
     for (const table of model.resources(TABLE)) {
       const sse = blocks(table.config.server_side_encryption);

@@ -11,7 +11,8 @@ export const immutableTags = defineRule({
   severity: "error",
   details: "`aws_ecr_repository.image_tag_mutability` is `IMMUTABLE` or `IMMUTABLE_WITH_EXCLUSION` (unset means `MUTABLE`).",
   suppressOn: "the repository",
-  checkovDeviation: "CKV_AWS_51 accepts only `IMMUTABLE`; WSG-ECR-001 also accepts `IMMUTABLE_WITH_EXCLUSION` (immutable except for the tags the repository excludes on purpose).",
+  checkovDeviation:
+    "CKV_AWS_51 accepts only `IMMUTABLE`; WSG-ECR-001 also accepts `IMMUTABLE_WITH_EXCLUSION` (immutable except for the tags the repository excludes on purpose).",
   check: ({ model }, report) => {
     for (const repository of model.resources("aws_ecr_repository")) {
       const value = asString(repository.config.image_tag_mutability);

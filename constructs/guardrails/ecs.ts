@@ -1,6 +1,7 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
-import { asBool, asString, blocks, decodeJsonDocument, show, UNKNOWN } from "./values";
+import { decodeJsonDocument } from "./json-document";
+import { asBool, asString, blocks, show, UNKNOWN } from "./values";
 
 /**
  * The container definitions of a task definition, each with its index and
@@ -160,7 +161,13 @@ export const containerInsights = defineRule({
       if (asString(account.config.name) !== "containerInsights") continue;
       const value = asString(account.config.value);
       if (value === UNKNOWN || ok(value)) continue;
-      report(account, "value", '"enabled" or "enhanced" for containerInsights', account.config.value, 'set the account default to "enabled" (or remove it) and turn Container Insights on per cluster');
+      report(
+        account,
+        "value",
+        '"enabled" or "enhanced" for containerInsights',
+        account.config.value,
+        'set the account default to "enabled" (or remove it) and turn Container Insights on per cluster',
+      );
     }
   },
 });

@@ -59,7 +59,14 @@ export function evaluate(stack: TerraformStack, options: GuardrailsOptions = {})
       : list.length
         ? `silences ${[...new Set(list.map((v) => v.address))].join(", ")}`
         : "nothing to silence here: remove the suppression if it is stale";
-    return { ruleId: s.ruleId, reason: s.reason, path, construct: s.construct, silenced: list, message: `${s.ruleId} suppressed at ${path}: ${JSON.stringify(s.reason)} (${what})` };
+    return {
+      ruleId: s.ruleId,
+      reason: s.reason,
+      path,
+      construct: s.construct,
+      silenced: list,
+      message: `${s.ruleId} suppressed at ${path}: ${JSON.stringify(s.reason)} (${what})`,
+    };
   });
 
   return {

@@ -1,6 +1,7 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
-import { blocks, decodeJsonDocument, isExpression, stringList, UNKNOWN, Unknown } from "./values";
+import { decodeJsonDocument } from "./json-document";
+import { blocks, isExpression, stringList, UNKNOWN, Unknown } from "./values";
 
 /**
  * Actions AWS documents as having no resource-level permissions, which must
@@ -127,7 +128,8 @@ export const noWildcardActions = defineRule({
   description: 'Identity policies allow no "*" or "<service>:*" action and no NotAction.',
   fix: "list the actions the role needs (e.g. dynamodb:GetItem, dynamodb:PutItem) instead of a wildcard or NotAction",
   severity: "error",
-  details: "Reads every Allow statement of an identity policy. Statements with a `Principal` (trust and resource policies, e.g. KMS key policies) are left out of the IAM rules: they are the resource's own access, not an identity's grant.",
+  details:
+    "Reads every Allow statement of an identity policy. Statements with a `Principal` (trust and resource policies, e.g. KMS key policies) are left out of the IAM rules: they are the resource's own access, not an identity's grant.",
   suppressOn: "the policy document / policy",
   checkovDeviation: "Service wildcards (`s3:*`) count as wildcard actions, which is stricter than CKV_AWS_49/63.",
   check: (ctx, report) => {
@@ -135,7 +137,8 @@ export const noWildcardActions = defineRule({
       if (s.allow !== true || s.hasPrincipal || isAdmin(s)) continue;
       const wild = known(s.actions).filter((a) => isStar(a) || isServiceWildcard(a));
       if (wild.length) report(s.block, `${s.where} actions`, "specific actions, not wildcards", wild);
-      if (s.notActions !== UNKNOWN && s.notActions.length) report(s.block, `${s.where} not_actions`, "unset in an Allow statement (it allows every other action)", s.notActions);
+      if (s.notActions !== UNKNOWN && s.notActions.length)
+        report(s.block, `${s.where} not_actions`, "unset in an Allow statement (it allows every other action)", s.notActions);
     }
   },
 });
@@ -146,10 +149,11 @@ export const noWildcardResources = defineRule({
   checkov: ["CKV_AWS_355", "CKV_AWS_356"],
   description:
     'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, the ECR Public login ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, and the wildcardResourceActions option).',
-  fix: "name the resources (ARNs) the actions apply to; only actions without resource-level permissions may keep \"*\" (add them to the wildcardResourceActions option with a comment why)",
+  fix: 'name the resources (ARNs) the actions apply to; only actions without resource-level permissions may keep "*" (add them to the wildcardResourceActions option with a comment why)',
   severity: "error",
   suppressOn: "the policy document / policy",
-  checkovDeviation: "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`) and those named in `wildcardResourceActions`.",
+  checkovDeviation:
+    "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`) and those named in `wildcardResourceActions`.",
   check: (ctx, report) => {
     const allowed = new Set([...WILDCARD_RESOURCE_ACTIONS, ...(ctx.options.wildcardResourceActions ?? [])].map((a) => a.toLowerCase()));
     for (const s of policyStatements(ctx)) {

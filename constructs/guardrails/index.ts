@@ -46,7 +46,9 @@ export class Guardrails {
   public static apply(scope: IConstruct, options: GuardrailsOptions = {}): void {
     const stacks = TerraformStack.isStack(scope) ? [scope] : scope.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
     if (stacks.length === 0) {
-      throw new Error(`Guardrails.apply scope must be a stack or contain stacks, got ${show(scope.node.path || "the app")} with none: call it after the stacks are created, or from a stack's constructor with \`this\``);
+      throw new Error(
+        `Guardrails.apply scope must be a stack or contain stacks, got ${show(scope.node.path || "the app")} with none: call it after the stacks are created, or from a stack's constructor with \`this\``,
+      );
     }
     for (const stack of stacks) {
       const existing = PASSES.get(stack);
@@ -74,7 +76,9 @@ export class Guardrails {
       throw new Error(`Guardrails.suppress ruleId must be a rule id such as "WSG-LB-001", got ${show(ruleId)}: see docs/guardrails.md`);
     }
     if (ruleId.startsWith("WSG-") && !RULES.some((r) => r.id === ruleId)) {
-      throw new Error(`Guardrails.suppress ruleId must be one of ${RULES.map((r) => r.id).join(", ")}, got ${show(ruleId)}: check the id in docs/guardrails.md`);
+      throw new Error(
+        `Guardrails.suppress ruleId must be one of ${RULES.map((r) => r.id).join(", ")}, got ${show(ruleId)}: check the id in docs/guardrails.md`,
+      );
     }
     if (typeof reason !== "string" || reason.trim() === "") {
       throw new Error(

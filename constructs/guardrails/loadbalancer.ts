@@ -15,7 +15,8 @@ export function loadBalancerType(lb: TfBlock): string | Unknown {
 /** WSG-LB-001: internal unless explicitly public. */
 export const internalLoadBalancer = defineRule({
   id: "WSG-LB-001",
-  description: "Load balancers are internal, unless explicitly marked public with a suppression of this rule (which also lets WSG-SG-002 admit 0.0.0.0/0 to them).",
+  description:
+    "Load balancers are internal, unless explicitly marked public with a suppression of this rule (which also lets WSG-SG-002 admit 0.0.0.0/0 to them).",
   fix: 'set internal = true (PrivateLink.internal); a load balancer meant for the internet must say so: Guardrails.suppress(lb, "WSG-LB-001", "<why it is public>")',
   severity: "error",
   details: "Every `aws_lb`/`aws_alb` that is not a gateway load balancer has `internal = true` (unset means public).",
@@ -78,7 +79,8 @@ export const accessLogs = defineRule({
   severity: (options) => (options.requireLbAccessLogs ? "warning" : undefined),
   details: "`access_logs.enabled = true`.",
   suppressOn: "the load balancer",
-  checkovDeviation: "Off unless `requireLbAccessLogs`: the NLB of the private path has TCP listeners only, and NLBs write access logs for TLS listeners only, so the setting would create a bucket that stays empty.",
+  checkovDeviation:
+    "Off unless `requireLbAccessLogs`: the NLB of the private path has TCP listeners only, and NLBs write access logs for TLS listeners only, so the setting would create a bucket that stays empty.",
   check: (ctx, report) => {
     for (const lb of loadBalancers(ctx)) {
       const logs = blocks(lb.config.access_logs);

@@ -30,7 +30,8 @@ export const logGroupKms = defineRule({
   severity: (options) => (options.requireLogKms ? "warning" : "info"),
   details: "Reads `kms_key_id` of every `aws_cloudwatch_log_group`.",
   suppressOn: "the log group or the stack",
-  checkovDeviation: "Informational (info, or a warning with `requireLogKms`), never an error: CloudWatch Logs encrypts every group at rest with its own key, and a customer key needs a key policy for `logs.<region>.amazonaws.com` that these stacks do not manage. Info findings print only with the `reportInfo` option (the shipped stacks leave it off); `Guardrails.evaluate` always reports them.",
+  checkovDeviation:
+    "Informational (info, or a warning with `requireLogKms`), never an error: CloudWatch Logs encrypts every group at rest with its own key, and a customer key needs a key policy for `logs.<region>.amazonaws.com` that these stacks do not manage. Info findings print only with the `reportInfo` option (the shipped stacks leave it off); `Guardrails.evaluate` always reports them.",
   check: ({ model }, report) => {
     for (const group of model.resources(LOG_GROUP)) {
       const key = group.config.kms_key_id;

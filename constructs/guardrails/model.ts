@@ -1,5 +1,6 @@
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
+import type { TerraformJson } from "../terraform-json";
 import { StackModel, TfBlock } from "./types";
 
 /** A suppression as recorded by `Guardrails.suppress`. */
@@ -84,7 +85,7 @@ export function buildModel(stack: TerraformStack): BuiltModel {
 }
 
 function blocksOf(stack: TerraformStack, element: TerraformElement): TfBlock[] {
-  let fragment: any;
+  let fragment: unknown;
   try {
     fragment = Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER });
   } catch {
@@ -96,22 +97,22 @@ function blocksOf(stack: TerraformStack, element: TerraformElement): TfBlock[] {
   const out: TfBlock[] = [];
   const add = (kind: string, type: string, name: string, address: string, config: unknown) => {
     if (config && typeof config === "object" && !Array.isArray(config)) {
-      out.push({ kind, type, name, address, path, config: config as Record<string, any>, construct: element });
+      out.push({ kind, type, name, address, path, config: config as TerraformJson, construct: element });
     }
   };
-  for (const [kind, body] of Object.entries<any>(fragment)) {
+  for (const [kind, body] of entriesOf(fragment)) {
     if (!body || typeof body !== "object") continue;
     if (kind === "resource" || kind === "data") {
-      for (const [type, byName] of Object.entries<any>(body)) {
-        for (const [name, config] of Object.entries<any>(byName ?? {})) {
+      for (const [type, byName] of entriesOf(body)) {
+        for (const [name, config] of entriesOf(byName ?? {})) {
           add(kind, type, name, kind === "data" ? `data.${type}.${name}` : `${type}.${name}`, config);
         }
       }
     } else if (kind === "variable" || kind === "output" || kind === "module") {
       const prefix = kind === "variable" ? "var" : kind;
-      for (const [name, config] of Object.entries<any>(body)) add(kind, kind, name, `${prefix}.${name}`, config);
+      for (const [name, config] of entriesOf(body)) add(kind, kind, name, `${prefix}.${name}`, config);
     } else if (kind === "provider") {
-      for (const [name, configs] of Object.entries<any>(body)) {
+      for (const [name, configs] of entriesOf(body)) {
         (Array.isArray(configs) ? configs : [configs]).forEach((config, i) => add(kind, name, name, `provider.${name}${i ? `[${i}]` : ""}`, config));
       }
     } else {
@@ -120,3 +121,6 @@ function blocksOf(stack: TerraformStack, element: TerraformElement): TfBlock[] {
   }
   return out;
 }
+
+/** The properties of a block of resolved Terraform JSON (an object: the callers check). */
+const entriesOf = (value: unknown): Array<[string, unknown]> => Object.entries(value as object);

@@ -9,7 +9,8 @@ import { isExpression, references } from "./values";
  * snake_case: `password`, `db_password`, `client_secret`, `api_key`,
  * `access_token`, `JWT_SECRET`, `basic_auth_credentials`, ...
  */
-const SECRET_NAME = /(^|_)(password|passwd|passphrase|secret|secret_string|secret_key|secret_access_key|access_key|private_key|api_key|apikey|token|credential|credentials)$/;
+const SECRET_NAME =
+  /(^|_)(password|passwd|passphrase|secret|secret_string|secret_key|secret_access_key|access_key|private_key|api_key|apikey|token|credential|credentials)$/;
 
 /** Environment variable types whose value is a reference to a secret, not the secret. */
 const REFERENCE_TYPES = new Set(["SECRETS_MANAGER", "PARAMETER_STORE"]);
@@ -42,14 +43,23 @@ function isLiteralSecret(value: unknown): value is string {
   return v !== "" && !isExpression(v) && !v.startsWith("arn:") && !/^(true|false|null)$/i.test(v);
 }
 
+/** The object or array a string sits in. */
+type Parent = Record<string, unknown> | unknown[] | undefined;
+
 /** Calls `visit` with every string in a value and its path (`a.b[0].c`). */
-function walkStrings(value: unknown, path: string, visit: (text: string, path: string, key: string | undefined, parent: any) => void, key?: string, parent?: any): void {
+function walkStrings(
+  value: unknown,
+  path: string,
+  visit: (text: string, path: string, key: string | undefined, parent: Parent) => void,
+  key?: string,
+  parent?: Parent,
+): void {
   if (typeof value === "string") visit(value, path, key, parent);
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}[${i}]`, visit, key, value));
   else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (k === "//" || k === "depends_on") continue;
-      walkStrings(v, path ? `${path}.${k}` : k, visit, k, value);
+      walkStrings(v, path ? `${path}.${k}` : k, visit, k, value as Record<string, unknown>);
     }
   }
 }
@@ -58,12 +68,14 @@ function walkStrings(value: unknown, path: string, visit: (text: string, path: s
 export const noCredentialLiterals = defineRule({
   id: "WSG-SEC-001",
   checkov: ["CKV_SECRET_2", "CKV_AWS_41", "CKV_AWS_45"],
-  description: "No GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_) or AWS access key id (AKIA, ASIA) appears in any argument, variable default, provider or backend setting.",
+  description:
+    "No GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_) or AWS access key id (AKIA, ASIA) appears in any argument, variable default, provider or backend setting.",
   fix: "revoke the credential now (it is in the synthesized JSON and the state), then pass it as a sensitive variable (TF_VAR_...) or read it from Secrets Manager or SSM at plan time; AWS credentials come from the environment or a role, never the configuration",
   severity: "error",
   details: "Also inside container definitions.",
   suppressOn: "— (revoke instead)",
-  checkovDeviation: "Checkov's secrets framework uses entropy detectors; WSG-SEC-001/002 use token shapes and secret-looking names instead, so they have no false positives on hashes and IDs, and miss a high-entropy value under an innocent name.",
+  checkovDeviation:
+    "Checkov's secrets framework uses entropy detectors; WSG-SEC-001/002 use token shapes and secret-looking names instead, so they have no false positives on hashes and IDs, and miss a high-entropy value under an innocent name.",
   check: ({ model }, report) => {
     for (const block of model.blocks) {
       walkStrings(block.config, "", (text, path) => {
@@ -80,14 +92,17 @@ export const noCredentialLiterals = defineRule({
 export const noPasswordLiterals = defineRule({
   id: "WSG-SEC-002",
   checkov: ["CKV_AWS_41", "CKV_AWS_45"],
-  description: "No literal value is given to an argument, map key, environment variable or variable default whose name says it is a secret (password, secret, token, api_key, private_key, credentials, ...).",
+  description:
+    "No literal value is given to an argument, map key, environment variable or variable default whose name says it is a secret (password, secret, token, api_key, private_key, credentials, ...).",
   fix: "pass the value from a variable marked sensitive or a secrets lookup (data aws_secretsmanager_secret_version, data aws_ssm_parameter), or give ECS/CodeBuild a secret reference (secrets/valueFrom, type SECRETS_MANAGER) instead of a plain value",
   severity: "error",
-  details: "A name is secret-looking when it ends in `password`, `passphrase`, `secret`, `secret_key`, `access_key`, `private_key`, `api_key`, `token` or `credentials` (and a few spellings of those); a `name`/`value` environment entry is read as one. ARNs, booleans and secret references (`SECRETS_MANAGER`, `PARAMETER_STORE`) are fine.",
+  details:
+    "A name is secret-looking when it ends in `password`, `passphrase`, `secret`, `secret_key`, `access_key`, `private_key`, `api_key`, `token` or `credentials` (and a few spellings of those); a `name`/`value` environment entry is read as one. ARNs, booleans and secret references (`SECRETS_MANAGER`, `PARAMETER_STORE`) are fine.",
   suppressOn: "the resource or provider, e.g. an emulator's dummy keys",
   checkovDeviation: "Like WSG-SEC-001: secret-looking names instead of Checkov's entropy detectors.",
   check: (ctx: RuleContext, report: Reporter) => {
-    const flag = (block: TfBlock, path: string, value: string) => report(block, path, "a reference to a sensitive variable or a secret, not a literal", mask(value));
+    const flag = (block: TfBlock, path: string, value: string) =>
+      report(block, path, "a reference to a sensitive variable or a secret, not a literal", mask(value));
     const scan = (block: TfBlock, root: unknown, prefix: string) =>
       walkStrings(root, prefix, (text, path, key, parent) => {
         if (!isLiteralSecret(text) || Array.isArray(parent)) return;
@@ -129,7 +144,8 @@ function sourceOf(ctx: RuleContext, reference: string): Source {
 /** WSG-SEC-003: the Amplify access token comes from a sensitive variable or a secrets lookup. */
 export const amplifyTokenSource = defineRule({
   id: "WSG-SEC-003",
-  description: "aws_amplify_app.access_token and oauth_token come from a variable marked sensitive or a secrets lookup (data aws_secretsmanager_secret_version, data aws_ssm_parameter), never a literal or a plain variable.",
+  description:
+    "aws_amplify_app.access_token and oauth_token come from a variable marked sensitive or a secrets lookup (data aws_secretsmanager_secret_version, data aws_ssm_parameter), never a literal or a plain variable.",
   fix: "better, give the app no token at all and let AmplifyFrontend connect the repository with a token from Secrets Manager (it never enters the state); else declare the token as a TerraformVariable with sensitive: true (given as TF_VAR_...) or read it with DataAwsSecretsmanagerSecretVersion",
   severity: "error",
   details: "Other expressions than a variable or those lookups are *cannot tell*.",

@@ -18,9 +18,10 @@ export const ruleDescriptions = defineRule({
   id: "WSG-SG-001",
   checkov: ["CKV_AWS_23"],
   description: "Every security group and every security group rule (inline, aws_security_group_rule, aws_vpc_security_group_*_rule) has a description.",
-  fix: "say in description what the group or rule admits and why (e.g. \"From the API Gateway VPC link NLB only\")",
+  fix: 'say in description what the group or rule admits and why (e.g. "From the API Gateway VPC link NLB only")',
   severity: "error",
-  details: "Every `aws_security_group` has a description, and every inline rule, `aws_security_group_rule` and `aws_vpc_security_group_{ingress,egress}_rule` has one.",
+  details:
+    "Every `aws_security_group` has a description, and every inline rule, `aws_security_group_rule` and `aws_vpc_security_group_{ingress,egress}_rule` has one.",
   suppressOn: "the rule or group",
   checkovDeviation: "CKV_AWS_23 also covers `aws_db_security_group`, which these stacks never use; the pack does not read it.",
   check: (ctx, report) => {
@@ -69,7 +70,7 @@ export const noOpenIngress = defineRule({
   id: "WSG-SG-002",
   checkov: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277"],
   description: "No security group admits 0.0.0.0/0 or ::/0, except a group of a load balancer explicitly marked public (WSG-LB-001 suppressed on it).",
-  fix: "admit the security group or CIDR of the actual clients (e.g. referenced_security_group_id of the NLB); a public load balancer must be marked public with Guardrails.suppress(lb, \"WSG-LB-001\", reason)",
+  fix: 'admit the security group or CIDR of the actual clients (e.g. referenced_security_group_id of the NLB); a public load balancer must be marked public with Guardrails.suppress(lb, "WSG-LB-001", reason)',
   severity: "error",
   details: "Reads ingress inline, in `aws_security_group_rule` and in `aws_vpc_security_group_ingress_rule`.",
   suppressOn: "mark the load balancer public, or the rule itself",
@@ -77,7 +78,8 @@ export const noOpenIngress = defineRule({
     const exempt = publicLoadBalancerGroups(ctx);
     const target = (value: unknown): string | undefined => (typeof value === "string" ? referencedAddresses(value, "aws_security_group")[0] : undefined);
     const check = (block: TfBlock, setting: string, cidrs: string[], group: string | undefined) => {
-      if (cidrs.length && !(group && exempt.has(group))) report(block, setting, "a narrower source than the whole internet", cidrs.length === 1 ? cidrs[0] : cidrs);
+      if (cidrs.length && !(group && exempt.has(group)))
+        report(block, setting, "a narrower source than the whole internet", cidrs.length === 1 ? cidrs[0] : cidrs);
     };
     for (const type of GROUPS) {
       for (const group of ctx.model.resources(type)) {

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import type { TerraformJson } from "../terraform-json";
 
 /**
  * How a violation is reported: `error` fails the synth, `warning` prints a
@@ -59,7 +60,7 @@ export interface TfBlock {
   /** Construct path, e.g. `chat/private-link/Resource`. */
   readonly path: string;
   /** The resolved configuration. */
-  readonly config: Record<string, any>;
+  readonly config: TerraformJson;
   /** The construct that synthesized the block. */
   readonly construct: IConstruct;
 }

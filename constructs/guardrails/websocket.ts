@@ -27,7 +27,8 @@ function v2LinkOf(integration: TfBlock): string | undefined {
 /** WSG-WS-001: no v2 VPC link beside a WebSocket API. */
 export const noV2VpcLink = defineRule({
   id: "WSG-WS-001",
-  description: "A stack with a WEBSOCKET API has no aws_apigatewayv2_vpc_link, unless an HTTP API's integration uses it: WebSocket APIs accept only v1 VPC links (aws_api_gateway_vpc_link) on an NLB.",
+  description:
+    "A stack with a WEBSOCKET API has no aws_apigatewayv2_vpc_link, unless an HTTP API's integration uses it: WebSocket APIs accept only v1 VPC links (aws_api_gateway_vpc_link) on an NLB.",
   fix: "use an aws_api_gateway_vpc_link (v1) targeting an internal NLB (the PrivateLink construct) and remove the v2 link",
   severity: "error",
   details: "Only an integration of an `HTTP` API in the same stack makes a v2 link acceptable.",
@@ -77,7 +78,7 @@ export const routeSettingsThrottling = defineRule({
     "Every route_settings entry of a stage, static or from a dynamic block, sets throttling_burst_limit and throttling_rate_limit above 0 (an unset limit is sent as 0: every call to the route gets 429).",
   fix: "give the route's settings both limits (WebSocketStage routeSettings[key].throttle), or remove the entry",
   severity: "error",
-  details: "A `dynamic \"route_settings\"` block (route settings from a module variable) must have both limits in its content, literal values greater than 0.",
+  details: 'A `dynamic "route_settings"` block (route settings from a module variable) must have both limits in its content, literal values greater than 0.',
   suppressOn: "the stage",
   check: (ctx, report) => {
     const limits = ["throttling_burst_limit", "throttling_rate_limit"];
@@ -112,7 +113,8 @@ export const routeSettingsThrottling = defineRule({
 /** WSG-WS-004: non-proxy integrations have a $default integration response. */
 export const nonProxyIntegrationResponse = defineRule({
   id: "WSG-WS-004",
-  description: 'Every non-proxy integration (integration_type HTTP, MOCK or AWS) has an aws_apigatewayv2_integration_response with key "$default"; without it the backend\'s reply never reaches the route response.',
+  description:
+    'Every non-proxy integration (integration_type HTTP, MOCK or AWS) has an aws_apigatewayv2_integration_response with key "$default"; without it the backend\'s reply never reaches the route response.',
   fix: 'add an aws_apigatewayv2_integration_response with integration_response_key "$default" for the integration (WebSocketRoute adds it for WebSocketHttpIntegration and WebSocketMockIntegration)',
   severity: "error",
   details: "A response whose integration cannot be placed makes the rule *cannot tell*.",
@@ -145,7 +147,7 @@ export const privateHttpIntegration = defineRule({
     "Every HTTP or HTTP_PROXY integration of a WebSocket API goes through a VPC link (connection_type VPC_LINK): with INTERNET (the default) API Gateway calls a public URL, so the backend is reachable from the internet by anyone, with any connectionId and callback url.",
   fix: "give the integration a vpcLink (a PrivateLink: v1 VPC link to an internal NLB) and a URL inside the VPC; for a backend that is public on purpose, suppress the rule on the integration with the reason",
   severity: "error",
-  details: "Every `HTTP` / `HTTP_PROXY` integration of a WebSocket API has `connection_type = \"VPC_LINK\"` (unset means `INTERNET`).",
+  details: 'Every `HTTP` / `HTTP_PROXY` integration of a WebSocket API has `connection_type = "VPC_LINK"` (unset means `INTERNET`).',
   suppressOn: "the integration, with why the backend is public on purpose",
   check: (ctx, report) => {
     const apis = protocols(ctx);
@@ -172,7 +174,8 @@ export const connectAuthorization = defineRule({
   severity: "info",
   details: "Reads the `$connect` route's `authorization_type` (`AWS_IAM` or `CUSTOM` pass).",
   suppressOn: "the route or the API, when it is public on purpose",
-  checkovDeviation: "Checkov has no such check. WSG-WS-006 is informational: the seed modules keep `$connect` open by default, and an open `$connect` is a product decision (a public chat), not a misconfiguration. It prints only with the `reportInfo` option (the shipped stacks leave it off); `Guardrails.evaluate` always reports it.",
+  checkovDeviation:
+    "Checkov has no such check. WSG-WS-006 is informational: the seed modules keep `$connect` open by default, and an open `$connect` is a product decision (a public chat), not a misconfiguration. It prints only with the `reportInfo` option (the shipped stacks leave it off); `Guardrails.evaluate` always reports it.",
   check: (ctx, report) => {
     const apis = protocols(ctx);
     const connected = new Set<string>();
@@ -193,9 +196,22 @@ export const connectAuthorization = defineRule({
     }
     for (const api of ctx.model.resources(API)) {
       if (apis.get(api.address) !== "WEBSOCKET" || connected.has(api.address) || unplaced.has(api.address)) continue;
-      report(api, 'route "$connect"', "present with an authorization", undefined, "add a $connect route with an authorizer: without one every client is admitted");
+      report(
+        api,
+        'route "$connect"',
+        "present with an authorization",
+        undefined,
+        "add a $connect route with an authorizer: without one every client is admitted",
+      );
     }
   },
 });
 
-export const WEBSOCKET_RULES = [noV2VpcLink, noV2VpcLinkIntegration, routeSettingsThrottling, nonProxyIntegrationResponse, privateHttpIntegration, connectAuthorization];
+export const WEBSOCKET_RULES = [
+  noV2VpcLink,
+  noV2VpcLinkIntegration,
+  routeSettingsThrottling,
+  nonProxyIntegrationResponse,
+  privateHttpIntegration,
+  connectAuthorization,
+];

@@ -30,7 +30,8 @@ export const ROUTE_SELECTION_EXPRESSION = pattern(
 /** The route keys API Gateway defines itself. */
 export const PREDEFINED_ROUTE_KEYS = ["$connect", "$disconnect", "$default"] as const;
 
-const ROUTE_KEY_RULE = 'one of "$connect", "$disconnect", "$default", or a custom key of 1 to 128 printable characters that does not start with "$" or white space';
+const ROUTE_KEY_RULE =
+  'one of "$connect", "$disconnect", "$default", or a custom key of 1 to 128 printable characters that does not start with "$" or white space';
 
 /**
  * A custom route key: 1 to 128 printable ASCII characters, not starting with
@@ -81,7 +82,10 @@ export const INTEGRATION_TIMEOUT = range(50, 29000, "API Gateway allows 50 ms to
  * `managed` (the module creates the role and sets it).
  */
 export const API_GATEWAY_ACCOUNT_ROLES = ["none", "existing", "managed"] as const;
-export const API_GATEWAY_ACCOUNT_ROLE = oneOf(API_GATEWAY_ACCOUNT_ROLES, 'use "none", "existing" (the region has a role: `aws apigateway get-account` shows cloudwatchRoleArn) or "managed"');
+export const API_GATEWAY_ACCOUNT_ROLE = oneOf(
+  API_GATEWAY_ACCOUNT_ROLES,
+  'use "none", "existing" (the region has a role: `aws apigateway get-account` shows cloudwatchRoleArn) or "managed"',
+);
 
 /* ------------------------------------------------------------------------ */
 /* Production edges: custom domain, $connect authorization, route limits    */
@@ -145,7 +149,8 @@ export const AUTHORIZER_FUNCTION_ARN = pattern(
   "give the ARN of the authorizer function (aws_lambda_function.arn or .invoke_arn), not a role, layer or API ARN",
 );
 
-const IDENTITY_SOURCE_FIX = 'use for example "route.request.querystring.token" (browsers cannot send headers when they open a WebSocket) or "route.request.header.Authorization"';
+const IDENTITY_SOURCE_FIX =
+  'use for example "route.request.querystring.token" (browsers cannot send headers when they open a WebSocket) or "route.request.header.Authorization"';
 
 /**
  * An identity source of a WebSocket REQUEST authorizer: a header or query
@@ -195,7 +200,11 @@ export const AUTHORIZER_CONTEXT_KEY = pattern(
 );
 
 /** An HTTP header name API Gateway can set on the integration request. */
-export const HEADER_NAME = pattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$", "an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)", 'use for example "x-authorizer-principal-id"');
+export const HEADER_NAME = pattern(
+  "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$",
+  "an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)",
+  'use for example "x-authorizer-principal-id"',
+);
 
 /** Headers the modules' integrations set themselves (HTTP header names ignore case). */
 export const MODULE_INTEGRATION_HEADERS = ["connectionId", "routeKey"] as const;
@@ -220,7 +229,8 @@ export const AUTHORIZER_CONTEXT_HEADERS = defineRule<Record<string, string>>({
       rule: `${CONTEXT_HEADERS_RULE} that leaves out ${MODULE_INTEGRATION_HEADERS.join(" and ")} (the module sets them)`,
       fix: (m) => `rename header ${show(Object.keys(m).find((k) => reservedHeader(k)))}: the backend reads the connection id and route key from it`,
       test: (m) => !Object.keys(m).some((k) => reservedHeader(k)),
-      condition: (ref) => `alltrue([for k, v in ${ref} : !contains([${MODULE_INTEGRATION_HEADERS.map((h) => JSON.stringify(h.toLowerCase())).join(", ")}], lower(k))])`,
+      condition: (ref) =>
+        `alltrue([for k, v in ${ref} : !contains([${MODULE_INTEGRATION_HEADERS.map((h) => JSON.stringify(h.toLowerCase())).join(", ")}], lower(k))])`,
     },
     {
       rule: `${CONTEXT_HEADERS_RULE} whose values are ${AUTHORIZER_CONTEXT_KEY.rule}`,

@@ -11,7 +11,11 @@ export const REGION = pattern("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$", "an AWS
  */
 export function arn(service: string, resource: string): Rule<string> {
   const shown = resource.replace(/\\/g, "").replace(/\.\+|\[\^:\]\+/g, "...");
-  return pattern(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}$`, `an ARN of ${service} (arn:aws:${service}:<region>:<account>:${shown})`, "copy the ARN from the AWS console or CLI");
+  return pattern(
+    `^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{12}:${resource}$`,
+    `an ARN of ${service} (arn:aws:${service}:<region>:<account>:${shown})`,
+    "copy the ARN from the AWS console or CLI",
+  );
 }
 
 export const KMS_KEY_ARN = arn("kms", "key/.+");
@@ -25,7 +29,11 @@ export const IAM_ROLE_NAME = pattern("^[\\w+=,.@-]{1,64}$", "1 to 64 letters, di
 export const TAGS = defineRule<Record<string, unknown>>({
   summary: { rule: "a map of strings", fix: "write each tag as a string" },
   clauses: [
-    { rule: "a map of strings", fix: (tags) => `make the value of tag "${firstBadTag(tags)?.key}" a string`, test: (tags) => firstBadTag(tags)?.breaks !== "type" },
+    {
+      rule: "a map of strings",
+      fix: (tags) => `make the value of tag "${firstBadTag(tags)?.key}" a string`,
+      test: (tags) => firstBadTag(tags)?.breaks !== "type",
+    },
     {
       rule: "tag keys of 1 to 128 and values of at most 256 characters",
       fix: (tags) => `shorten tag "${firstBadTag(tags)?.key}"`,
@@ -50,7 +58,11 @@ function firstBadTag(tags: Record<string, unknown>): { key: string; breaks: "typ
 }
 
 /** An S3 bucket name (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */
-export const S3_BUCKET = pattern("^(?!xn--)(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "an S3 bucket name (3 to 63 lowercase letters, digits, dots or hyphens)", "use the name of an existing bucket");
+export const S3_BUCKET = pattern(
+  "^(?!xn--)(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+  "an S3 bucket name (3 to 63 lowercase letters, digits, dots or hyphens)",
+  "use the name of an existing bucket",
+);
 
 /** An object key prefix of URL-safe characters. */
 export const S3_KEY_PREFIX = pattern("^[A-Za-z0-9!_.*'()/-]{1,200}$", "1 to 200 URL-safe characters", 'use for example "websocket-gateway"');

@@ -24,7 +24,13 @@ export const FARGATE_CPU = defineRule<number>({
 export function fargateMemory(cpu: number): Rule<number> {
   const sizes = FARGATE_SIZES[cpu] ?? [];
   return defineRule({
-    clauses: [{ rule: `one of ${sizes.join(", ")} MiB with ${cpu} CPU units`, fix: "pick a memory size Fargate accepts with that CPU", test: (memory) => sizes.includes(memory) }],
+    clauses: [
+      {
+        rule: `one of ${sizes.join(", ")} MiB with ${cpu} CPU units`,
+        fix: "pick a memory size Fargate accepts with that CPU",
+        test: (memory) => sizes.includes(memory),
+      },
+    ],
   });
 }
 

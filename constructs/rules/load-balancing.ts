@@ -29,8 +29,16 @@ export const ELB_NAME = defineRule<string>({
       fix: (name) => `remove or replace ${[...new Set(name.replace(/[A-Za-z0-9-]/g, ""))].map((c) => JSON.stringify(c)).join(", ")}`,
       test: (name) => /^[A-Za-z0-9-]*$/.test(name),
     },
-    { rule: "a name that does not start or end with a hyphen", fix: "remove the leading or trailing hyphen", test: (name) => !name.startsWith("-") && !name.endsWith("-") },
-    { rule: 'a name that does not start with "internal-"', fix: "Elastic Load Balancing reserves that prefix", test: (name) => !name.toLowerCase().startsWith("internal-") },
+    {
+      rule: "a name that does not start or end with a hyphen",
+      fix: "remove the leading or trailing hyphen",
+      test: (name) => !name.startsWith("-") && !name.endsWith("-"),
+    },
+    {
+      rule: 'a name that does not start with "internal-"',
+      fix: "Elastic Load Balancing reserves that prefix",
+      test: (name) => !name.toLowerCase().startsWith("internal-"),
+    },
   ],
   // The first three clauses in one RE2 pattern, then the prefix in any case.
   condition: (ref) => `can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", ${ref})) && !can(regex("^(?i)internal-", ${ref}))`,

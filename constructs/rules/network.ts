@@ -24,6 +24,13 @@ export const AVAILABILITY_ZONE = pattern("^[a-z]{2}(-gov)?-[a-z]+-\\d[a-z]$", "a
 /** A list without repeats; `what` names the items ("zones"). */
 export function distinct(what: string): Rule<readonly unknown[]> {
   return defineRule({
-    clauses: [{ rule: `distinct ${what}`, fix: "remove the duplicates", test: (list) => new Set(list).size === list.length, condition: (ref) => `length(distinct(${ref})) == length(${ref})` }],
+    clauses: [
+      {
+        rule: `distinct ${what}`,
+        fix: "remove the duplicates",
+        test: (list) => new Set(list).size === list.length,
+        condition: (ref) => `length(distinct(${ref})) == length(${ref})`,
+      },
+    ],
   });
 }

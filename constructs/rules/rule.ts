@@ -237,7 +237,11 @@ export function defineRule<T>(spec: RuleSpec<T>): Rule<T> {
 
 /** A Terraform string literal (quoted, escaped, `${` and `%{` kept literal, line separators written as escapes). */
 export function hclString(text: string): string {
-  return templateText(JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029"));
+  return templateText(
+    JSON.stringify(text)
+      .replace(/\u2028/g, "\\u2028")
+      .replace(/\u2029/g, "\\u2029"),
+  );
 }
 
 /** Text placed literally in a Terraform template string. */

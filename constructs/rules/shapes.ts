@@ -117,9 +117,7 @@ export function oneOf<T extends string | number>(values: readonly T[], fix = "us
  * clusters: "é" written as e + accent is one).
  */
 export function characters(value: string): number {
-  let n = 0;
-  for (const _ of new Intl.Segmenter("en", { granularity: "grapheme" }).segment(value)) n++;
-  return n;
+  return Array.from(new Intl.Segmenter("en", { granularity: "grapheme" }).segment(value)).length;
 }
 
 /** A string of `min` to `max` characters (`min` 0: at most `max`). */
@@ -154,7 +152,11 @@ export function eachItem(item: Rule<string>): Rule<readonly string[]> {
     clauses: [
       {
         rule: `a list whose every item is ${item.rule}`,
-        fix: (list) => item.explain(list.find((v) => !item.test(v))!, true)?.fix ?? item.fix,
+        fix: (list) =>
+          item.explain(
+            list.find((v) => !item.test(v))!,
+            true,
+          )?.fix ?? item.fix,
         test: (list) => list.every((v) => item.test(v)),
         condition: (ref) => `alltrue([for v in ${ref} : ${item.condition("v")}])`,
       },

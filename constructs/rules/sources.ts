@@ -11,7 +11,11 @@ export const GITHUB_REPOSITORY = pattern(
 );
 
 /** A branch, tag or commit (git check-ref-format, roughly). */
-export const GIT_REF = pattern("^(?!/)(?!.*/$)(?!.*\\.\\.)(?!.*@\\{)[A-Za-z0-9._/-]{1,255}$", "a Git branch, tag or commit", 'use for example "main" or a commit SHA');
+export const GIT_REF = pattern(
+  "^(?!/)(?!.*/$)(?!.*\\.\\.)(?!.*@\\{)[A-Za-z0-9._/-]{1,255}$",
+  "a Git branch, tag or commit",
+  'use for example "main" or a commit SHA',
+);
 
 /** A path inside a repository. */
 export const RELATIVE_PATH = pattern("^(?!/)[A-Za-z0-9._/-]{1,255}$", "a relative path", 'use for example "Dockerfile"');
@@ -32,7 +36,11 @@ export const PINNED_IMAGE = defineRule<string>({
       "an image reference with a tag or digest (<registry>/<repository>:<tag> or @sha256:<digest>)",
       "give the full image reference",
     ),
-    { rule: 'an image with an immutable tag or digest, not ":latest"', fix: "a mutable tag never triggers a redeploy; pin a version or digest", test: (image) => !image.endsWith(":latest") },
+    {
+      rule: 'an image with an immutable tag or digest, not ":latest"',
+      fix: "a mutable tag never triggers a redeploy; pin a version or digest",
+      test: (image) => !image.endsWith(":latest"),
+    },
   ],
 });
 
@@ -40,7 +48,11 @@ export const PINNED_IMAGE = defineRule<string>({
 export const FRONTEND_SOURCES = ["build", "repository"] as const;
 
 /** A folder inside a repository (a build's output). */
-export const OUTPUT_DIRECTORY = pattern("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]{1,255}$", "a folder relative to the repository root", 'use for example "out" or "dist"');
+export const OUTPUT_DIRECTORY = pattern(
+  "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]{1,255}$",
+  "a folder relative to the repository root",
+  'use for example "out" or "dist"',
+);
 
 /** A Node.js major version, as CodeBuild's runtime-versions take it. */
 export const NODE_MAJOR_VERSION = pattern("^[0-9]{2}$", "a Node.js major version (two digits)", 'use for example "22"');

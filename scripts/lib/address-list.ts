@@ -7,6 +7,7 @@
  * deliberately: then the old address stays in the list as an "unreleased,
  * BREAKING, removed" line until a release names it in CHANGELOG.md.
  */
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { byKey } from "./order";
 
 /** The environment variable that accepts removed addresses without `moved` blocks. */
@@ -18,19 +19,19 @@ const VERSION = "# Version: ";
 export type Repetition = "" | "count" | "for_each";
 
 /** Managed resources (and module calls) of a stack's Terraform JSON, by address, with how they repeat. */
-export function addressesOf(json: any): Map<string, Repetition> {
+export function addressesOf(json: TerraformJson): Map<string, Repetition> {
   const out = new Map<string, Repetition>();
-  const repetition = (block: any): Repetition => (block.for_each !== undefined ? "for_each" : block.count !== undefined ? "count" : "");
-  for (const [type, blocks] of Object.entries<any>(json.resource ?? {})) {
-    for (const [name, block] of Object.entries<any>(blocks)) out.set(`${type}.${name}`, repetition(block));
+  const repetition = (block: TerraformJson): Repetition => (block.for_each !== undefined ? "for_each" : block.count !== undefined ? "count" : "");
+  for (const [type, blocks] of Object.entries<TerraformJson>(json.resource ?? {})) {
+    for (const [name, block] of Object.entries<TerraformJson>(blocks)) out.set(`${type}.${name}`, repetition(block));
   }
-  for (const [name, block] of Object.entries<any>(json.module ?? {})) out.set(`module.${name}`, repetition(block));
+  for (const [name, block] of Object.entries<TerraformJson>(json.module ?? {})) out.set(`module.${name}`, repetition(block));
   return new Map([...out].sort(byKey));
 }
 
 /** The `moved` blocks of a stack's Terraform JSON (cdktf: `resource.moveFromId(...)`, `moveTo(...)`). */
-export function movedBlocks(json: any): { from: string; to: string }[] {
-  return (json.moved ?? []).map((m: any) => ({ from: String(m.from), to: String(m.to) }));
+export function movedBlocks(json: TerraformJson): { from: string; to: string }[] {
+  return (json.moved ?? []).map((m: TerraformJson) => ({ from: String(m.from), to: String(m.to) }));
 }
 
 export interface AddressList {
@@ -97,7 +98,11 @@ export interface AddressRefresh {
  * removed address was released since (its line goes); `version` is the
  * package version the refreshed list is at.
  */
-export function refreshAddressList(recorded: AddressList | undefined, json: any, options: { accept?: boolean; released?: (address: string) => boolean; version?: string } = {}): AddressRefresh {
+export function refreshAddressList(
+  recorded: AddressList | undefined,
+  json: TerraformJson,
+  options: { accept?: boolean; released?: (address: string) => boolean; version?: string } = {},
+): AddressRefresh {
   const current = addressesOf(json);
   const moved = movedBlocks(json);
   const unmoved: string[] = [];

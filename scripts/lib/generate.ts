@@ -69,7 +69,11 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
   for (const stack of CONTRACT_STACKS) {
     const committed = read(addressListPath(stack));
     const recorded = committed ? parseAddressList(committed) : undefined;
-    const refresh = refreshAddressList(recorded, synthesized[stack], { accept: options.acceptAddressChanges, released: releasedSince(recorded?.version), version: sources.version });
+    const refresh = refreshAddressList(recorded, synthesized[stack], {
+      accept: options.acceptAddressChanges,
+      released: releasedSince(recorded?.version),
+      version: sources.version,
+    });
     if (refresh.unmoved.length) {
       const added = [...refresh.list.addresses.keys()].filter((a) => !recorded?.addresses.has(a));
       problems.push(unmovedMessage(stack, refresh.unmoved, added));

@@ -82,12 +82,16 @@ export function configurationArchive(dir: string): { archive: Buffer; entries: T
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UploadError(`the stack folder must exist, got ${dir}: run \`npm run synth\` first`);
   const entries = entriesOfDir(dir, skipInUpload);
   const root = entries.map((e) => e.path).filter((p) => !p.includes("/"));
-  if (!root.some((p) => p.endsWith(".tf") || p.endsWith(".tf.json"))) throw new UploadError(`the stack folder must hold a .tf or .tf.json file at its root, got ${root.join(", ") || "none"} in ${dir}: give the folder of one stack, e.g. cdktf.out/stacks/chat`);
+  if (!root.some((p) => p.endsWith(".tf") || p.endsWith(".tf.json")))
+    throw new UploadError(
+      `the stack folder must hold a .tf or .tf.json file at its root, got ${root.join(", ") || "none"} in ${dir}: give the folder of one stack, e.g. cdktf.out/stacks/chat`,
+    );
   const main = entries.find((e) => e.path === "cdk.tf.json");
   if (main) {
     const assets = [...new Set([...String(main.content).matchAll(/"(assets\/[^"\\]+)"/g)].map((m) => m[1]))];
     const missing = assets.filter((a) => !entries.some((e) => e.path === a));
-    if (missing.length) throw new UploadError(`the stack folder must hold the assets cdk.tf.json uses, got ${missing.join(", ")} missing in ${dir}: synthesize again`);
+    if (missing.length)
+      throw new UploadError(`the stack folder must hold the assets cdk.tf.json uses, got ${missing.join(", ")} missing in ${dir}: synthesize again`);
   }
   return { archive: tarGz(entries), entries };
 }
@@ -103,11 +107,18 @@ export function redact(text: string, token: string): string {
   return token ? text.split(token).join("***") : text;
 }
 
+/** One error of a JSON:API error document (https://jsonapi.org/format/#error-objects). */
+interface JsonApiError {
+  readonly status?: string;
+  readonly title?: string;
+  readonly detail?: string;
+}
+
 /** Titles and details of a JSON:API error document, else the start of the body. */
 function describeErrors(body: string): string {
   try {
     const json = JSON.parse(body);
-    if (Array.isArray(json.errors)) return json.errors.map((e: any) => [e.status, e.title, e.detail].filter(Boolean).join(" ")).join("; ");
+    if (Array.isArray(json.errors)) return json.errors.map((e: JsonApiError) => [e.status, e.title, e.detail].filter(Boolean).join(" ")).join("; ");
   } catch {
     // not JSON: show the text
   }
@@ -126,9 +137,14 @@ export async function uploadConfiguration(options: UploadOptions): Promise<Uploa
 
 async function upload(o: UploadOptions, log: (line: string) => void): Promise<UploadResult> {
   const base = checkSecureUrl("the API address", o.address);
-  if (!o.token) throw new UploadError("an API token must be given: set TF_API_TOKEN (a user or team token; organization tokens cannot create configuration versions)");
-  for (const [name, value] of [["organization", o.organization], ["workspace", o.workspace]] as const) {
-    if (!/^[A-Za-z0-9_-]+$/.test(value ?? "")) throw new UploadError(`${name} must be a name of letters, digits, "-" and "_", got ${JSON.stringify(value ?? "")}`);
+  if (!o.token)
+    throw new UploadError("an API token must be given: set TF_API_TOKEN (a user or team token; organization tokens cannot create configuration versions)");
+  for (const [name, value] of [
+    ["organization", o.organization],
+    ["workspace", o.workspace],
+  ] as const) {
+    if (!/^[A-Za-z0-9_-]+$/.test(value ?? ""))
+      throw new UploadError(`${name} must be a name of letters, digits, "-" and "_", got ${JSON.stringify(value ?? "")}`);
   }
   const { archive, entries } = configurationArchive(o.dir);
   const api = async (method: string, apiPath: string, body?: unknown) => {
@@ -141,7 +157,8 @@ async function upload(o: UploadOptions, log: (line: string) => void): Promise<Up
     });
     const text = await res.text();
     if (!res.ok) {
-      const hint = res.status === 401 ? ": the token is missing, expired or revoked" : res.status === 404 ? ": it does not exist, or the token may not see it" : "";
+      const hint =
+        res.status === 401 ? ": the token is missing, expired or revoked" : res.status === 404 ? ": it does not exist, or the token may not see it" : "";
       throw new UploadError(`${method} ${url.pathname} answered ${res.status} (${describeErrors(text)})${hint}`);
     }
     return text ? JSON.parse(text) : {};
@@ -152,7 +169,10 @@ async function upload(o: UploadOptions, log: (line: string) => void): Promise<Up
   const workspaceId = ws?.data?.id;
   if (typeof workspaceId !== "string") throw new UploadError(`workspace ${slug}: the API answered without data.id`);
   const mode = ws.data.attributes?.["execution-mode"];
-  if (mode === "local") throw new UploadError(`workspace ${slug} must run Terraform remotely (execution mode "remote" or "agent"), got "local": no run would use the upload; change it in the workspace's settings`);
+  if (mode === "local")
+    throw new UploadError(
+      `workspace ${slug} must run Terraform remotely (execution mode "remote" or "agent"), got "local": no run would use the upload; change it in the workspace's settings`,
+    );
   log(`workspace ${slug}: ${workspaceId}${mode ? ` (execution mode ${mode})` : ""}`);
 
   const cv = await api("POST", `workspaces/${encodeURIComponent(workspaceId)}/configuration-versions`, {
@@ -160,9 +180,12 @@ async function upload(o: UploadOptions, log: (line: string) => void): Promise<Up
   });
   const cvId = cv?.data?.id;
   const uploadUrl = cv?.data?.attributes?.["upload-url"];
-  if (typeof cvId !== "string" || typeof uploadUrl !== "string") throw new UploadError(`creating a configuration version of ${slug}: the API answered without data.id and data.attributes.upload-url`);
+  if (typeof cvId !== "string" || typeof uploadUrl !== "string")
+    throw new UploadError(`creating a configuration version of ${slug}: the API answered without data.id and data.attributes.upload-url`);
   checkSecureUrl("the upload-url", uploadUrl);
-  log(`configuration version ${cvId} created; uploading ${entries.length} files (${archive.length} bytes) from ${path.relative(process.cwd(), o.dir) || o.dir}`);
+  log(
+    `configuration version ${cvId} created; uploading ${entries.length} files (${archive.length} bytes) from ${path.relative(process.cwd(), o.dir) || o.dir}`,
+  );
 
   // The pre-signed URL authorizes the upload by itself: no token goes to the object store.
   const put = await fetch(uploadUrl, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: archive, redirect: "error" });
@@ -175,7 +198,10 @@ async function upload(o: UploadOptions, log: (line: string) => void): Promise<Up
     status = shown?.data?.attributes?.status ?? "unknown";
     if (status === "uploaded") break;
     if (status === "errored") throw new UploadError(`configuration version ${cvId} errored: ${shown.data.attributes["error-message"] ?? "no message"}`);
-    if (Date.now() > deadline) throw new UploadError(`configuration version ${cvId} is still ${status} after ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s: look at the workspace's runs`);
+    if (Date.now() > deadline)
+      throw new UploadError(
+        `configuration version ${cvId} is still ${status} after ${Math.round((o.timeoutMs ?? 120_000) / 1000)} s: look at the workspace's runs`,
+      );
     await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
   }
   const runs = `${base.origin}/app/${o.organization}/workspaces/${o.workspace}/runs`;

@@ -8,6 +8,7 @@
  * [Unreleased] section, and the breaking ones in a BREAKING entry. A release
  * (the version's section naming them) clears the markers.
  */
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { byKey } from "./order";
 
 export type Shape = Record<string, unknown>;
@@ -31,9 +32,9 @@ export const INTERFACE_KINDS: readonly InterfaceKind[] = ["variables", "outputs"
 const MARKER_KEYS = ["unreleased", "was", "breaking"];
 
 /** The interface of a module's Terraform JSON, as shapes. */
-export function interfaceOf(module: any): { variables: Record<string, Shape>; outputs: Record<string, Shape> } {
+export function interfaceOf(module: TerraformJson): { variables: Record<string, Shape>; outputs: Record<string, Shape> } {
   const variables: Record<string, Shape> = {};
-  for (const [name, v] of Object.entries<any>(module.variable ?? {}).sort(byKey)) {
+  for (const [name, v] of Object.entries<TerraformJson>(module.variable ?? {}).sort(byKey)) {
     const shape: Record<string, unknown> = { type: v.type ?? "any" };
     if ("default" in v) shape.default = v.default;
     else shape.required = true;
@@ -43,7 +44,7 @@ export function interfaceOf(module: any): { variables: Record<string, Shape>; ou
     variables[name] = shape;
   }
   const outputs: Record<string, Shape> = {};
-  for (const [name, o] of Object.entries<any>(module.output ?? {}).sort(byKey)) {
+  for (const [name, o] of Object.entries<TerraformJson>(module.output ?? {}).sort(byKey)) {
     const shape: Record<string, unknown> = {};
     if (o.sensitive) shape.sensitive = true;
     if (o.ephemeral) shape.ephemeral = true;
@@ -72,7 +73,12 @@ export function breaks(kind: InterfaceKind, was: Shape, now: Shape): boolean {
  * that a marked name was released since (the markers go). Without a
  * record (a new module), the current interface is the baseline.
  */
-export function refreshInterface(record: InterfaceRecord | undefined, current: ReturnType<typeof interfaceOf>, released: (name: string) => boolean = () => false, version?: string): InterfaceRecord {
+export function refreshInterface(
+  record: InterfaceRecord | undefined,
+  current: ReturnType<typeof interfaceOf>,
+  released: (name: string) => boolean = () => false,
+  version?: string,
+): InterfaceRecord {
   if (!record) return { version, variables: { ...current.variables }, outputs: { ...current.outputs } };
   const out = { version, variables: {} as Record<string, RecordEntry>, outputs: {} as Record<string, RecordEntry> };
   for (const kind of INTERFACE_KINDS) {
@@ -100,7 +106,11 @@ export function refreshInterface(record: InterfaceRecord | undefined, current: R
 
 /** The marked entries of a record: what the [Unreleased] section must name. */
 export function unreleasedEntries(record: InterfaceRecord): { kind: InterfaceKind; name: string; entry: RecordEntry }[] {
-  return INTERFACE_KINDS.flatMap((kind) => Object.entries(record[kind]).filter(([, e]) => e.unreleased).map(([name, entry]) => ({ kind, name, entry })));
+  return INTERFACE_KINDS.flatMap((kind) =>
+    Object.entries(record[kind])
+      .filter(([, e]) => e.unreleased)
+      .map(([name, entry]) => ({ kind, name, entry })),
+  );
 }
 
 /** The record file: JSON with one entry per line, so a diff shows one line per changed name. */
@@ -149,7 +159,8 @@ export function acceptsAllOf(was: string, now: string): boolean {
 function widens(was: TypeNode, now: TypeNode): boolean {
   if (was.kind === "primitive" && now.kind === "primitive") return was.name === now.name;
   if (was.kind === "collection" && now.kind === "collection") return was.name === now.name && widens(was.element, now.element);
-  if (was.kind === "tuple" && now.kind === "tuple") return was.elements.length === now.elements.length && was.elements.every((e, i) => widens(e, now.elements[i]));
+  if (was.kind === "tuple" && now.kind === "tuple")
+    return was.elements.length === now.elements.length && was.elements.every((e, i) => widens(e, now.elements[i]));
   if (was.kind === "object" && now.kind === "object") {
     for (const [name, a] of Object.entries(was.attributes)) {
       const b = now.attributes[name];

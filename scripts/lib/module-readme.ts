@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { PROJECT_DIR } from "../../stacks/paths";
 import { backendContractTable, inputsTable, outputsTable, requirementsTable, resourcesTable } from "./module-tables";
 
@@ -20,7 +21,11 @@ export interface ModuleSources {
 export function moduleSources(): ModuleSources {
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"));
   const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  const gitRepository = repo ? `git::${String(repo).replace(/^git\+/, "").replace(/^git::/, "")}` : `git::https://github.com/<owner>/${pkg.name}.git`;
+  const gitRepository = repo
+    ? `git::${String(repo)
+        .replace(/^git\+/, "")
+        .replace(/^git::/, "")}`
+    : `git::https://github.com/<owner>/${pkg.name}.git`;
   return { version: pkg.version, gitRepository, registryHost: "app.terraform.io" };
 }
 
@@ -49,7 +54,10 @@ export function examplesUsing(name: string): { folder: string; summary: string }
   const root = path.join(PROJECT_DIR, "examples");
   const out: { folder: string; summary: string }[] = [];
   for (const folder of fs.readdirSync(root).sort()) {
-    const files = fs.readdirSync(path.join(root, folder)).filter((f) => f.endsWith(".tf")).sort();
+    const files = fs
+      .readdirSync(path.join(root, folder))
+      .filter((f) => f.endsWith(".tf"))
+      .sort();
     const texts = files.map((f) => fs.readFileSync(path.join(root, folder, f), "utf8"));
     if (!texts.some((t) => t.includes(`"../../modules/${name}"`))) continue;
     out.push({ folder, summary: headerComment(texts[files.indexOf("main.tf")] ?? texts[0]) });
@@ -83,7 +91,7 @@ export function renderTemplate(template: string, values: Record<string, string>,
  * tables generated from the module's Terraform ({@link moduleJson} of the
  * synthesized stack) and the usage sources of this release.
  */
-export function moduleReadme(name: string, module: any, sources: ModuleSources): string {
+export function moduleReadme(name: string, module: TerraformJson, sources: ModuleSources): string {
   const read = (file: string) => fs.readFileSync(path.join(README_TEMPLATES_DIR, file), "utf8");
   const examples = examplesUsing(name);
   const values: Record<string, string> = {
@@ -100,7 +108,11 @@ export function moduleReadme(name: string, module: any, sources: ModuleSources):
     resources: resourcesTable(module),
     backend_contract: backendContractTable(module),
     examples: examples.length
-      ? ["Examples that are also tests (they use this folder as an outside repository would):", "", ...examples.map((e) => `- [\`examples/${e.folder}\`](../../examples/${e.folder}/main.tf): ${e.summary}`)].join("\n")
+      ? [
+          "Examples that are also tests (they use this folder as an outside repository would):",
+          "",
+          ...examples.map((e) => `- [\`examples/${e.folder}\`](../../examples/${e.folder}/main.tf): ${e.summary}`),
+        ].join("\n")
       : "",
   };
   const text = renderTemplate(read(`${name}.md`), values, (partial) => read(`_${partial}.md`));

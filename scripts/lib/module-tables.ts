@@ -5,6 +5,7 @@
  * READMEs (modules/<name>/README.md) and by any other document that links
  * to them.
  */
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { byKey, compareText } from "./order";
 
 /** Terraform `${...}` wrapper removed, for showing an expression. */
@@ -23,13 +24,13 @@ export function cell(text: string): string {
 const code = (text: string) => `\`${cell(text)}\``;
 
 /** A variable is required when it has no default (not even null). */
-export function isRequired(variable: any): boolean {
+export function isRequired(variable: TerraformJson): boolean {
   return !("default" in variable);
 }
 
 /** The inputs table: required inputs first, then the optional ones, each group by name. */
-export function inputsTable(json: any): string {
-  const vars = Object.entries<any>(json.variable ?? {});
+export function inputsTable(json: TerraformJson): string {
+  const vars = Object.entries<TerraformJson>(json.variable ?? {});
   vars.sort(([a, va], [b, vb]) => Number(isRequired(vb)) - Number(isRequired(va)) || compareText(a, b));
   const lines = ["| Name | Description | Type | Default | Required |", "|---|---|---|---|:---:|"];
   for (const [name, v] of vars) {
@@ -42,18 +43,18 @@ export function inputsTable(json: any): string {
 }
 
 /** The outputs table, by name. */
-export function outputsTable(json: any): string {
+export function outputsTable(json: TerraformJson): string {
   const lines = ["| Name | Description |", "|---|---|"];
-  for (const [name, o] of Object.entries<any>(json.output ?? {}).sort(byKey)) {
+  for (const [name, o] of Object.entries<TerraformJson>(json.output ?? {}).sort(byKey)) {
     lines.push(`| <a name="output_${name}"></a>${code(name)} | ${cell((o.description ?? "") + (o.sensitive ? " (sensitive)" : ""))} |`);
   }
   return lines.join("\n");
 }
 
 /** Terraform and provider version constraints, from the module's `terraform` block. */
-export function requirementsTable(json: any): string {
+export function requirementsTable(json: TerraformJson): string {
   const lines = ["| Name | Version |", "|---|---|", `| terraform | ${code(json.terraform?.required_version ?? "any")} |`];
-  for (const [name, p] of Object.entries<any>(json.terraform?.required_providers ?? {}).sort(byKey)) {
+  for (const [name, p] of Object.entries<TerraformJson>(json.terraform?.required_providers ?? {}).sort(byKey)) {
     const source = String(p.source ?? name).includes("/") ? p.source : `hashicorp/${p.source ?? name}`;
     lines.push(`| ${name} (${code(source)}) | ${code(p.version ?? "any")} |`);
   }
@@ -67,19 +68,23 @@ function providerDocs(type: string, kind: "resources" | "data-sources"): string 
 }
 
 /** When a block exists: always, or its count / for_each expression. */
-function repetition(block: any): string {
+function repetition(block: TerraformJson): string {
   if (block.for_each !== undefined) return `one per ${code(bareExpression(block.for_each))}`;
   if (block.count !== undefined) return code(`count = ${bareExpression(block.count)}`);
   return "always";
 }
 
 /** The resources the module manages and the data sources it reads, with their addresses in the module. */
-export function resourcesTable(json: any): string {
+export function resourcesTable(json: TerraformJson): string {
   const lines = ["| Resource | Address in the module | Created |", "|---|---|---|"];
-  const rows = (blocks: any, kind: "resources" | "data-sources", prefix: string) =>
-    Object.entries<any>(blocks ?? {})
+  const rows = (blocks: TerraformJson | undefined, kind: "resources" | "data-sources", prefix: string) =>
+    Object.entries<TerraformJson>(blocks ?? {})
       .sort(byKey)
-      .flatMap(([type, byName]) => Object.entries<any>(byName).sort(byKey).map(([name, block]) => `| ${providerDocs(type, kind)} | ${code(`${prefix}${type}.${name}`)} | ${repetition(block)} |`));
+      .flatMap(([type, byName]) =>
+        Object.entries<TerraformJson>(byName)
+          .sort(byKey)
+          .map(([name, block]) => `| ${providerDocs(type, kind)} | ${code(`${prefix}${type}.${name}`)} | ${repetition(block)} |`),
+      );
   lines.push(...rows(json.resource, "resources", ""));
   const data = rows(json.data, "data-sources", "data.");
   if (data.length) lines.push("", "| Data source | Address in the module | Read |", "|---|---|---|", ...data);
@@ -101,24 +106,31 @@ export interface BackendCall {
 /** The path of an integration URI `http://<host>:<port><path>`. */
 function integrationPath(uri: string): { path: string; iterated: boolean } {
   const m = /^https?:\/\/\$\{[^}]+\}(?::\$\{[^}]+\}|:\d+)?(.*)$/s.exec(uri);
-  if (!m) throw new Error(`integration_uri must look like http://\${host}:\${port}/path for the backend contract table, got ${uri}: teach module-tables.ts the new shape`);
+  if (!m)
+    throw new Error(
+      `integration_uri must look like http://\${host}:\${port}/path for the backend contract table, got ${uri}: teach module-tables.ts the new shape`,
+    );
   const path = m[1];
-  if (/^\$\{coalesce\(each\.value\.path, "\/\$\{urlencode\(each\.key\)\}"\)\}$/.test(path)) return { path: "the entry's `path`, default `/<route key>` (URL-encoded)", iterated: true };
-  if (path.includes("${")) throw new Error(`integration path must be a literal or the custom_routes coalesce, got ${path}: teach module-tables.ts the new shape`);
+  if (/^\$\{coalesce\(each\.value\.path, "\/\$\{urlencode\(each\.key\)\}"\)\}$/.test(path))
+    return { path: "the entry's `path`, default `/<route key>` (URL-encoded)", iterated: true };
+  if (path.includes("${"))
+    throw new Error(`integration path must be a literal or the custom_routes coalesce, got ${path}: teach module-tables.ts the new shape`);
   return { path: `\`${path}\``, iterated: false };
 }
 
 /** Every route of the module's API with the request it makes to the backend. */
-export function backendCalls(json: any): BackendCall[] {
+export function backendCalls(json: TerraformJson): BackendCall[] {
   const integrations = json.resource?.aws_apigatewayv2_integration ?? {};
-  const responses = Object.values<any>(json.resource?.aws_apigatewayv2_route_response ?? {});
-  return Object.entries<any>(json.resource?.aws_apigatewayv2_route ?? {}).map(([id, route]) => {
+  const responses = Object.values<TerraformJson>(json.resource?.aws_apigatewayv2_route_response ?? {});
+  return Object.entries<TerraformJson>(json.resource?.aws_apigatewayv2_route ?? {}).map(([id, route]) => {
     const m = /aws_apigatewayv2_integration\.([^.[]+)/.exec(route.target ?? "");
     const integration = m && integrations[m[1]];
     if (!integration) throw new Error(`route ${id} must target an integration of the module for the backend contract table, got ${route.target}`);
     const { path, iterated } = integrationPath(integration.integration_uri);
     const headers = requestHeaders(integration.request_parameters);
-    const twoWay = responses.some((r) => String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}.`) || String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}[`));
+    const twoWay = responses.some(
+      (r) => String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}.`) || String(r.route_id ?? "").includes(`aws_apigatewayv2_route.${id}[`),
+    );
     return { routeKey: iterated ? "each `custom_routes` key" : route.route_key, method: integration.integration_method, path, headers, twoWay, iterated };
   });
 }
@@ -131,10 +143,14 @@ export function backendCalls(json: any): BackendCall[] {
 function requestHeaders(parameters: Record<string, string> | string | undefined): string[] {
   const header = (k: string, v: string) => `\`${k.slice("integration.request.header.".length)}\` (${v.replace(/^context\./, "$context.")})`;
   if (parameters === undefined) return [];
-  if (typeof parameters !== "string") return Object.entries(parameters).filter(([k]) => k.startsWith("integration.request.header.")).map(([k, v]) => header(k, v));
+  if (typeof parameters !== "string")
+    return Object.entries(parameters)
+      .filter(([k]) => k.startsWith("integration.request.header."))
+      .map(([k, v]) => header(k, v));
   const literal = [...parameters.matchAll(/"(integration\.request\.header\.[^"]+)" = "([^"]+)"/g)].map((m) => header(m[1], m[2]));
   const variable = /keys\(var\.([a-z_]+)\)/.exec(parameters)?.[1];
-  if (!literal.length && !variable) throw new Error(`request_parameters must be a map or a merge of literal maps and a variable, got ${parameters}: teach module-tables.ts the new shape`);
+  if (!literal.length && !variable)
+    throw new Error(`request_parameters must be a map or a merge of literal maps and a variable, got ${parameters}: teach module-tables.ts the new shape`);
   return variable ? [...literal, `one per \`${variable}\` entry ($context.authorizer.<key>)`] : literal;
 }
 
@@ -147,15 +163,19 @@ const BODY: Record<string, string> = { $connect: "empty", $disconnect: "empty" }
 const ORDER = (c: BackendCall) => (c.routeKey === "$connect" ? 0 : c.routeKey === "$disconnect" ? 1 : c.iterated ? 2 : c.routeKey === "$default" ? 4 : 3);
 
 /** The table of what API Gateway sends the backend, one row per route, plus the load balancer's health check. */
-export function backendContractTable(json: any): string {
+export function backendContractTable(json: TerraformJson): string {
   const calls = backendCalls(json).sort((a, b) => ORDER(a) - ORDER(b) || compareText(a.routeKey, b.routeKey));
   const lines = ["| Event | Route | Request to the backend | Headers | Body | Reply reaches the client |", "|---|---|---|---|---|---|"];
   for (const c of calls) {
-    const event = c.iterated ? "a frame whose route key (see `route_selection_expression`) is a key of `custom_routes`" : EVENT[c.routeKey] ?? `a frame with route key \`${c.routeKey}\``;
+    const event = c.iterated
+      ? "a frame whose route key (see `route_selection_expression`) is a key of `custom_routes`"
+      : (EVENT[c.routeKey] ?? `a frame with route key \`${c.routeKey}\``);
     const twoWay = c.iterated ? 'when the entry sets `route_response_selection_expression = "$default"`' : c.twoWay ? "yes" : "no";
-    lines.push(`| ${event} | ${c.iterated ? c.routeKey : code(c.routeKey)} | \`${c.method}\` ${c.path} | ${c.headers.join(", ")} | ${BODY[c.routeKey] ?? "the frame as sent"} | ${twoWay} |`);
+    lines.push(
+      `| ${event} | ${c.iterated ? c.routeKey : code(c.routeKey)} | \`${c.method}\` ${c.path} | ${c.headers.join(", ")} | ${BODY[c.routeKey] ?? "the frame as sent"} | ${twoWay} |`,
+    );
   }
-  const health = Object.values<any>(json.resource?.aws_lb_target_group ?? {})[0]?.health_check;
+  const health = Object.values<TerraformJson>(json.resource?.aws_lb_target_group ?? {})[0]?.health_check;
   if (health?.path) {
     const variable = /^\$\{var\.([a-z_]+)\}$/.exec(health.path)?.[1];
     const path = variable ? `${code(variable)} (default ${code(String(json.variable?.[variable]?.default))})` : code(health.path);

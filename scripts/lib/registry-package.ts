@@ -47,7 +47,10 @@ export function registryPackageEntries(name: string): TarEntry[] {
   entries.push({ path: "CHANGELOG.md", content: fs.readFileSync(path.join(PROJECT_DIR, "CHANGELOG.md"), "utf8") });
   for (const example of examplesUsing(name)) {
     const from = path.join(PROJECT_DIR, "examples", example.folder);
-    for (const file of fs.readdirSync(from).filter((f) => f.endsWith(".tf") || f.endsWith(".tf.json") || f === "README.md").sort()) {
+    for (const file of fs
+      .readdirSync(from)
+      .filter((f) => f.endsWith(".tf") || f.endsWith(".tf.json") || f === "README.md")
+      .sort()) {
       const text = fs.readFileSync(path.join(from, file), "utf8");
       entries.push({ path: `examples/${example.folder}/${file}`, content: file.endsWith(".md") ? text : packageExample(text, name) });
     }

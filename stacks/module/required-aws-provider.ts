@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
+import type { TerraformJson } from "../../constructs/terraform-json";
 import { AWS_PROVIDER_VERSION } from "../provider";
 
 /**
@@ -8,16 +9,16 @@ import { AWS_PROVIDER_VERSION } from "../provider";
  * `providers = {}`; the caller's provider configuration applies instead.
  */
 export class RequiredAwsProvider extends AwsProvider {
-  public toTerraform(): any {
+  public toTerraform(): TerraformJson {
     return requiredOnly(super.toTerraform());
   }
 
-  public toHclTerraform(): any {
+  public toHclTerraform(): TerraformJson {
     return requiredOnly(super.toHclTerraform());
   }
 }
 
-function requiredOnly(config: any): any {
+function requiredOnly(config: TerraformJson): TerraformJson {
   delete config.provider;
   config.terraform.required_providers.aws.version = AWS_PROVIDER_VERSION;
   return config;

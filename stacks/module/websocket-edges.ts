@@ -124,7 +124,8 @@ export const DOMAIN_PRECONDITIONS: readonly Precondition[] = [
   },
   {
     condition: "${var.domain_name != null || (var.domain_certificate_arn == null && var.domain_hosted_zone_id == null && var.domain_api_mapping_key == null)}",
-    error_message: "domain_name must be set when domain_certificate_arn, domain_hosted_zone_id or domain_api_mapping_key is, got null: name the custom domain, or remove the other domain_* inputs.",
+    error_message:
+      "domain_name must be set when domain_certificate_arn, domain_hosted_zone_id or domain_api_mapping_key is, got null: name the custom domain, or remove the other domain_* inputs.",
   },
 ];
 
@@ -163,7 +164,8 @@ export function declareWebSocketEdgeOutputs(scope: Construct, edges: ModuleEdges
   const { domain, mapping } = edges.customDomain;
   output(scope, "custom_domain_url", {
     value: mapping.url,
-    description: "URL clients connect to through the custom domain: wss://<domain_name> or wss://<domain_name>/<domain_api_mapping_key> (null without domain_name).",
+    description:
+      "URL clients connect to through the custom domain: wss://<domain_name> or wss://<domain_name>/<domain_api_mapping_key> (null without domain_name).",
   }).addOverride("precondition", DOMAIN_PRECONDITIONS);
   output(scope, "custom_domain_target_domain_name", {
     value: domain.targetDomainName,

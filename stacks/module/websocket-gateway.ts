@@ -1,6 +1,6 @@
-import { Fn, Op, TerraformIterator, TerraformStack } from "cdktf";
+import { Fn, Op, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-cloud-watch-role";
 import { logGroupNamePart } from "../../constructs/rules";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
@@ -82,9 +82,7 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
   api.addRoute("$default", { integration: integration(link.urlFor(PREDEFINED_ROUTE_PATHS.$default)), returnResponse: true });
 
   const routes = TerraformIterator.fromMap(inputs.customRoutes);
-  const twoWay = TerraformIterator.fromMap(
-    routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null") as any,
-  );
+  const twoWay = TerraformIterator.fromMap(Token.asAnyMap(routes.forExpressionForMap("key", "val if val.route_response_selection_expression != null")));
   const customRoutes = api.addIteratedRoutes("custom-routes", {
     forEach: routes,
     routeKey: routes.key,
@@ -94,7 +92,11 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
   });
 
   // manage_api_gateway_account = true is the deprecated spelling of "managed".
-  const accountRole = local(scope, "api_gateway_account_role", Fn.conditional(inputs.manageApiGatewayAccount, "managed", inputs.apiGatewayAccountRole)).asString;
+  const accountRole = local(
+    scope,
+    "api_gateway_account_role",
+    Fn.conditional(inputs.manageApiGatewayAccount, "managed", inputs.apiGatewayAccountRole),
+  ).asString;
   const loggingEnabled = local(scope, "logging_enabled", Op.neq(accountRole, "none")).asBoolean as unknown as boolean;
   TerraformStack.of(scope).addOverride("check.api_gateway_logging", {
     assert: [
@@ -109,7 +111,7 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
   });
 
   const limited = TerraformIterator.fromMap(
-    routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null") as any,
+    Token.asAnyMap(routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null")),
   );
 
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {

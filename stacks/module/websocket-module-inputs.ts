@@ -77,8 +77,7 @@ export interface WebSocketModuleInputs {
 }
 
 /** Terraform condition on one `custom_routes` entry (`k`, `r`). */
-const CUSTOM_ROUTE_VALID =
-  `${CUSTOM_ROUTE_KEY.condition("k")} && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))`;
+const CUSTOM_ROUTE_VALID = `${CUSTOM_ROUTE_KEY.condition("k")} && (r.route_response_selection_expression == null || r.route_response_selection_expression == "$default") && (r.path == null || startswith(coalesce(r.path, "/"), "/"))`;
 
 /**
  * Terraform condition on the limits of one `custom_routes` entry (`r`):
@@ -126,8 +125,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
         {
           condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_VALID}])}`,
           // Terraform >= 1.2 evaluates error_message as an expression.
-          errorMessage:
-            `custom_routes keys must be 1 to 128 printable ASCII characters, not starting with "$" (reserved for $connect, $disconnect, $default) or a space and not ending with a space; route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
+          errorMessage: `custom_routes keys must be 1 to 128 printable ASCII characters, not starting with "$" (reserved for $connect, $disconnect, $default) or a space and not ending with a space; route_response_selection_expression must be null or "$default"; path must start with "/". Entries breaking a rule: \${jsonencode([for k, r in var.custom_routes : k if !(${CUSTOM_ROUTE_VALID})])}.`,
         },
         {
           condition: `\${alltrue([for k, r in var.custom_routes : ${CUSTOM_ROUTE_LIMITS_VALID}])}`,
@@ -135,7 +133,8 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
         },
         {
           condition: "${length(var.custom_routes) <= 297}",
-          errorMessage: "custom_routes allows at most 297 entries: API Gateway's default quota is 300 routes per API, and 3 are $connect, $disconnect and $default.",
+          errorMessage:
+            "custom_routes allows at most 297 entries: API Gateway's default quota is 300 routes per API, and 3 are $connect, $disconnect and $default.",
         },
       ],
     }).value,
@@ -149,7 +148,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "string",
       default: null,
       description:
-        "Execution logging level: OFF, ERROR or INFO (null: ERROR). Applies only when the stage writes logs, which needs the region's API Gateway CloudWatch role (api_gateway_account_role \"existing\" or \"managed\"); otherwise the plan warns and the level is OFF.",
+        'Execution logging level: OFF, ERROR or INFO (null: ERROR). Applies only when the stage writes logs, which needs the region\'s API Gateway CloudWatch role (api_gateway_account_role "existing" or "managed"); otherwise the plan warns and the level is OFF.',
       validation: [LOGGING_LEVEL.hcl("logging_level", { nullable: true })],
     }).stringValue as ExecutionLoggingLevel,
     dataTraceEnabled: variable(scope, "data_trace_enabled", {
@@ -189,13 +188,13 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "string",
       default: "none",
       description:
-        "The region's API Gateway CloudWatch role, which a stage needs to write access and execution logs (one account setting per region; a stage with logs and no role fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\"). \"none\": the stage writes no logs (the log groups exist, empty), so a first apply works on any account. \"existing\": the region has a role (`aws apigateway get-account` shows cloudwatchRoleArn): logs on. \"managed\": this module creates the role and sets it (aws_api_gateway_account, reset on destroy): logs on; only one module or stack per region may manage it.",
+        'The region\'s API Gateway CloudWatch role, which a stage needs to write access and execution logs (one account setting per region; a stage with logs and no role fails with "CloudWatch Logs role ARN must be set in account settings to enable logging"). "none": the stage writes no logs (the log groups exist, empty), so a first apply works on any account. "existing": the region has a role (`aws apigateway get-account` shows cloudwatchRoleArn): logs on. "managed": this module creates the role and sets it (aws_api_gateway_account, reset on destroy): logs on; only one module or stack per region may manage it.',
       validation: [API_GATEWAY_ACCOUNT_ROLE.hcl("api_gateway_account_role")],
     }).stringValue,
     manageApiGatewayAccount: variable(scope, "manage_api_gateway_account", {
       type: "bool",
       default: false,
-      description: "Deprecated: use api_gateway_account_role. true is api_gateway_account_role = \"managed\" (whatever that variable says).",
+      description: 'Deprecated: use api_gateway_account_role. true is api_gateway_account_role = "managed" (whatever that variable says).',
     }).value,
     vpcLinkName: variable(scope, "vpc_link_name", {
       type: "string",

@@ -12,12 +12,19 @@ import { WebSocketGateway } from "./websocket-gateway";
  */
 export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink): void {
   output(scope, "websocket_api_id", { value: gateway.api.apiId, description: "ID of the WebSocket API Gateway." });
-  output(scope, "websocket_stage_invoke_url", { value: gateway.stage.invokeUrl, description: "WebSocket connection URL (wss://<api-id>.execute-api.<region>.amazonaws.com/<stage>)." });
-  output(scope, "connections_callback_url", { value: gateway.stage.callbackUrl, description: "Base URL of the @connections API the backend calls to send to a client (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>)." });
+  output(scope, "websocket_stage_invoke_url", {
+    value: gateway.stage.invokeUrl,
+    description: "WebSocket connection URL (wss://<api-id>.execute-api.<region>.amazonaws.com/<stage>).",
+  });
+  output(scope, "connections_callback_url", {
+    value: gateway.stage.callbackUrl,
+    description: "Base URL of the @connections API the backend calls to send to a client (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>).",
+  });
   output(scope, "api_execution_arn", { value: gateway.api.executionArn, description: "Execution ARN of the API." });
   output(scope, "connections_arn", {
     value: gateway.stage.connectionsArn,
-    description: "Resource to grant execute-api:ManageConnections on in the backend's role: every @connections method (POST, GET, DELETE) of this stage (<api execution ARN>/<stage>/*/@connections/*).",
+    description:
+      "Resource to grant execute-api:ManageConnections on in the backend's role: every @connections method (POST, GET, DELETE) of this stage (<api execution ARN>/<stage>/*/@connections/*).",
   });
   output(scope, "vpc_link_id", { value: link.vpcLinkId, description: "ID of the VPC link (aws_api_gateway_vpc_link, v1)." });
   output(scope, "nlb_arn", { value: link.nlb.arn, description: "ARN of the Network Load Balancer behind the VPC link." });
@@ -35,11 +42,11 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
   output(scope, "execution_log_group_name", { value: gateway.stage.executionLogGroup!.name, description: "Name of the stage's execution log group." });
   output(scope, "api_gateway_cloudwatch_role_arn", {
     value: gateway.cloudWatchRole.roleArn,
-    description: "Role set as the account's API Gateway CloudWatch role (null unless api_gateway_account_role is \"managed\").",
+    description: 'Role set as the account\'s API Gateway CloudWatch role (null unless api_gateway_account_role is "managed").',
   });
   output(scope, "logging_enabled", {
     value: gateway.loggingEnabled,
-    description: "Whether the stage writes access and execution logs (false while api_gateway_account_role is \"none\": the log groups then stay empty).",
+    description: 'Whether the stage writes access and execution logs (false while api_gateway_account_role is "none": the log groups then stay empty).',
   });
   // The custom domain and $connect authorization (null where not asked for).
   declareWebSocketEdgeOutputs(scope, gateway);

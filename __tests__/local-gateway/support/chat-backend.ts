@@ -47,7 +47,12 @@ export class ChatBackend {
     this.store = store;
     this.agent.destroy();
     this.agent = new https.Agent({ ca: store.ca, keepAlive: true });
-    this.dynamodb = new DynamoDBClient({ endpoint: store.endpoint, region: store.region, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+    this.dynamodb = new DynamoDBClient({
+      endpoint: store.endpoint,
+      region: store.region,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
   }
 
   public async close(): Promise<void> {
@@ -106,10 +111,13 @@ export class ChatBackend {
           return answer(200, `${JSON.stringify(users)}\n`);
         }
         case "/message": {
-          if (!body.connectionId || !body.username || !body.url) return answer(400, "could not initiate connection. 'connectionId', 'username', and 'url' required");
+          if (!body.connectionId || !body.username || !body.url)
+            return answer(400, "could not initiate connection. 'connectionId', 'username', and 'url' required");
           const target = (await this.users()).find((u) => u.username === body.username);
           if (!target) return answer(400, "could not get target connectionId");
-          const source = await this.db().send(new GetItemCommand({ TableName: this.table(), Key: { connectionId: { S: body.connectionId } }, ConsistentRead: true }));
+          const source = await this.db().send(
+            new GetItemCommand({ TableName: this.table(), Key: { connectionId: { S: body.connectionId } }, ConsistentRead: true }),
+          );
           const from = source.Item?.username?.S;
           if (!from) return answer(400, "could not get source username");
           try {

@@ -1,7 +1,7 @@
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Fn, TerraformVariable, Testing } from "cdktf";
-import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-account";
+import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-cloud-watch-role";
 import { dataOf, newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 describe("ApiGatewayCloudWatchRole", () => {
@@ -68,8 +68,14 @@ describe("ApiGatewayCloudWatchRole", () => {
     const json = synthJson(stack);
     const count = "${var.manage_account ? 1 : 0}";
     expect(onlyResource(json, "aws_iam_role").count).toBe(count);
-    expect(onlyResource(json, "aws_iam_role_policy_attachment")).toMatchObject({ count, role: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].name)}` });
-    expect(onlyResource(json, "aws_api_gateway_account")).toMatchObject({ count, cloudwatch_role_arn: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].arn)}` });
+    expect(onlyResource(json, "aws_iam_role_policy_attachment")).toMatchObject({
+      count,
+      role: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].name)}`,
+    });
+    expect(onlyResource(json, "aws_api_gateway_account")).toMatchObject({
+      count,
+      cloudwatch_role_arn: `\${one(aws_iam_role.${account.role.friendlyUniqueId}[*].arn)}`,
+    });
     // reset on destroy, given as an expression: a literal makes the provider print its deprecation warning on every plan
     expect(onlyResource(json, "aws_api_gateway_account").reset_on_delete).toBe("${var.manage_account ? true : null}");
   });

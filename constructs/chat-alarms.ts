@@ -74,12 +74,18 @@ export class ChatAlarms extends Construct {
     checkRange("ChatAlarms.integrationErrorThreshold", props.integrationErrorThreshold, 1, 1_000_000, "use a count of at least 1");
     EMAIL.check("ChatAlarms.email", props.email);
     if (props.email && props.snsTopicArn) {
-      throw invalid("ChatAlarms.email", "unset when snsTopicArn is given (only the new topic gets a subscription)", props.email, "subscribe the address to your topic yourself, or drop snsTopicArn");
+      throw invalid(
+        "ChatAlarms.email",
+        "unset when snsTopicArn is given (only the new topic gets a subscription)",
+        props.email,
+        "subscribe the address to your topic yourself, or drop snsTopicArn",
+      );
     }
     if (props.snsTopicArn) {
       this.topicArn = props.snsTopicArn;
     } else {
-      if (!props.accountId) throw invalid("ChatAlarms.accountId", "set when no snsTopicArn is given", props.accountId, "pass the account id for the new topic's key policy");
+      if (!props.accountId)
+        throw invalid("ChatAlarms.accountId", "set when no snsTopicArn is given", props.accountId, "pass the account id for the new topic's key policy");
       const partition = new DataAwsPartition(this, "Partition").partition;
       const keyPolicy = new DataAwsIamPolicyDocument(this, "TopicKeyPolicy", {
         statement: [

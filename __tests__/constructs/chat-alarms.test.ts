@@ -1,7 +1,7 @@
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
-import { ChatAlarms, ChatAlarmsProps } from "../../constructs/alarms";
+import { ChatAlarms, ChatAlarmsProps } from "../../constructs/chat-alarms";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 const EXISTING_TOPIC = "arn:aws:sns:us-east-1:123456789012:ops";
@@ -45,13 +45,25 @@ describe("ChatAlarms", () => {
     expect(key.enable_key_rotation).toBe(true);
     const policy = policyDocumentOf(json, key.policy);
     expect(policy.statement).toEqual([
-      expect.objectContaining({ principals: [{ type: "AWS", identifiers: ["arn:${data.aws_partition.alarms_Partition_9279DC78.partition}:iam::123456789012:root"] }], actions: ["kms:*"], resources: ["*"] }),
-      { sid: "CloudWatchPublishesAlarms", effect: "Allow", principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }], actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"] },
+      expect.objectContaining({
+        principals: [{ type: "AWS", identifiers: ["arn:${data.aws_partition.alarms_Partition_9279DC78.partition}:iam::123456789012:root"] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      }),
+      {
+        sid: "CloudWatchPublishesAlarms",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      },
     ]);
   });
 
   test("fails when no account id is given for a new topic", () => {
-    expect(() => alarms({ accountId: undefined })).toThrow("ChatAlarms.accountId must be set when no snsTopicArn is given, got nothing: pass the account id for the new topic's key policy");
+    expect(() => alarms({ accountId: undefined })).toThrow(
+      "ChatAlarms.accountId must be set when no snsTopicArn is given, got nothing: pass the account id for the new topic's key policy",
+    );
   });
 
   test("fails when an e-mail address is given with an existing topic", () => {
@@ -64,7 +76,11 @@ describe("ChatAlarms", () => {
     const { stack } = alarms({ email: "ops@example.com" });
     const json = synthJson(stack);
     const topic = Object.keys(resourcesOf(json, "aws_sns_topic"))[0];
-    expect(onlyResource(json, "aws_sns_topic_subscription")).toEqual({ topic_arn: `\${aws_sns_topic.${topic}.arn}`, protocol: "email", endpoint: "ops@example.com" });
+    expect(onlyResource(json, "aws_sns_topic_subscription")).toEqual({
+      topic_arn: `\${aws_sns_topic.${topic}.arn}`,
+      protocol: "email",
+      endpoint: "ops@example.com",
+    });
   });
 
   test("notifies an existing topic instead of creating one", () => {
@@ -136,7 +152,9 @@ describe("ChatAlarms", () => {
 
   test("fails when the CPU threshold is not a percentage", () => {
     expect(() => alarms({ cpuThresholdPercent: 0 })).toThrow("ChatAlarms.cpuThresholdPercent must be a whole number from 1 to 100, got 0: use a percentage");
-    expect(() => alarms({ cpuThresholdPercent: 101 })).toThrow("ChatAlarms.cpuThresholdPercent must be a whole number from 1 to 100, got 101: use a percentage");
+    expect(() => alarms({ cpuThresholdPercent: 101 })).toThrow(
+      "ChatAlarms.cpuThresholdPercent must be a whole number from 1 to 100, got 101: use a percentage",
+    );
   });
 
   test("does not check an unresolved CPU threshold", () => {
