@@ -110,8 +110,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   freshClone("npm run modules", "from a fresh clone: `--check`, and after `npm version` as a release does", "npm run modules -- --check"),
   freshClone(
     "npm version",
-    "from a fresh clone, as a release does: `npm version 1.0.1 --no-git-tag-version`, then `npm run modules`",
-    "npm version 1.0.1 --no-git-tag-version",
+    "from a fresh clone, as a release does: `npm version 99.0.0 --no-git-tag-version`, then `npm run modules`",
+    "npm version 99.0.0 --no-git-tag-version",
   ),
   freshClone("npm run package", "from a fresh clone"),
   freshClone("npm run bench", "from a fresh clone, in quick mode (every measurement once)", "npm run bench -- --quick"),
