@@ -260,7 +260,7 @@ function coerce(field: Field, value: unknown, origin: string): unknown {
   return value;
 }
 
-/** A setting's type in words ("a whole number", "a string or null"). */
+/** A setting's type in words ("a whole number", "a string or null"); a field's own typeText first. */
 function describeType(field: Field): string {
   const names: Record<string, string> = {
     string: "a string",
@@ -270,7 +270,7 @@ function describeType(field: Field): string {
     "string[]": "a list of strings",
     map: "an object of strings",
   };
-  return names[field.type] + (field.nullable ? " or null" : "");
+  return (field.typeText ?? names[field.type]) + (field.nullable ? " or null" : "");
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
