@@ -31,10 +31,10 @@ const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-en
 };
 
 /** Prints one figure: label, value, and a note (ratio, target). */
-export type Row = (label: string, value: string, note?: string) => void;
+type Row = (label: string, value: string, note?: string) => void;
 
 /** What every measurement gets. */
-export interface BenchContext {
+interface BenchContext {
   /** `--quick`: one run each, smallest inputs; figures are not compared with targets. */
   readonly quick: boolean;
   /** Runs to take the median of, where a measurement repeats. */
@@ -47,7 +47,7 @@ export interface BenchContext {
 }
 
 /** One measurement: its name (printed as `measured: <name>`) and what it runs. */
-export interface Measurement {
+interface Measurement {
   readonly name: string;
   run(context: BenchContext): void | Promise<void>;
 }

@@ -195,11 +195,12 @@ function requiredProviders(stackDir) {
 /**
  * The mirrored providers of a stack whose lock entry cdktf would find
  * missing or not matching (and would therefore lock from the registry).
+ * `required` is the stack's requiredProviders, when the caller has read them.
  */
-function providersToLock(stackDir) {
+function providersToLock(stackDir, required = requiredProviders(stackDir)) {
   const lockFile = path.join(stackDir, LOCK_FILE);
   const locked = fs.existsSync(lockFile) ? parseLockFile(fs.readFileSync(lockFile, "utf8")) : {};
-  return Object.entries(requiredProviders(stackDir))
+  return Object.entries(required)
     .filter(([address]) => MIRRORED_PROVIDERS.includes(address))
     .filter(([address, version]) => locked[address] === undefined || !lockedConstraintMatches(version, locked[address]))
     .map(([address]) => address);
@@ -220,11 +221,11 @@ function lockFromMirror(outdir, mirror, env = process.env) {
   const written = new Map();
   for (const stack of Object.values(manifest.stacks ?? {})) {
     const stackDir = path.join(outdir, stack.workingDirectory);
-    const addresses = providersToLock(stackDir);
+    const required = requiredProviders(stackDir);
+    const addresses = providersToLock(stackDir, required);
     if (addresses.length === 0) continue;
     const platforms = [...new Set(addresses.flatMap((a) => mirrorPlatforms(mirror, a)))];
     const lockFile = path.join(stackDir, LOCK_FILE);
-    const required = requiredProviders(stackDir);
     const key = JSON.stringify(addresses.map((a) => [a, required[a]]));
     if (written.has(key) && !fs.existsSync(lockFile)) {
       fs.copyFileSync(written.get(key), lockFile);

@@ -57,8 +57,6 @@ export interface ChatStackProps {
  * by Amplify from a connected repository; optional alarms.
  */
 export class ChatStack extends TerraformStack {
-  /** What the target can create (derived from the settings). */
-  public readonly capabilities: TargetCapabilities;
   /** What the target left out, and why. */
   public readonly omissions: Omission[];
   public readonly api: WebSocketApi;
@@ -79,7 +77,8 @@ export class ChatStack extends TerraformStack {
     super(scope, id);
     const s = props.settings;
     const c = s.chat;
-    const can = (this.capabilities = targetCapabilities(s.target));
+    // What the target can create (derived from the settings).
+    const can = targetCapabilities(s.target);
     // What this configuration would use that the target may lack. A target
     // without Lambda reports the deploy actions even where none are needed.
     this.omissions = omissionsFor(can, {

@@ -125,25 +125,14 @@ export function configFileFromArgs(argv: readonly string[]): string | undefined 
 /** Merges and validates the sources; pure, so tests can call it directly. */
 export function resolveSettings(sources: ConfigSources): Settings {
   const problems: Problem[] = [];
-  const origin = new Map<string, string>();
-  const merged: Record<string, unknown> = {};
-
   const layers: Array<[unknown, string]> = [
     [sources.defaults ?? builtInDefaults(), sources.defaultsOrigin ?? "defaults"],
     [sources.project, sources.projectOrigin ?? "cdktf.json"],
     [sources.file, sources.fileOrigin ?? "config file"],
   ];
-  for (const [layer, name] of layers) {
-    if (layer === undefined) continue;
-    if (!isObject(layer)) {
-      problems.push({ key: name, message: `${name} must be a JSON object of settings, got ${show(layer)}: wrap the settings in { }` });
-      continue;
-    }
-    flatten(layer, "", (key, value) => {
-      merged[key] = value;
-      origin.set(key, name);
-    });
-  }
+  const { merged, origin } = mergeLayers(layers, (layer, name) =>
+    problems.push({ key: name, message: `${name} must be a JSON object of settings, got ${show(layer)}: wrap the settings in { }` }),
+  );
   for (const field of FIELDS) {
     const value = field.env ? sources.env?.[field.env] : undefined;
     if (value !== undefined && value !== "") {
@@ -230,9 +219,37 @@ export function builtInDefaults(): Record<string, unknown> {
  * validated: for docs and tests.
  */
 export function committedDefaults(project: unknown): Record<string, unknown> {
-  const flat: Record<string, unknown> = {};
-  for (const layer of [builtInDefaults(), project]) if (isObject(layer)) flatten(layer, "", (key, value) => (flat[key] = value));
-  return nest(Object.entries(flat));
+  const { merged } = mergeLayers([
+    [builtInDefaults(), "defaults"],
+    [project, "cdktf.json"],
+  ]);
+  return nest(Object.entries(merged));
+}
+
+/**
+ * The layers flattened to settings, a later layer's value over an earlier
+ * one's, setting by setting (maps and lists replace as a whole), with the
+ * name of the layer each value comes from. An undefined layer is skipped;
+ * one that is not an object is skipped and passed to notObject.
+ */
+function mergeLayers(
+  layers: ReadonlyArray<readonly [unknown, string]>,
+  notObject: (layer: unknown, name: string) => void = () => undefined,
+): { merged: Record<string, unknown>; origin: Map<string, string> } {
+  const merged: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  for (const [layer, name] of layers) {
+    if (layer === undefined) continue;
+    if (!isObject(layer)) {
+      notObject(layer, name);
+      continue;
+    }
+    flatten(layer, "", (key, value) => {
+      merged[key] = value;
+      origin.set(key, name);
+    });
+  }
+  return { merged, origin };
 }
 
 function secretFix(key: string): string {
@@ -260,7 +277,7 @@ function coerce(field: Field, value: unknown, origin: string): unknown {
   return value;
 }
 
-/** A setting's type in words ("a whole number", "a string or null"). */
+/** A setting's type in words ("a whole number", "a string or null"); a field's own typeText first. */
 function describeType(field: Field): string {
   const names: Record<string, string> = {
     string: "a string",
@@ -270,7 +287,7 @@ function describeType(field: Field): string {
     "string[]": "a list of strings",
     map: "an object of strings",
   };
-  return names[field.type] + (field.nullable ? " or null" : "");
+  return (field.typeText ?? names[field.type]) + (field.nullable ? " or null" : "");
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { atLeastMinCapacity, distinct, fargateMemory, PULL_THROUGH_CACHE_SECRET_ARN, Rule, withinCapacity } from "../constructs/rules";
 import { TRACING_PORT } from "../constructs/tracing-sidecar";
-import { Settings } from "./settings";
+import { FIELD_BY_KEY, Settings } from "./settings";
 
 /**
  * The rules between settings (Fargate CPU and memory, the scaling range,
@@ -177,13 +177,15 @@ function dockerHubChecks(s: Settings, fail: Fail, ok: Ok): void {
 function frontendChecks(s: Settings, fail: Fail, ok: Ok): void {
   if (!ok("chat.frontend.source")) return;
   const f = s.chat.frontend;
-  const only: Array<[string, "build" | "repository", unknown, unknown, string]> = [
-    ["chat.frontend.gitRef", "build", f.gitRef, "main", "Amplify builds chat.frontend.branch"],
-    ["chat.frontend.build.outputDirectory", "build", f.build?.outputDirectory, "out", "Amplify builds with the repository's own build settings"],
-    ["chat.frontend.build.nodeVersion", "build", f.build?.nodeVersion, "22", "Amplify builds with the repository's own build settings"],
-    ["chat.frontend.startBuild", "repository", f.startBuild, true, "the build runs on every apply that changes it"],
+  const only: Array<[string, "build" | "repository", unknown, string]> = [
+    ["chat.frontend.gitRef", "build", f.gitRef, "Amplify builds chat.frontend.branch"],
+    ["chat.frontend.build.outputDirectory", "build", f.build?.outputDirectory, "Amplify builds with the repository's own build settings"],
+    ["chat.frontend.build.nodeVersion", "build", f.build?.nodeVersion, "Amplify builds with the repository's own build settings"],
+    ["chat.frontend.startBuild", "repository", f.startBuild, "the build runs on every apply that changes it"],
   ];
-  for (const [key, source, value, fallback, why] of only) {
+  for (const [key, source, value, why] of only) {
+    // The schema's default: the value that leaves the setting unused.
+    const fallback = FIELD_BY_KEY.get(key)!.default;
     if (f.source === source || !ok(key) || value === fallback) continue;
     fail(
       key,

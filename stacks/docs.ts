@@ -112,11 +112,13 @@ export function replaceSection(text: string, name: string, body: string, file = 
  * differ from the files in `projectDir`.
  */
 export function regenerateDocs(projectDir: string, projectSettings: unknown): { files: Map<string, string>; stale: string[] } {
+  const read = new Map<string, string>();
   const files = new Map<string, string>();
   for (const s of generatedSections(projectSettings)) {
-    const current = files.get(s.file) ?? fs.readFileSync(path.join(projectDir, s.file), "utf8");
+    if (!read.has(s.file)) read.set(s.file, fs.readFileSync(path.join(projectDir, s.file), "utf8"));
+    const current = files.get(s.file) ?? read.get(s.file)!;
     files.set(s.file, replaceSection(current, s.name, s.body, s.file));
   }
-  const stale = [...files].filter(([file, text]) => fs.readFileSync(path.join(projectDir, file), "utf8") !== text).map(([file]) => file);
+  const stale = [...files].filter(([file, text]) => read.get(file) !== text).map(([file]) => file);
   return { files, stale };
 }

@@ -22,6 +22,12 @@ export interface Field {
   readonly nullable: boolean;
   /** The allowed values of a choice. */
   readonly oneOf?: readonly string[];
+  /**
+   * What the type is in words, for the loader's messages, when the type's
+   * own words would mislead (a map whose values are not strings).
+   * @default - the type's words ("an object of strings" for a map)
+   */
+  readonly typeText?: string;
   readonly doc: string;
   /** Environment variable that overrides it. */
   readonly env?: string;
@@ -49,9 +55,16 @@ type Described = Omit<Field, "key" | "schema">;
 const DESCRIBED = new Map<z.ZodTypeAny, Described>();
 
 /** Registers a setting: its schema (with the rule as a refinement) and what the docs and the loader need. */
-function setting<S extends z.ZodTypeAny>(type: FieldType, schema: S, about: About<z.infer<S>>, nullable = false, oneOf?: readonly string[]): S {
+function setting<S extends z.ZodTypeAny>(
+  type: FieldType,
+  schema: S,
+  about: About<z.infer<S>>,
+  nullable = false,
+  oneOf?: readonly string[],
+  typeText?: string,
+): S {
   const refined = (about.rule ? schema.superRefine(about.rule.refine as never) : schema) as S;
-  DESCRIBED.set(refined, { type, nullable, oneOf, doc: about.doc, env: about.env, default: about.default });
+  DESCRIBED.set(refined, { type, nullable, oneOf, typeText, doc: about.doc, env: about.env, default: about.default });
   return refined;
 }
 
@@ -69,7 +82,14 @@ const stringMap = (about: About<Record<string, string>>) => setting("map", z.rec
 
 /** Per-route throttling: route key → one or both limits (the rule names a bad entry). */
 const routeThrottleMap = (about: About<Record<string, RouteThrottle>>) =>
-  setting("map", z.record(z.unknown()) as unknown as z.ZodType<Record<string, RouteThrottle>>, about);
+  setting(
+    "map",
+    z.record(z.unknown()) as unknown as z.ZodType<Record<string, RouteThrottle>>,
+    about,
+    false,
+    undefined,
+    "an object of route key → { burstLimit, rateLimit }",
+  );
 
 const CHAT_NAME = rules.shortName('AWS limits load balancer names to 32 characters; use for example "chat"');
 

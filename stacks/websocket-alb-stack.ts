@@ -77,11 +77,13 @@ export class WebSocketAlbStack extends TerraformStack {
         type: "string",
         default: null,
         description: "Name of the NLB put in front of the ALB. Default: derived from vpc_link_name.",
+        validation: [ELB_NAME.hcl("nlb_name", { nullable: true })],
       }),
       targetGroupName: variable(this, "target_group_name", {
         type: "string",
         default: null,
         description: "Name of the NLB's alb-type target group. Default: derived from vpc_link_name.",
+        validation: [ELB_NAME.hcl("target_group_name", { nullable: true })],
       }),
       healthCheckPath: variable(this, "health_check_path", {
         type: "string",
@@ -90,12 +92,6 @@ export class WebSocketAlbStack extends TerraformStack {
         validation: [HEALTH_CHECK_PATH.hcl("health_check_path")],
       }),
     };
-    for (const [name, variable] of [
-      ["nlb_name", v.nlbName],
-      ["target_group_name", v.targetGroupName],
-    ] as const) {
-      variable.addValidation(ELB_NAME.hcl(name, { nullable: true }));
-    }
 
     // main
     // Looked up only when not given, so plans need no AWS reads when they are.

@@ -118,6 +118,18 @@ describe("resolveSettings", () => {
         [problem("state.cloud.workspaceTags", "a list of strings", '["chat",7]', "write it as a list of strings")],
       ],
       ["a map is given as a string", { tags: "Project=chat" }, [problem("tags", "an object of strings", '"Project=chat"', "write it as an object of strings")]],
+      [
+        "the route throttling map is given as a number (naming its own shape, not an object of strings)",
+        { chat: { api: { routeThrottle: 5 } } },
+        [
+          problem(
+            "chat.api.routeThrottle",
+            "an object of route key → { burstLimit, rateLimit }",
+            "5",
+            "write it as an object of route key → { burstLimit, rateLimit }",
+          ),
+        ],
+      ],
       ["a tag value is not a string", { tags: { Team: 5 } }, [problem("tags", "a map of strings", '{"Team":5}', 'make the value of tag "Team" a string')]],
       [
         "a required setting is null",

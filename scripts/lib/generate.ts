@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../../stacks/paths";
 import { parseAddressList, refreshAddressList, renderAddressList, unmovedMessage } from "./address-list";
-import { names, parseChangelog, unreleased } from "./changelog";
-import { interfaceOf, parseInterfaceRecord, refreshInterface, renderInterfaceRecord } from "./interface-record";
+import { isBreaking, names, parseChangelog, unreleased } from "./changelog";
+import { interfaceOf, parseInterfaceRecord, refreshInterface, renderInterfaceRecord, unreleasedEntries } from "./interface-record";
 import { moduleJson, moduleTerraformFiles } from "./module-files";
 import { addressListPath, interfaceRecordPath, MODULE_NAMES, moduleDir } from "./module-catalog";
 import { moduleReadme, moduleSources } from "./module-readme";
@@ -48,7 +48,7 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
   const problems: string[] = [];
   const changelogTodo: string[] = [];
   const mention = (name: string, breaking: boolean) => {
-    const ok = pending.entries.some((e) => names(e.text, name) && (!breaking || /\bBREAKING\b/.test(e.text)));
+    const ok = pending.entries.some((e) => names(e.text, name) && (!breaking || isBreaking(e.text)));
     if (!ok) changelogTodo.push(breaking ? `BREAKING \`${name}\`` : `\`${name}\``);
   };
 
@@ -61,9 +61,7 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
     const before = committed ? parseInterfaceRecord(committed) : undefined;
     const record = refreshInterface(before, interfaceOf(module), releasedSince(before?.version), sources.version);
     files.set(interfaceRecordPath(name), renderInterfaceRecord(name, record));
-    for (const kind of ["variables", "outputs"] as const) {
-      for (const [n, e] of Object.entries(record[kind])) if (e.unreleased) mention(n, !!e.breaking);
-    }
+    for (const { name: n, entry } of unreleasedEntries(record)) mention(n, !!entry.breaking);
   }
 
   for (const stack of CONTRACT_STACKS) {

@@ -2,7 +2,6 @@ import * as path from "path";
 
 /** The module stacks, each committed as modules/<name>/ (also their registry names, provider aws). */
 export const MODULE_NAMES = ["websocket-nlb", "websocket-alb"] as const;
-export type ModuleName = (typeof MODULE_NAMES)[number];
 
 /** Folder of the committed contract records (interface records and address lists). */
 export const CONTRACTS_DIR = path.join("__tests__", "contracts");

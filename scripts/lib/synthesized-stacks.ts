@@ -8,7 +8,7 @@ import { synthesize } from "../../stacks/synth";
 
 /** The stacks whose synthesized Terraform is a contract: two modules for HCL users and the chat system. */
 export const CONTRACT_STACKS = ["websocket-nlb", "websocket-alb", "chat"] as const;
-export type ContractStack = (typeof CONTRACT_STACKS)[number];
+type ContractStack = (typeof CONTRACT_STACKS)[number];
 
 /**
  * Synthesizes every stack with the committed defaults (cdktf.json's

@@ -47,7 +47,7 @@ export interface WebSocketEdgeInputs {
  * defaults, descriptions and validations are the modules' contract) and
  * returns them as typed values. Rules between them (a domain needs a
  * certificate or a zone; `CUSTOM` needs a function) are preconditions of the
- * outputs (websocket-edge-outputs.ts): a validation may not read another
+ * outputs (websocket-edges.ts): a validation may not read another
  * variable before Terraform 1.9.
  */
 export function declareWebSocketEdgeInputs(scope: Construct): WebSocketEdgeInputs {
