@@ -210,7 +210,7 @@ function splitQualifier(arn: string): { name: string; qualifier?: string } {
 }
 
 /** The principal id a Lambda authorizer returned, for a request template. */
-export const AUTHORIZER_PRINCIPAL_ID = "$context.authorizer.principalId";
+const AUTHORIZER_PRINCIPAL_ID = "$context.authorizer.principalId";
 
 /**
  * A value of the authorizer's result for request templates:
