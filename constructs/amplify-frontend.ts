@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
+import { GIT_REF } from "./rules";
 import { checkGitHubRepositoryUrl, checkPattern } from "./validation";
 
 /** Properties of {@link AmplifyFrontend}. */
@@ -87,7 +88,7 @@ export const SPA_REWRITE = { source: "/<*>", target: "/index.html", status: "404
 /** Checks an Amplify app name and branch name (`<construct>.appName`, `<construct>.branchName`). */
 export function checkAmplifyNames(construct: string, appName: string, branchName: string): void {
   checkPattern(`${construct}.appName`, appName, /^[A-Za-z0-9_-]{1,255}$/, "1 to 255 letters, digits, hyphens or underscores", "rename the app");
-  checkPattern(`${construct}.branchName`, branchName, /^(?!\/)(?!.*\/$)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/, "a Git branch name", 'use for example "main"');
+  GIT_REF.with({ rule: "a Git branch name", fix: 'use for example "main"' }).check(`${construct}.branchName`, branchName);
 }
 
 /** `https://<branch, slashes as hyphens>.<app default domain>`. */

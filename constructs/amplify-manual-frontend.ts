@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import { amplifyBranchUrl, checkAmplifyNames, SPA_REWRITE } from "./amplify-frontend";
 import { DeployActions } from "./deploy-actions";
 import { FrontendBuild } from "./frontend-build";
-import { checkPattern } from "./validation";
+import { FRONTEND_BUILD_NAME } from "./rules";
 
 /** Properties of {@link AmplifyManualFrontend}. */
 export interface AmplifyManualFrontendProps {
@@ -94,12 +94,9 @@ export class AmplifyManualFrontend extends Construct {
     super(scope, id);
     const branchName = props.branchName ?? "main";
     checkAmplifyNames("AmplifyManualFrontend", props.appName, branchName);
-    checkPattern(
+    FRONTEND_BUILD_NAME.with({ fix: "it also names the CodeBuild project, whose role <appName>-build must fit IAM's 64 characters" }).check(
       "AmplifyManualFrontend.appName",
       props.appName,
-      /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/,
-      "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
-      "it also names the CodeBuild project, whose role <appName>-build must fit IAM's 64 characters",
     );
     this.resource = new AmplifyApp(this, "Resource", {
       name: props.appName,

@@ -48,7 +48,7 @@ export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"]
  * Leaves build stages, `scratch`, images of other registries and references
  * built from ARGs alone, and prints each change.
  */
-export const BASE_IMAGE_REWRITER = String.raw`import re, sys
+const BASE_IMAGE_REWRITER = String.raw`import re, sys
 path, target = sys.argv[1], sys.argv[2]
 hub_hosts = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 stages = set()

@@ -12,6 +12,7 @@ import { buildSpec } from "./container-image-build-spec";
 import { DeployActions } from "./deploy-actions";
 import { checkDockerHubAccess, DockerHubAccess, dockerHubCachePrefix, dockerHubStatements, dockerHubVariables } from "./docker-hub-access";
 import { escapeTerraformTemplate } from "./escape";
+import { GIT_REF } from "./rules";
 import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** A GitHub repository to build an image from. */
@@ -239,11 +240,6 @@ export class ContainerImage extends Construct {
   }
 }
 
-/** Throws when `value` is a resolved string that is not a branch, tag or commit name. */
-export function checkGitRef(setting: string, value: string | undefined): void {
-  checkPattern(setting, value, /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/, "a branch, tag or commit", 'use for example "main" or a commit SHA');
-}
-
 function validate(props: ContainerImageProps): void {
   checkPattern(
     "ContainerImage.name",
@@ -253,7 +249,7 @@ function validate(props: ContainerImageProps): void {
     "ECR repository names are lowercase",
   );
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
-  checkGitRef("ContainerImage.source.gitRef", props.source.gitRef);
+  GIT_REF.check("ContainerImage.source.gitRef", props.source.gitRef);
   checkPattern(
     "ContainerImage.source.dockerfile",
     props.source.dockerfile,

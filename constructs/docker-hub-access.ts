@@ -1,6 +1,6 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Fn } from "cdktf";
-import { checkPattern, invalid } from "./validation";
+import { DOCKER_HUB_ACCESS_KIND, ECR_REPOSITORY_PREFIX, FULL_SECRET_ARN, PULL_THROUGH_CACHE_SECRET_ARN } from "./rules";
 
 /**
  * How the build pulls the Dockerfile's Docker Hub images (`FROM golang:...`).
@@ -107,32 +107,15 @@ export function dockerHubStatements(access: DockerHubAccess, repository: { reado
 
 /** Throws when the Docker Hub access of the image `name` is invalid (settings `ContainerImage.dockerHub.*`). */
 export function checkDockerHubAccess(hub: DockerHubAccess | undefined, name: string): void {
-  if (hub?.kind === "login" || hub?.kind === "pull-through-cache") {
-    checkPattern(
-      `ContainerImage.dockerHub.credentialsSecretArn`,
-      hub.credentialsSecretArn,
-      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/,
-      "the full ARN of a Secrets Manager secret (ending in its 6-character suffix)",
-      'copy the secret\'s ARN from Secrets Manager; it holds {"username": ..., "accessToken": ...}',
-    );
-  }
-  if (hub?.kind === "pull-through-cache") {
-    checkPattern(
-      "ContainerImage.dockerHub.credentialsSecretArn",
-      hub.credentialsSecretArn,
-      /:secret:ecr-pullthroughcache\//,
-      "a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)",
-      "store the Docker Hub credentials in a secret named ecr-pullthroughcache/<name>",
-    );
-    checkPattern(
-      "ContainerImage.dockerHub.repositoryPrefix",
-      dockerHubCachePrefix(hub, name),
-      /^(?=.{2,30}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
-      "an ECR repository prefix of 2 to 30 lowercase characters",
-      hub.repositoryPrefix === undefined ? 'the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"' : "shorten it",
-    );
-  }
-  if (hub !== undefined && !["anonymous", "ecr-public", "login", "pull-through-cache"].includes(hub.kind)) {
-    throw invalid("ContainerImage.dockerHub.kind", '"anonymous", "ecr-public", "login" or "pull-through-cache"', hub.kind, "pick one of them");
+  if (hub === undefined) return;
+  DOCKER_HUB_ACCESS_KIND.check("ContainerImage.dockerHub.kind", hub.kind);
+  if (hub.kind === "login") FULL_SECRET_ARN.check("ContainerImage.dockerHub.credentialsSecretArn", hub.credentialsSecretArn);
+  if (hub.kind === "pull-through-cache") {
+    PULL_THROUGH_CACHE_SECRET_ARN.check("ContainerImage.dockerHub.credentialsSecretArn", hub.credentialsSecretArn);
+    const prefix =
+      hub.repositoryPrefix === undefined
+        ? ECR_REPOSITORY_PREFIX.with({ fix: 'the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"' })
+        : ECR_REPOSITORY_PREFIX;
+    prefix.check("ContainerImage.dockerHub.repositoryPrefix", dockerHubCachePrefix(hub, name));
   }
 }

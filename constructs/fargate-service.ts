@@ -29,9 +29,6 @@ import {
 } from "./rules";
 import { checkMinItems, checkPattern, invalid, isUnresolved } from "./validation";
 
-/** CPU units and the memory sizes (MiB) Fargate accepts with them (defined with the rules). */
-export { FARGATE_SIZES } from "./rules";
-
 /** The load balancer target group the service's tasks register in. */
 export interface ServiceTargetGroup {
   /** ARN of the target group; its target type must be `ip` (awsvpc tasks). */

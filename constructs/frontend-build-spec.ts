@@ -3,6 +3,11 @@ export const AMPLIFY_JOB_ID_VARIABLE = "AMPLIFY_JOB_ID";
 
 /** What {@link frontendBuildSpec} needs. */
 export interface FrontendBuildSpecOptions {
+  /**
+   * Commands that build the frontend into `outputDirectory`: the build
+   * phase, run from the source's root in one bash.
+   * @default DEFAULT_FRONTEND_BUILD_COMMANDS (a clean install, then `npm run build`)
+   */
   readonly buildCommands?: string[];
   readonly outputDirectory: string;
   readonly nodeVersion: string;

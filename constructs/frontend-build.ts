@@ -6,10 +6,10 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
-import { checkGitRef } from "./container-image";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
 import { frontendBuildSpec } from "./frontend-build-spec";
+import { FRONTEND_BUILD_NAME, GIT_REF, NODE_MAJOR_VERSION, OUTPUT_DIRECTORY } from "./rules";
 import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
 
 /** A GitHub repository and the git ref to build. */
@@ -221,15 +221,9 @@ export class FrontendBuild extends Construct {
 }
 
 function validate(props: FrontendBuildProps): void {
-  checkPattern(
-    "FrontendBuild.name",
-    props.name,
-    /^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$/,
-    "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
-    "the build role is <name>-build, and IAM role names allow 64 characters",
-  );
+  FRONTEND_BUILD_NAME.check("FrontendBuild.name", props.name);
   checkGitHubRepositoryUrl("FrontendBuild.source.repositoryUrl", props.source.repositoryUrl);
-  checkGitRef("FrontendBuild.source.gitRef", props.source.gitRef);
+  GIT_REF.check("FrontendBuild.source.gitRef", props.source.gitRef);
   checkPattern(
     "FrontendBuild.source.tokenSecretArn",
     props.source.tokenSecretArn,
@@ -237,14 +231,8 @@ function validate(props: FrontendBuildProps): void {
     "a Secrets Manager secret ARN",
     "give the ARN of the secret that holds the token, or leave it out for a public repository",
   );
-  checkPattern(
-    "FrontendBuild.outputDirectory",
-    props.outputDirectory,
-    /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}$/,
-    "a folder relative to the repository root",
-    'use for example "out" or "dist"',
-  );
-  checkPattern("FrontendBuild.nodeVersion", props.nodeVersion, /^\d{2}$/, "a Node.js major version", 'use for example "22"');
+  OUTPUT_DIRECTORY.check("FrontendBuild.outputDirectory", props.outputDirectory);
+  NODE_MAJOR_VERSION.check("FrontendBuild.nodeVersion", props.nodeVersion);
   checkRange("FrontendBuild.buildTimeoutInMinutes", props.buildTimeoutInMinutes, 5, 480, "CodeBuild allows 5 to 480 minutes");
   checkRetention("FrontendBuild.logRetentionInDays", props.logRetentionInDays);
   if (props.buildCommands !== undefined && !isUnresolved(props.buildCommands)) {

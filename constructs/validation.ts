@@ -1,4 +1,4 @@
-import { ELB_NAME, GITHUB_REPOSITORY, LOG_RETENTION, listSize, oneOf, pattern, positive, range } from "./rules";
+import { GITHUB_REPOSITORY, LOG_RETENTION, listSize, oneOf, pattern, range } from "./rules";
 
 /**
  * Validation helpers of the constructs, in the house format
@@ -9,17 +9,12 @@ import { ELB_NAME, GITHUB_REPOSITORY, LOG_RETENTION, listSize, oneOf, pattern, p
  * modules' Terraform variables use them too; these helpers are the
  * construct-side shorthand for the common shapes.
  */
-export { invalid, isUnresolved, show } from "./rules/rule";
+export { invalid, isUnresolved } from "./rules/rule";
 export { LOG_RETENTION_DAYS } from "./rules/logs";
 
 /** Throws when `value` is a resolved number that is not a whole number in [min, max]. */
 export function checkRange(setting: string, value: number | undefined, min: number, max: number, fix?: string): void {
   range(min, max, fix).check(setting, value);
-}
-
-/** Throws when `value` is a resolved number that is not strictly positive. */
-export function checkPositive(setting: string, value: number | undefined, fix: string): void {
-  positive(fix).check(setting, value);
 }
 
 /** Throws when `value` is a resolved string that does not match `re`. */
@@ -40,15 +35,6 @@ export function checkOneOf<T extends string>(setting: string, value: T | undefin
 /** Throws when `days` is not a retention CloudWatch Logs accepts. */
 export function checkRetention(setting: string, days: number | undefined): void {
   LOG_RETENTION.check(setting, days);
-}
-
-/**
- * Names of load balancers and target groups: 1 to 32 characters, letters, digits and hyphens,
- * not starting or ending with a hyphen, not starting with "internal-". The
- * message names the rule the name breaks.
- */
-export function checkElbName(setting: string, name: string | undefined): void {
-  ELB_NAME.check(setting, name);
 }
 
 /** Throws when a resolved list has fewer than `min` entries. */

@@ -2,7 +2,7 @@ import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-aut
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
-import { AUTHORIZER_CONTEXT_KEY, AUTHORIZER_FUNCTION_ARN, AUTHORIZER_NAME, HEADER_NAME, IDENTITY_SOURCE, ROLE_ARN } from "./rules";
+import { AUTHORIZER_CONTEXT_HEADERS, AUTHORIZER_CONTEXT_KEY, AUTHORIZER_FUNCTION_ARN, AUTHORIZER_NAME, IDENTITY_SOURCE, ROLE_ARN } from "./rules";
 import { IWebSocketRouteAuthorizer, WebSocketRouteAuthorizerConfig } from "./websocket-route-authorizer";
 import { checkMinItems, invalid, isUnresolved } from "./validation";
 
@@ -210,7 +210,7 @@ function splitQualifier(arn: string): { name: string; qualifier?: string } {
 }
 
 /** The principal id a Lambda authorizer returned, for a request template. */
-export const AUTHORIZER_PRINCIPAL_ID = "$context.authorizer.principalId";
+const AUTHORIZER_PRINCIPAL_ID = "$context.authorizer.principalId";
 
 /**
  * A value of the authorizer's result for request templates:
@@ -246,11 +246,13 @@ export function authorizerTemplateJsonString(key = "principalId"): string {
  * trust these headers only because it is reachable through the VPC link alone.
  */
 export function authorizerHeaders(headers: Record<string, string>): Record<string, string> {
+  // The modules' rule: besides the characters, it keeps out the headers the
+  // integration sets itself (connectionId, routeKey), which the spread of
+  // requestParameters would otherwise silently replace. Entries Terraform
+  // resolves later cannot be checked.
+  const known = Object.entries(headers).filter(([header, key]) => !isUnresolved(header) && !isUnresolved(key));
+  AUTHORIZER_CONTEXT_HEADERS.check("authorizerHeaders", Object.fromEntries(known));
   const out: Record<string, string> = {};
-  for (const [header, key] of Object.entries(headers)) {
-    HEADER_NAME.check("authorizerHeaders header name", header);
-    if (key !== "principalId") AUTHORIZER_CONTEXT_KEY.check(`authorizerHeaders["${header}"]`, key);
-    out[`integration.request.header.${header}`] = `context.authorizer.${key}`;
-  }
+  for (const [header, key] of Object.entries(headers)) out[`integration.request.header.${header}`] = `context.authorizer.${key}`;
   return out;
 }

@@ -1,5 +1,5 @@
-import { AUTHORIZATION_TYPES } from "./rules";
-import { checkOneOf, invalid, isUnresolved } from "./validation";
+import { AUTHORIZATION_TYPE, AuthorizationType } from "./rules";
+import { invalid, isUnresolved } from "./validation";
 
 /**
  * What a route's authorization becomes in Terraform: the route's
@@ -79,7 +79,7 @@ export class WebSocketRouteAuthorization implements IWebSocketRouteAuthorizer {
 export function validateRouteAuthorization(routeKey: string, config: WebSocketRouteAuthorizerConfig): void {
   const type = config.authorizationType;
   const where = `route ${isUnresolved(routeKey) ? "(iterated)" : routeKey}: authorizer`;
-  checkOneOf(`${where} authorizationType`, type as (typeof AUTHORIZATION_TYPES)[number], AUTHORIZATION_TYPES);
+  AUTHORIZATION_TYPE.check(`${where} authorizationType`, type as AuthorizationType);
   const isConnect = !isUnresolved(routeKey) && routeKey === "$connect";
   if (!isConnect && (isUnresolved(type) || type !== "NONE")) {
     throw invalid(

@@ -1,9 +1,9 @@
 import { Apigatewayv2StageRouteSettings } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
-import { THROTTLE_BURST_LIMIT, THROTTLE_RATE_LIMIT } from "./rules";
+import { LOGGING_LEVELS, THROTTLE_BURST_LIMIT, THROTTLE_RATE_LIMIT } from "./rules";
 import { isUnresolved } from "./validation";
 
 /** Execution logging levels of a WebSocket stage. */
-export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
+export type ExecutionLoggingLevel = (typeof LOGGING_LEVELS)[number];
 
 /** Throttling limits. Both are always sent to API Gateway. */
 export interface ThrottleSettings {

@@ -9,9 +9,6 @@ import { CUSTOM_ROUTE_KEY, PREDEFINED_ROUTE_KEYS } from "./rules";
 import { IWebSocketRouteAuthorizer, validateRouteAuthorization } from "./websocket-route-authorizer";
 import { invalid, isUnresolved } from "./validation";
 
-/** The predefined route keys of a WebSocket API. */
-export { PREDEFINED_ROUTE_KEYS };
-
 /** What a route needs of its API. */
 export interface IWebSocketApi {
   /** Id of the `aws_apigatewayv2_api`. */

@@ -228,7 +228,7 @@ export class WebSocketStage extends Construct {
     const retention = props.logRetentionInDays ?? 14;
     const throttle = props.throttle ?? { burstLimit: 5000, rateLimit: 10000 };
     const autoDeploy = props.autoDeploy ?? false;
-    const stageRouteDefaults = {
+    const stageRouteDefaults: StageRouteDefaults = {
       loggingLevel: props.loggingLevel ?? "ERROR",
       dataTraceEnabled: props.dataTraceEnabled ?? false,
       detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
@@ -273,9 +273,7 @@ export class WebSocketStage extends Construct {
       defaultRouteSettings: {
         throttlingBurstLimit: throttle.burstLimit,
         throttlingRateLimit: throttle.rateLimit,
-        loggingLevel: props.loggingLevel ?? "ERROR",
-        dataTraceEnabled: props.dataTraceEnabled ?? false,
-        detailedMetricsEnabled: props.detailedMetricsEnabled ?? false,
+        ...stageRouteDefaults,
       },
       routeSettings: props.iteratedRouteSettings
         ? iteratedRouteSettingsBlock(props.iteratedRouteSettings, stageRouteDefaults)

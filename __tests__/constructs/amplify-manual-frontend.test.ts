@@ -133,7 +133,7 @@ describe("AmplifyManualFrontend", () => {
 
     test("fails when the repository or ref is invalid", () => {
       expect(() => frontend({ repositoryUrl: "git@github.com:x/y.git" })).toThrow("FrontendBuild.source.repositoryUrl must be a GitHub repository URL");
-      expect(() => frontend({ gitRef: "main..x" })).toThrow("FrontendBuild.source.gitRef must be a branch, tag or commit");
+      expect(() => frontend({ gitRef: "main..x" })).toThrow("FrontendBuild.source.gitRef must be a Git branch, tag or commit");
     });
   });
 });

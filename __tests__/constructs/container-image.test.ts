@@ -250,22 +250,22 @@ describe("ContainerImage", () => {
       expect(() =>
         image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:hub-AbC123" } }),
       ).toThrow(
-        "ContainerImage.dockerHub.credentialsSecretArn must be a secret whose name starts with ecr-pullthroughcache/ (ECR requires it for a pull through cache rule)",
+        "ContainerImage.dockerHub.credentialsSecretArn must be the full ARN of a Secrets Manager secret named ecr-pullthroughcache/<name> (ECR requires that prefix for a pull through cache rule)",
       );
     });
 
     test("fails when the cache prefix is not 2 to 30 lowercase characters, saying how to set it", () => {
       expect(() => image({ name: "a-rather-long-backend-name", dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET } })).toThrow(
-        'ContainerImage.dockerHub.repositoryPrefix must be an ECR repository prefix of 2 to 30 lowercase characters, got "a-rather-long-backend-name-docker-hub": the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"',
+        'ContainerImage.dockerHub.repositoryPrefix must be an ECR repository prefix of 2 to 30 lowercase letters, digits and . _ - /, got "a-rather-long-backend-name-docker-hub": the default is "<name>-docker-hub": set repositoryPrefix, e.g. "docker-hub"',
       );
       expect(() => image({ dockerHub: { kind: "pull-through-cache", credentialsSecretArn: HUB_SECRET, repositoryPrefix: "Docker" } })).toThrow(
-        /got "Docker": shorten it|got "Docker"/,
+        'got "Docker": use for example "docker-hub"',
       );
     });
 
     test("fails on an unknown kind", () => {
       expect(() => image({ dockerHub: { kind: "mirror" } as never })).toThrow(
-        'ContainerImage.dockerHub.kind must be "anonymous", "ecr-public", "login" or "pull-through-cache", got "mirror"',
+        'ContainerImage.dockerHub.kind must be one of "ecr-public", "anonymous", "login", "pull-through-cache", got "mirror"',
       );
     });
   });
@@ -366,7 +366,7 @@ describe("ContainerImage", () => {
     });
 
     test("fails when the git ref is not a branch, tag or commit", () => {
-      const message = (ref: string) => `ContainerImage.source.gitRef must be a branch, tag or commit, got "${ref}": use for example "main" or a commit SHA`;
+      const message = (ref: string) => `ContainerImage.source.gitRef must be a Git branch, tag or commit, got "${ref}": use for example "main" or a commit SHA`;
       expect(() => image({}, { gitRef: "a..b" })).toThrow(message("a..b"));
       expect(() => image({}, { gitRef: "/main" })).toThrow(message("/main"));
       expect(() => image({}, { gitRef: "main/" })).toThrow(message("main/"));

@@ -203,7 +203,7 @@ describe("FrontendBuild", () => {
 
     test("fails when the git ref is not a branch, tag or commit", () => {
       expect(() => build({ source: { repositoryUrl: "https://github.com/example/chat", gitRef: "../main" } })).toThrow(
-        'FrontendBuild.source.gitRef must be a branch, tag or commit, got "../main"',
+        'FrontendBuild.source.gitRef must be a Git branch, tag or commit, got "../main"',
       );
     });
 
@@ -219,7 +219,9 @@ describe("FrontendBuild", () => {
     });
 
     test("fails when the Node.js version is not a major version", () => {
-      expect(() => build({ nodeVersion: "22.x" })).toThrow('FrontendBuild.nodeVersion must be a Node.js major version, got "22.x"');
+      expect(() => build({ nodeVersion: "22.x" })).toThrow(
+        'FrontendBuild.nodeVersion must be a Node.js major version (two digits), got "22.x": use for example "22"',
+      );
     });
 
     test("fails when the build commands are empty", () => {

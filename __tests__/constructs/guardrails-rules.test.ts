@@ -213,6 +213,28 @@ describe("API Gateway rules", () => {
     expect(synthError(stack)).toBe(""); // warnings do not fail the synth
   });
 
+  test("fails when a dynamic route_settings block turns data trace on, as a warning (WSG-APIGW-003)", () => {
+    // The module stacks write route settings as a dynamic block.
+    const stack = newStack();
+    const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+    goodStage(stack, {
+      routeSettings: routes.dynamic({ route_key: routes.key, throttling_burst_limit: 10, throttling_rate_limit: 5, data_trace_enabled: true }),
+    });
+    const found = violations(stack, "WSG-APIGW-003");
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toContain('dynamic "route_settings" content.data_trace_enabled must be false, got true');
+  });
+
+  test("leaves data trace from a variable in a dynamic route_settings block to Terraform (WSG-APIGW-003)", () => {
+    const stack = newStack();
+    const routes = TerraformIterator.fromMap(new TerraformVariable(stack, "routes", { type: "map(any)" }).value);
+    const trace = new TerraformVariable(stack, "trace", { type: "bool" });
+    goodStage(stack, {
+      routeSettings: routes.dynamic({ route_key: routes.key, throttling_burst_limit: 10, throttling_rate_limit: 5, data_trace_enabled: trace.booleanValue }),
+    });
+    expect(violations(stack, "WSG-APIGW-003")).toEqual([]);
+  });
+
   const domain = (stack: TerraformStack, securityPolicy: string) =>
     new Apigatewayv2DomainName(stack, "domain", {
       domainName: "ws.example.com",

@@ -23,6 +23,7 @@ import {
   ROUTE_SELECTION_EXPRESSION,
   sameInRe2,
   SECRET_PATTERNS,
+  show,
   STAGE_NAME,
   THROTTLE_BURST_LIMIT,
   THROTTLE_RATE_LIMIT,
@@ -323,5 +324,59 @@ describe("routeThrottles", () => {
     expect(rule.explain({ message: { rateLimit: 0 } })?.fix).toBe("message.rateLimit: set it above 0: a limit of 0 rejects every call with 429");
     expect(rule.explain({ online: { burstLimit: 0 } })?.fix).toBe("online.burstLimit: set it above 0: a limit of 0 rejects every call with 429");
     expect(rule.explain({ online: { burstLimit: 1.5 } })?.fix).toBe("online.burstLimit: round it");
+  });
+});
+
+describe("show", () => {
+  test("quotes strings, says nothing for undefined and writes other values as JSON", () => {
+    expect(show("x")).toBe('"x"');
+    expect(show(undefined)).toBe("nothing");
+    expect(show(3)).toBe("3");
+    expect(show(["a"])).toBe('["a"]');
+    expect(show(null)).toBe("null");
+  });
+});
+
+describe("ELB_NAME", () => {
+  test("accepts 1 to 32 letters, digits and hyphens", () => {
+    expect(() => ELB_NAME.check("x", "a")).not.toThrow();
+    expect(() => ELB_NAME.check("x", "chat-nlb-1".padEnd(32, "x"))).not.toThrow();
+  });
+
+  test("fails when the name is empty or longer than 32 characters, saying so", () => {
+    expect(() => ELB_NAME.check("Thing.name", "")).toThrow('Thing.name must be 1 to 32 characters long, got "": give it a name');
+    expect(() => ELB_NAME.check("Thing.name", "x".repeat(35))).toThrow(
+      `Thing.name must be 1 to 32 characters long, got "${"x".repeat(35)}": shorten it by 3 character(s): Elastic Load Balancing limits names to 32`,
+    );
+  });
+
+  test("fails when the name has characters other than letters, digits and hyphens, naming them", () => {
+    expect(() => ELB_NAME.check("Thing.name", "my_nlb")).toThrow(
+      'Thing.name must be made of letters, digits and hyphens only, got "my_nlb": remove or replace "_"',
+    );
+    expect(() => ELB_NAME.check("Thing.name", "my nlb.1 2")).toThrow(
+      'Thing.name must be made of letters, digits and hyphens only, got "my nlb.1 2": remove or replace " ", "."',
+    );
+  });
+
+  test("fails when the name starts or ends with a hyphen, saying so", () => {
+    const message = (name: string) =>
+      `Thing.name must be a name that does not start or end with a hyphen, got "${name}": remove the leading or trailing hyphen`;
+    expect(() => ELB_NAME.check("Thing.name", "-nlb")).toThrow(message("-nlb"));
+    expect(() => ELB_NAME.check("Thing.name", "nlb-")).toThrow(message("nlb-"));
+  });
+
+  test("reports the length first when a long name also breaks another rule", () => {
+    expect(() => ELB_NAME.check("Thing.name", `-${"x".repeat(32)}_`)).toThrow(/^Thing.name must be 1 to 32 characters long/);
+  });
+
+  test('fails when the name starts with the reserved prefix "internal-", in any case', () => {
+    expect(() => ELB_NAME.check("Thing.name", "Internal-chat")).toThrow(
+      'Thing.name must be a name that does not start with "internal-", got "Internal-chat": Elastic Load Balancing reserves that prefix',
+    );
+  });
+
+  test("does not check unresolved tokens", () => {
+    expect(() => ELB_NAME.check("Thing.name", new TerraformVariable(newStack(), "s", { type: "string" }).stringValue)).not.toThrow();
   });
 });

@@ -1,18 +1,6 @@
 import { Fn, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { escapeTerraformTemplate } from "../../constructs/escape";
-import {
-  checkElbName,
-  checkMinItems,
-  checkOneOf,
-  checkPattern,
-  checkPositive,
-  checkRange,
-  checkRetention,
-  invalid,
-  isUnresolved,
-  LOG_RETENTION_DAYS,
-  show,
-} from "../../constructs/validation";
+import { checkMinItems, checkOneOf, checkPattern, checkRange, checkRetention, invalid, isUnresolved, LOG_RETENTION_DAYS } from "../../constructs/validation";
 import { newStack } from "../helpers";
 
 const numberVar = (stack: TerraformStack) => new TerraformVariable(stack, "n", { type: "number" }).numberValue;
@@ -32,16 +20,6 @@ describe("isUnresolved", () => {
     expect(isUnresolved(numberVar(stack))).toBe(true);
     expect(isUnresolved(listVar(stack))).toBe(true);
     expect(isUnresolved(["a", Fn.upper("b")])).toBe(true);
-  });
-});
-
-describe("show", () => {
-  test("quotes strings, says nothing for undefined and writes other values as JSON", () => {
-    expect(show("x")).toBe('"x"');
-    expect(show(undefined)).toBe("nothing");
-    expect(show(3)).toBe("3");
-    expect(show(["a"])).toBe('["a"]');
-    expect(show(null)).toBe("null");
   });
 });
 
@@ -69,24 +47,6 @@ describe("checkRange", () => {
 
   test("does not check unresolved tokens", () => {
     expect(() => checkRange("Thing.count", numberVar(newStack()), 1, 3)).not.toThrow();
-  });
-});
-
-describe("checkPositive", () => {
-  test("accepts numbers greater than 0, fractions included", () => {
-    expect(() => checkPositive("x", 0.5, "fix")).not.toThrow();
-    expect(() => checkPositive("x", undefined, "fix")).not.toThrow();
-  });
-
-  test("fails when the value is 0, negative or not finite", () => {
-    expect(() => checkPositive("Thing.rate", 0, "raise it")).toThrow("Thing.rate must be a number greater than 0, got 0: raise it");
-    expect(() => checkPositive("Thing.rate", -1, "raise it")).toThrow("Thing.rate must be a number greater than 0, got -1: raise it");
-    expect(() => checkPositive("Thing.rate", Number.POSITIVE_INFINITY, "raise it")).toThrow(/^Thing.rate must be a number greater than 0, got /);
-    expect(() => checkPositive("Thing.rate", Number.NaN, "raise it")).toThrow(/^Thing.rate must be a number greater than 0/);
-  });
-
-  test("does not check unresolved tokens", () => {
-    expect(() => checkPositive("Thing.rate", numberVar(newStack()), "raise it")).not.toThrow();
   });
 });
 
@@ -136,50 +96,6 @@ describe("checkRetention", () => {
 
   test("does not check unresolved tokens", () => {
     expect(() => checkRetention("Thing.logRetentionInDays", numberVar(newStack()))).not.toThrow();
-  });
-});
-
-describe("checkElbName", () => {
-  test("accepts 1 to 32 letters, digits and hyphens", () => {
-    expect(() => checkElbName("x", "a")).not.toThrow();
-    expect(() => checkElbName("x", "chat-nlb-1".padEnd(32, "x"))).not.toThrow();
-  });
-
-  test("fails when the name is empty or longer than 32 characters, saying so", () => {
-    expect(() => checkElbName("Thing.name", "")).toThrow('Thing.name must be 1 to 32 characters long, got "": give it a name');
-    expect(() => checkElbName("Thing.name", "x".repeat(35))).toThrow(
-      `Thing.name must be 1 to 32 characters long, got "${"x".repeat(35)}": shorten it by 3 character(s): Elastic Load Balancing limits names to 32`,
-    );
-  });
-
-  test("fails when the name has characters other than letters, digits and hyphens, naming them", () => {
-    expect(() => checkElbName("Thing.name", "my_nlb")).toThrow(
-      'Thing.name must be made of letters, digits and hyphens only, got "my_nlb": remove or replace "_"',
-    );
-    expect(() => checkElbName("Thing.name", "my nlb.1 2")).toThrow(
-      'Thing.name must be made of letters, digits and hyphens only, got "my nlb.1 2": remove or replace " ", "."',
-    );
-  });
-
-  test("fails when the name starts or ends with a hyphen, saying so", () => {
-    const message = (name: string) =>
-      `Thing.name must be a name that does not start or end with a hyphen, got "${name}": remove the leading or trailing hyphen`;
-    expect(() => checkElbName("Thing.name", "-nlb")).toThrow(message("-nlb"));
-    expect(() => checkElbName("Thing.name", "nlb-")).toThrow(message("nlb-"));
-  });
-
-  test("reports the length first when a long name also breaks another rule", () => {
-    expect(() => checkElbName("Thing.name", `-${"x".repeat(32)}_`)).toThrow(/^Thing.name must be 1 to 32 characters long/);
-  });
-
-  test('fails when the name starts with the reserved prefix "internal-", in any case', () => {
-    expect(() => checkElbName("Thing.name", "Internal-chat")).toThrow(
-      'Thing.name must be a name that does not start with "internal-", got "Internal-chat": Elastic Load Balancing reserves that prefix',
-    );
-  });
-
-  test("does not check unresolved tokens", () => {
-    expect(() => checkElbName("Thing.name", stringVar(newStack()))).not.toThrow();
   });
 });
 

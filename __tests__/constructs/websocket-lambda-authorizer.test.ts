@@ -207,8 +207,22 @@ describe("authorizer context for the backend", () => {
   });
 
   test("fails when a header name or context key has characters a mapping cannot carry", () => {
-    expect(errorOf(() => authorizerHeaders({ "x principal": "principalId" }))).toContain("authorizerHeaders header name must be an HTTP header name");
-    expect(errorOf(() => authorizerHeaders({ "x-user": "user id" }))).toContain('authorizerHeaders["x-user"] must be a key of the authorizer\'s context map');
+    const badName = errorOf(() => authorizerHeaders({ "x principal": "principalId" }));
+    expect(badName).toContain("authorizerHeaders must be a map of HTTP header names");
+    expect(badName).toContain('got {"x principal":"principalId"}: rename header "x principal"');
+    const badKey = errorOf(() => authorizerHeaders({ "x-user": "user id" }));
+    expect(badKey).toContain("whose values are a key of the authorizer's context map");
+    expect(badKey).toContain('change the value of header "x-user"');
     expect(errorOf(() => authorizerTemplateValue("a b"))).toContain("authorizer context key must be a key of the authorizer's context map");
+  });
+
+  test("fails when a header would replace the connection id or route key the integration sets", () => {
+    // WebSocketHttpProxyIntegration spreads requestParameters after its own
+    // connectionId header, so this header would silently replace the connection id.
+    const error = errorOf(() => authorizerHeaders({ connectionId: "principalId" }));
+    expect(error).toContain("authorizerHeaders must be");
+    expect(error).toContain("that leaves out connectionId and routeKey");
+    expect(error).toContain('rename header "connectionId"');
+    expect(errorOf(() => authorizerHeaders({ RouteKey: "userId" }))).toContain('rename header "RouteKey"');
   });
 });

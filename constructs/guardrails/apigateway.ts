@@ -1,5 +1,5 @@
 import { defineRule } from "./rule";
-import { asBool, asNumber, asString, blocks, UNKNOWN } from "./values";
+import { asBool, asNumber, asString, blocks, dynamicContents, UNKNOWN } from "./values";
 
 const STAGE = "aws_apigatewayv2_stage";
 
@@ -30,8 +30,10 @@ export const stageAccessLogging = defineRule({
   check: ({ model }, report) => {
     for (const stage of model.resources(STAGE)) {
       // A dynamic block (logs only where the account's CloudWatch role is declared) is judged by its content.
-      const settings = blocks(stage.config.access_log_settings ?? stage.config.dynamic?.access_log_settings?.content);
-      if (settings === UNKNOWN) continue;
+      const written = blocks(stage.config.access_log_settings);
+      const dynamic = dynamicContents(stage.config, "access_log_settings");
+      if (written === UNKNOWN || dynamic === UNKNOWN) continue;
+      const settings = [...written, ...dynamic];
       if (settings.length === 0) {
         report(stage, "access_log_settings", "set (a destination_arn and a JSON format)", undefined);
         continue;
@@ -86,7 +88,7 @@ export const stageDataTrace = defineRule({
   description: "API Gateway v2 stages do not log full message bodies (data_trace_enabled), which hold user data.",
   fix: "set data_trace_enabled false (WebSocketStage.dataTraceEnabled), or suppress the rule with the reason while you debug",
   severity: "warning",
-  details: "Reads `data_trace_enabled` in `default_route_settings` and in every `route_settings` entry.",
+  details: 'Reads `data_trace_enabled` in `default_route_settings`, in every `route_settings` entry and in the content of a `dynamic "route_settings"` block.',
   suppressOn: "the stage, with why you debug",
   checkovDeviation:
     "CKV_AWS_276 is Checkov's data-trace check for REST method settings (a REST analogue); WSG-APIGW-003 applies the same idea to v2 stages, as a warning so a debugging session can turn it on with a suppression.",
@@ -97,10 +99,17 @@ export const stageDataTrace = defineRule({
         report(stage, "default_route_settings.data_trace_enabled", "false", true);
       }
       const routes = blocks(stage.config.route_settings);
-      if (routes === UNKNOWN) continue;
-      routes.forEach((r, i) => {
-        if (asBool(r.data_trace_enabled) === true) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).data_trace_enabled`, "false", true);
-      });
+      if (routes !== UNKNOWN) {
+        routes.forEach((r, i) => {
+          if (asBool(r.data_trace_enabled) === true) report(stage, `route_settings[${i}] (${r.route_key ?? "?"}).data_trace_enabled`, "false", true);
+        });
+      }
+      // Route settings from a module variable: on in the content is on in every entry.
+      const dynamic = dynamicContents(stage.config, "route_settings");
+      if (dynamic === UNKNOWN) continue;
+      for (const content of dynamic) {
+        if (asBool(content.data_trace_enabled) === true) report(stage, 'dynamic "route_settings" content.data_trace_enabled', "false", true);
+      }
     }
   },
 });

@@ -1,7 +1,7 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
 import { decodeJsonDocument } from "./json-document";
-import { asBool, asString, blocks, show, UNKNOWN } from "./values";
+import { asBool, asString, blocks, dynamicContents, show, UNKNOWN } from "./values";
 
 /**
  * The container definitions of a task definition, each with its index and
@@ -142,7 +142,8 @@ export const containerInsights = defineRule({
     const ok = (v: unknown) => v === "enabled" || v === "enhanced";
     for (const cluster of ctx.model.resources("aws_ecs_cluster")) {
       // A dynamic "setting" block is known only to Terraform: cannot tell.
-      if (cluster.config.dynamic && typeof cluster.config.dynamic === "object" && "setting" in cluster.config.dynamic) continue;
+      const dynamic = dynamicContents(cluster.config, "setting");
+      if (dynamic === UNKNOWN || dynamic.length) continue;
       const settings = blocks(cluster.config.setting);
       if (settings === UNKNOWN) continue;
       if (settings.some((s) => asString(s.name) === UNKNOWN)) continue;

@@ -153,7 +153,7 @@ export const noWildcardResources = defineRule({
   severity: "error",
   suppressOn: "the policy document / policy",
   checkovDeviation:
-    "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`) and those named in `wildcardResourceActions`.",
+    "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`, `ecr-public:GetAuthorizationToken`, `sts:GetServiceBearerToken`) and those named in `wildcardResourceActions`.",
   check: (ctx, report) => {
     const allowed = new Set([...WILDCARD_RESOURCE_ACTIONS, ...(ctx.options.wildcardResourceActions ?? [])].map((a) => a.toLowerCase()));
     for (const s of policyStatements(ctx)) {

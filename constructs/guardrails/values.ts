@@ -49,7 +49,8 @@ export function asString(value: unknown): string | undefined | Unknown {
 
 /**
  * The entries of a nested block. cdktf writes a single block as an object and
- * repeated blocks as a list; `dynamic` blocks and expressions give {@link UNKNOWN}.
+ * repeated blocks as a list; an expression gives {@link UNKNOWN}. `dynamic`
+ * blocks are apart, read through {@link dynamicContents}.
  */
 export function blocks(value: unknown): Record<string, unknown>[] | Unknown {
   if (value === undefined || value === null) return [];
@@ -58,6 +59,29 @@ export function blocks(value: unknown): Record<string, unknown>[] | Unknown {
   }
   if (typeof value === "object") return [value as Record<string, unknown>];
   return UNKNOWN;
+}
+
+/**
+ * The `content` of every `dynamic "<name>"` block of a resource's config, the
+ * one way rules read dynamic blocks: `[]` when there is none, {@link UNKNOWN}
+ * when the blocks or a content are an expression. Terraform emits a content
+ * once per element of `for_each`, which a rule cannot count: a rule judges a
+ * content as one entry that may appear, or treats any dynamic block as
+ * *cannot tell*.
+ */
+export function dynamicContents(config: Record<string, unknown>, name: string): Record<string, unknown>[] | Unknown {
+  const dynamic = config.dynamic;
+  if (dynamic === undefined || dynamic === null) return [];
+  if (typeof dynamic !== "object" || Array.isArray(dynamic)) return UNKNOWN;
+  const entries = blocks((dynamic as Record<string, unknown>)[name]);
+  if (entries === UNKNOWN) return UNKNOWN;
+  const contents: Record<string, unknown>[] = [];
+  for (const entry of entries) {
+    const content = entry.content;
+    if (content === null || typeof content !== "object" || Array.isArray(content)) return UNKNOWN;
+    contents.push(content as Record<string, unknown>);
+  }
+  return contents;
 }
 
 /** A list of strings (a single string counts as a list of one), or {@link UNKNOWN}. */

@@ -1,6 +1,6 @@
 import { defineRule } from "./rule";
 import { RuleContext, TfBlock } from "./types";
-import { asNumber, asString, blocks, referencedAddresses, UNKNOWN, Unknown } from "./values";
+import { asNumber, asString, blocks, dynamicContents, referencedAddresses, UNKNOWN, Unknown } from "./values";
 
 const API = "aws_apigatewayv2_api";
 const INTEGRATION = "aws_apigatewayv2_integration";
@@ -95,11 +95,9 @@ export const routeSettingsThrottling = defineRule({
       }
       // A dynamic block (route settings from a module variable): each limit
       // must at least be in the content; literal values are checked too.
-      const dynamic = stage.config.dynamic && typeof stage.config.dynamic === "object" ? blocks(stage.config.dynamic.route_settings) : [];
+      const dynamic = dynamicContents(stage.config, "route_settings");
       if (dynamic === UNKNOWN) continue;
-      for (const d of dynamic) {
-        const content = d.content && typeof d.content === "object" ? (d.content as Record<string, unknown>) : undefined;
-        if (!content) continue;
+      for (const content of dynamic) {
         for (const key of limits) {
           const n = asNumber(content[key]);
           if (n === UNKNOWN) continue;

@@ -256,7 +256,15 @@ export const AUTHORIZATION_TYPE = oneOf(AUTHORIZATION_TYPES);
 
 /** Throttling limits of one route, either or both; the missing one comes from the stage. */
 export interface RouteThrottle {
+  /**
+   * Burst limit of the route (requests), a whole number greater than 0.
+   * @default - the stage's limit
+   */
   readonly burstLimit?: number;
+  /**
+   * Steady-state rate limit of the route (requests per second), greater than 0.
+   * @default - the stage's limit
+   */
   readonly rateLimit?: number;
 }
 

@@ -1,5 +1,5 @@
 import { defineRule } from "./rule";
-import { matches, pattern } from "./shapes";
+import { matches, oneOf, pattern } from "./shapes";
 
 /* Rules of where the backend and frontend come from: repositories, refs, images. */
 
@@ -54,11 +54,22 @@ export const OUTPUT_DIRECTORY = pattern(
   'use for example "out" or "dist"',
 );
 
+/**
+ * Name of a frontend build (FrontendBuild.name, the manual Amplify frontend's
+ * app name): its role is `<name>-build`, and IAM role names allow 64 characters.
+ */
+export const FRONTEND_BUILD_NAME = pattern(
+  "^[A-Za-z0-9][A-Za-z0-9_-]{1,58}$",
+  "2 to 59 letters, digits, hyphens or underscores, starting with a letter or digit",
+  "the build role is <name>-build, and IAM role names allow 64 characters",
+);
+
 /** A Node.js major version, as CodeBuild's runtime-versions take it. */
 export const NODE_MAJOR_VERSION = pattern("^[0-9]{2}$", "a Node.js major version (two digits)", 'use for example "22"');
 
 /** How an image build reaches Docker Hub's images (see ContainerImage's DockerHubAccess). */
 export const DOCKER_HUB_ACCESS_KINDS = ["ecr-public", "anonymous", "login", "pull-through-cache"] as const;
+export const DOCKER_HUB_ACCESS_KIND = oneOf(DOCKER_HUB_ACCESS_KINDS);
 
 /**
  * Repository prefix of an ECR pull through cache rule: 2 to 30 lowercase
