@@ -421,11 +421,11 @@ export class LocalGateway {
       if (protocol) this.protocols.set(req, protocol.split(",")[0].trim());
     }
     if (socket.destroyed || this.stopping) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, head, { connectionId, connectedAt, sourceIp, userAgent }));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, { connectionId, connectedAt, sourceIp, userAgent }));
     this.record({ context, status: 200, result });
   }
 
-  private accept(ws: WebSocket, socket: Duplex, head: Buffer, info: { connectionId: string; connectedAt: number; sourceIp: string; userAgent: string }): void {
+  private accept(ws: WebSocket, socket: Duplex, info: { connectionId: string; connectedAt: number; sourceIp: string; userAgent: string }): void {
     const conn: Connection = {
       id: info.connectionId,
       socket: ws,
@@ -438,7 +438,8 @@ export class LocalGateway {
     };
     this.connections.set(conn.id, conn);
     const guard = new FrameSizeGuard(this.limits.frameBytes, () => this.close(conn, 1009, ""));
-    if (head.length) guard.feed(head);
+    // No guard.feed(head): ws's setSocket() unshifts `head` back onto the
+    // socket, so this listener sees those bytes with the socket's first data.
     socket.prependListener("data", (chunk: Buffer) => guard.feed(chunk));
     const idle = setTimeout(() => this.close(conn, 1001, "Going away"), this.limits.idleTimeoutMs);
     const max = setTimeout(() => this.close(conn, 1001, "Going away"), this.limits.maxConnectionMs);

@@ -10,6 +10,7 @@ import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
+import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
 import * as v8 from "v8";
@@ -201,6 +202,35 @@ describe("LocalGateway", () => {
       expect(await bystander.ask({ action: "dance" })).toBe(UNKNOWN_ACTION_REPLY);
       await bystander.close();
       await fragmented.close();
+    });
+
+    test("a frame whose first bytes came with the handshake is counted once (a 20,000-byte frame passes)", async () => {
+      const gateway = await start();
+      const payload = Buffer.alloc(20_000, "a");
+      // Counted twice, the handshake's 108 frame bytes would leave the guard
+      // reading the payload's last 108 bytes as a frame header: make those
+      // read as a 64 KB text frame, so the double count closes with 1009.
+      payload.write("\x01\x7f\x00\x00\x00\x00\x00\x01\x00\x00", payload.length - 108, "latin1");
+      const header = Buffer.from([0x81, 0xfe, payload.length >> 8, payload.length & 0xff, 0, 0, 0, 0]); // FIN text, masked with a zero key
+      const socket = net.connect(gateway.port, "127.0.0.1");
+      const received: Buffer[] = [];
+      socket.on("data", (d: Buffer) => received.push(d));
+      const handshake = `GET /${chat.stage.name} HTTP/1.1\r\nHost: ${gateway.domainName}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+      socket.write(Buffer.concat([Buffer.from(handshake), header, payload.subarray(0, 100)]));
+      const deadline = Date.now() + 10_000;
+      const frames = () => {
+        const all = Buffer.concat(received);
+        const end = all.indexOf("\r\n\r\n");
+        return end < 0 ? Buffer.alloc(0) : all.subarray(end + 4);
+      };
+      while (!Buffer.concat(received).toString("latin1").includes("\r\n\r\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(Buffer.concat(received).toString("latin1")).toMatch(/^HTTP\/1\.1 101 /);
+      socket.write(payload.subarray(100));
+      while (frames().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const first = frames();
+      expect(first[0]).toBe(0x81); // a text frame (the $default MOCK's answer), not 0x88 (close)
+      expect(first.subarray(2, 2 + (first[1] & 0x7f)).toString("utf8")).toBe(UNKNOWN_ACTION_REPLY);
+      socket.destroy();
     });
 
     test("throttles with the stage's burst and rate, answering AWS's 429 frame", async () => {
