@@ -168,8 +168,14 @@ export class LocalGateway {
       maxPayload: this.limits.messageBytes,
       handleProtocols: (_offered, request) => this.protocols.get(request) ?? false,
     });
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res);
-    const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head);
+    // The handlers are async: a rejection (a request target `new URL` cannot
+    // parse, a client resetting mid-body) ends that request, not the process.
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.onRequest(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(400);
+        res.end();
+      });
+    const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head).catch(() => socket.destroy());
     this.plain = http.createServer(onRequest).on("upgrade", onUpgrade);
     if (props.tls) this.secure = https.createServer({ key: props.tls.key, cert: props.tls.cert }, onRequest).on("upgrade", onUpgrade);
     this.server = net.createServer((socket) => this.dispatch(socket));
@@ -446,9 +452,18 @@ export class LocalGateway {
     idle.unref();
     max.unref();
     conn.timers.push(idle, max);
-    ws.on("message", (data: Buffer) => void this.onMessage(conn, data));
-    ws.on("close", (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString("utf8")));
+    ws.on("message", (data: Buffer) => void this.onMessage(conn, data).catch((e: unknown) => this.logError("MESSAGE", conn, e)));
+    ws.on(
+      "close",
+      (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString("utf8")).catch((e: unknown) => this.logError("DISCONNECT", conn, e)),
+    );
     ws.on("error", () => undefined);
+  }
+
+  /** A handler that failed unexpectedly: one line on the log (stderr without one), and the gateway carries on. */
+  private logError(eventType: string, conn: Connection, error: unknown): void {
+    const line = `${new Date().toISOString().slice(11, 23)} ${eventType.padEnd(10)} ${"error".padEnd(14)} ${conn.id} ${error instanceof Error ? error.message : String(error)}`;
+    (this.props.log ?? console.error)(line);
   }
 
   private selectRoute(text: string): RouteModel | undefined {

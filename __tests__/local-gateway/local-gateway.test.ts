@@ -306,6 +306,34 @@ describe("LocalGateway", () => {
     });
   });
 
+  describe("malformed requests", () => {
+    /** Writes raw bytes to the gateway's port; resolves with all it answers once it closes (or after 2 s). */
+    function raw(gateway: LocalGateway, bytes: string, abort = false): Promise<string> {
+      return new Promise((resolve) => {
+        const socket = net.connect(gateway.port, "127.0.0.1");
+        let answer = "";
+        const timer = setTimeout(() => socket.destroy(), 2000);
+        socket.on("data", (d: Buffer) => (answer += d.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.on("close", () => (clearTimeout(timer), resolve(answer)));
+        socket.write(bytes, () => abort && setTimeout(() => socket.resetAndDestroy(), 50));
+      });
+    }
+
+    test("answers 400 to a request target it cannot parse, refuses such an upgrade, survives an aborted @connections body, and keeps serving", async () => {
+      const gateway = await start();
+      expect(await raw(gateway, "GET http://[x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+      const upgrade =
+        "GET http://[x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+      expect(await raw(gateway, upgrade)).toBe("");
+      const post = `POST /${chat.stage.name}/@connections/abc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test\r\nContent-Length: 1000\r\n\r\n0123456789`;
+      expect(await raw(gateway, post, true)).toBe("");
+      const client = await Client.connect(gateway.url);
+      expect(await client.ask({ action: "dance" })).toBe(UNKNOWN_ACTION_REPLY);
+      await client.close();
+    });
+  });
+
   describe("TLS and the callback URL", () => {
     test("serves wss:// and https:// on the ws:// port, with a certificate for 127.0.0.1 from its local CA", async () => {
       const gateway = await start();
