@@ -452,7 +452,13 @@ export class LocalGateway {
     idle.unref();
     max.unref();
     conn.timers.push(idle, max);
-    ws.on("message", (data: Buffer) => void this.onMessage(conn, data).catch((e: unknown) => this.logError("MESSAGE", conn, e)));
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // "If a client app sends a binary frame, API Gateway rejects it and
+      // disconnects the client with code 1003."
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
+      if (isBinary) return this.close(conn, 1003, "");
+      void this.onMessage(conn, data).catch((e: unknown) => this.logError("MESSAGE", conn, e));
+    });
     ws.on(
       "close",
       (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString("utf8")).catch((e: unknown) => this.logError("DISCONNECT", conn, e)),

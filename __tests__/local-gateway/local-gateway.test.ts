@@ -233,6 +233,16 @@ describe("LocalGateway", () => {
       socket.destroy();
     });
 
+    test("a binary frame closes the connection with 1003 without running a route, then calls $disconnect", async () => {
+      const gateway = await start();
+      const client = await Client.connect(gateway.url);
+      const id = JSON.parse((await backend.waitFor("/connect")).body).connectionId;
+      client.ws.send(Buffer.from(JSON.stringify({ action: "username", username: "b" })), { binary: true });
+      expect((await client.closed).code).toBe(1003);
+      await backend.waitFor("/disconnect", (c) => c.body.includes(id));
+      expect(backend.callsTo("/username")).toHaveLength(0);
+    });
+
     test("throttles with the stage's burst and rate, answering AWS's 429 frame", async () => {
       const gateway = await start({ api: throttledChat });
       const client = await Client.connect(gateway.url); // $connect takes a token of its own route
