@@ -17,4 +17,4 @@ export type { LocalGatewayProps } from "./local-gateway";
 export { MappingTemplate } from "./mapping-template";
 export { pointModuleSources } from "./module-sources";
 export { apiFromSynthesizedStack } from "./synthesized-stack";
-export { apiFromTerraformState, showState } from "./terraform-state";
+export { apiFromTerraformState, showState, terraformJson } from "./terraform-state";
