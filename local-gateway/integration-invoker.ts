@@ -44,7 +44,8 @@ export type IntegrationResult =
 /** Where a call goes, or why it cannot. */
 type Target = { readonly url: URL; readonly label: string } | { readonly error: string; readonly noBackend?: boolean };
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+/** A URL hostname on this machine: the only hosts the local gateway calls (backends, HTTP integrations). */
+export const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 const HOP_BY_HOP = new Set(["connection", "upgrade", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection", "te", "trailer"]);
 
 /**

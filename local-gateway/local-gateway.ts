@@ -9,7 +9,7 @@ import { ApiModel, RouteModel } from "./api-model";
 import { BackendClient } from "./backend-client";
 import { FrameSizeGuard } from "./frame-size-guard";
 import { errorBody, errorFrame, GatewayError, GatewayErrorKind } from "./gateway-errors";
-import { IntegrationInvoker, IntegrationResult } from "./integration-invoker";
+import { IntegrationInvoker, IntegrationResult, LOOPBACK } from "./integration-invoker";
 import { AWS_LIMITS, GatewayLimits } from "./limits";
 import { evaluateSelectionExpression } from "./selection-expression";
 import { selectJsonPath, MISSING } from "./json-path";
@@ -703,7 +703,7 @@ export function checkBackendUrl(value: string): URL {
   } catch {
     throw new Error(`--backend must be an http:// URL on loopback, got ${JSON.stringify(value)}: e.g. --backend http://127.0.0.1:8080`);
   }
-  if (!/^https?:$/.test(url.protocol) || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
+  if (!/^https?:$/.test(url.protocol) || !LOOPBACK.test(url.hostname)) {
     throw new Error(
       `--backend must be an http:// URL on loopback (127.0.0.1, localhost or [::1]), got ${JSON.stringify(value)}: the local gateway calls only a backend on this machine, e.g. --backend http://127.0.0.1:8080`,
     );
