@@ -13,7 +13,7 @@ export interface IntegrationEvent {
   /** `$context` of the event. */
   readonly context: Record<string, unknown>;
   /** Headers of the handshake (lower-case names, CONNECT only), each with all its values. */
-  readonly headers?: Readonly<Record<string, readonly string[]>>;
+  readonly headers?: Readonly<NodeJS.Dict<readonly string[]>>;
   /** Query string of the handshake (CONNECT only). */
   readonly query?: URLSearchParams;
 }
@@ -100,7 +100,7 @@ export class IntegrationInvoker {
     const headers: Record<string, string> = {};
     if (proxy && event.eventType === "CONNECT" && event.headers) {
       // $connect through a proxy integration: the handshake's headers and query string.
-      for (const [name, values] of Object.entries(event.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = values.join(",");
+      for (const [name, values] of Object.entries(event.headers)) if (values && !HOP_BY_HOP.has(name)) headers[name] = values.join(",");
       event.query?.forEach((value, name) => url.searchParams.append(name, value));
     }
     for (const [to, from] of Object.entries(integration.requestParameters)) {

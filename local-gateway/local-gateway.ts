@@ -408,7 +408,8 @@ export class LocalGateway {
         eventType: "CONNECT",
         body: Buffer.alloc(0),
         context,
-        headers: headersOf(req),
+        // Every value of each header, by lower-case name (no joining or dropping duplicates).
+        headers: req.headersDistinct,
         query: url.searchParams,
       });
       // "If the $connect request fails (for example, due to AuthN/AuthZ failure
@@ -717,15 +718,6 @@ function refuse(socket: Duplex, status: number, message: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
-}
-
-function headersOf(req: http.IncomingMessage): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i].toLowerCase();
-    (out[name] ??= []).push(req.rawHeaders[i + 1]);
-  }
-  return out;
 }
 
 /** The client's address; a TLS socket over the replayed stream has none, and the gateway listens on 127.0.0.1 only. */
