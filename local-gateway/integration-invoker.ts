@@ -286,7 +286,7 @@ export class IntegrationInvoker {
 class UnsupportedMediaType extends Error {}
 
 /** Replaces `${stageVariables.name}` in a URI (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-stages.html). */
-export function substituteStageVariables(uri: string, variables: Readonly<Record<string, string>>): string {
+function substituteStageVariables(uri: string, variables: Readonly<Record<string, string>>): string {
   return uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name) => variables[name] ?? "");
 }
 
