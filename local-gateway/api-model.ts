@@ -72,8 +72,6 @@ export interface StageModel {
   readonly routeThrottles: Readonly<Record<string, ThrottleModel>>;
   /** `access_log_settings.format`, undefined without access logging. */
   readonly accessLogFormat?: string;
-  /** `access_log_settings.destination_arn` (a CloudWatch log group on AWS; a file here). */
-  readonly accessLogDestination?: string;
 }
 
 /**

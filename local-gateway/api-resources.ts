@@ -148,7 +148,6 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
       defaultThrottle: throttle(block(s.default_route_settings)),
       routeThrottles,
       accessLogFormat: access && text(access.format) ? access.format : undefined,
-      accessLogDestination: access && text(access.destination_arn) ? access.destination_arn : undefined,
     },
     privateTargets: privateTargets(resources),
     notEmulated: notEmulated(resources, apiId, s.name),

@@ -38,9 +38,15 @@ function floor(backendPort: number): Promise<number> {
   const url = new URL(`http://127.0.0.1:${backendPort}/username`);
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false, maxPayload: AWS_LIMITS.messageBytes });
   wss.on("connection", (ws) => {
-    ws.on("message", async (data: Buffer) => {
-      const res = await client.call({ url, method: "POST", headers: { "content-type": "application/json" }, body: data, timeoutMs: 29_000 });
-      ws.send(res.body, { binary: false });
+    ws.on("message", (data: Buffer) => {
+      client
+        .call({ url, method: "POST", headers: { "content-type": "application/json" }, body: data, timeoutMs: 29_000 })
+        .then((res) => ws.send(res.body, { binary: false }))
+        .catch((e: unknown) => {
+          // A failed call ends this connection (1011: internal error), not the server.
+          process.stderr.write(`floor: ${e instanceof Error ? e.message : String(e)}\n`);
+          ws.close(1011);
+        });
     });
   });
   return new Promise((resolve) => wss.on("listening", () => resolve((wss.address() as AddressInfo).port)));

@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { WebSocket } from "ws";
+import { routeOf } from "./api-model";
 import { apiFromSynthesizedStack } from "./synthesized-stack";
 import { MappingTemplate } from "./mapping-template";
 
@@ -149,7 +150,7 @@ function roundTrip(ws: WebSocket): Promise<number> {
 /** Microseconds to render the chat stack's `message` request template, as synthesized. */
 function renderCost(stackDir: string, renders: number): number {
   const api = apiFromSynthesizedStack(stackDir);
-  const template = api.routes.find((r) => r.key === "message")!.integration!.requestTemplates.$default;
+  const template = routeOf(api, "message")!.integration!.requestTemplates.$default;
   const t = MappingTemplate.of(template);
   const input = {
     body: JSON.stringify({ action: "message", username: "bob", message: "hello there" }),

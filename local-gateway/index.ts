@@ -3,18 +3,15 @@
  * deployed (Terraform state) or synthesized (cdk.tf.json) on 127.0.0.1.
  * See README.md beside this file.
  */
-export { AccessLog } from "./access-log";
 export type * from "./api-model";
 export { routeOf } from "./api-model";
 export type { ApiSelection, TerraformResource } from "./api-resources";
 export { ensureLocalCertificates } from "./local-certificates";
 export type { LocalCertificates } from "./local-certificates";
-export { errorFrame, GatewayError } from "./gateway-errors";
-export { AWS_LIMITS } from "./limits";
 export type { GatewayLimits } from "./limits";
-export { checkBackendUrl, LocalGateway, newId } from "./local-gateway";
+export { checkBackendUrl, LocalGateway } from "./local-gateway";
 export type { LocalGatewayProps } from "./local-gateway";
 export { MappingTemplate } from "./mapping-template";
 export { pointModuleSources } from "./module-sources";
 export { apiFromSynthesizedStack } from "./synthesized-stack";
-export { apiFromTerraformState, showState } from "./terraform-state";
+export { apiFromTerraformState, showState, terraformJson } from "./terraform-state";

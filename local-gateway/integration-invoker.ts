@@ -13,7 +13,7 @@ export interface IntegrationEvent {
   /** `$context` of the event. */
   readonly context: Record<string, unknown>;
   /** Headers of the handshake (lower-case names, CONNECT only), each with all its values. */
-  readonly headers?: Readonly<Record<string, readonly string[]>>;
+  readonly headers?: Readonly<NodeJS.Dict<readonly string[]>>;
   /** Query string of the handshake (CONNECT only). */
   readonly query?: URLSearchParams;
 }
@@ -44,7 +44,8 @@ export type IntegrationResult =
 /** Where a call goes, or why it cannot. */
 type Target = { readonly url: URL; readonly label: string } | { readonly error: string; readonly noBackend?: boolean };
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+/** A URL hostname on this machine: the only hosts the local gateway calls (backends, HTTP integrations). */
+export const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 const HOP_BY_HOP = new Set(["connection", "upgrade", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection", "te", "trailer"]);
 
 /**
@@ -99,7 +100,7 @@ export class IntegrationInvoker {
     const headers: Record<string, string> = {};
     if (proxy && event.eventType === "CONNECT" && event.headers) {
       // $connect through a proxy integration: the handshake's headers and query string.
-      for (const [name, values] of Object.entries(event.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = values.join(",");
+      for (const [name, values] of Object.entries(event.headers)) if (values && !HOP_BY_HOP.has(name)) headers[name] = values.join(",");
       event.query?.forEach((value, name) => url.searchParams.append(name, value));
     }
     for (const [to, from] of Object.entries(integration.requestParameters)) {
@@ -285,7 +286,7 @@ export class IntegrationInvoker {
 class UnsupportedMediaType extends Error {}
 
 /** Replaces `${stageVariables.name}` in a URI (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-stages.html). */
-export function substituteStageVariables(uri: string, variables: Readonly<Record<string, string>>): string {
+function substituteStageVariables(uri: string, variables: Readonly<Record<string, string>>): string {
   return uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name) => variables[name] ?? "");
 }
 

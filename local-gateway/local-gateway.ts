@@ -9,7 +9,7 @@ import { ApiModel, RouteModel } from "./api-model";
 import { BackendClient } from "./backend-client";
 import { FrameSizeGuard } from "./frame-size-guard";
 import { errorBody, errorFrame, GatewayError, GatewayErrorKind } from "./gateway-errors";
-import { IntegrationInvoker, IntegrationResult } from "./integration-invoker";
+import { IntegrationInvoker, IntegrationResult, LOOPBACK } from "./integration-invoker";
 import { AWS_LIMITS, GatewayLimits } from "./limits";
 import { evaluateSelectionExpression } from "./selection-expression";
 import { selectJsonPath, MISSING } from "./json-path";
@@ -168,8 +168,14 @@ export class LocalGateway {
       maxPayload: this.limits.messageBytes,
       handleProtocols: (_offered, request) => this.protocols.get(request) ?? false,
     });
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res);
-    const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head);
+    // The handlers are async: a rejection (a request target `new URL` cannot
+    // parse, a client resetting mid-body) ends that request, not the process.
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.onRequest(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(400);
+        res.end();
+      });
+    const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head).catch(() => socket.destroy());
     this.plain = http.createServer(onRequest).on("upgrade", onUpgrade);
     if (props.tls) this.secure = https.createServer({ key: props.tls.key, cert: props.tls.cert }, onRequest).on("upgrade", onUpgrade);
     this.server = net.createServer((socket) => this.dispatch(socket));
@@ -402,7 +408,8 @@ export class LocalGateway {
         eventType: "CONNECT",
         body: Buffer.alloc(0),
         context,
-        headers: headersOf(req),
+        // Every value of each header, by lower-case name (no joining or dropping duplicates).
+        headers: req.headersDistinct,
         query: url.searchParams,
       });
       // "If the $connect request fails (for example, due to AuthN/AuthZ failure
@@ -421,11 +428,11 @@ export class LocalGateway {
       if (protocol) this.protocols.set(req, protocol.split(",")[0].trim());
     }
     if (socket.destroyed || this.stopping) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, head, { connectionId, connectedAt, sourceIp, userAgent }));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, { connectionId, connectedAt, sourceIp, userAgent }));
     this.record({ context, status: 200, result });
   }
 
-  private accept(ws: WebSocket, socket: Duplex, head: Buffer, info: { connectionId: string; connectedAt: number; sourceIp: string; userAgent: string }): void {
+  private accept(ws: WebSocket, socket: Duplex, info: { connectionId: string; connectedAt: number; sourceIp: string; userAgent: string }): void {
     const conn: Connection = {
       id: info.connectionId,
       socket: ws,
@@ -438,16 +445,32 @@ export class LocalGateway {
     };
     this.connections.set(conn.id, conn);
     const guard = new FrameSizeGuard(this.limits.frameBytes, () => this.close(conn, 1009, ""));
-    if (head.length) guard.feed(head);
+    // No guard.feed(head): ws's setSocket() unshifts `head` back onto the
+    // socket, so this listener sees those bytes with the socket's first data.
     socket.prependListener("data", (chunk: Buffer) => guard.feed(chunk));
     const idle = setTimeout(() => this.close(conn, 1001, "Going away"), this.limits.idleTimeoutMs);
     const max = setTimeout(() => this.close(conn, 1001, "Going away"), this.limits.maxConnectionMs);
     idle.unref();
     max.unref();
     conn.timers.push(idle, max);
-    ws.on("message", (data: Buffer) => void this.onMessage(conn, data));
-    ws.on("close", (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString("utf8")));
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // "If a client app sends a binary frame, API Gateway rejects it and
+      // disconnects the client with code 1003."
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-binary-media-types.html
+      if (isBinary) return this.close(conn, 1003, "");
+      void this.onMessage(conn, data).catch((e: unknown) => this.logError("MESSAGE", conn, e));
+    });
+    ws.on(
+      "close",
+      (code: number, reason: Buffer) => void this.onClose(conn, code, reason.toString("utf8")).catch((e: unknown) => this.logError("DISCONNECT", conn, e)),
+    );
     ws.on("error", () => undefined);
+  }
+
+  /** A handler that failed unexpectedly: one line on the log (stderr without one), and the gateway carries on. */
+  private logError(eventType: string, conn: Connection, error: unknown): void {
+    const line = `${new Date().toISOString().slice(11, 23)} ${eventType.padEnd(10)} ${"error".padEnd(14)} ${conn.id} ${error instanceof Error ? error.message : String(error)}`;
+    (this.props.log ?? console.error)(line);
   }
 
   private selectRoute(text: string): RouteModel | undefined {
@@ -681,7 +704,7 @@ export function checkBackendUrl(value: string): URL {
   } catch {
     throw new Error(`--backend must be an http:// URL on loopback, got ${JSON.stringify(value)}: e.g. --backend http://127.0.0.1:8080`);
   }
-  if (!/^https?:$/.test(url.protocol) || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
+  if (!/^https?:$/.test(url.protocol) || !LOOPBACK.test(url.hostname)) {
     throw new Error(
       `--backend must be an http:// URL on loopback (127.0.0.1, localhost or [::1]), got ${JSON.stringify(value)}: the local gateway calls only a backend on this machine, e.g. --backend http://127.0.0.1:8080`,
     );
@@ -695,15 +718,6 @@ function refuse(socket: Duplex, status: number, message: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
-}
-
-function headersOf(req: http.IncomingMessage): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i].toLowerCase();
-    (out[name] ??= []).push(req.rawHeaders[i + 1]);
-  }
-  return out;
 }
 
 /** The client's address; a TLS socket over the replayed stream has none, and the gateway listens on 127.0.0.1 only. */

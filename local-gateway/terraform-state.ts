@@ -24,22 +24,32 @@ export function apiFromTerraformState(state: unknown, selection: ApiSelection = 
   return buildApiModel(resources, selection, source);
 }
 
-/** Runs `terraform show -json` in a root and returns the parsed state. */
-export function showState(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+/**
+ * Runs a terraform command that prints JSON (`show -json`, `output -json`) in
+ * a root and returns the parsed output; a failure's message holds terraform's
+ * stderr.
+ */
+export function terraformJson(dir: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TerraformJson> {
+  const command = `terraform ${args.join(" ")}`;
   return new Promise((resolve, reject) => {
-    const child = spawn("terraform", ["show", "-json", "-no-color"], { cwd: dir, env });
+    const child = spawn("terraform", args, { cwd: dir, env });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => (err += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`terraform show -json failed in ${dir} (exit ${code}): ${err.trim()}`));
+      if (code !== 0) return reject(new Error(`${command} failed in ${dir} (exit ${code}): ${err.trim()}`));
       try {
         resolve(JSON.parse(Buffer.concat(out).toString("utf8")));
       } catch (e) {
-        reject(new Error(`terraform show -json printed no JSON in ${dir}: ${(e as Error).message}`));
+        reject(new Error(`${command} printed no JSON in ${dir}: ${(e as Error).message}`));
       }
     });
   });
+}
+
+/** Runs `terraform show -json` in a root and returns the parsed state. */
+export function showState(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  return terraformJson(dir, ["show", "-json", "-no-color"], env);
 }

@@ -23,7 +23,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState } from "../local-gateway";
+import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState, terraformJson } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
 import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
@@ -118,10 +118,10 @@ function checkPortFree(port: number): Promise<void> {
   });
 }
 
-/** Runs terraform, showing one line per resource as it is created or destroyed. */
-function terraform(cwd: string, args: string[], total?: number): Promise<string> {
+/** Runs terraform with `env` (the project's terraform environment), showing one line per resource as it is created or destroyed. */
+function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv, total?: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("terraform", [...args, "-no-color"], { cwd, env: { ...process.env, ...terraformEnv(), TF_IN_AUTOMATION: "1" } });
+    const child = spawn("terraform", [...args, "-no-color"], { cwd, env: { ...env, TF_IN_AUTOMATION: "1" } });
     let output = "";
     let done = 0;
     const started = Date.now();
@@ -149,23 +149,6 @@ function terraform(cwd: string, args: string[], total?: number): Promise<string>
     child.on("close", (code) => {
       if (code === 0) resolve(output);
       else reject(new Error(`terraform ${args[0]} failed after ${Math.round((Date.now() - started) / 1000)} s:\n${output.split("\n").slice(-40).join("\n")}`));
-    });
-  });
-}
-
-function terraformJson(dir: string, args: string[]): Promise<TerraformJson> {
-  return new Promise((resolve, reject) => {
-    const c = spawn("terraform", args, { cwd: dir, env: { ...process.env, ...terraformEnv() } });
-    let s = "";
-    c.stdout.on("data", (d) => (s += d));
-    c.on("error", reject);
-    c.on("close", (code) => {
-      try {
-        if (code !== 0) throw new Error(`terraform ${args.join(" ")} failed (exit ${code})`);
-        resolve(JSON.parse(s));
-      } catch (e) {
-        reject(e);
-      }
     });
   });
 }
@@ -220,8 +203,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { stack, once } = options;
+  // The project's terraform environment (CLI configuration, plugin cache), for every terraform run below.
+  const tfEnv: NodeJS.ProcessEnv = { ...process.env, ...terraformEnv() };
 
-  fs.mkdirSync(TMP_DIR, { recursive: true });
+  // .tmp/ is made by what writes there: startEmulator (the log's folder) and ensureLocalCertificates.
   console.log(`Starting the AWS emulator (moto) on 127.0.0.1...`);
   const { startEmulator } = await import("./emulator");
   let emulator: Emulator;
@@ -245,7 +230,7 @@ async function main(): Promise<void> {
       }
       if (dir) {
         console.log(`\nDestroying ${stack}...`);
-        await terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false"]);
+        await terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false"], tfEnv);
       }
     } catch (e) {
       console.error((e as Error).message);
@@ -263,19 +248,19 @@ async function main(): Promise<void> {
     console.log(`Emulator at ${emulator.endpoint} (pid ${emulator.pid}). Synthesizing ${stack} for it...`);
     dir = await prepare(options, emulator);
     console.log(`Terraform init in ${path.relative(process.cwd(), dir)}...`);
-    await terraform(dir, ["init", "-input=false"]);
-    await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"]);
-    const plan = await terraformJson(dir, ["show", "-json", "local.plan"]);
+    await terraform(dir, ["init", "-input=false"], tfEnv);
+    await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"], tfEnv);
+    const plan = await terraformJson(dir, ["show", "-json", "local.plan"], tfEnv);
     const total = (plan.resource_changes ?? []).filter((r: TerraformJson) => r.change.actions.includes("create")).length;
     console.log(`Applying ${total} resources:`);
     const started = Date.now();
-    await terraform(dir, ["apply", "-input=false", "-lock=false", "local.plan"], total);
-    const outputs = await terraformJson(dir, ["output", "-json"]);
+    await terraform(dir, ["apply", "-input=false", "-lock=false", "local.plan"], tfEnv, total);
+    const outputs = await terraformJson(dir, ["output", "-json"], tfEnv);
     console.log(`\nDeployed ${stack} in ${Math.round((Date.now() - started) / 1000)} s. Outputs:`);
     for (const [k, v] of Object.entries<TerraformJson>(outputs)) console.log(`  ${k} = ${JSON.stringify(v.value)}`);
 
     // Serve the API as Terraform applied it: the state holds every resolved attribute.
-    const api = apiFromTerraformState(await showState(dir, { ...process.env, ...terraformEnv() }), {}, `the state of ${stack}`);
+    const api = apiFromTerraformState(await showState(dir, tfEnv), {}, `the state of ${stack}`);
     const certificates = ensureLocalCertificates(TLS_DIR);
     const accessLogFile = path.join(WORK_DIR, "gateway-access.log");
     gateway = await LocalGateway.start({
@@ -315,7 +300,7 @@ Look around (the emulator answers only on loopback):
   AWS CLI:   aws --endpoint-url ${emulator.endpoint} --region ${api.region} apigatewayv2 get-apis
   Dashboard: ${emulator.endpoint}/moto-api/
   Terraform: cd ${rel(dir)} && terraform state list
-             (with TF_CLI_CONFIG_FILE=${terraformEnv().TF_CLI_CONFIG_FILE})
+             (with TF_CLI_CONFIG_FILE=${tfEnv.TF_CLI_CONFIG_FILE})
 The emulator stores resources and runs nothing (no tasks); the gateway above carries the WebSocket traffic.`);
     if (once) return teardown(0);
     console.log(`\nPress Ctrl-C to stop the gateway, destroy everything and stop the emulator.`);

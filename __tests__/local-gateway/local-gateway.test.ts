@@ -10,6 +10,7 @@ import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
+import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
 import * as v8 from "v8";
@@ -203,6 +204,45 @@ describe("LocalGateway", () => {
       await fragmented.close();
     });
 
+    test("a frame whose first bytes came with the handshake is counted once (a 20,000-byte frame passes)", async () => {
+      const gateway = await start();
+      const payload = Buffer.alloc(20_000, "a");
+      // Counted twice, the handshake's 108 frame bytes would leave the guard
+      // reading the payload's last 108 bytes as a frame header: make those
+      // read as a 64 KB text frame, so the double count closes with 1009.
+      payload.write("\x01\x7f\x00\x00\x00\x00\x00\x01\x00\x00", payload.length - 108, "latin1");
+      const header = Buffer.from([0x81, 0xfe, payload.length >> 8, payload.length & 0xff, 0, 0, 0, 0]); // FIN text, masked with a zero key
+      const socket = net.connect(gateway.port, "127.0.0.1");
+      const received: Buffer[] = [];
+      socket.on("data", (d: Buffer) => received.push(d));
+      const handshake = `GET /${chat.stage.name} HTTP/1.1\r\nHost: ${gateway.domainName}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+      socket.write(Buffer.concat([Buffer.from(handshake), header, payload.subarray(0, 100)]));
+      const deadline = Date.now() + 10_000;
+      const frames = () => {
+        const all = Buffer.concat(received);
+        const end = all.indexOf("\r\n\r\n");
+        return end < 0 ? Buffer.alloc(0) : all.subarray(end + 4);
+      };
+      while (!Buffer.concat(received).toString("latin1").includes("\r\n\r\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(Buffer.concat(received).toString("latin1")).toMatch(/^HTTP\/1\.1 101 /);
+      socket.write(payload.subarray(100));
+      while (frames().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const first = frames();
+      expect(first[0]).toBe(0x81); // a text frame (the $default MOCK's answer), not 0x88 (close)
+      expect(first.subarray(2, 2 + (first[1] & 0x7f)).toString("utf8")).toBe(UNKNOWN_ACTION_REPLY);
+      socket.destroy();
+    });
+
+    test("a binary frame closes the connection with 1003 without running a route, then calls $disconnect", async () => {
+      const gateway = await start();
+      const client = await Client.connect(gateway.url);
+      const id = JSON.parse((await backend.waitFor("/connect")).body).connectionId;
+      client.ws.send(Buffer.from(JSON.stringify({ action: "username", username: "b" })), { binary: true });
+      expect((await client.closed).code).toBe(1003);
+      await backend.waitFor("/disconnect", (c) => c.body.includes(id));
+      expect(backend.callsTo("/username")).toHaveLength(0);
+    });
+
     test("throttles with the stage's burst and rate, answering AWS's 429 frame", async () => {
       const gateway = await start({ api: throttledChat });
       const client = await Client.connect(gateway.url); // $connect takes a token of its own route
@@ -273,6 +313,34 @@ describe("LocalGateway", () => {
       );
       expect(await status(`${gateway.connectionsUrl}/@connections/abc`, { authorization: "AWS4-HMAC-SHA256 Credential=test" })).toBe(410);
       agent.destroy();
+    });
+  });
+
+  describe("malformed requests", () => {
+    /** Writes raw bytes to the gateway's port; resolves with all it answers once it closes (or after 2 s). */
+    function raw(gateway: LocalGateway, bytes: string, abort = false): Promise<string> {
+      return new Promise((resolve) => {
+        const socket = net.connect(gateway.port, "127.0.0.1");
+        let answer = "";
+        const timer = setTimeout(() => socket.destroy(), 2000);
+        socket.on("data", (d: Buffer) => (answer += d.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.on("close", () => (clearTimeout(timer), resolve(answer)));
+        socket.write(bytes, () => abort && setTimeout(() => socket.resetAndDestroy(), 50));
+      });
+    }
+
+    test("answers 400 to a request target it cannot parse, refuses such an upgrade, survives an aborted @connections body, and keeps serving", async () => {
+      const gateway = await start();
+      expect(await raw(gateway, "GET http://[x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+      const upgrade =
+        "GET http://[x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+      expect(await raw(gateway, upgrade)).toBe("");
+      const post = `POST /${chat.stage.name}/@connections/abc HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test\r\nContent-Length: 1000\r\n\r\n0123456789`;
+      expect(await raw(gateway, post, true)).toBe("");
+      const client = await Client.connect(gateway.url);
+      expect(await client.ask({ action: "dance" })).toBe(UNKNOWN_ACTION_REPLY);
+      await client.close();
     });
   });
 
