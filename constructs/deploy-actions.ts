@@ -4,7 +4,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { AssetType, Fn, ITerraformDependable, Lazy, TerraformAsset } from "cdktf";
+import { AssetType, Fn, ITerraformDependable, Lazy, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { checkPattern, checkRetention } from "./validation";
 
@@ -12,7 +12,10 @@ import { checkPattern, checkRetention } from "./validation";
 export interface DeployActionsProps {
   /** Name of the Lambda function and its role (at most 64 characters). */
   readonly functionName: string;
-  /** Folder holding the handler (`index.js`); the stack knows where it is on disk. */
+  /**
+   * Folder holding the handler (`index.js`); the stack knows where it is on disk.
+   * Functions of one stack with the same folder share one archive.
+   */
   readonly codeDirectory: string;
   /**
    * Retention of the function's log group, in days.
@@ -24,6 +27,26 @@ export interface DeployActionsProps {
    * @default - none
    */
   readonly tags?: Record<string, string>;
+}
+
+/** The archives of handler folders made in each stack, by folder. */
+const ARCHIVES = new WeakMap<TerraformStack, Map<string, TerraformAsset>>();
+
+/**
+ * The archive of a handler folder: made once per stack (under the first
+ * function of that folder, `<id>/Code`) and shared by every later function of
+ * the same folder. cdktf zips an archive in a child process at synth, a
+ * quarter of a second each; two functions of one handler need one archive.
+ */
+function archiveOf(fn: Construct, codeDirectory: string): TerraformAsset {
+  const stack = TerraformStack.of(fn);
+  const archives = ARCHIVES.get(stack) ?? new Map<string, TerraformAsset>();
+  ARCHIVES.set(stack, archives);
+  const existing = archives.get(codeDirectory);
+  if (existing) return existing;
+  const code = new TerraformAsset(fn, "Code", { path: codeDirectory, type: AssetType.ARCHIVE });
+  archives.set(codeDirectory, code);
+  return code;
 }
 
 /**
@@ -51,7 +74,7 @@ export class DeployActions extends Construct {
       "1 to 64 letters, digits, hyphens or underscores",
       "Lambda function and IAM role names allow 64 characters",
     );
-    const code = new TerraformAsset(this, "Code", { path: props.codeDirectory, type: AssetType.ARCHIVE });
+    const code = archiveOf(this, props.codeDirectory);
     const logs = new CloudwatchLogGroup(this, "Logs", {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionInDays ?? 30,

@@ -35,6 +35,19 @@ describe("DeployActions", () => {
     expect(actions.function.node.id).toBe("Resource");
   });
 
+  test("shares one archive with the other functions of the same folder in its stack (cdktf zips each archive in a child process)", () => {
+    // GIVEN a function of the handler folder
+    const { stack } = deployActions();
+    // WHEN a second function of the same folder and a third of another folder join the stack
+    new DeployActions(stack, "check", { functionName: "chat-account-check", codeDirectory: CODE });
+    new DeployActions(stack, "other", { functionName: "chat-other", codeDirectory: path.resolve(__dirname, "../../local-gateway") });
+    // THEN the first two run the first one's archive, the third its own
+    const files = Object.values(resourcesOf(synthJson(stack), "aws_lambda_function")).map((fn: any) => fn.filename);
+    expect(files[0]).toMatch(/^assets\/deploy_Code_[0-9A-F]+\//);
+    expect(files[1]).toBe(files[0]);
+    expect(files[2]).toMatch(/^assets\/other_Code_[0-9A-F]+\//);
+  });
+
   test("waits for its log group and its policy, so the first invocation can log and act", () => {
     const { stack } = deployActions();
     const json = synthJson(stack);
