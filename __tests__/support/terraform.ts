@@ -79,6 +79,19 @@ export function writeJson(file: string, content: unknown): void {
 }
 
 /**
+ * Writes an HCL root (`main.tf.json`, offline provider) into `dir` that calls
+ * the module at `source` as `module "ws"` with `inputs`, and exposes each of
+ * `outputs` as a root output of the same name.
+ */
+export function writeModuleRoot(dir: string, source: string, inputs: Record<string, unknown>, outputs: string[] = []): void {
+  writeJson(path.join(dir, "main.tf.json"), {
+    provider: { aws: OFFLINE_PROVIDER },
+    module: { ws: { source, ...inputs } },
+    ...(outputs.length > 0 && { output: Object.fromEntries(outputs.map((o) => [o, { value: `\${module.ws.${o}}` }])) }),
+  });
+}
+
+/**
  * Copies an HCL example into `dir` as a user would take it: its module
  * source `../../modules/<name>` (standing for the git:: or registry source)
  * is pointed at the committed modules/<name> folder of this repository, by

@@ -2,7 +2,6 @@ import * as path from "path";
 import { EDGE_OUTPUTS } from "../stacks/support";
 import {
   describeWith,
-  OFFLINE_PROVIDER,
   MODULE_INPUTS,
   planJson,
   plannedResources as planned,
@@ -11,7 +10,7 @@ import {
   terraform,
   terraformRun,
   workdir,
-  writeJson,
+  writeModuleRoot,
 } from "../support/terraform";
 
 /**
@@ -41,11 +40,7 @@ describeWith(["terraform"])("the modules' custom domain, $connect authorization 
   function root(module: string, inputs: Record<string, unknown>): string {
     const dir = workdir(`${module}-edges`);
     roots.push(dir);
-    writeJson(path.join(dir, "main.tf.json"), {
-      provider: { aws: OFFLINE_PROVIDER },
-      module: { ws: { source: path.join(outdir, "stacks", module), ...MODULE_INPUTS[module], ...inputs } },
-      output: Object.fromEntries(EDGE_OUTPUTS.map((o) => [o, { value: `\${module.ws.${o}}` }])),
-    });
+    writeModuleRoot(dir, path.join(outdir, "stacks", module), { ...MODULE_INPUTS[module], ...inputs }, EDGE_OUTPUTS);
     return dir;
   }
 

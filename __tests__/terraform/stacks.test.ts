@@ -14,6 +14,7 @@ import {
   terraformRun,
   workdir,
   writeJson,
+  writeModuleRoot,
 } from "../support/terraform";
 
 /** Makes a synthesized root stack plannable offline: dummy credentials, state in the folder. */
@@ -228,18 +229,12 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
   test("websocket-nlb plans as a child module, one route per custom_routes entry", () => {
     const root = workdir("nlb-root");
     try {
-      writeJson(path.join(root, "main.tf.json"), {
-        provider: { aws: OFFLINE_PROVIDER },
-        module: {
-          ws: {
-            source: path.join(outdir, "stacks", "websocket-nlb"),
-            ...MODULE_INPUTS["websocket-nlb"],
-            auto_deploy: false,
-            custom_routes: {
-              joinGame: { route_response_selection_expression: null },
-              makeMove: { route_response_selection_expression: "$default", path: "/moves" },
-            },
-          },
+      writeModuleRoot(root, path.join(outdir, "stacks", "websocket-nlb"), {
+        ...MODULE_INPUTS["websocket-nlb"],
+        auto_deploy: false,
+        custom_routes: {
+          joinGame: { route_response_selection_expression: null },
+          makeMove: { route_response_selection_expression: "$default", path: "/moves" },
         },
       });
       const plan = planJson(root);
@@ -261,16 +256,10 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
   test("websocket-alb plans as a child module without AWS reads when vpc_id and alb_listener_port are given", () => {
     const root = workdir("alb-root");
     try {
-      writeJson(path.join(root, "main.tf.json"), {
-        provider: { aws: OFFLINE_PROVIDER },
-        module: {
-          ws: {
-            source: path.join(outdir, "stacks", "websocket-alb"),
-            ...MODULE_INPUTS["websocket-alb"],
-            alb_listener_port: 443,
-            manage_api_gateway_account: true,
-          },
-        },
+      writeModuleRoot(root, path.join(outdir, "stacks", "websocket-alb"), {
+        ...MODULE_INPUTS["websocket-alb"],
+        alb_listener_port: 443,
+        manage_api_gateway_account: true,
       });
       const plan = planJson(root);
       const tg = planned(plan, "aws_lb_target_group")[0];
@@ -296,19 +285,17 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     // GIVEN the seed README's logging inputs, and an API name CloudWatch Logs would refuse as a log group name
     const root = workdir("nlb-seed");
     try {
-      writeJson(path.join(root, "main.tf.json"), {
-        provider: { aws: OFFLINE_PROVIDER },
-        module: {
-          ws: {
-            source: path.join(outdir, "stacks", "websocket-nlb"),
-            ...MODULE_INPUTS["websocket-nlb"],
-            api_name: "Turtle Battleships",
-            log_retention_days: 7,
-            logging_level: "INFO",
-          },
+      writeModuleRoot(
+        root,
+        path.join(outdir, "stacks", "websocket-nlb"),
+        {
+          ...MODULE_INPUTS["websocket-nlb"],
+          api_name: "Turtle Battleships",
+          log_retention_days: 7,
+          logging_level: "INFO",
         },
-        output: { logging_enabled: { value: "${module.ws.logging_enabled}" } },
-      });
+        ["logging_enabled"],
+      );
       // WHEN planned
       const { plan, output } = planWithOutput(root);
       // THEN the stage asks for no logs (CreateStage would fail without the region's role), and the plan warns
@@ -332,16 +319,10 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
   test("websocket-nlb with api_gateway_account_role existing logs through the region's role without touching the setting, and plans without a warning", () => {
     const root = workdir("nlb-existing");
     try {
-      writeJson(path.join(root, "main.tf.json"), {
-        provider: { aws: OFFLINE_PROVIDER },
-        module: {
-          ws: {
-            source: path.join(outdir, "stacks", "websocket-nlb"),
-            ...MODULE_INPUTS["websocket-nlb"],
-            api_gateway_account_role: "existing",
-            logging_level: "INFO",
-          },
-        },
+      writeModuleRoot(root, path.join(outdir, "stacks", "websocket-nlb"), {
+        ...MODULE_INPUTS["websocket-nlb"],
+        api_gateway_account_role: "existing",
+        logging_level: "INFO",
       });
       const { plan, output } = planWithOutput(root);
       const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;
@@ -358,24 +339,18 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
   test("the modules reject bad inputs at plan time with the variable's message", () => {
     const root = workdir("nlb-bad");
     try {
-      writeJson(path.join(root, "main.tf.json"), {
-        provider: { aws: OFFLINE_PROVIDER },
-        module: {
-          ws: {
-            source: path.join(outdir, "stacks", "websocket-nlb"),
-            api_name: "game",
-            nlb_name: "-bad-",
-            nlb_subnet_ids: ["subnet-0123456789abcdef0"],
-            target_group_name: "game-tg",
-            vpc_id: "vpc-0123456789abcdef0",
-            vpc_link_name: "game",
-            vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
-            vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
-            logging_level: "DEBUG",
-            api_gateway_account_role: "yes",
-            custom_routes: { $join: { route_response_selection_expression: null } },
-          },
-        },
+      writeModuleRoot(root, path.join(outdir, "stacks", "websocket-nlb"), {
+        api_name: "game",
+        nlb_name: "-bad-",
+        nlb_subnet_ids: ["subnet-0123456789abcdef0"],
+        target_group_name: "game-tg",
+        vpc_id: "vpc-0123456789abcdef0",
+        vpc_link_name: "game",
+        vpc_link_subnet_ids: ["subnet-0123456789abcdef0"],
+        vpc_link_security_group_ids: ["sg-0123456789abcdef0"],
+        logging_level: "DEBUG",
+        api_gateway_account_role: "yes",
+        custom_routes: { $join: { route_response_selection_expression: null } },
       });
       terraform(root, ["init", "-input=false"]);
       const r = terraformRun(root, ["plan", "-input=false", "-lock=false"]);
