@@ -59,7 +59,15 @@ export async function startEmulator(options: { log?: string; timeoutMs?: number 
   if (options.log) fs.mkdirSync(path.dirname(options.log), { recursive: true });
   const out = options.log ? fs.openSync(options.log, "a") : "ignore";
   const child: ChildProcess = spawn(command, [...args, "-H", "127.0.0.1", "-p", String(port)], {
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    // MOTO_ACM_VALIDATION_WAIT: moto reports a requested certificate as
+    // PENDING_VALIDATION for this many seconds, then ISSUED, whatever DNS holds
+    // (moto/settings.py, acm/models.py; default 60). aws_acm_certificate_validation
+    // polls DescribeCertificate until ISSUED (terraform-provider-aws
+    // internal/service/acm/wait.go, waitCertificateIssued: no fixed delay), so
+    // every custom domain's apply waited a minute for a timer. One second
+    // keeps the PENDING_VALIDATION -> ISSUED transition (the validation
+    // resource still waits for it); moto checks no validation record either way.
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACM_VALIDATION_WAIT: process.env.MOTO_ACM_VALIDATION_WAIT ?? "1" },
     stdio: ["ignore", out, out],
   });
   let exited: string | undefined;

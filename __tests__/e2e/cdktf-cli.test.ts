@@ -1,28 +1,17 @@
-// The user's path: `npm run deploy/diff/destroy -- chat` (the cdktf CLI in
-// the project's Terraform environment, scripts/terraform-env.js) against the
-// emulator target, offline. cdktf runs `terraform providers lock` (which
-// ignores the CLI configuration's mirror and asks the registry) when a stack
-// has no matching lock file; the wrapper writes the lock files from the
-// mirror first, so nothing is downloaded. A closed proxy (NO_INTERNET) makes
-// any request that would leave the machine fail, also outside the isolated
-// network namespace the e2e suite runs in.
-import { ApiGatewayV2Client, GetApisCommand } from "@aws-sdk/client-apigatewayv2";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { spawnSync } from "child_process";
+// scripts/terraform-env.js's lock step: cdktf runs `terraform providers lock`
+// (which ignores the CLI configuration's mirror and asks the registry) when a
+// stack has no matching lock file; the wrapper writes the lock files from the
+// mirror first, so nothing is downloaded. The user's path itself,
+// `npm run deploy/diff/destroy -- chat` on the emulator, is how the chat
+// configuration is deployed (__tests__/e2e/chat.test.ts, checks/cdktf-cli.ts).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Emulator } from "../../scripts/emulator";
 import { PROJECT_DIR } from "../helpers";
-import { describeCdktfCli, expectSuccess, NO_INTERNET, npmRun, NpmRun, terraformEnvScript as tfenv } from "../support/cdktf-cli";
-import { emulatorFor, sdkConfig } from "../support/e2e";
-import { describeWith, removeWorkdir, writeJson } from "../support/terraform";
+import { NO_INTERNET, terraformEnvScript as tfenv } from "../support/cdktf-cli";
+import { describeWith, writeJson } from "../support/terraform";
 
 const AWS = "registry.terraform.io/hashicorp/aws";
-/** One cdktf command on the chat stack (about 1 to 3 minutes on a busy 2-CPU machine). */
-const CLI_TIMEOUT = 15 * 60_000;
-/** A transient failure of the emulator under load, not of the stack. */
-const EMULATOR_DROPPED_CONNECTION = /Error: [^\n]*127\.0\.0\.1:\d+: use of closed network connection/;
 
 /** A lock file as Terraform writes it. */
 function lockFile(entries: Record<string, string>): string {
@@ -169,91 +158,4 @@ describe("scripts/terraform-env.js: the provider lock step with a mirror", () =>
       expect(tfenv.lockFromMirror(outdir, mirror, { ...process.env, ...NO_INTERNET })).toEqual([]);
     }, 120_000);
   });
-});
-
-describeCdktfCli()("the chat stack through the cdktf CLI (npm run deploy/diff/destroy) on the emulator", () => {
-  let emulator: Emulator;
-  let dir: string;
-  let outdir: string;
-  let cfg: ReturnType<typeof sdkConfig>;
-  let env: Record<string, string>;
-  const runs: Record<string, NpmRun> = {};
-
-  beforeAll(async () => {
-    ({ emulator, dir } = await emulatorFor("cdktf-cli"));
-    cfg = sdkConfig(emulator);
-    // A fresh outdir: no lock files, as on a fresh clone. The local state
-    // lands beside it (the stack keeps it at ../../.. of its folder).
-    outdir = path.join(dir, "out");
-    env = { ...NO_INTERNET, WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: emulator.endpoint, FORCE_COLOR: "0" };
-  }, 5 * 60_000);
-
-  afterAll(async () => {
-    const figures = Object.entries(runs).map(([k, r]) => `${k} ${r.seconds.toFixed(1)} s`);
-    if (figures.length) console.log(`cdktf CLI cycle of the chat stack on the emulator: ${figures.join(", ")}`);
-    await emulator?.stop();
-    if (dir) removeWorkdir(dir);
-  }, 60_000);
-
-  test(
-    "npm run deploy -- chat deploys offline, its lock file written from the mirror",
-    async () => {
-      // WHEN
-      runs.deploy = npmRun("deploy", ["chat", "--auto-approve", "--output", outdir, "--outputs-file", path.join(dir, "outputs.json")], env);
-      // THEN
-      expectSuccess(runs.deploy, "npm run deploy -- chat");
-      expect(runs.deploy.output).toMatch(/chat: locked registry\.terraform\.io\/hashicorp\/aws from the mirror /);
-      expect(runs.deploy.output).not.toMatch(/providers lock|Could not retrieve providers/i);
-      const lock = fs.readFileSync(path.join(outdir, "stacks", "chat", ".terraform.lock.hcl"), "utf8");
-      expect(lock).toMatch(/provider "registry\.terraform\.io\/hashicorp\/aws"/);
-      // Hashes of the mirror's package only: a registry lock adds zh: hashes of every platform.
-      expect(lock.match(/"(h1|zh):[^"]+"/g)).toEqual([expect.stringMatching(/^"h1:/)]);
-      const outputs = JSON.parse(fs.readFileSync(path.join(dir, "outputs.json"), "utf8")).chat;
-      expect(outputs.websocket_url).toMatch(/^wss:\/\//);
-      const apis = (await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? [];
-      expect(apis.map((a) => a.ApiId)).toEqual([outputs.api_id]);
-      const table = await new DynamoDBClient(cfg).send(new DescribeTableCommand({ TableName: outputs.connections_table_name }));
-      expect(table.Table?.TableStatus).toBe("ACTIVE");
-    },
-    CLI_TIMEOUT,
-  );
-
-  test(
-    "npm run diff -- chat then shows no changes, and locks nothing again",
-    () => {
-      runs.diff = npmRun("diff", ["chat", "--output", outdir], env);
-      expectSuccess(runs.diff, "npm run diff -- chat");
-      expect(runs.diff.output).toMatch(/No changes\. Your infrastructure matches the configuration\./);
-      expect(runs.diff.output).not.toMatch(/locked .* from the mirror/);
-    },
-    CLI_TIMEOUT,
-  );
-
-  test(
-    "npm run destroy -- chat removes every resource",
-    async () => {
-      runs.destroy = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
-      // On a loaded machine moto now and then drops a kept-alive connection while
-      // the provider (max_retries = 1 on the emulator) waits for a deletion; a
-      // user runs destroy again, and so does the test, once, for that error only.
-      if (runs.destroy.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(runs.destroy.output)) {
-        console.warn(
-          `npm run destroy -- chat: the emulator dropped a connection; destroying again:\n${runs.destroy.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`,
-        );
-        runs.destroyAgain = npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
-        runs.destroy = { ...runs.destroyAgain, seconds: runs.destroy.seconds + runs.destroyAgain.seconds };
-      }
-      expectSuccess(runs.destroy, "npm run destroy -- chat");
-      expect(runs.destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed\./);
-      expect((await new ApiGatewayV2Client(cfg).send(new GetApisCommand({}))).Items ?? []).toEqual([]);
-      const state = spawnSync("terraform", ["state", "list"], {
-        cwd: path.join(outdir, "stacks", "chat"),
-        encoding: "utf8",
-        env: { ...process.env, ...NO_INTERNET },
-      });
-      expect(state.status).toBe(0);
-      expect(state.stdout.trim()).toBe("");
-    },
-    CLI_TIMEOUT,
-  );
 });

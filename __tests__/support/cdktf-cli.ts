@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { motoAvailable } from "../../scripts/emulator";
@@ -69,20 +69,31 @@ export const NO_INTERNET: Record<string, string> = {
 
 /**
  * Runs `npm run <script> -- <args>` in the project folder, as the README
- * tells a user to, with extra environment variables.
+ * tells a user to, with extra environment variables, without blocking the
+ * worker (the emulator's deployment fixture waits on it).
  */
-export function npmRun(script: string, args: string[], env: Record<string, string>, timeoutMs = 15 * 60_000): NpmRun {
+export function npmRun(script: string, args: string[], env: Record<string, string>, timeoutMs = 15 * 60_000): Promise<NpmRun> {
   const started = Date.now();
-  const r = spawnSync("npm", ["run", "--silent", script, "--", ...args], {
-    cwd: PROJECT_DIR,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", script, "--", ...args], {
+      cwd: PROJECT_DIR,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    let error = "";
+    child.on("error", (e) => (error = String(e)));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stopped = signal ? `\nnpm run ${script} was stopped by ${signal}` : "";
+      // eslint-disable-next-line no-control-regex
+      const output = `${Buffer.concat(chunks).toString("utf8")}${error}${stopped}`.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+      resolve({ status: code ?? -1, output, seconds: (Date.now() - started) / 1000 });
+    });
   });
-  // eslint-disable-next-line no-control-regex
-  const output = `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
-  return { status: r.status ?? -1, output, seconds: (Date.now() - started) / 1000 };
 }
 
 /** Fails with the command's output when it did not exit 0. */

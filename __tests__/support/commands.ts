@@ -141,18 +141,20 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   ...(["deploy", "diff", "destroy"] as const).map((verb): CommandEntry => ({
     command: `npm run ${verb}`,
-    how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator (e2e)`,
-    runBy: [{ file: "__tests__/e2e/cdktf-cli.test.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] }],
-    pending: { branch: "deploy (issue 10)", mergedWhen: "__tests__/support/cdktf-cli.ts" },
+    how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator: the chat configuration's ${verb === "deploy" ? "deployment" : verb === "diff" ? "second plan" : "destroy"} (e2e)`,
+    runBy: [
+      { file: "__tests__/support/deployments.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] },
+      { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
+    ],
   })),
   {
     command: "cdktf deploy",
     how: "what `npm run deploy` runs (package.json), through the cdktf CLI against the emulator (e2e)",
     runBy: [
       { file: "package.json", evidence: [/"deploy": "node scripts\/terraform-env\.js cdktf deploy"/] },
-      { file: "__tests__/e2e/cdktf-cli.test.ts", evidence: [/npmRun\("deploy", \["chat"/] },
+      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\("deploy", \["chat"/] },
+      { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
     ],
-    pending: { branch: "deploy (issue 10)", mergedWhen: "__tests__/support/cdktf-cli.ts" },
   },
 ];
 

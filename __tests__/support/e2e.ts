@@ -1,9 +1,7 @@
 import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import { copyExample, removeWorkdir, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+import { terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
 
@@ -31,8 +29,8 @@ export function sdkConfig(emulator: Emulator) {
   return { endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
 }
 
-/** Points an HCL root's provider at the emulator (an override file, as a user would). */
-export function overrideProviderForEmulator(dir: string, emulator: Emulator): void {
+/** Points an HCL root's provider at the emulator, or at what stands in front of it (an override file, as a user would). */
+export function overrideProviderForEmulator(dir: string, emulator: Pick<Emulator, "endpoint">): void {
   writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...emulatorProviderArguments(emulator.endpoint) } } });
 }
 
@@ -63,114 +61,4 @@ export function secondPlanChanges(dir: string, vars: string[] = []): string {
 
 export function destroy(dir: string, vars: string[] = []): void {
   terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars]);
-}
-
-/** Arguments added to the module calls of an example, keyed by module name (`module "websocket_api"`). */
-export type ModuleArguments = Record<string, Record<string, unknown>>;
-
-/**
- * Copies an HCL example into `dir`/root, using the committed module it
- * names (modules/<name>), with its provider pointed at the emulator, and
- * applies it. `moduleArguments` go into an override file, as a user would
- * add arguments to the example's module call. Returns the root folder and
- * the outputs.
- */
-export function deployExample(
-  example: string,
-  emulator: Emulator,
-  dir: string,
-  moduleArguments: ModuleArguments = {},
-): { root: string; outputs: Record<string, any> } {
-  const root = path.join(dir, "root");
-  fs.mkdirSync(root);
-  copyExample(example, root);
-  overrideProviderForEmulator(root, emulator);
-  if (Object.keys(moduleArguments).length) writeJson(path.join(root, "module_override.tf.json"), { module: moduleArguments });
-  return { root, outputs: apply(root) };
-}
-
-/** What a module e2e suite works with once its example is deployed. */
-export interface DeployedExample {
-  emulator: Emulator;
-  dir: string;
-  root: string;
-  outputs: Record<string, any>;
-  cfg: ReturnType<typeof sdkConfig>;
-}
-
-/**
- * Registers the beforeAll/afterAll of a module e2e suite: an emulator of its
- * own, the example deployed on it, the emulator stopped and the folder removed
- * at the end. The returned object is filled in by beforeAll.
- */
-export function useDeployedExample(example: string, moduleArguments: ModuleArguments = {}): DeployedExample {
-  const ctx = {} as DeployedExample;
-  beforeAll(async () => {
-    Object.assign(ctx, await emulatorFor(example));
-    ctx.cfg = sdkConfig(ctx.emulator);
-    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir, moduleArguments));
-  }, 15 * 60_000);
-  // Stopping the emulator and removing the folder can take more than jest's 5 s on a loaded machine.
-  afterAll(async () => {
-    await ctx.emulator?.stop();
-    if (ctx.dir) removeWorkdir(ctx.dir);
-  }, 60_000);
-  return ctx;
-}
-
-/** What the production-edge fixtures made on the emulator. */
-export interface EdgeFixture {
-  /** The fixture's root, for destroy. */
-  readonly dir: string;
-  /** Id of the public hosted zone `example.com`. */
-  readonly zoneId: string;
-  /** ARN of the authorizer function. */
-  readonly functionArn: string;
-}
-
-/**
- * What a custom domain and a Lambda authorizer need to exist beforehand,
- * applied on the emulator in `dir`: the Route 53 zone `example.com` and a
- * Lambda function `name` with its role. moto stores the function without
- * running it (no Docker), so its code is a stand-in.
- */
-export function applyEdgeFixture(dir: string, emulator: Emulator, name: string): EdgeFixture {
-  fs.mkdirSync(dir, { recursive: true });
-  const code = "export const handler = async () => ({ principalId: 'player' });";
-  const zip = spawnSync("python3", [
-    "-c",
-    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.writestr('index.mjs', sys.argv[2]); z.close()",
-    path.join(dir, "authorizer.zip"),
-    code,
-  ]);
-  if (zip.status !== 0) throw new Error(`could not write the authorizer's zip: ${zip.stderr}`);
-  writeJson(path.join(dir, "main.tf.json"), {
-    terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } } },
-    resource: {
-      aws_route53_zone: { zone: { name: "example.com" } },
-      aws_iam_role: {
-        authorizer: {
-          name,
-          assume_role_policy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-          }),
-        },
-      },
-      aws_lambda_function: {
-        authorizer: {
-          function_name: name,
-          role: "${aws_iam_role.authorizer.arn}",
-          runtime: "nodejs20.x",
-          handler: "index.handler",
-          filename: "${path.module}/authorizer.zip",
-          source_code_hash: '${filebase64sha256("${path.module}/authorizer.zip")}',
-        },
-      },
-    },
-    output: { zone_id: { value: "${aws_route53_zone.zone.zone_id}" }, function_arn: { value: "${aws_lambda_function.authorizer.arn}" } },
-  });
-  overrideProviderForEmulator(dir, emulator);
-  const outputs = apply(dir);
-  return { dir, zoneId: outputs.zone_id, functionArn: outputs.function_arn };
 }

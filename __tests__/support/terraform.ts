@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { synthesize } from "../../stacks/synth";
@@ -48,6 +48,54 @@ export function terraformRun(cwd: string, args: string[], env: Record<string, st
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/**
+ * {@link terraformRun} without blocking the worker: several roots (a fixture
+ * and a stack, several plans) can run at once, and a test can wait on them.
+ */
+export function terraformRunAsync(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 15 * 60_000,
+): Promise<RunResult & { readonly stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("terraform", [...args, ...(args[0] === "version" ? [] : ["-no-color"])], {
+      cwd,
+      env: { ...process.env, TF_IN_AUTOMATION: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks: Buffer[] = [];
+    const stdout: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => {
+      chunks.push(c);
+      stdout.push(c);
+    });
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    let error = "";
+    child.on("error", (e) => (error = String(e)));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const killed = signal ? `\nterraform was stopped by ${signal}${signal === "SIGKILL" ? ` after ${timeoutMs} ms` : ""}` : "";
+      resolve({ status: code ?? -1, output: `${Buffer.concat(chunks).toString("utf8")}${error}${killed}`, stdout: Buffer.concat(stdout).toString("utf8") });
+    });
+  });
+}
+
+/** {@link terraform} without blocking the worker: resolves with the output, rejects with it when terraform fails. */
+export async function terraformAsync(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs?: number): Promise<string> {
+  const r = await terraformRunAsync(cwd, args, env, timeoutMs);
+  if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${r.status}):\n${r.output}`);
+  return r.output;
+}
+
+/** Runs a terraform command that prints JSON (`output -json`, `show -json`, `state pull`) and parses its standard output. */
+export async function terraformJsonAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<any> {
+  const r = await terraformRunAsync(cwd, args, env);
+  if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${cwd} (exit ${r.status}):\n${r.output}`);
+  return JSON.parse(r.stdout);
 }
 
 /** Runs terraform and throws with its output when it fails. */

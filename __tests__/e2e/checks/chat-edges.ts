@@ -1,3 +1,12 @@
+// The chat stack's production edges as deployed: a custom domain under a
+// mapping key (certificate requested and validated in a Route 53 zone), the
+// Lambda authorizer on $connect, per-route throttling (tests moved unchanged
+// from the former __tests__/e2e/chat-edges.test.ts, which applied the chat
+// stack a second time for them). Called by __tests__/e2e/chat.test.ts.
+//
+// Not shown here: the authorizer never runs (moto does not invoke Lambda
+// functions), DNS and TLS are not served, and the frontend (Amplify) is not
+// emulated, so its WEBSOCKET_URL is checked by the unit and plan tests only.
 import {
   ApiGatewayV2Client,
   GetApiMappingsCommand,
@@ -6,51 +15,11 @@ import {
   GetRoutesCommand,
   GetStageCommand,
 } from "@aws-sdk/client-apigatewayv2";
-import * as path from "path";
-import { Emulator } from "../../scripts/emulator";
-import { apply, applyEdgeFixture, describeE2e, destroy, EdgeFixture, emulatorFor, localState, sdkConfig, secondPlanChanges } from "../support/e2e";
-import { removeWorkdir, synthInto } from "../support/terraform";
+import type { DeploymentContext } from "../../support/deployment";
 
-/**
- * The chat stack with its production edges on the emulator: a custom domain
- * under a mapping key (certificate requested and validated in a Route 53
- * zone), the Lambda authorizer on $connect, per-route throttling. Applied,
- * read back, planned again (empty), destroyed.
- *
- * Not shown here: the authorizer never runs (moto does not invoke Lambda
- * functions), DNS and TLS are not served, and the frontend (Amplify) is not
- * emulated, so its WEBSOCKET_URL is checked by the unit and plan tests only.
- */
-describeE2e()("chat stack with a custom domain, a $connect authorizer and route limits, on the emulator", () => {
-  let emulator: Emulator;
-  let dir: string;
-  let stackDir: string;
-  let fixture: EdgeFixture;
-  let outputs: Record<string, any>;
-  let cfg: ReturnType<typeof sdkConfig>;
-
-  beforeAll(async () => {
-    ({ emulator, dir } = await emulatorFor("chat-edges"));
-    cfg = sdkConfig(emulator);
-    fixture = applyEdgeFixture(path.join(dir, "fixture"), emulator, "chat-authorizer");
-    synthInto(path.join(dir, "out"), {
-      target: { kind: "emulator", emulatorEndpoint: emulator.endpoint },
-      chat: {
-        domain: { name: "chat.example.com", hostedZoneId: fixture.zoneId, mappingKey: "chat" },
-        api: { authorization: { type: "CUSTOM", functionArn: fixture.functionArn }, routeThrottle: { message: { burstLimit: 20, rateLimit: 10 } } },
-      },
-    });
-    stackDir = path.join(dir, "out", "stacks", "chat");
-    localState(stackDir);
-    outputs = apply(stackDir);
-  }, 20 * 60_000);
-
-  afterAll(async () => {
-    await emulator?.stop();
-    if (dir) removeWorkdir(dir);
-  });
-
+export function chatEdgeChecks(ctx: () => DeploymentContext): void {
   test("serves the stage at wss://chat.example.com/chat", async () => {
+    const { sdk: cfg, outputs } = ctx();
     expect(outputs.custom_domain_url).toBe("wss://chat.example.com/chat");
     const apigw = new ApiGatewayV2Client(cfg);
     const domain = await apigw.send(new GetDomainNameCommand({ DomainName: "chat.example.com" }));
@@ -61,6 +30,7 @@ describeE2e()("chat stack with a custom domain, a $connect authorizer and route 
   });
 
   test("gives the backend the API's own @connections URL and the authorizer's principal id", async () => {
+    const { sdk: cfg, outputs } = ctx();
     const integrations = (await new ApiGatewayV2Client(cfg).send(new GetIntegrationsCommand({ ApiId: outputs.api_id }))).Items ?? [];
     const online = integrations.find((i) => i.IntegrationUri?.endsWith("/online"))!;
     const template = online.RequestTemplates!.$default;
@@ -70,6 +40,7 @@ describeE2e()("chat stack with a custom domain, a $connect authorizer and route 
   });
 
   test("authorizes $connect only, and throttles the message route with its own limits", async () => {
+    const { sdk: cfg, outputs } = ctx();
     const apigw = new ApiGatewayV2Client(cfg);
     const routes = (await apigw.send(new GetRoutesCommand({ ApiId: outputs.api_id }))).Items ?? [];
     const connect = routes.find((r) => r.RouteKey === "$connect")!;
@@ -78,14 +49,4 @@ describeE2e()("chat stack with a custom domain, a $connect authorizer and route 
     const stage = await apigw.send(new GetStageCommand({ ApiId: outputs.api_id, StageName: "prod" }));
     expect(stage.RouteSettings).toEqual({ message: expect.objectContaining({ ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 }) });
   });
-
-  test("a second plan after apply is empty", () => {
-    expect(secondPlanChanges(stackDir)).toBe("");
-  });
-
-  test("destroy removes everything", () => {
-    destroy(stackDir);
-    expect(secondPlanChanges(stackDir)).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    destroy(fixture.dir);
-  });
-});
+}
