@@ -23,14 +23,16 @@ const common = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"],
   modulePathIgnorePatterns: ["<rootDir>/.tmp/clone/"],
 };
+// Projects that wait on terraform, the emulator or sockets: two minutes per test unless it says otherwise.
+const slow = { ...common, setupFilesAfterEnv: [...common.setupFilesAfterEnv, "<rootDir>/__tests__/setup-slow.js"] };
 
 module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/{constructs,stacks,scripts}/**/*.test.ts"] },
     { ...common, displayName: "terraform", testMatch: ["<rootDir>/__tests__/terraform/**/*.test.ts"] },
-    { ...common, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
+    { ...slow, displayName: "e2e", testMatch: ["<rootDir>/__tests__/e2e/**/*.test.ts"] },
     // The local WebSocket gateway (local-gateway/): real sockets, some files deploy on moto.
-    { ...common, displayName: "gateway", testMatch: ["<rootDir>/__tests__/local-gateway/**/*.test.ts"] },
-    { ...common, displayName: "clone", testMatch: ["<rootDir>/__tests__/clone/**/*.test.ts"] },
+    { ...slow, displayName: "gateway", testMatch: ["<rootDir>/__tests__/local-gateway/**/*.test.ts"] },
+    { ...slow, displayName: "clone", testMatch: ["<rootDir>/__tests__/clone/**/*.test.ts"] },
   ],
 };
