@@ -61,11 +61,13 @@ function main(argv: string[]): number {
     reportInfo: args.booleans.has("--report-info"),
     wildcardResourceActions: [...(args.repeated.get("--wildcard-resource-action") ?? [])],
   };
+  // npm runs scripts in the project folder; paths are the user's, relative to where npm was started.
+  const base = process.env.INIT_CWD || process.cwd();
   try {
-    const input = readGuardrailsInput(args.positional[0]);
+    const input = readGuardrailsInput(args.positional[0], base);
     const givenFile = args.values.get("--suppressions");
-    const suppressionFile = givenFile ? path.resolve(givenFile) : input.defaultSuppressionFile;
-    const shownFile = path.relative(process.cwd(), suppressionFile) || suppressionFile;
+    const suppressionFile = givenFile ? path.resolve(base, givenFile) : input.defaultSuppressionFile;
+    const shownFile = path.relative(base, suppressionFile) || suppressionFile;
     let suppressions: FileSuppression[] = [];
     if (givenFile || fs.existsSync(suppressionFile)) {
       let json: unknown;
@@ -96,13 +98,13 @@ function main(argv: string[]): number {
     );
     for (const note of input.notes) console.log(`  note: ${note}`);
     printReport(report, options);
-    const sarifFile = args.values.get("--sarif");
+    const sarifFile = args.values.has("--sarif") ? path.resolve(base, args.values.get("--sarif") as string) : undefined;
     if (sarifFile) {
       const version = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version as string;
       const log = toSarif({ report, rules: RULES, options, artifactUri: input.artifactUri, version });
       fs.mkdirSync(path.dirname(path.resolve(sarifFile)), { recursive: true });
       fs.writeFileSync(sarifFile, `${JSON.stringify(log, null, 2)}\n`);
-      console.log(`SARIF 2.1.0 written to ${sarifFile} (${log.runs[0].results?.length ?? 0} results)`);
+      console.log(`SARIF 2.1.0 written to ${path.relative(base, sarifFile)} (${log.runs[0].results?.length ?? 0} results)`);
     }
     return report.errors.length ? 1 : 0;
   } catch (e) {

@@ -81,6 +81,7 @@ export function readPlan(plan: unknown): PlanModel {
     return list;
   };
   const root = plan.configuration?.root_module as TerraformJson | undefined;
+  unitOf(""); // the root module's variables and providers are read even when it declares no resource
   for (const i of instances) {
     const moduleConfig = configOfModule(root, i.moduleAddress);
     const relative = `${i.mode === "data" ? "data." : ""}${i.type}.${i.name}`;
