@@ -1,7 +1,7 @@
 /**
  * `npm run capacity`: what a WebSocket load needs from AWS before launch,
  * and what a month of it costs, from the stack's own settings
- * (docs/capacity.md).
+ * (docs/limits.md, "Planning a load").
  *
  *   npm run capacity -- <chat|websocket-nlb|websocket-alb> --connections N --messages-per-second N
  *     [--message-bytes N] [--connect-rate N] [--hours-per-day N] [--per-task-rps N]
@@ -23,7 +23,7 @@ import { formatPlan } from "./lib/capacity/report";
 function main(): number {
   const argv = process.argv.slice(2);
   if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(`${USAGE}\n\nLimits to raise before launch, backend tasks and the monthly cost of a load; docs/capacity.md.`);
+    console.log(`${USAGE}\n\nLimits to raise before launch, backend tasks and the monthly cost of a load; docs/limits.md.`);
     return 0;
   }
   try {
