@@ -3,11 +3,16 @@
  * table, which a test holds equal to it): on-demand list prices of US East
  * (N. Virginia), us-east-1, in US dollars, as AWS's pricing pages state them.
  *
- * Checked 2026-12-07 against the pages named in `source` (the API Gateway
- * and Elastic Load Balancing rates also as transcribed from those pages on
- * 2026-09-20 by api-evangelist's plans files); a month is 730 hours, as AWS's
- * own examples count it. Prices change: re-check the pages and update the
- * date with the figures. Other regions differ (mostly by a few percent):
+ * As of 2026-12-07 (PRICES_CHECKED). The API Gateway WebSocket rates (and
+ * the 1-billion tier), the NLB hour and NLCU, and the NLCU's dimensions were
+ * read from their pages' text as transcribed on 2026-09-20 (api-evangelist's
+ * plans files of those pages, and infracost's pull requests for the tier);
+ * the Fargate, NAT gateway, public IPv4, DynamoDB on-demand and CloudWatch
+ * figures are those of the project's cost table (docs/chat.md), from the
+ * pages named in `source`, which could not be loaded from this machine.
+ * A month is 730 hours, as AWS's own examples count it. Prices change:
+ * re-check the pages and update the date with the figures. Other regions
+ * differ (mostly by a few percent):
  * the command says so when the stack's region is not us-east-1.
  */
 export const PRICES_REGION = "us-east-1";
