@@ -158,6 +158,28 @@ describe("a fresh clone of HEAD", () => {
     15 * MINUTES,
   );
 
+  test(
+    "npm run capacity plans a load for the chat (limits, tasks, month) and prices a module at zero load",
+    () => {
+      const out = ok("npm run capacity -- chat --connections 50000 --messages-per-second 2000");
+      expect(out).toMatch(/^chat: 50,000 connections, 2,000 frames\/s/m);
+      expect(out).toMatch(/EXCEEDS Connections table reads .*\[L-CF0CBE56\]/);
+      expect(out).toMatch(/^ {2}Total +\$[\d,]+\.\d\d$/m);
+      expect(ok("npm run capacity -- websocket-nlb --connections 0 --messages-per-second 0")).toMatch(/^ {2}Total +\$16\.43$/m);
+    },
+    5 * MINUTES,
+  );
+
+  test(
+    "npm run guardrails passes the committed module and writes SARIF",
+    () => {
+      const out = ok("npm run guardrails -- modules/websocket-nlb --sarif .tmp/guardrails.sarif");
+      expect(out).toMatch(/^0 errors, 0 warnings, 0 suppressions/m);
+      expect(JSON.parse(fs.readFileSync(path.join(clone, ".tmp", "guardrails.sarif"), "utf8")).version).toBe("2.1.0");
+    },
+    5 * MINUTES,
+  );
+
   test("none of the commands above changed a tracked file or left an unignored one", () => {
     expect(changes()).toBe("");
   });

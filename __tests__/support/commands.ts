@@ -114,6 +114,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     "npm version 99.0.0 --no-git-tag-version",
   ),
   freshClone("npm run package", "from a fresh clone"),
+  freshClone(
+    "npm run capacity",
+    "from a fresh clone: the chat at 50,000 connections and 2,000 messages a second, and a module idle",
+    "npm run capacity -- chat --connections 50000 --messages-per-second 2000",
+  ),
+  freshClone(
+    "npm run guardrails",
+    "from a fresh clone, on the committed modules/websocket-nlb folder, writing SARIF",
+    "npm run guardrails -- modules/websocket-nlb --sarif",
+  ),
   freshClone("npm run bench", "from a fresh clone, in quick mode (every measurement once)", "npm run bench -- --quick"),
   freshClone(
     "node scripts/terraform-env.js",

@@ -116,7 +116,9 @@ class GuardrailsPass implements IValidation {
     return report.errors.map((e) => e.message);
   }
 
-  private annotate(construct: IConstruct, level: "warning" | "info", message: string): void {
+  private annotate(construct: IConstruct | undefined, level: "warning" | "info", message: string): void {
+    // Blocks of a stack always have their construct; only plan blocks have none.
+    if (!construct) return;
     const key = `${construct.node.path}\u0000${level}\u0000${message}`;
     if (this.annotated.has(key)) return;
     this.annotated.add(key);

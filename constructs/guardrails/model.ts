@@ -3,12 +3,17 @@ import { IConstruct } from "constructs";
 import type { TerraformJson } from "../terraform-json";
 import { StackModel, TfBlock } from "./types";
 
-/** A suppression as recorded by `Guardrails.suppress`. */
+/** A suppression as recorded by `Guardrails.suppress`, or an entry of a suppression file. */
 export interface Suppression {
   readonly ruleId: string;
   readonly reason: string;
-  /** The construct it was made on (it covers the whole subtree). */
-  readonly construct: IConstruct;
+  /** Where it was made: a construct path, or the Terraform address a suppression file names. */
+  readonly path: string;
+  /**
+   * The construct it was made on (it covers the whole subtree).
+   * @default - none: an entry of a suppression file
+   */
+  readonly construct?: IConstruct;
 }
 
 const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, Suppression>>();
@@ -17,7 +22,7 @@ const SUPPRESSIONS = new WeakMap<IConstruct, Map<string, Suppression>>();
 export function addSuppression(construct: IConstruct, ruleId: string, reason: string): void {
   let own = SUPPRESSIONS.get(construct);
   if (!own) SUPPRESSIONS.set(construct, (own = new Map()));
-  own.set(ruleId, { ruleId, reason, construct });
+  own.set(ruleId, { ruleId, reason, path: construct.node.path, construct });
 }
 
 /** The stack's blocks, and for each the suppressions in force on its construct. */
@@ -63,6 +68,12 @@ export function buildModel(stack: TerraformStack): BuiltModel {
   };
   visit(stack, []);
 
+  const model = modelOf(blocks);
+  return { model, suppressionsOf, suppressions };
+}
+
+/** The blocks as the rules read them: indexed by type and by address (the last block of an address wins). */
+export function modelOf(blocks: readonly TfBlock[]): StackModel {
   const byType = { resource: new Map<string, TfBlock[]>(), data: new Map<string, TfBlock[]>() };
   const byAddress = new Map<string, TfBlock>();
   for (const b of blocks) {
@@ -75,13 +86,12 @@ export function buildModel(stack: TerraformStack): BuiltModel {
     byAddress.set(b.address, b);
   }
   const none: readonly TfBlock[] = [];
-  const model: StackModel = {
+  return {
     blocks,
     resources: (type) => byType.resource.get(type) ?? none,
     data: (type) => byType.data.get(type) ?? none,
     byAddress: (address) => byAddress.get(address),
   };
-  return { model, suppressionsOf, suppressions };
 }
 
 function blocksOf(stack: TerraformStack, element: TerraformElement): TfBlock[] {

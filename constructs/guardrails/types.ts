@@ -61,8 +61,11 @@ export interface TfBlock {
   readonly path: string;
   /** The resolved configuration. */
   readonly config: TerraformJson;
-  /** The construct that synthesized the block. */
-  readonly construct: IConstruct;
+  /**
+   * The construct that synthesized the block.
+   * @default - none: a block read from a Terraform plan or from Terraform JSON files
+   */
+  readonly construct?: IConstruct;
 }
 
 /** What a rule reads: the resolved blocks of one stack. */
@@ -138,33 +141,39 @@ export interface Violation {
   readonly ruleId: string;
   readonly checkov: readonly string[];
   readonly severity: Severity;
-  /** Construct path of the resource. */
+  /** Construct path of the resource (for a plan: its instance address, e.g. `module.ws["a"].aws_lb.x[0]`). */
   readonly path: string;
-  /** Terraform address of the resource. */
+  /** Terraform address of the resource (in its module, without instance key). */
   readonly address: string;
   readonly setting: string;
   readonly fix: string;
   /** The full message, as printed. */
   readonly message: string;
-  /** The construct of the resource (to suppress on). */
-  readonly construct: IConstruct;
+  /**
+   * The construct of the resource (to suppress on).
+   * @default - none: read from a plan or Terraform JSON files
+   */
+  readonly construct?: IConstruct;
 }
 
 /** A suppression and what it silenced. */
 export interface SuppressionReport {
   readonly ruleId: string;
   readonly reason: string;
-  /** Construct path the suppression was made on. */
+  /** Construct path the suppression was made on (for a suppression file: the address it names). */
   readonly path: string;
-  /** The construct the suppression was made on. */
-  readonly construct: IConstruct;
+  /**
+   * The construct the suppression was made on.
+   * @default - none: a suppression file's entry
+   */
+  readonly construct?: IConstruct;
   /** The violations it silenced (possibly none: a stale suppression). */
   readonly silenced: readonly Violation[];
   /** The line echoed in the synth output. */
   readonly message: string;
 }
 
-/** The result of running the pack over one stack. */
+/** The result of running the pack over one stack (or the modules of a plan). */
 export interface GuardrailsReport {
   /** Violations not suppressed. */
   readonly violations: readonly Violation[];

@@ -155,6 +155,13 @@ module "websocket_api" {
 
 resource "aws_ecs_cluster" "main" {
   name = "turtle-battleships-edge"
+
+  # Task and service metrics in CloudWatch (ECS/ContainerInsights), billed as
+  # custom metrics; the guardrails ask for them (WSG-ECS-005).
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
 }
 
 resource "aws_ecs_task_definition" "backend" {
@@ -164,10 +171,13 @@ resource "aws_ecs_task_definition" "backend" {
   cpu                      = "256"
   memory                   = "512"
   container_definitions = jsonencode([{
-    name         = "backend"
-    image        = var.backend_image
-    essential    = true
-    portMappings = [{ containerPort = 3000, hostPort = 3000, protocol = "tcp" }]
+    name      = "backend"
+    image     = var.backend_image
+    essential = true
+    # The backend writes nothing to its file system (WSG-ECS-001); a backend
+    # that does needs a volume where it writes.
+    readonlyRootFilesystem = true
+    portMappings           = [{ containerPort = 3000, hostPort = 3000, protocol = "tcp" }]
   }])
 }
 
@@ -177,6 +187,12 @@ resource "aws_ecs_service" "backend" {
   task_definition = aws_ecs_task_definition.backend.arn
   desired_count   = 2
   launch_type     = "FARGATE"
+
+  # A deployment whose tasks never turn healthy stops and rolls back (WSG-ECS-006).
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
 
   network_configuration {
     subnets          = aws_subnet.private[*].id
