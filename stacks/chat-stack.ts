@@ -11,6 +11,7 @@ import { ContainerImage } from "../constructs/container-image";
 import { DockerHubAccess } from "../constructs/docker-hub-access";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
+import { TracingSamplingRule } from "../constructs/tracing-sampling-rule";
 import { Guardrails } from "../constructs/guardrails";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
@@ -25,7 +26,7 @@ import { WebSocketRouteSettings, WebSocketStage } from "../constructs/websocket-
 import { ecrRepositoryArn } from "./ecr-repository-arn";
 import { output } from "./fixed-names";
 import { declareGitHubTokenSecret } from "./github-token-variables";
-import { CHAT_ROUTE_SELECTION_EXPRESSION, chatRoutes, UNKNOWN_ACTION_REPLY } from "./chat-contract";
+import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTE_SELECTION_EXPRESSION, chatRoutes, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
 import { configureProvider, Omission, omissionsFor, TargetCapabilities, targetCapabilities } from "./target";
@@ -87,6 +88,7 @@ export class ChatStack extends TerraformStack {
       autoScaling: c.backend.autoScaling.enabled,
       amplify: c.frontend.enabled,
       pullThroughCache: c.backend.image.uri === null && c.backend.image.dockerHub.kind === "pull-through-cache" && c.backend.image.dockerHub.createRule,
+      xraySamplingRules: c.backend.tracing !== "off",
     });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
@@ -309,6 +311,18 @@ export class ChatStack extends TerraformStack {
       logRetentionInDays: c.backend.logRetentionDays,
       imageRepositoryArn,
     });
+    // The NLB's health checks (GET /healthz every few seconds per task) are
+    // kept out of the traces: the backend's X-Ray middleware wraps every route.
+    if (c.backend.tracing !== "off" && can.xraySamplingRules) {
+      new TracingSamplingRule(this, "health-check-sampling", {
+        ruleName: `${base}-health`,
+        urlPath: c.backend.healthCheckPath,
+        httpMethod: "GET",
+        serviceName: CHAT_BACKEND_SEGMENT_NAME,
+        fixedRate: 0,
+        reservoirSize: 0,
+      });
+    }
     // The NLB reaches the tasks, and only the NLB does.
     this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));

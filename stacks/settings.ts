@@ -231,8 +231,8 @@ export const SETTINGS_SCHEMA = z.object({
         targetCpuPercent: whole({ default: 60, doc: "Average CPU to hold, in percent.", rule: rules.TARGET_CPU_PERCENT }),
       }),
       tracing: choice(rules.TRACING_MODES, {
-        default: "xray-daemon",
-        doc: 'Tracing sidecar: "xray-daemon" (end of support Feb 2027), "adot" (OpenTelemetry collector, same UDP 2000 segments) or "off".',
+        default: "adot",
+        doc: 'Tracing sidecar: "adot" (AWS Distro for OpenTelemetry collector: receives the X-Ray SDK\'s segments on UDP 2000 and proxies its sampling rules), "xray-daemon" (end of support 25 Feb 2027) or "off".',
       }),
       tracingImage: optionalText({
         default: null,

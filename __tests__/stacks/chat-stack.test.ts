@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { ConfigError } from "../../stacks/config";
-import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
+import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { CHAT_STACK, ChatStack } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
 import { EMULATED_SERVICES } from "../../stacks/target";
@@ -235,8 +235,10 @@ describe("ChatStack", () => {
       );
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 80, "hostPort" = 80, "protocol" = "tcp"}]');
       // and it starts after the sidecar, which listens on UDP 2000 and logs to its own group
-      expect(definitions).toContain('"dependsOn" = [{"containerName" = "xray-daemon", "condition" = "START"}]');
-      expect(definitions).toMatch(/\{"name" = "xray-daemon", "image" = "public\.ecr\.aws\/xray\/aws-xray-daemon:[0-9.]+", "essential" = false/);
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+      expect(definitions).toMatch(
+        /\{"name" = "otel-collector", "image" = "public\.ecr\.aws\/aws-observability\/aws-otel-collector:v[0-9.]+", "essential" = false/,
+      );
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 2000, "hostPort" = 2000, "protocol" = "udp"}]');
       expect(definitions).toContain('"awslogs-region" = data.aws_region.region.name');
       expect(definitions).not.toMatch(/"awslogs-region" = "/);
@@ -248,10 +250,29 @@ describe("ChatStack", () => {
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 8080, "hostPort" = 8080, "protocol" = "tcp"}]');
     });
 
-    test("uses the OpenTelemetry collector as the sidecar when asked", () => {
-      const definitions = containers(chatJson({ chat: { backend: { tracing: "adot" } } }));
-      expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+    test("uses the X-Ray daemon as the sidecar when asked", () => {
+      const definitions = containers(chatJson({ chat: { backend: { tracing: "xray-daemon" } } }));
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "xray-daemon", "condition" = "START"}]');
+      expect(definitions).toMatch(/\{"name" = "xray-daemon", "image" = "public\.ecr\.aws\/xray\/aws-xray-daemon:[0-9.]+", "essential" = false/);
       expect(definitions).toContain(envEntry("AWS_XRAY_DAEMON_ADDRESS", '"127.0.0.1:2000"'));
+    });
+
+    test("keeps the NLB's health checks out of the traces: an X-Ray sampling rule on the health check path traces none of the backend's GETs", () => {
+      const json = chatJson({ chat: { backend: { healthCheckPath: "/health/live" } } });
+      expect(only(json, "aws_xray_sampling_rule")[1]).toEqual({
+        rule_name: "chat-dev-health",
+        url_path: "/health/live",
+        http_method: "GET",
+        service_name: CHAT_BACKEND_SEGMENT_NAME,
+        service_type: "*",
+        host: "*",
+        resource_arn: "*",
+        fixed_rate: 0,
+        reservoir_size: 0,
+        priority: 100,
+        version: 1,
+      });
+      expect(CHAT_BACKEND_SEGMENT_NAME).toBe("MyApp");
     });
 
     test("runs no sidecar, sets no daemon address and grants no X-Ray when tracing is off", () => {
@@ -259,6 +280,7 @@ describe("ChatStack", () => {
       expect(containers(json)).not.toContain("AWS_XRAY_DAEMON_ADDRESS");
       expect(containers(json)).toContain('"dependsOn" = []');
       expect(Object.keys(role(json, "chat-dev-backend-task").inline).sort()).toEqual(["connections-table", "manage-connections-prod"]);
+      expect(resourcesOf(json, "aws_xray_sampling_rule")).toEqual({});
     });
 
     test("runs at least two private tasks behind the NLB, with rollback and CPU scaling", () => {
@@ -316,13 +338,7 @@ describe("ChatStack", () => {
             [ref("aws_dynamodb_table", tableId, "arn")],
           ),
         ],
-        "xray-write": [
-          allow(
-            "XRayWrite",
-            ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
-            ["*"],
-          ),
-        ],
+        "xray-write": [allow("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"])],
         "manage-connections-prod": [
           allow(
             "ManageStageConnections",
@@ -645,7 +661,9 @@ describe("ChatStack", () => {
         "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
         "aws_appautoscaling_target and aws_appautoscaling_policy",
         "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)",
+        "aws_xray_sampling_rule (health checks are traced)",
       ]);
+      expect(resourcesOf(json, "aws_xray_sampling_rule")).toEqual({});
       for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
     });
 
@@ -697,8 +715,8 @@ describe("ChatStack", () => {
       ]);
       expect(text).not.toMatch(/https?:\/\/(127\.0\.0\.1|localhost)/);
       expect(text).not.toMatch(/"(access_key|secret_key|endpoints|skip_credentials_validation)"/);
-      // the only loopback address is the X-Ray daemon's, inside the task
-      expect(text.match(/127\.0\.0\.1[^"\\]*/g)).toEqual(["127.0.0.1:2000"]);
+      // the only loopback address is the tracing collector's, inside the task
+      expect([...new Set(text.match(/127\.0\.0\.1[^"\\]*/g))]).toEqual(["127.0.0.1:2000"]);
     });
 
     test("tags every resource through the provider's default tags", () => {
