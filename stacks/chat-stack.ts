@@ -13,6 +13,8 @@ import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
 import { TracingSamplingRule } from "../constructs/tracing-sampling-rule";
 import { Guardrails } from "../constructs/guardrails";
+import { WebSocketAccessLogMetrics } from "../constructs/websocket-access-log-metrics";
+import { WebSocketDashboard } from "../constructs/websocket-dashboard";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
@@ -367,6 +369,34 @@ export class ChatStack extends TerraformStack {
       });
     }
 
+    // What AWS publishes no metric of (connections opened and closed,
+    // throttling, rejected connects), from the stage's access logs.
+    const accessLogs =
+      c.dashboard.enabled || c.alarms.enabled
+        ? new WebSocketAccessLogMetrics(this, "access-log-metrics", {
+            logGroupName: this.stage.accessLogGroup!.name,
+            apiId: this.api.apiId,
+            stageName: this.stage.resource.name,
+          })
+        : undefined;
+    if (c.dashboard.enabled) {
+      new WebSocketDashboard(this, "dashboard", {
+        dashboardName: base,
+        region,
+        api: {
+          apiId: this.api.apiId,
+          stageName: this.stage.resource.name,
+          detailedRouteKeys: c.api.detailedMetricsEnabled ? this.api.routes.map((r) => r.routeKey) : undefined,
+        },
+        accessLogs,
+        loadBalancer: { loadBalancerArnSuffix: this.link.nlb.arnSuffix, targetGroupArnSuffix: this.link.targetGroup.arnSuffix },
+        service: { clusterName: this.service.cluster.name, serviceName: this.service.resource.name },
+        table: { tableName: this.table.tableName },
+        // The Go backend answers these frames with one PostToConnection each.
+        connectionsCalls: { routeKeys: routes.filter((r) => r.fields.includes("url")).map((r) => r.routeKey) },
+      });
+    }
+
     if (c.alarms.enabled) {
       new ChatAlarms(this, "alarms", {
         name: base,
@@ -380,6 +410,11 @@ export class ChatStack extends TerraformStack {
         // The account, read from an ARN of the stack (no AWS call at plan time).
         accountId: Fn.element(Fn.split(":", this.service.taskRole.arn), 4),
         email: c.alarms.email ?? undefined,
+        accessLogs,
+        throttledRequestsThreshold: c.alarms.throttledRequestsThreshold,
+        rejectedConnectsThreshold: c.alarms.rejectedConnectsThreshold,
+        connectedClientsThreshold: c.alarms.connectedClientsThreshold,
+        targetResetsThreshold: c.alarms.targetResetsThreshold,
       });
     }
 

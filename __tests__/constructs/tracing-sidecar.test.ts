@@ -12,7 +12,12 @@ describe("TracingSidecar", () => {
   test("runs the pinned ADOT collector by default", () => {
     const { sidecar: s } = sidecar();
     expect(s.containerName).toBe("otel-collector");
-    expect(s.containerDefinition()).toMatchObject({ name: "otel-collector", image: DEFAULT_COLLECTOR_IMAGES.adot, essential: false, readonlyRootFilesystem: true });
+    expect(s.containerDefinition()).toMatchObject({
+      name: "otel-collector",
+      image: DEFAULT_COLLECTOR_IMAGES.adot,
+      essential: false,
+      readonlyRootFilesystem: true,
+    });
     expect(DEFAULT_COLLECTOR_IMAGES.adot).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v\d+\.\d+\.\d+$/);
   });
 

@@ -10,6 +10,8 @@ import { Emulator } from "../../scripts/emulator";
 import { CHAT_ROUTES } from "../../stacks/chat-contract";
 import { apply, describeE2e, destroy, emulatorFor, localState, secondPlanChanges, sdkConfig } from "../support/e2e";
 import { removeWorkdir, synthInto } from "../support/terraform";
+import { dashboardChecks } from "./checks/dashboard";
+import { tracingUpgradeChecks } from "./checks/tracing-upgrade";
 
 describeE2e()("chat stack deployed on the emulator", () => {
   let emulator: Emulator;
@@ -69,7 +71,7 @@ describeE2e()("chat stack deployed on the emulator", () => {
     expect(account.cloudwatchRoleArn).toMatch(/:role\/chat-dev-apigw-cloudwatch$/);
   });
 
-  test("the ECS service runs in the ip target group, without public IPs, with the X-Ray sidecar", async () => {
+  test("the ECS service runs in the ip target group, without public IPs, with the ADOT collector sidecar", async () => {
     const ecs = new ECSClient(cfg);
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: outputs.ecs_cluster_name, services: [outputs.ecs_service_name] }))).services![0];
     const groups = (await new ElasticLoadBalancingV2Client(cfg).send(new DescribeTargetGroupsCommand({ Names: ["chat-dev-tg"] }))).TargetGroups!;
@@ -79,9 +81,10 @@ describeE2e()("chat stack deployed on the emulator", () => {
     expect(service.desiredCount).toBe(2);
 
     const task = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }))).taskDefinition!;
-    const [backend, sidecar] = ["backend", "xray-daemon"].map((n) => task.containerDefinitions!.find((c) => c.name === n)!);
+    const [backend, sidecar] = ["backend", "otel-collector"].map((n) => task.containerDefinitions!.find((c) => c.name === n)!);
     expect(sidecar.portMappings).toEqual([expect.objectContaining({ containerPort: 2000, protocol: "udp" })]);
-    expect(backend.dependsOn).toEqual([{ containerName: "xray-daemon", condition: "START" }]);
+    expect(sidecar.image).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v/);
+    expect(backend.dependsOn).toEqual([{ containerName: "otel-collector", condition: "START" }]);
     const env = Object.fromEntries(backend.environment!.map((e) => [e.name, e.value]));
     expect(env).toEqual({
       AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
@@ -132,6 +135,19 @@ describeE2e()("chat stack deployed on the emulator", () => {
       cloudwatch_role_arn: expect.stringMatching(/:role\/chat-dev-apigw-cloudwatch$/),
     });
   });
+
+  dashboardChecks(() => ({
+    cfg,
+    dashboardName: "chat-dev",
+    apiId: outputs.api_id,
+    stageName: "prod",
+    accessLogGroupName: outputs.api_access_log_group_name,
+    loadBalancerName: "chat-dev-nlb",
+    service: { clusterName: outputs.ecs_cluster_name, serviceName: outputs.ecs_service_name },
+    tableName: outputs.connections_table_name,
+  }));
+
+  tracingUpgradeChecks(() => ({ stackDir, emulatorEndpoint: emulator.endpoint, workDir: dir }));
 
   test("a second plan after apply is empty", () => {
     expect(secondPlanChanges(stackDir)).toBe("");

@@ -4,9 +4,11 @@ import { DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurit
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describeE2e, destroy, secondPlanChanges, useDeployedExample } from "../support/e2e";
+import { dashboardChecks } from "./checks/dashboard";
 
 describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deployed on the emulator", () => {
-  const e = useDeployedExample("websocket-nlb");
+  // The example as written, with the module's optional dashboard switched on.
+  const e = useDeployedExample("websocket-nlb", { websocket_api: { dashboard_enabled: true } });
 
   test("every route integrates through the v1 VPC link with the connection id forwarded", async () => {
     const apiId = new URL(e.outputs.websocket_url).hostname.split(".")[0];
@@ -76,6 +78,15 @@ describeE2e()("websocket-nlb module, consumed by examples/websocket-nlb, deploye
       expect.objectContaining({ targetGroupArn: e.outputs.target_group_arn, containerName: "backend", containerPort: 3000 }),
     ]);
   });
+
+  dashboardChecks(() => ({
+    cfg: e.cfg,
+    dashboardName: "turtle-battleships-websocket-prod",
+    apiId: new URL(e.outputs.websocket_url).hostname.split(".")[0],
+    stageName: "prod",
+    accessLogGroupName: "/aws/apigatewayv2/turtle-battleships-websocket",
+    loadBalancerName: "turtle-battleships-nlb",
+  }));
 
   test("a second plan after apply is empty", () => {
     expect(secondPlanChanges(e.root)).toBe("");

@@ -54,7 +54,15 @@ describe("resolveSettings", () => {
     expect(s.region).toBe("eu-west-1");
     expect(s.chat.backend.port).toBe(8080);
     expect(s.chat.backend.cpu).toBe(256);
-    expect(s.chat.alarms).toEqual({ enabled: true, snsTopicArn: null, email: null });
+    expect(s.chat.alarms).toEqual({
+      enabled: true,
+      snsTopicArn: null,
+      email: null,
+      throttledRequestsThreshold: 10,
+      rejectedConnectsThreshold: 100,
+      connectedClientsThreshold: 10000,
+      targetResetsThreshold: 10,
+    });
   });
 
   test("replaces maps and lists as a whole (tags, subnets)", () => {
