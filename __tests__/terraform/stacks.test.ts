@@ -105,6 +105,9 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       "aws_api_gateway_account",
       "aws_dynamodb_table",
       "aws_appautoscaling_target",
+      "aws_cloudwatch_dashboard",
+      "aws_cloudwatch_log_metric_filter",
+      "aws_xray_sampling_rule",
     ]) {
       expect([type, planned(plan, type).length]).not.toEqual([type, 0]);
     }
@@ -331,6 +334,46 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
       expect(planned(plan, "aws_iam_role")).toHaveLength(0);
       expect(output).not.toContain("Check block assertion failed");
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("websocket-nlb with dashboard_enabled plans the dashboard and its five metric filters, warns while the stage writes no access logs, and names the dashboard after the API and stage", () => {
+    const root = workdir("nlb-dashboard");
+    try {
+      // GIVEN the dashboard on, and an API name PutDashboard would refuse as it is
+      writeModuleRoot(
+        root,
+        path.join(outdir, "stacks", "websocket-nlb"),
+        { ...MODULE_INPUTS["websocket-nlb"], api_name: "Game API", dashboard_enabled: true },
+        ["cloudwatch_dashboard_name"],
+      );
+      // WHEN planned
+      const { plan, output } = planWithOutput(root);
+      // THEN
+      const [dashboard] = planned(plan, "aws_cloudwatch_dashboard");
+      expect(dashboard.values.dashboard_name).toBe("Game-API-prod");
+      expect(plan.planned_values.outputs.cloudwatch_dashboard_name.value).toBe("Game-API-prod");
+      expect(
+        planned(plan, "aws_cloudwatch_log_metric_filter")
+          .map((f) => f.values.metric_transformation[0].name)
+          .sort(),
+      ).toEqual(["ConnectionsClosed", "ConnectionsOpened", "ConnectsRejected", "ThrottledConnects", "ThrottledMessages"]);
+      for (const f of planned(plan, "aws_cloudwatch_log_metric_filter")) expect(f.values.log_group_name).toBe("/aws/apigatewayv2/Game-API");
+      expect(output.replace(/\s+/g, " ")).toContain("dashboard_enabled is true, but the stage writes no access logs");
+      // and off (the default), neither the dashboard nor a filter is planned, and no warning
+      const off = workdir("nlb-dashboard-off");
+      try {
+        writeModuleRoot(off, path.join(outdir, "stacks", "websocket-nlb"), MODULE_INPUTS["websocket-nlb"], ["cloudwatch_dashboard_name"]);
+        const quiet = planWithOutput(off);
+        expect(planned(quiet.plan, "aws_cloudwatch_dashboard")).toHaveLength(0);
+        expect(planned(quiet.plan, "aws_cloudwatch_log_metric_filter")).toHaveLength(0);
+        expect(quiet.plan.planned_values.outputs.cloudwatch_dashboard_name?.value ?? null).toBeNull();
+        expect(quiet.output).not.toContain("dashboard_enabled is true");
+      } finally {
+        removeWorkdir(off);
+      }
     } finally {
       removeWorkdir(root);
     }
