@@ -137,15 +137,16 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     }
   });
 
-  test("chat plans with ADOT, alarms, interface endpoints, a NAT gateway per zone and no frontend", () => {
+  test("chat plans with the X-Ray daemon, alarms, interface endpoints, a NAT gateway per zone, no frontend and no dashboard", () => {
     const other = workdir("chat-variant");
     try {
       synthInto(other, {
         environment: "production",
         chat: {
           network: { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], natGateways: "one-per-az", interfaceEndpoints: true },
-          backend: { tracing: "adot", architecture: "ARM64", cpu: 512, memory: 1024 },
+          backend: { tracing: "xray-daemon", architecture: "ARM64", cpu: 512, memory: 1024 },
           alarms: { enabled: true, email: "ops@example.com" },
+          dashboard: { enabled: false },
           frontend: { enabled: false },
           api: { autoDeploy: false },
         },
@@ -155,7 +156,14 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       const plan = planJson(dir);
       expect(planned(plan, "aws_nat_gateway")).toHaveLength(3);
       expect(planned(plan, "aws_vpc_endpoint")).toHaveLength(6);
-      expect(planned(plan, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+      const alarms = planned(plan, "aws_cloudwatch_metric_alarm");
+      expect(alarms).toHaveLength(8);
+      const throttled = alarms.find((a) => a.values.alarm_name === "chat-production-api-throttled-requests")!.values;
+      expect(throttled.metric_query.find((q: any) => q.return_data).expression).toBe("FILL(frames, 0) + FILL(connects, 0)");
+      // the alarms keep the access log metric filters they read, without the dashboard
+      expect(planned(plan, "aws_cloudwatch_log_metric_filter")).toHaveLength(5);
+      expect(planned(plan, "aws_cloudwatch_dashboard")).toHaveLength(0);
+      expect(planned(plan, "aws_xray_sampling_rule")).toHaveLength(1);
       expect(planned(plan, "aws_apigatewayv2_deployment")).toHaveLength(1);
       expect(planned(plan, "aws_amplify_app")).toHaveLength(0);
       expect(planned(plan, "aws_lb")[0].values.enable_deletion_protection).toBe(true);
