@@ -120,8 +120,6 @@ const API = "AWS/ApiGateway";
 export class WebSocketDashboard extends Construct {
   /** The `aws_cloudwatch_dashboard`. */
   public readonly resource: CloudwatchDashboard;
-  /** The dashboard body before Terraform resolves its references (tests read it). */
-  public readonly body: { readonly widgets: ReadonlyArray<Record<string, unknown>> } & Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: WebSocketDashboardProps) {
     super(scope, id);
@@ -142,11 +140,12 @@ export class WebSocketDashboard extends Construct {
       ...(props.table ? [tableRow(props.region, props.table)] : []),
       connectionsRow(props.region, props.accessLogs, props.connectionsCalls),
     ];
-    this.body = { start: "-PT3H", periodOverride: "inherit", widgets: placeWidgets(rows) };
+    // The dashboard's own range is 3 hours; each graph keeps its own period ("inherit").
+    const body = { start: "-PT3H", periodOverride: "inherit", widgets: placeWidgets(rows) };
     this.resource = new CloudwatchDashboard(this, "Resource", {
       dashboardName: props.dashboardName,
       // JSON with Terraform references inside strings (ids, names, ARN suffixes): Terraform fills them in.
-      dashboardBody: JSON.stringify(this.body),
+      dashboardBody: JSON.stringify(body),
       count: props.count,
     });
   }

@@ -57,7 +57,8 @@ export interface ChatStackProps {
  * the connections table; the image built from GitHub; the account-level
  * CloudWatch role (checked before it replaces a region's role); the Next.js
  * frontend on Amplify, built and published by manual deployment or built
- * by Amplify from a connected repository; optional alarms.
+ * by Amplify from a connected repository; a CloudWatch dashboard and
+ * optional alarms.
  */
 export class ChatStack extends TerraformStack {
   /** What the target left out, and why. */
