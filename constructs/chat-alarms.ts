@@ -5,8 +5,9 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { EMAIL } from "./rules";
+import { ALARM_COUNT_THRESHOLD, EMAIL } from "./rules";
 import { checkRange, invalid } from "./validation";
+import { IWebSocketAccessLogMetrics, MAX_CONNECTION_SECONDS } from "./websocket-access-log-metrics";
 
 /** Properties of {@link ChatAlarms}. */
 export interface ChatAlarmsProps {
@@ -53,6 +54,39 @@ export interface ChatAlarmsProps {
    */
   readonly cpuThresholdPercent?: number;
   /**
+   * The stage's access log metrics ({@link WebSocketAccessLogMetrics}): with
+   * them come the alarms on throttling, on 4xx answers to `$connect` and on
+   * connected clients.
+   * @default - none of those three alarms
+   */
+  readonly accessLogs?: IWebSocketAccessLogMetrics;
+  /**
+   * Throttled requests (429 answers to frames and to `$connect`) per 5
+   * minutes that raise the alarm.
+   * @default 10
+   */
+  readonly throttledRequestsThreshold?: number;
+  /**
+   * 4xx answers to `$connect` (refused by the authorizer or the backend, or
+   * throttled) per 5 minutes that raise the alarm: rejected or abusive clients.
+   * @default 100
+   */
+  readonly rejectedConnectsThreshold?: number;
+  /**
+   * Connected clients that raise the alarm, read as the dashboard's gauge
+   * reads them: connections opened in the last 2 hours, an upper bound of the
+   * clients connected (API Gateway closes connections after 2 hours).
+   * @default 10000
+   */
+  readonly connectedClientsThreshold?: number;
+  /**
+   * TCP resets the backend's targets sent through the NLB per 5 minutes
+   * (TCP_Target_Reset_Count) that raise the alarm: tasks crashing or
+   * refusing connections.
+   * @default 10
+   */
+  readonly targetResetsThreshold?: number;
+  /**
    * Tags of every resource.
    * @default - none
    */
@@ -61,8 +95,10 @@ export interface ChatAlarmsProps {
 
 /**
  * CloudWatch alarms of the chat system: API integration errors and execution
- * errors (the WebSocket API's 5xx), unhealthy NLB targets, and service CPU,
- * all notifying one SNS topic.
+ * errors (the WebSocket API's 5xx), unhealthy NLB targets, resets sent by
+ * the NLB's targets, service CPU and, from the access logs, throttled
+ * requests, 4xx answers to `$connect` and connected clients, all notifying
+ * one SNS topic.
  */
 export class ChatAlarms extends Construct {
   public readonly topicArn: string;
@@ -72,6 +108,10 @@ export class ChatAlarms extends Construct {
     super(scope, id);
     checkRange("ChatAlarms.cpuThresholdPercent", props.cpuThresholdPercent, 1, 100, "use a percentage");
     checkRange("ChatAlarms.integrationErrorThreshold", props.integrationErrorThreshold, 1, 1_000_000, "use a count of at least 1");
+    ALARM_COUNT_THRESHOLD.check("ChatAlarms.throttledRequestsThreshold", props.throttledRequestsThreshold);
+    ALARM_COUNT_THRESHOLD.check("ChatAlarms.rejectedConnectsThreshold", props.rejectedConnectsThreshold);
+    ALARM_COUNT_THRESHOLD.check("ChatAlarms.connectedClientsThreshold", props.connectedClientsThreshold);
+    ALARM_COUNT_THRESHOLD.check("ChatAlarms.targetResetsThreshold", props.targetResetsThreshold);
     EMAIL.check("ChatAlarms.email", props.email);
     if (props.email && props.snsTopicArn) {
       throw invalid(
@@ -166,6 +206,63 @@ export class ChatAlarms extends Construct {
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
     });
+    alarm("TargetResets", {
+      alarmName: `${props.name}-nlb-target-resets`,
+      alarmDescription: "Backend tasks reset TCP connections the NLB forwarded (crashing, or refusing connections)",
+      namespace: "AWS/NetworkELB",
+      metricName: "TCP_Target_Reset_Count",
+      dimensions: { LoadBalancer: props.loadBalancerArnSuffix },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: props.targetResetsThreshold ?? 10,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+    const logs = props.accessLogs;
+    if (logs) {
+      const sum = (id: string, metric: IWebSocketAccessLogMetrics["throttledConnects"]) => ({
+        id,
+        metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, period: 300, stat: "Sum" },
+      });
+      alarm("ThrottledRequests", {
+        alarmName: `${props.name}-api-throttled-requests`,
+        alarmDescription: "API Gateway throttled frames or connects (429): the stage's or a route's limit, or the account's, is too low for the load",
+        metricQuery: [
+          { id: "throttled", expression: "FILL(frames, 0) + FILL(connects, 0)", label: "throttled requests (429)", returnData: true },
+          sum("frames", logs.throttledMessages),
+          sum("connects", logs.throttledConnects),
+        ],
+        evaluationPeriods: 1,
+        threshold: props.throttledRequestsThreshold ?? 10,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
+      alarm("RejectedConnects", {
+        alarmName: `${props.name}-api-rejected-connects`,
+        alarmDescription: "Many $connect requests were answered 4xx (refused by the authorizer or the backend, or throttled): rejected or abusive clients",
+        namespace: logs.connectsRejected.namespace,
+        metricName: logs.connectsRejected.metricName,
+        dimensions: logs.connectsRejected.dimensions,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: props.rejectedConnectsThreshold ?? 100,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
+      alarm("ConnectedClients", {
+        alarmName: `${props.name}-api-connected-clients`,
+        alarmDescription:
+          "More clients may be connected than the threshold: connections opened in the last 2 hours (API Gateway closes every connection after 2 hours, so this bounds the connected clients from above)",
+        namespace: logs.connectionsOpened.namespace,
+        metricName: logs.connectionsOpened.metricName,
+        dimensions: logs.connectionsOpened.dimensions,
+        statistic: "Sum",
+        // One 2-hour window, evaluated every minute over the last 2 hours (alarms slide their window by default).
+        period: MAX_CONNECTION_SECONDS,
+        evaluationPeriods: 1,
+        threshold: props.connectedClientsThreshold ?? 10000,
+        comparisonOperator: "GreaterThanThreshold",
+      });
+    }
     alarm("ServiceCpu", {
       alarmName: `${props.name}-service-cpu`,
       alarmDescription: "The backend service's average CPU is high",

@@ -12,7 +12,7 @@ import { Construct } from "constructs";
 import { ApplicationContainer, applicationContainerDefinition } from "./application-container";
 import { addCpuAutoScaling, CpuAutoScaling } from "./cpu-auto-scaling";
 import { Guardrails } from "./guardrails";
-import { TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
+import { DEFAULT_TRACING_COLLECTOR, TracingCollector, TRACING_PORT, TracingSidecar } from "./tracing-sidecar";
 import {
   ARCHITECTURE,
   atLeastMinCapacity,
@@ -91,7 +91,7 @@ export interface FargateServiceProps {
   readonly autoScaling?: CpuAutoScaling;
   /**
    * Tracing sidecar; "off" runs the application alone.
-   * @default "xray-daemon"
+   * @default "adot"
    */
   readonly tracing?: TracingCollector | "off";
   /**
@@ -159,7 +159,7 @@ export class FargateService extends Construct {
     const name = props.serviceName;
     const container = props.container;
     this.containerName = container.name ?? "backend";
-    const tracing = props.tracing ?? "xray-daemon";
+    const tracing = props.tracing ?? DEFAULT_TRACING_COLLECTOR;
 
     this.cluster = new EcsCluster(this, "Cluster", {
       name: props.clusterName ?? name,
@@ -315,7 +315,7 @@ function validate(props: FargateServiceProps): void {
   checkMinItems("FargateService.subnetIds", props.subnetIds, 2, "give private subnets in at least two Availability Zones");
   PORT.with({ fix: "use the port the application listens on" }).check("FargateService.container.port", props.container.port);
   TRACING.check("FargateService.tracing", props.tracing);
-  if ((props.tracing ?? "xray-daemon") !== "off" && props.container.port === TRACING_PORT) {
+  if ((props.tracing ?? DEFAULT_TRACING_COLLECTOR) !== "off" && props.container.port === TRACING_PORT) {
     throw invalid(
       "FargateService.container.port",
       `other than ${TRACING_PORT} while a tracing collector runs (it listens on ${TRACING_PORT} in the task)`,

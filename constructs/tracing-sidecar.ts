@@ -6,11 +6,16 @@ import { LOG_RETENTION, TRACING_COLLECTOR } from "./rules";
 
 /**
  * Which collector receives the application's X-Ray segments on UDP 2000:
- * the AWS X-Ray daemon (end of support: 25 February 2027) or the AWS Distro
- * for OpenTelemetry collector with its X-Ray receiver, which accepts the same
- * segments and replaces the daemon.
+ * the AWS Distro for OpenTelemetry collector with its X-Ray receiver, which
+ * accepts the segments of the X-Ray SDKs unchanged, or the AWS X-Ray daemon,
+ * which entered maintenance on 25 February 2026 and reaches end of support on
+ * 25 February 2027 ("X-Ray SDK and daemon end of support timeline",
+ * https://docs.aws.amazon.com/xray/latest/devguide/xray-daemon-eos.html).
  */
 export type TracingCollector = "xray-daemon" | "adot";
+
+/** The collector a sidecar runs when none is chosen: ADOT, which outlives the daemon. */
+export const DEFAULT_TRACING_COLLECTOR: TracingCollector = "adot";
 
 /** Port the collectors listen on, UDP (segments) and TCP (sampling proxy), in the task's network namespace. */
 export const TRACING_PORT = 2000;
@@ -22,16 +27,30 @@ export const DEFAULT_COLLECTOR_IMAGES: Record<TracingCollector, string> = {
 };
 
 /**
- * Collector configuration for ADOT: only the X-Ray receiver (UDP 2000 on the
- * task's loopback) and the X-Ray exporter, so the task role needs X-Ray
- * write actions and nothing else (the image's default configuration also
- * exports metrics, which would need CloudWatch permissions).
+ * Collector configuration for ADOT: only the X-Ray receiver and the X-Ray
+ * exporter, so the task role needs the X-Ray actions and nothing else (the
+ * image's default ECS configuration, config/ecs/ecs-default-config.yaml of
+ * aws-observability/aws-otel-collector, also receives OTLP and StatsD and
+ * exports metrics with awsemf, which would need CloudWatch permissions).
+ *
+ * The receiver takes the X-Ray SDK's segments on UDP 2000, as the daemon
+ * does, and its `proxy_server` serves the SDK's centralized sampling calls
+ * (GetSamplingRules, GetSamplingTargets) on TCP 2000 and signs them to X-Ray,
+ * as the daemon's TCP proxy does ("Centralized sampling is also supported via
+ * a local TCP port": receiver/awsxrayreceiver/README.md of
+ * open-telemetry/opentelemetry-collector-contrib). That proxy is what makes
+ * sampling rules reach the application; the `awsproxy` extension is a
+ * separate proxy for OpenTelemetry's remote sampler (extension/awsproxy:
+ * "only the X-Ray Remote Sampler uses this proxy"), and on the same port it
+ * would collide with the receiver's. Both listen on the task's loopback only.
  */
 export const ADOT_XRAY_CONFIG = [
   "receivers:",
   "  awsxray:",
   `    endpoint: 127.0.0.1:${TRACING_PORT}`,
   "    transport: udp",
+  "    proxy_server:",
+  `      endpoint: 127.0.0.1:${TRACING_PORT}`,
   "processors:",
   "  batch/traces:",
   "    timeout: 1s",
@@ -47,20 +66,20 @@ export const ADOT_XRAY_CONFIG = [
   "",
 ].join("\n");
 
-/** The X-Ray write actions (as in the managed policy AWSXRayDaemonWriteAccess). */
-export const XRAY_WRITE_ACTIONS = [
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  "xray:GetSamplingRules",
-  "xray:GetSamplingTargets",
-  "xray:GetSamplingStatisticSummaries",
-];
+/**
+ * What a collector calls on X-Ray: sending segments and its own telemetry,
+ * and, for the application's centralized sampling, reading the sampling rules
+ * and reporting the sampling statistics (GetSamplingRules,
+ * GetSamplingTargets). The managed policy AWSXRayDaemonWriteAccess also
+ * grants GetSamplingStatisticSummaries, which only the console uses: left out.
+ */
+export const XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"];
 
 /** Properties of {@link TracingSidecar}. */
 export interface TracingSidecarProps {
   /**
    * The collector.
-   * @default "xray-daemon"
+   * @default "adot"
    */
   readonly collector?: TracingCollector;
   /**
@@ -103,7 +122,7 @@ export class TracingSidecar extends Construct {
     super(scope, id);
     TRACING_COLLECTOR.check("TracingSidecar.collector", props.collector);
     LOG_RETENTION.check("TracingSidecar.logRetentionInDays", props.logRetentionInDays);
-    this.collector = props.collector ?? "xray-daemon";
+    this.collector = props.collector ?? DEFAULT_TRACING_COLLECTOR;
     this.containerName = this.collector === "adot" ? "otel-collector" : "xray-daemon";
     this.image = props.image ?? DEFAULT_COLLECTOR_IMAGES[this.collector];
     this.region = props.region;
@@ -150,8 +169,14 @@ export class TracingSidecar extends Construct {
   }
 
   /**
-   * Lets a task role write traces. X-Ray has no resource-level permissions
-   * for these actions, so AWS requires `"Resource": "*"`.
+   * Lets a task role write traces and read the sampling rules. AWS requires
+   * `"Resource": "*"` for these actions: X-Ray has no resource-level
+   * permissions for them (the "Resource types" column of "Actions, resources,
+   * and condition keys for AWS X-Ray" is empty for each, and "if there is no
+   * value for this column, you must specify all resources ("*")":
+   * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html;
+   * "How AWS X-Ray works with IAM",
+   * https://docs.aws.amazon.com/xray/latest/devguide/security_iam_service-with-iam.html).
    */
   public grantWrite(role: { readonly name: string }): IamRolePolicy {
     const document = new DataAwsIamPolicyDocument(this, "WriteDocument", {

@@ -74,3 +74,11 @@ export const CHAT_ROUTE_SELECTION_EXPRESSION = "$request.body.action";
 
 /** What the `$default` route answers to a frame with an unknown action. */
 export const UNKNOWN_ACTION_REPLY = 'unknown action: send {"action":"username"}, {"action":"online"} or {"action":"message"}';
+
+/**
+ * Name the Go backend gives its X-Ray segments: its HTTP middleware uses
+ * `xray.NewFixedSegmentNamer("MyApp")` (src/misc/xray.go of
+ * Faaizz/simple_http_chatapp). Sampling rules that name it leave the other
+ * services of the account alone.
+ */
+export const CHAT_BACKEND_SEGMENT_NAME = "MyApp";

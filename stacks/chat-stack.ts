@@ -11,7 +11,10 @@ import { ContainerImage } from "../constructs/container-image";
 import { DockerHubAccess } from "../constructs/docker-hub-access";
 import { DeployActions } from "../constructs/deploy-actions";
 import { FargateService } from "../constructs/fargate-service";
+import { TracingSamplingRule } from "../constructs/tracing-sampling-rule";
 import { Guardrails } from "../constructs/guardrails";
+import { WebSocketAccessLogMetrics } from "../constructs/websocket-access-log-metrics";
+import { WebSocketDashboard } from "../constructs/websocket-dashboard";
 import { INetwork, Network } from "../constructs/network";
 import { PrivateLink } from "../constructs/private-link";
 import { WebSocketApi } from "../constructs/websocket-api";
@@ -25,7 +28,7 @@ import { WebSocketRouteSettings, WebSocketStage } from "../constructs/websocket-
 import { ecrRepositoryArn } from "./ecr-repository-arn";
 import { output } from "./fixed-names";
 import { declareGitHubTokenSecret } from "./github-token-variables";
-import { CHAT_ROUTE_SELECTION_EXPRESSION, chatRoutes, UNKNOWN_ACTION_REPLY } from "./chat-contract";
+import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTE_SELECTION_EXPRESSION, chatRoutes, UNKNOWN_ACTION_REPLY } from "./chat-contract";
 import { Settings } from "./settings";
 import { configureStateBackend } from "./state-backend";
 import { configureProvider, Omission, omissionsFor, TargetCapabilities, targetCapabilities } from "./target";
@@ -54,7 +57,8 @@ export interface ChatStackProps {
  * the connections table; the image built from GitHub; the account-level
  * CloudWatch role (checked before it replaces a region's role); the Next.js
  * frontend on Amplify, built and published by manual deployment or built
- * by Amplify from a connected repository; optional alarms.
+ * by Amplify from a connected repository; a CloudWatch dashboard and
+ * optional alarms.
  */
 export class ChatStack extends TerraformStack {
   /** What the target left out, and why. */
@@ -87,6 +91,7 @@ export class ChatStack extends TerraformStack {
       autoScaling: c.backend.autoScaling.enabled,
       amplify: c.frontend.enabled,
       pullThroughCache: c.backend.image.uri === null && c.backend.image.dockerHub.kind === "pull-through-cache" && c.backend.image.dockerHub.createRule,
+      xraySamplingRules: c.backend.tracing !== "off",
     });
     const base = `${c.name}-${s.environment}`;
     const production = s.environment === "production";
@@ -309,6 +314,18 @@ export class ChatStack extends TerraformStack {
       logRetentionInDays: c.backend.logRetentionDays,
       imageRepositoryArn,
     });
+    // The NLB's health checks (GET /healthz every few seconds per task) are
+    // kept out of the traces: the backend's X-Ray middleware wraps every route.
+    if (c.backend.tracing !== "off" && can.xraySamplingRules) {
+      new TracingSamplingRule(this, "health-check-sampling", {
+        ruleName: `${base}-health`,
+        urlPath: c.backend.healthCheckPath,
+        httpMethod: "GET",
+        serviceName: CHAT_BACKEND_SEGMENT_NAME,
+        fixedRate: 0,
+        reservoirSize: 0,
+      });
+    }
     // The NLB reaches the tasks, and only the NLB does.
     this.link.connectTo(this.service.securityGroup.id, `${this.service.node.id}Tasks`);
     this.service.addDependency(this.table.grantConnectionsAccess(this.service.taskRole), this.stage.grantManageConnections(this.service.taskRole));
@@ -353,6 +370,34 @@ export class ChatStack extends TerraformStack {
       });
     }
 
+    // What AWS publishes no metric of (connections opened and closed,
+    // throttling, rejected connects), from the stage's access logs.
+    const accessLogs =
+      c.dashboard.enabled || c.alarms.enabled
+        ? new WebSocketAccessLogMetrics(this, "access-log-metrics", {
+            logGroupName: this.stage.accessLogGroup!.name,
+            apiId: this.api.apiId,
+            stageName: this.stage.resource.name,
+          })
+        : undefined;
+    if (c.dashboard.enabled) {
+      new WebSocketDashboard(this, "dashboard", {
+        dashboardName: base,
+        region,
+        api: {
+          apiId: this.api.apiId,
+          stageName: this.stage.resource.name,
+          detailedRouteKeys: c.api.detailedMetricsEnabled ? this.api.routes.map((r) => r.routeKey) : undefined,
+        },
+        accessLogs,
+        loadBalancer: { loadBalancerArnSuffix: this.link.nlb.arnSuffix, targetGroupArnSuffix: this.link.targetGroup.arnSuffix },
+        service: { clusterName: this.service.cluster.name, serviceName: this.service.resource.name },
+        table: { tableName: this.table.tableName },
+        // The Go backend answers these frames with one PostToConnection each.
+        connectionsCalls: { routeKeys: routes.filter((r) => r.fields.includes("url")).map((r) => r.routeKey) },
+      });
+    }
+
     if (c.alarms.enabled) {
       new ChatAlarms(this, "alarms", {
         name: base,
@@ -366,6 +411,11 @@ export class ChatStack extends TerraformStack {
         // The account, read from an ARN of the stack (no AWS call at plan time).
         accountId: Fn.element(Fn.split(":", this.service.taskRole.arn), 4),
         email: c.alarms.email ?? undefined,
+        accessLogs,
+        throttledRequestsThreshold: c.alarms.throttledRequestsThreshold,
+        rejectedConnectsThreshold: c.alarms.rejectedConnectsThreshold,
+        connectedClientsThreshold: c.alarms.connectedClientsThreshold,
+        targetResetsThreshold: c.alarms.targetResetsThreshold,
       });
     }
 

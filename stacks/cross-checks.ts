@@ -4,7 +4,7 @@ import { FIELD_BY_KEY, Settings } from "./settings";
 
 /**
  * The rules between settings (Fargate CPU and memory, the scaling range,
- * the tracing port, state backends, network, alarms, the image build's
+ * the tracing port and sampling path, state backends, network, alarms, the image build's
  * Docker Hub access, the frontend's source). `fail` reports a
  * problem in the house format; `ok` says whether settings are sound enough
  * to judge (set and valid on their own), so every rule that can be judged
@@ -33,6 +33,15 @@ export function crossChecks(s: Settings, fail: (key: string, rule: string, value
       `other than ${TRACING_PORT} while chat.backend.tracing is "${b.tracing}" (the collector listens on ${TRACING_PORT})`,
       b.port,
       `pick another port, or set chat.backend.tracing to "off"`,
+    );
+  }
+  // The health check path is also the URL path of the sampling rule that keeps health checks out of the traces.
+  if (ok("chat.backend.healthCheckPath", "chat.backend.tracing") && b.tracing !== "off" && b.healthCheckPath.length > 128) {
+    fail(
+      "chat.backend.healthCheckPath",
+      `at most 128 characters while chat.backend.tracing is "${b.tracing}" (it is the URL path of the X-Ray sampling rule that keeps health checks out of the traces, and X-Ray allows 128)`,
+      b.healthCheckPath,
+      'shorten the path, or set chat.backend.tracing to "off"',
     );
   }
   if (ok("environment", "chat.deletionProtection") && s.environment === "production" && s.chat.deletionProtection === false) {

@@ -231,8 +231,8 @@ export const SETTINGS_SCHEMA = z.object({
         targetCpuPercent: whole({ default: 60, doc: "Average CPU to hold, in percent.", rule: rules.TARGET_CPU_PERCENT }),
       }),
       tracing: choice(rules.TRACING_MODES, {
-        default: "xray-daemon",
-        doc: 'Tracing sidecar: "xray-daemon" (end of support Feb 2027), "adot" (OpenTelemetry collector, same UDP 2000 segments) or "off".',
+        default: "adot",
+        doc: 'Tracing sidecar: "adot" (AWS Distro for OpenTelemetry collector: receives the X-Ray SDK\'s segments on UDP 2000 and proxies its sampling rules), "xray-daemon" (end of support 25 Feb 2027) or "off".',
       }),
       tracingImage: optionalText({
         default: null,
@@ -371,10 +371,39 @@ export const SETTINGS_SCHEMA = z.object({
         nodeVersion: text({ default: "22", doc: 'Source "build": Node.js major version of the build.', rule: rules.NODE_MAJOR_VERSION }),
       }),
     }),
+    dashboard: z.object({
+      enabled: flag({
+        default: true,
+        doc: "CloudWatch dashboard <name>-<environment> of the API, its clients (connected-clients gauge, throttling, rejected connects, from the access logs), the NLB, the service, the table and @connections calls; see docs/chat.md, Observing it.",
+      }),
+    }),
     alarms: z.object({
-      enabled: flag({ default: false, doc: "CloudWatch alarms: API integration errors and 5xx, unhealthy NLB targets, service CPU." }),
+      enabled: flag({
+        default: false,
+        doc: "CloudWatch alarms: API integration errors and 5xx, throttled requests, 4xx on $connect, connected clients, unhealthy NLB targets, NLB target resets, service CPU.",
+      }),
       snsTopicArn: optionalText({ default: null, doc: "Existing SNS topic for alarm notifications (default: a new topic).", rule: rules.SNS_TOPIC_ARN }),
       email: optionalText({ default: null, doc: "E-mail address subscribed to the new alarm topic.", rule: rules.EMAIL }),
+      throttledRequestsThreshold: whole({
+        default: 10,
+        doc: "Throttled requests (429 answers to frames and to $connect) per 5 minutes that raise the alarm.",
+        rule: rules.ALARM_COUNT_THRESHOLD,
+      }),
+      rejectedConnectsThreshold: whole({
+        default: 100,
+        doc: "4xx answers to $connect (refused by the authorizer or the backend, or throttled) per 5 minutes that raise the alarm.",
+        rule: rules.ALARM_COUNT_THRESHOLD,
+      }),
+      connectedClientsThreshold: whole({
+        default: 10000,
+        doc: "Connected clients that raise the alarm, as the dashboard's gauge counts them: connections opened in the last 2 hours (an upper bound).",
+        rule: rules.ALARM_COUNT_THRESHOLD,
+      }),
+      targetResetsThreshold: whole({
+        default: 10,
+        doc: "TCP resets sent by the backend's tasks through the NLB per 5 minutes that raise the alarm.",
+        rule: rules.ALARM_COUNT_THRESHOLD,
+      }),
     }),
   }),
 });

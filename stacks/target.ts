@@ -58,17 +58,27 @@ export interface TargetCapabilities {
   readonly amplify: boolean;
   /** ECR pull through cache rules (`aws_ecr_pull_through_cache_rule`), for the image build's Docker Hub cache. */
   readonly pullThroughCache: boolean;
+  /** X-Ray sampling rules (`aws_xray_sampling_rule`), e.g. the rule that keeps health checks out of the traces. */
+  readonly xraySamplingRules: boolean;
 }
 
 /** A capability a target may lack. */
 export type Capability = Exclude<keyof TargetCapabilities, "kind">;
 
 const CAPABILITIES: Record<Settings["target"]["kind"], TargetCapabilities> = {
-  aws: { kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true },
+  aws: { kind: "aws", explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true, xraySamplingRules: true },
   // moto 5.2 has no Amplify and no ECR pull through cache rules, and runs no
-  // Lambda functions; it answers 500 on scalable targets' tags and cannot
-  // create API Gateway v2 deployments.
-  emulator: { kind: "emulator", explicitDeployments: false, lambda: false, autoScaling: false, amplify: false, pullThroughCache: false },
+  // Lambda functions; it answers 500 on scalable targets' tags, cannot
+  // create API Gateway v2 deployments and fails on X-Ray sampling rules.
+  emulator: {
+    kind: "emulator",
+    explicitDeployments: false,
+    lambda: false,
+    autoScaling: false,
+    amplify: false,
+    pullThroughCache: false,
+    xraySamplingRules: false,
+  },
 };
 
 /** What is left out where a capability is missing, in the order it is reported. */
@@ -81,6 +91,10 @@ const LEFT_OUT: Record<Capability, Omission> = {
   autoScaling: { what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" },
   amplify: { what: "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)", why: "the emulator has no Amplify" },
   pullThroughCache: { what: "aws_ecr_pull_through_cache_rule (the image build's Docker Hub cache)", why: "the emulator has no ECR pull through cache rules" },
+  xraySamplingRules: {
+    what: "aws_xray_sampling_rule (health checks are traced)",
+    why: "the emulator fails on X-Ray sampling rules (moto 5.2)",
+  },
 };
 
 /** The capabilities of the target the settings name. */

@@ -10,6 +10,7 @@ import { configureAsModule } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
+import { buildModuleDashboard } from "./module/websocket-observability";
 
 /** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
 export const WEBSOCKET_ALB_STACK = "websocket-alb";
@@ -133,9 +134,10 @@ export class WebSocketAlbStack extends TerraformStack {
       tags: inputs.tags,
     });
     const gateway = buildWebSocketGateway(this, inputs, link);
+    const dashboard = buildModuleDashboard(this, inputs, gateway, link);
 
     // outputs
-    declareWebSocketModuleOutputs(this, gateway, link);
+    declareWebSocketModuleOutputs(this, gateway, link, dashboard);
     output(this, "alb_arn", { value: albArn.asString, description: "ARN of the existing ALB, registered as the NLB's target." });
   }
 }

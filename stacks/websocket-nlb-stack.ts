@@ -8,6 +8,7 @@ import { configureAsModule } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
+import { buildModuleDashboard } from "./module/websocket-observability";
 
 /** Name of the stack: part of the contract (folder under cdktf.out/stacks). */
 export const WEBSOCKET_NLB_STACK = "websocket-nlb";
@@ -98,8 +99,9 @@ export class WebSocketNlbStack extends TerraformStack {
       tags: inputs.tags,
     });
     const gateway = buildWebSocketGateway(this, inputs, link);
+    const dashboard = buildModuleDashboard(this, inputs, gateway, link);
 
     // outputs
-    declareWebSocketModuleOutputs(this, gateway, link);
+    declareWebSocketModuleOutputs(this, gateway, link, dashboard);
   }
 }

@@ -2,6 +2,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { ChatAlarms, ChatAlarmsProps } from "../../constructs/chat-alarms";
+import { IWebSocketAccessLogMetrics } from "../../constructs/websocket-access-log-metrics";
 import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 const EXISTING_TOPIC = "arn:aws:sns:us-east-1:123456789012:ops";
@@ -24,10 +25,21 @@ function alarms(overrides: Partial<ChatAlarmsProps> = {}, stack = newStack()) {
   };
 }
 
-/** The alarms keyed by metric name. */
+/** The alarms keyed by metric name (by alarm name for those on an expression). */
 function alarmsByMetric(stack: TerraformStack): Record<string, any> {
-  return Object.fromEntries(Object.values(resourcesOf(synthJson(stack), "aws_cloudwatch_metric_alarm")).map((a: any) => [a.metric_name, a]));
+  return Object.fromEntries(Object.values(resourcesOf(synthJson(stack), "aws_cloudwatch_metric_alarm")).map((a: any) => [a.metric_name ?? a.alarm_name, a]));
 }
+
+/** Access log metrics as WebSocketAccessLogMetrics describes them. */
+const metric = (metricName: string) => ({ namespace: "WebSocketGateway", metricName, dimensions: { ApiId: "api-123", Stage: "prod" } });
+const ACCESS_LOGS: IWebSocketAccessLogMetrics = {
+  logGroupName: "/aws/apigatewayv2/chat/prod",
+  connectionsOpened: metric("ConnectionsOpened"),
+  connectionsClosed: metric("ConnectionsClosed"),
+  connectsRejected: metric("ConnectsRejected"),
+  throttledConnects: metric("ThrottledConnects"),
+  throttledMessages: metric("ThrottledMessages"),
+};
 
 describe("ChatAlarms", () => {
   test("creates a topic for the alarms", () => {
@@ -95,7 +107,7 @@ describe("ChatAlarms", () => {
     const { stack, alarms: a } = alarms();
     const json = synthJson(stack);
     const topic = `\${aws_sns_topic.${Object.keys(resourcesOf(json, "aws_sns_topic"))[0]}.arn}`;
-    expect(a.alarms).toHaveLength(4);
+    expect(a.alarms).toHaveLength(5);
     for (const alarm of Object.values(alarmsByMetric(stack))) {
       expect(alarm).toMatchObject({ alarm_actions: [topic], ok_actions: [topic], treat_missing_data: "notBreaching" });
     }
@@ -142,6 +154,85 @@ describe("ChatAlarms", () => {
       threshold: 80,
       comparison_operator: "GreaterThanOrEqualToThreshold",
     });
+  });
+
+  test("watches the TCP resets the NLB's targets send", () => {
+    expect(alarmsByMetric(alarms().stack).TCP_Target_Reset_Count).toMatchObject({
+      alarm_name: "chat-nlb-target-resets",
+      namespace: "AWS/NetworkELB",
+      dimensions: { LoadBalancer: "net/chat-nlb/abc" },
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 10,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+    });
+  });
+
+  test("with the access log metrics, watches throttled frames and connects together, 4xx on $connect and connected clients", () => {
+    // GIVEN / WHEN
+    const { stack, alarms: a } = alarms({ accessLogs: ACCESS_LOGS });
+    const byMetric = alarmsByMetric(stack);
+    // THEN eight alarms, all on the topic
+    expect(a.alarms).toHaveLength(8);
+    // 429s of frames and of $connect, summed by an expression (a metric missing in a period counts 0)
+    const throttled = byMetric["chat-api-throttled-requests"];
+    expect(throttled).toMatchObject({
+      evaluation_periods: 1,
+      threshold: 10,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+    });
+    expect(throttled.metric_query).toEqual([
+      { id: "throttled", expression: "FILL(frames, 0) + FILL(connects, 0)", label: "throttled requests (429)", return_data: true },
+      {
+        id: "frames",
+        metric: { namespace: "WebSocketGateway", metric_name: "ThrottledMessages", dimensions: { ApiId: "api-123", Stage: "prod" }, period: 300, stat: "Sum" },
+      },
+      {
+        id: "connects",
+        metric: { namespace: "WebSocketGateway", metric_name: "ThrottledConnects", dimensions: { ApiId: "api-123", Stage: "prod" }, period: 300, stat: "Sum" },
+      },
+    ]);
+    expect(byMetric.ConnectsRejected).toMatchObject({
+      alarm_name: "chat-api-rejected-connects",
+      namespace: "WebSocketGateway",
+      dimensions: { ApiId: "api-123", Stage: "prod" },
+      statistic: "Sum",
+      period: 300,
+      threshold: 100,
+    });
+    // the gauge's upper bound: connections opened over the connections' longest life, 2 hours
+    expect(byMetric.ConnectionsOpened).toMatchObject({
+      alarm_name: "chat-api-connected-clients",
+      namespace: "WebSocketGateway",
+      dimensions: { ApiId: "api-123", Stage: "prod" },
+      statistic: "Sum",
+      period: 7200,
+      evaluation_periods: 1,
+      threshold: 10000,
+      comparison_operator: "GreaterThanThreshold",
+    });
+  });
+
+  test("uses the given thresholds of the access log alarms and of target resets", () => {
+    const byMetric = alarmsByMetric(
+      alarms({ accessLogs: ACCESS_LOGS, throttledRequestsThreshold: 1, rejectedConnectsThreshold: 2, connectedClientsThreshold: 3, targetResetsThreshold: 4 })
+        .stack,
+    );
+    expect(byMetric["chat-api-throttled-requests"].threshold).toBe(1);
+    expect(byMetric.ConnectsRejected.threshold).toBe(2);
+    expect(byMetric.ConnectionsOpened.threshold).toBe(3);
+    expect(byMetric.TCP_Target_Reset_Count.threshold).toBe(4);
+  });
+
+  test("fails when a count threshold is below 1", () => {
+    expect(() => alarms({ connectedClientsThreshold: 0 })).toThrow(
+      "ChatAlarms.connectedClientsThreshold must be a whole number from 1 to 1000000000, got 0: give a count of at least 1",
+    );
+    expect(() => alarms({ throttledRequestsThreshold: 1.5 })).toThrow(
+      "ChatAlarms.throttledRequestsThreshold must be a whole number from 1 to 1000000000, got 1.5: give a count of at least 1",
+    );
   });
 
   test("uses the given thresholds", () => {

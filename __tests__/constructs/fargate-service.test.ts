@@ -102,9 +102,17 @@ describe("FargateService", () => {
       expect(onlyResource(synthJson(stack), "aws_ecs_task_definition").container_definitions).toMatch(/^\$\{jsonencode\(\[.*\]\)\}$/s);
     });
 
-    test("wires the X-Ray daemon sidecar: the application waits for it to start and sends to 127.0.0.1:2000", () => {
+    test("wires the ADOT collector by default: the application waits for it to start and sends to 127.0.0.1:2000", () => {
+      const { stack, svc } = service();
+      expect(svc.sidecar?.containerName).toBe("otel-collector");
+      const definitions = containerDefinitions(synthJson(stack));
+      expect(containerHcl(definitions, "backend")).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+      expect(containerHcl(definitions, "otel-collector")).toContain(`"image" = "${DEFAULT_COLLECTOR_IMAGES.adot}"`);
+    });
+
+    test("wires the X-Ray daemon sidecar when asked: the application waits for it to start and sends to 127.0.0.1:2000", () => {
       // GIVEN / WHEN
-      const { stack } = service();
+      const { stack } = service({ tracing: "xray-daemon" });
       // THEN
       const definitions = containerDefinitions(synthJson(stack));
       const app = containerHcl(definitions, "backend");
@@ -186,13 +194,7 @@ describe("FargateService", () => {
           {
             sid: "XRayWrite",
             effect: "Allow",
-            actions: [
-              "xray:PutTraceSegments",
-              "xray:PutTelemetryRecords",
-              "xray:GetSamplingRules",
-              "xray:GetSamplingTargets",
-              "xray:GetSamplingStatisticSummaries",
-            ],
+            actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
             resources: ["*"],
           },
         ],

@@ -199,7 +199,7 @@ describe("reading synthesized values", () => {
     const defs = containerDefinitions(block);
     expect(defs.map((d) => [d.name, d.def.readonlyRootFilesystem, d.def.essential])).toEqual([
       ["backend", true, true],
-      ["xray-daemon", true, false],
+      ["otel-collector", true, false],
     ]);
     // References become "cannot tell"; interpolated strings are kept as written.
     const env = defs[0].def.environment as Array<{ name: string; value: unknown }>;

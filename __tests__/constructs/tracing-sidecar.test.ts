@@ -9,9 +9,21 @@ const sidecar = (props: Partial<TracingSidecarProps> = {}, stack = newStack()) =
 });
 
 describe("TracingSidecar", () => {
-  test("runs the pinned X-Ray daemon by default, as a non-essential container on UDP 2000 with a read-only root", () => {
-    // GIVEN / WHEN
+  test("runs the pinned ADOT collector by default", () => {
     const { sidecar: s } = sidecar();
+    expect(s.containerName).toBe("otel-collector");
+    expect(s.containerDefinition()).toMatchObject({
+      name: "otel-collector",
+      image: DEFAULT_COLLECTOR_IMAGES.adot,
+      essential: false,
+      readonlyRootFilesystem: true,
+    });
+    expect(DEFAULT_COLLECTOR_IMAGES.adot).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v\d+\.\d+\.\d+$/);
+  });
+
+  test("runs the pinned X-Ray daemon when asked, as a non-essential container on UDP 2000 with a read-only root", () => {
+    // GIVEN / WHEN
+    const { sidecar: s } = sidecar({ collector: "xray-daemon" });
     // THEN
     expect(s.containerName).toBe("xray-daemon");
     expect(s.containerDefinition()).toMatchObject({
@@ -34,12 +46,12 @@ describe("TracingSidecar", () => {
       options: {
         "awslogs-group": `\${aws_cloudwatch_log_group.${s.logGroup.friendlyUniqueId}.name}`,
         "awslogs-region": "eu-west-1",
-        "awslogs-stream-prefix": "xray-daemon",
+        "awslogs-stream-prefix": "otel-collector",
       },
     });
   });
 
-  test("runs the ADOT collector with an X-Ray-only configuration", () => {
+  test("runs the ADOT collector with an X-Ray-only configuration that also proxies the SDK's sampling calls", () => {
     const { sidecar: s } = sidecar({ collector: "adot" });
     expect(s.containerName).toBe("otel-collector");
     expect(s.containerDefinition()).toMatchObject({
@@ -52,6 +64,9 @@ describe("TracingSidecar", () => {
       ],
     });
     expect(ADOT_XRAY_CONFIG).toContain("    endpoint: 127.0.0.1:2000\n    transport: udp\n");
+    // GetSamplingRules / GetSamplingTargets of the X-Ray SDK, on TCP 2000 as with the daemon
+    expect(ADOT_XRAY_CONFIG).toContain("    proxy_server:\n      endpoint: 127.0.0.1:2000\n");
+    expect(ADOT_XRAY_CONFIG).not.toContain("awsproxy");
     expect(ADOT_XRAY_CONFIG).toContain("      receivers: [awsxray]\n");
     expect(ADOT_XRAY_CONFIG).toContain("      exporters: [awsxray]\n");
     expect(ADOT_XRAY_CONFIG).not.toMatch(/awsemf|metrics:/);
@@ -68,7 +83,7 @@ describe("TracingSidecar", () => {
   });
 
   describe("grantWrite", () => {
-    test("allows exactly the X-Ray write actions, on * as X-Ray requires", () => {
+    test("allows exactly the X-Ray write and sampling actions, on * as X-Ray requires, and not the console's sampling summaries", () => {
       // GIVEN
       const { stack, sidecar: s } = sidecar();
       // WHEN
@@ -81,13 +96,7 @@ describe("TracingSidecar", () => {
         {
           sid: "XRayWrite",
           effect: "Allow",
-          actions: [
-            "xray:PutTraceSegments",
-            "xray:PutTelemetryRecords",
-            "xray:GetSamplingRules",
-            "xray:GetSamplingTargets",
-            "xray:GetSamplingStatisticSummaries",
-          ],
+          actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
           resources: ["*"],
         },
       ]);

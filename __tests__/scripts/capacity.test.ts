@@ -110,6 +110,9 @@ describe("idle cost equals the docs' cost tables", () => {
     expect(row("docs/chat.md", "| Fargate, 2 tasks of 0.25 vCPU / 0.5 GB (x86) |")).toContain(
       `| ${dollars(line(all, /^Fargate/))} (ARM64: ${dollars(line(lines(variant, idle()), /^Fargate/))}) |`,
     );
+    expect(row("docs/chat.md", "| CloudWatch dashboard and access-log metrics |")).toContain(
+      `| ${dollars(line(all, /^CloudWatch dashboard/))} ($0 within the 3 free) |`,
+    );
     expect(row("docs/chat.md", "| **Computed, idle** |")).toContain(`**${dollars(totalOf(all))}**`);
     // Every line that costs something idle is in the table (a new one, e.g. a dashboard, needs its row).
     expect(all.filter((l) => cents(l.usd) > 0).map((l) => l.item)).toEqual([
@@ -118,6 +121,7 @@ describe("idle cost equals the docs' cost tables", () => {
       "NAT gateway public IPv4 addresses",
       "Fargate vCPU (tasks of 0.25 vCPU)",
       "Fargate memory (tasks of 0.5 GB; the tracing sidecar shares the task)",
+      "CloudWatch dashboard",
     ]);
   });
 

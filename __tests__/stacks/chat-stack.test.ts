@@ -2,11 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { ConfigError } from "../../stacks/config";
-import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
+import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { CHAT_STACK, ChatStack } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
 import { EMULATED_SERVICES } from "../../stacks/target";
 import { dataOf, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
+import { dashboardLogSources, dashboardMetrics, dashboardRegions } from "../support/dashboard";
 import { buildStacks, chatJson, FAKE, filesUnder, findBy, only, ref, tempDir } from "./support";
 
 const VPC = "vpc-0123456789abcdef0";
@@ -235,8 +236,10 @@ describe("ChatStack", () => {
       );
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 80, "hostPort" = 80, "protocol" = "tcp"}]');
       // and it starts after the sidecar, which listens on UDP 2000 and logs to its own group
-      expect(definitions).toContain('"dependsOn" = [{"containerName" = "xray-daemon", "condition" = "START"}]');
-      expect(definitions).toMatch(/\{"name" = "xray-daemon", "image" = "public\.ecr\.aws\/xray\/aws-xray-daemon:[0-9.]+", "essential" = false/);
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+      expect(definitions).toMatch(
+        /\{"name" = "otel-collector", "image" = "public\.ecr\.aws\/aws-observability\/aws-otel-collector:v[0-9.]+", "essential" = false/,
+      );
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 2000, "hostPort" = 2000, "protocol" = "udp"}]');
       expect(definitions).toContain('"awslogs-region" = data.aws_region.region.name');
       expect(definitions).not.toMatch(/"awslogs-region" = "/);
@@ -248,10 +251,55 @@ describe("ChatStack", () => {
       expect(definitions).toContain('"portMappings" = [{"containerPort" = 8080, "hostPort" = 8080, "protocol" = "tcp"}]');
     });
 
-    test("uses the OpenTelemetry collector as the sidecar when asked", () => {
-      const definitions = containers(chatJson({ chat: { backend: { tracing: "adot" } } }));
-      expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
+    test("uses the X-Ray daemon as the sidecar when asked", () => {
+      const definitions = containers(chatJson({ chat: { backend: { tracing: "xray-daemon" } } }));
+      expect(definitions).toContain('"dependsOn" = [{"containerName" = "xray-daemon", "condition" = "START"}]');
+      expect(definitions).toMatch(/\{"name" = "xray-daemon", "image" = "public\.ecr\.aws\/xray\/aws-xray-daemon:[0-9.]+", "essential" = false/);
       expect(definitions).toContain(envEntry("AWS_XRAY_DAEMON_ADDRESS", '"127.0.0.1:2000"'));
+    });
+
+    test("switching the sidecar between ADOT (the default) and the X-Ray daemon (2.0.0's) changes the task definition's containers and nothing else", () => {
+      // GIVEN both configurations, synthesized
+      const adot = chatJson();
+      const daemon = chatJson({ chat: { backend: { tracing: "xray-daemon" } } });
+      // WHEN every argument of every block is compared
+      const differences: string[] = [];
+      for (const kind of ["resource", "data", "output", "locals", "variable"]) {
+        const a = adot[kind] ?? {};
+        const b = daemon[kind] ?? {};
+        for (const type of new Set([...Object.keys(a), ...Object.keys(b)])) {
+          for (const id of new Set([...Object.keys(a[type] ?? {}), ...Object.keys(b[type] ?? {})])) {
+            const x = a[type]?.[id];
+            const y = b[type]?.[id];
+            if (x === undefined || y === undefined || typeof x !== "object") {
+              if (JSON.stringify(x) !== JSON.stringify(y)) differences.push(`${kind}.${type}.${id}`);
+              continue;
+            }
+            for (const key of new Set([...Object.keys(x), ...Object.keys(y)]))
+              if (JSON.stringify(x[key]) !== JSON.stringify(y[key])) differences.push(`${type}.${id}.${key}`);
+          }
+        }
+      }
+      // THEN only the task definition's container definitions differ (the upgrade plan: a new revision, and the service moves to it)
+      expect(differences).toEqual([`aws_ecs_task_definition.${only(adot, "aws_ecs_task_definition")[0]}.container_definitions`]);
+    });
+
+    test("keeps the NLB's health checks out of the traces: an X-Ray sampling rule on the health check path traces none of the backend's GETs", () => {
+      const json = chatJson({ chat: { backend: { healthCheckPath: "/health/live" } } });
+      expect(only(json, "aws_xray_sampling_rule")[1]).toEqual({
+        rule_name: "chat-dev-health",
+        url_path: "/health/live",
+        http_method: "GET",
+        service_name: CHAT_BACKEND_SEGMENT_NAME,
+        service_type: "*",
+        host: "*",
+        resource_arn: "*",
+        fixed_rate: 0,
+        reservoir_size: 0,
+        priority: 100,
+        version: 1,
+      });
+      expect(CHAT_BACKEND_SEGMENT_NAME).toBe("MyApp");
     });
 
     test("runs no sidecar, sets no daemon address and grants no X-Ray when tracing is off", () => {
@@ -259,6 +307,7 @@ describe("ChatStack", () => {
       expect(containers(json)).not.toContain("AWS_XRAY_DAEMON_ADDRESS");
       expect(containers(json)).toContain('"dependsOn" = []');
       expect(Object.keys(role(json, "chat-dev-backend-task").inline).sort()).toEqual(["connections-table", "manage-connections-prod"]);
+      expect(resourcesOf(json, "aws_xray_sampling_rule")).toEqual({});
     });
 
     test("runs at least two private tasks behind the NLB, with rollback and CPU scaling", () => {
@@ -316,13 +365,7 @@ describe("ChatStack", () => {
             [ref("aws_dynamodb_table", tableId, "arn")],
           ),
         ],
-        "xray-write": [
-          allow(
-            "XRayWrite",
-            ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
-            ["*"],
-          ),
-        ],
+        "xray-write": [allow("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"])],
         "manage-connections-prod": [
           allow(
             "ManageStageConnections",
@@ -645,7 +688,9 @@ describe("ChatStack", () => {
         "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
         "aws_appautoscaling_target and aws_appautoscaling_policy",
         "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)",
+        "aws_xray_sampling_rule (health checks are traced)",
       ]);
+      expect(resourcesOf(json, "aws_xray_sampling_rule")).toEqual({});
       for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
     });
 
@@ -666,8 +711,8 @@ describe("ChatStack", () => {
           [/^aws_api_gateway_/, "apigateway"],
           [/^aws_(vpc|subnet|route|internet_gateway|nat_gateway|eip|default_security_group|security_group|availability_zones|region)/, "ec2"],
           [/^aws_lb/, "elbv2"],
-          [/^aws_cloudwatch_log_group$/, "cloudwatchlogs"],
-          [/^aws_cloudwatch_metric_alarm$/, "cloudwatch"],
+          [/^aws_cloudwatch_log_(group|metric_filter)$/, "cloudwatchlogs"],
+          [/^aws_cloudwatch_(metric_alarm|dashboard)$/, "cloudwatch"],
           [/^aws_(iam_role|iam_role_policy|iam_role_policy_attachment)$/, "iam"],
           [/^aws_(ecs|ecr|codebuild|dynamodb|lambda|amplify|appautoscaling|sns|kms|secretsmanager)/, ""],
         ];
@@ -697,8 +742,8 @@ describe("ChatStack", () => {
       ]);
       expect(text).not.toMatch(/https?:\/\/(127\.0\.0\.1|localhost)/);
       expect(text).not.toMatch(/"(access_key|secret_key|endpoints|skip_credentials_validation)"/);
-      // the only loopback address is the X-Ray daemon's, inside the task
-      expect(text.match(/127\.0\.0\.1[^"\\]*/g)).toEqual(["127.0.0.1:2000"]);
+      // the only loopback address is the tracing collector's, inside the task
+      expect([...new Set(text.match(/127\.0\.0\.1[^"\\]*/g))]).toEqual(["127.0.0.1:2000"]);
     });
 
     test("tags every resource through the provider's default tags", () => {
@@ -850,13 +895,153 @@ describe("ChatStack", () => {
     });
   });
 
+  describe("dashboard", () => {
+    /** What each dimension of the dashboard's metrics must be: a reference to the stack's own resource. */
+    function ownResources(json: any) {
+      const [apiId] = only(json, "aws_apigatewayv2_api");
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      const [lbId] = only(json, "aws_lb");
+      const [tgId] = only(json, "aws_lb_target_group");
+      const [clusterId] = only(json, "aws_ecs_cluster");
+      const [serviceId] = only(json, "aws_ecs_service");
+      const [tableId] = only(json, "aws_dynamodb_table");
+      const stage = { ApiId: ref("aws_apigatewayv2_api", apiId), Stage: ref("aws_apigatewayv2_stage", stageId, "name") };
+      const service = { ClusterName: ref("aws_ecs_cluster", clusterId, "name"), ServiceName: ref("aws_ecs_service", serviceId, "name") };
+      return {
+        stage,
+        byNamespace: {
+          "AWS/ApiGateway": stage,
+          WebSocketGateway: stage,
+          "AWS/NetworkELB": { LoadBalancer: ref("aws_lb", lbId, "arn_suffix"), TargetGroup: ref("aws_lb_target_group", tgId, "arn_suffix") },
+          "ECS/ContainerInsights": service,
+          "AWS/ECS": service,
+          "AWS/DynamoDB": { TableName: ref("aws_dynamodb_table", tableId, "name") },
+        } as Record<string, Record<string, string>>,
+        accessLogGroup: ref(
+          "aws_cloudwatch_log_group",
+          findBy(json, "aws_cloudwatch_log_group", "name", "/aws/apigatewayv2/chat-dev-websocket/prod")[0],
+          "name",
+        ),
+      };
+    }
+
+    test("is on by default, named after the stack, and reads only the stack's own resources: every metric's dimensions, every log query's log group", () => {
+      // GIVEN the defaults
+      const json = chatJson();
+      const [, dashboard] = only(json, "aws_cloudwatch_dashboard");
+      const own = ownResources(json);
+      // WHEN the body is read as CloudWatch reads it
+      const metrics = dashboardMetrics(dashboard.dashboard_body);
+      // THEN every metric's every dimension is a reference to the resource of the stack it names
+      expect(dashboard.dashboard_name).toBe("chat-dev");
+      expect(new Set(metrics.map((m) => m.namespace))).toEqual(new Set(Object.keys(own.byNamespace)));
+      for (const m of metrics) {
+        const { Operation, ...dimensions } = m.dimensions;
+        const expected = own.byNamespace[m.namespace];
+        // AWS/NetworkELB: targets by load balancer and target group; flows and resets by load balancer only
+        const wanted = m.namespace === "AWS/NetworkELB" && !/HostCount$/.test(m.metricName) ? { LoadBalancer: expected.LoadBalancer } : expected;
+        expect({ widget: m.widget, metric: m.metricName, dimensions }).toEqual({ widget: m.widget, metric: m.metricName, dimensions: wanted });
+        if (m.namespace === "AWS/DynamoDB" && Operation !== undefined) expect(["GetItem", "PutItem", "DeleteItem", "Scan"]).toContain(Operation);
+      }
+      // the metrics of the brief, each drawn
+      const drawn = new Set(metrics.map((m) => `${m.namespace}:${m.metricName}`));
+      for (const name of [
+        "AWS/ApiGateway:ConnectCount",
+        "AWS/ApiGateway:MessageCount",
+        "AWS/ApiGateway:IntegrationError",
+        "AWS/ApiGateway:ClientError",
+        "AWS/ApiGateway:ExecutionError",
+        "AWS/ApiGateway:IntegrationLatency",
+        "WebSocketGateway:ConnectionsOpened",
+        "WebSocketGateway:ConnectionsClosed",
+        "WebSocketGateway:ConnectsRejected",
+        "WebSocketGateway:ThrottledConnects",
+        "WebSocketGateway:ThrottledMessages",
+        "AWS/NetworkELB:HealthyHostCount",
+        "AWS/NetworkELB:UnHealthyHostCount",
+        "AWS/NetworkELB:ActiveFlowCount",
+        "AWS/NetworkELB:TCP_Target_Reset_Count",
+        "ECS/ContainerInsights:RunningTaskCount",
+        "AWS/ECS:CPUUtilization",
+        "AWS/ECS:MemoryUtilization",
+        "AWS/DynamoDB:ReadThrottleEvents",
+        "AWS/DynamoDB:WriteThrottleEvents",
+        "AWS/DynamoDB:SuccessfulRequestLatency",
+      ])
+        expect(drawn).toContain(name);
+      // the Logs Insights widgets query the stage's access log group, and every widget is in the stack's region
+      const sources = dashboardLogSources(dashboard.dashboard_body);
+      expect(sources.length).toBeGreaterThanOrEqual(3);
+      for (const s of sources) expect(s.sources).toEqual([own.accessLogGroup]);
+      expect(dashboardRegions(dashboard.dashboard_body)).toEqual(["${data.aws_region.region.name}"]);
+    });
+
+    test("reads metrics the stack's metric filters publish, with the dimensions the access logs carry", () => {
+      const json = chatJson();
+      const own = ownResources(json);
+      const filters = Object.values<any>(resourcesOf(json, "aws_cloudwatch_log_metric_filter"));
+      const custom = dashboardMetrics(only(json, "aws_cloudwatch_dashboard")[1].dashboard_body).filter((m) => m.namespace === "WebSocketGateway");
+      for (const m of custom) {
+        const filter = filters.find((f) => f.metric_transformation.namespace === m.namespace && f.metric_transformation.name === m.metricName);
+        expect({ metric: m.metricName, filter: filter?.log_group_name, dimensions: filter?.metric_transformation.dimensions }).toEqual({
+          metric: m.metricName,
+          filter: own.accessLogGroup,
+          dimensions: { ApiId: "$.apiId", Stage: "$.stage" },
+        });
+      }
+      // the stage's access logs carry those fields
+      const format = JSON.parse(only(json, "aws_apigatewayv2_stage")[1].access_log_settings.format);
+      expect(format).toMatchObject({ apiId: "$context.apiId", stage: "$context.stage", eventType: "$context.eventType", status: "$context.status" });
+    });
+
+    test("gauges connected clients as the connections opened over the last 2 hours, the longest a connection lives", () => {
+      const body = JSON.parse(only(chatJson(), "aws_cloudwatch_dashboard")[1].dashboard_body);
+      const gauge = body.widgets.find((w: any) => w.properties.view === "singleValue");
+      expect(gauge.properties).toMatchObject({ start: "-PT2H", setPeriodToTimeRange: true, stat: "Sum" });
+      expect(gauge.properties.metrics.map((e: unknown[]) => e[1])).toEqual(["ConnectionsOpened"]);
+      expect(body).toMatchObject({ start: "-PT3H", periodOverride: "inherit" });
+    });
+
+    test("counts the backend's @connections calls from the frames that make them: message and online", () => {
+      const body = JSON.parse(only(chatJson(), "aws_cloudwatch_dashboard")[1].dashboard_body);
+      const calls = body.widgets.find((w: any) => w.type === "log" && /@connections/.test(w.properties.title));
+      expect(calls.properties.query).toContain('routeKey in ["message", "online"] and integrationStatus like /^2/');
+      expect(CHAT_ROUTES.filter((r) => r.fields.includes("url")).map((r) => r.routeKey)).toEqual(["message", "online"]);
+    });
+
+    test("draws each route of the API when the stage's detailed metrics are on", () => {
+      const json = chatJson({ chat: { api: { detailedMetricsEnabled: true } } });
+      const routeKeys = Object.values<any>(resourcesOf(json, "aws_apigatewayv2_route")).map((r) => r.route_key);
+      const own = ownResources(json);
+      const perRoute = dashboardMetrics(only(json, "aws_cloudwatch_dashboard")[1].dashboard_body).filter((m) => m.dimensions.Route !== undefined);
+      expect([...new Set(perRoute.map((m) => m.dimensions.Route))].sort()).toEqual(routeKeys.sort());
+      for (const m of perRoute) expect(m.dimensions).toEqual({ ...own.stage, Route: m.dimensions.Route });
+      expect(dashboardMetrics(only(chatJson(), "aws_cloudwatch_dashboard")[1].dashboard_body).some((m) => m.dimensions.Route)).toBe(false);
+    });
+
+    test("is left out, with its metric filters, when chat.dashboard.enabled is false and alarms are off", () => {
+      const json = chatJson({ chat: { dashboard: { enabled: false } } });
+      expect(resourcesOf(json, "aws_cloudwatch_dashboard")).toEqual({});
+      expect(resourcesOf(json, "aws_cloudwatch_log_metric_filter")).toEqual({});
+      // the alarms keep the filters they read
+      const alarmsOnly = chatJson({ chat: { dashboard: { enabled: false }, alarms: { enabled: true } } });
+      expect(Object.keys(resourcesOf(alarmsOnly, "aws_cloudwatch_log_metric_filter"))).toHaveLength(5);
+    });
+
+    test("is on the emulator target too (moto keeps dashboards and metric filters)", () => {
+      const json = chatJson({ target: { kind: "emulator" } });
+      expect(Object.keys(resourcesOf(json, "aws_cloudwatch_dashboard"))).toHaveLength(1);
+      expect(Object.keys(resourcesOf(json, "aws_cloudwatch_log_metric_filter"))).toHaveLength(5);
+    });
+  });
+
   describe("alarms", () => {
     test("are off by default", () => {
       const json = chatJson();
       for (const type of ["aws_cloudwatch_metric_alarm", "aws_sns_topic", "aws_kms_key"]) expect(resourcesOf(json, type)).toEqual({});
     });
 
-    test("when enabled, are four alarms on a new KMS-encrypted topic with the e-mail subscribed", () => {
+    test("when enabled, are eight alarms on a new KMS-encrypted topic with the e-mail subscribed", () => {
       // GIVEN / WHEN
       const json = chatJson({ chat: { alarms: { enabled: true, email: "ops@example.com" } } });
       const [topicId, topic] = only(json, "aws_sns_topic");
@@ -864,8 +1049,12 @@ describe("ChatStack", () => {
       // THEN
       const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
       expect(alarms.map((a) => a.alarm_name).sort()).toEqual([
+        "chat-dev-api-connected-clients",
         "chat-dev-api-execution-errors",
         "chat-dev-api-integration-errors",
+        "chat-dev-api-rejected-connects",
+        "chat-dev-api-throttled-requests",
+        "chat-dev-nlb-target-resets",
         "chat-dev-nlb-unhealthy-targets",
         "chat-dev-service-cpu",
       ]);
@@ -885,7 +1074,7 @@ describe("ChatStack", () => {
       const json = chatJson({ chat: { alarms: { enabled: true, snsTopicArn: topic } } });
       for (const type of ["aws_sns_topic", "aws_kms_key", "aws_sns_topic_subscription"]) expect(resourcesOf(json, type)).toEqual({});
       const alarms = Object.values<any>(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
-      expect(alarms).toHaveLength(4);
+      expect(alarms).toHaveLength(8);
       for (const a of alarms) expect(a.alarm_actions).toEqual([topic]);
     });
   });

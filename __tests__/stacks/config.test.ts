@@ -54,7 +54,15 @@ describe("resolveSettings", () => {
     expect(s.region).toBe("eu-west-1");
     expect(s.chat.backend.port).toBe(8080);
     expect(s.chat.backend.cpu).toBe(256);
-    expect(s.chat.alarms).toEqual({ enabled: true, snsTopicArn: null, email: null });
+    expect(s.chat.alarms).toEqual({
+      enabled: true,
+      snsTopicArn: null,
+      email: null,
+      throttledRequestsThreshold: 10,
+      rejectedConnectsThreshold: 100,
+      connectedClientsThreshold: 10000,
+      targetResetsThreshold: 10,
+    });
   });
 
   test("replaces maps and lists as a whole (tags, subnets)", () => {
@@ -491,6 +499,18 @@ describe("resolveSettings", () => {
         [problem("chat.backend.healthCheckPath", 'a path starting with "/"', '"healthz"', 'use for example "/healthz"')],
       ],
       [
+        "the health check path, which the sampling rule matches, is longer than X-Ray allows while tracing is on",
+        { chat: { backend: { healthCheckPath: `/${"h".repeat(128)}` } } },
+        [
+          problem(
+            "chat.backend.healthCheckPath",
+            'at most 128 characters while chat.backend.tracing is "adot" (it is the URL path of the X-Ray sampling rule that keeps health checks out of the traces, and X-Ray allows 128)',
+            JSON.stringify(`/${"h".repeat(128)}`),
+            'shorten the path, or set chat.backend.tracing to "off"',
+          ),
+        ],
+      ],
+      [
         "the tracing image has neither tag nor digest",
         { chat: { backend: { tracingImage: "not an image!!" } } },
         [
@@ -508,7 +528,7 @@ describe("resolveSettings", () => {
         [
           problem(
             "chat.backend.port",
-            'other than 2000 while chat.backend.tracing is "xray-daemon" (the collector listens on 2000)',
+            'other than 2000 while chat.backend.tracing is "adot" (the collector listens on 2000)',
             "2000",
             'pick another port, or set chat.backend.tracing to "off"',
           ),

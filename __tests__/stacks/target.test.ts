@@ -54,6 +54,7 @@ describe("targetCapabilities", () => {
       autoScaling: true,
       amplify: true,
       pullThroughCache: true,
+      xraySamplingRules: true,
     });
   });
 
@@ -65,6 +66,7 @@ describe("targetCapabilities", () => {
       autoScaling: false,
       amplify: false,
       pullThroughCache: false,
+      xraySamplingRules: false,
     });
   });
 });
@@ -74,7 +76,9 @@ describe("omissionsFor", () => {
   const emulator = targetCapabilities(settingsWith({ target: { kind: "emulator" } }).target);
 
   test("leaves nothing out on a target that has every capability", () => {
-    expect(omissionsFor(aws, { explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true })).toEqual([]);
+    expect(
+      omissionsFor(aws, { explicitDeployments: true, lambda: true, autoScaling: true, amplify: true, pullThroughCache: true, xraySamplingRules: true }),
+    ).toEqual([]);
   });
 
   test("lists only what is used and missing, in a fixed order, saying why", () => {

@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { LOG_RETENTION_DAYS } from "../../constructs/validation";
 import { WEBSOCKET_NLB_STACK, WebSocketNlbStack } from "../../stacks/websocket-nlb-stack";
 import { resourcesOf, synthJson } from "../helpers";
+import { dashboardLogSources, dashboardMetrics, dashboardRegions } from "../support/dashboard";
 import { EDGE_OUTPUTS, EDGE_VARIABLES, SEED_CUSTOM_ROUTES_TYPE } from "./support";
 import { buildStacks, only, ref, synthesizedStack } from "./support";
 
@@ -39,6 +40,8 @@ const SEED_VARIABLES: Record<string, [string, unknown]> = {
 /** Inputs beyond the seed's: all optional, so HCL written for the seed module keeps working. */
 const EXTRA_VARIABLES = [
   "api_gateway_account_role",
+  "dashboard_enabled",
+  "dashboard_name",
   "data_trace_enabled",
   "detailed_metrics_enabled",
   "health_check_path",
@@ -64,6 +67,7 @@ const EXTRA_OUTPUTS = [
   "execution_log_group_name",
   "api_gateway_cloudwatch_role_arn",
   "logging_enabled",
+  "cloudwatch_dashboard_name",
   ...EDGE_OUTPUTS,
 ];
 const NAME_REGEX = "^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$";
@@ -324,6 +328,7 @@ describe("WebSocketNlbStack", () => {
       expect(json.locals).toEqual({
         api_gateway_account_role: '${var.manage_api_gateway_account ? "managed" : var.api_gateway_account_role}',
         logging_enabled: '${(local.api_gateway_account_role != "none")}',
+        dashboard_name: expect.stringMatching(/^\$\{coalesce\(var\.dashboard_name, /),
       });
       // and access logs are a block that exists only with the role
       expect(stage.access_log_settings).toBeUndefined();
@@ -355,6 +360,67 @@ describe("WebSocketNlbStack", () => {
         reset_on_delete: '${(local.api_gateway_account_role == "managed") ? true : null}',
       });
       expect(only(json, "aws_iam_role")[1].count).toBe(count);
+    });
+  });
+
+  describe("dashboard", () => {
+    test("is off by default: the dashboard and its metric filters exist only with dashboard_enabled", () => {
+      const json = moduleJson();
+      const count = "${var.dashboard_enabled ? 1 : 0}";
+      expect(only(json, "aws_cloudwatch_dashboard")[1].count).toBe(count);
+      const filters = Object.values<any>(resourcesOf(json, "aws_cloudwatch_log_metric_filter"));
+      expect(filters).toHaveLength(5);
+      for (const f of filters) expect(f.count).toBe(count);
+      expect(json.variable.dashboard_enabled).toMatchObject({ type: "bool", default: false });
+      expect(json.output.cloudwatch_dashboard_name.value).toBe("${var.dashboard_enabled ? local.dashboard_name : null}");
+    });
+
+    test("reads only what the module creates: the API and stage, the NLB and its target group, the stage's access log group", () => {
+      // GIVEN the module as synthesized
+      const json = moduleJson();
+      const [, dashboard] = only(json, "aws_cloudwatch_dashboard");
+      const [apiId] = only(json, "aws_apigatewayv2_api");
+      const [stageId] = only(json, "aws_apigatewayv2_stage");
+      const [lbId] = only(json, "aws_lb");
+      const [tgId] = only(json, "aws_lb_target_group");
+      const stage = { ApiId: ref("aws_apigatewayv2_api", apiId), Stage: ref("aws_apigatewayv2_stage", stageId, "name") };
+      const nlb = { LoadBalancer: ref("aws_lb", lbId, "arn_suffix") };
+      // WHEN its body is read
+      const metrics = dashboardMetrics(dashboard.dashboard_body);
+      // THEN every dimension names a resource of the module, and nothing of the caller's backend is drawn
+      expect([...new Set(metrics.map((m) => m.namespace))].sort()).toEqual(["AWS/ApiGateway", "AWS/NetworkELB", "WebSocketGateway"]);
+      for (const m of metrics) {
+        const wanted =
+          m.namespace === "AWS/NetworkELB"
+            ? /HostCount$/.test(m.metricName)
+              ? { ...nlb, TargetGroup: ref("aws_lb_target_group", tgId, "arn_suffix") }
+              : nlb
+            : stage;
+        expect({ widget: m.widget, dimensions: m.dimensions }).toEqual({ widget: m.widget, dimensions: wanted });
+      }
+      const accessLogs = ref(
+        "aws_cloudwatch_log_group",
+        Object.keys(resourcesOf(json, "aws_cloudwatch_log_group")).find((id) => id.startsWith("stage_AccessLogs_"))!,
+        "name",
+      );
+      for (const s of dashboardLogSources(dashboard.dashboard_body)) expect(s.sources).toEqual([accessLogs]);
+      for (const f of Object.values<any>(resourcesOf(json, "aws_cloudwatch_log_metric_filter"))) expect(f.log_group_name).toBe(accessLogs);
+      expect(dashboardRegions(dashboard.dashboard_body)).toEqual(["${data.aws_region.region.name}"]);
+      expect(dashboard.dashboard_name).toBe("${local.dashboard_name}");
+      expect(json.locals.dashboard_name).toBe(
+        '${coalesce(var.dashboard_name, substr(replace("${var.api_name}-${var.stage_name}", "/[^A-Za-z0-9_-]/", "-"), 0, 255))}',
+      );
+    });
+
+    test("warns at plan time when it is on while the stage writes no access logs", () => {
+      expect(moduleJson().check.dashboard_access_logs.assert).toEqual([
+        { condition: "${!var.dashboard_enabled || local.logging_enabled}", error_message: expect.stringContaining('api_gateway_account_role = "existing"') },
+      ]);
+    });
+
+    test("validates dashboard_name as PutDashboard does", () => {
+      const [validation] = moduleJson().variable.dashboard_name.validation;
+      expect(validation.error_message).toMatch(/^dashboard_name must be 1 to 255 letters, digits, hyphens or underscores, got /);
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   API_NAME,
   AVAILABILITY_ZONE,
   CUSTOM_ROUTE_KEY,
+  DASHBOARD_NAME,
   distinct,
   eachItem,
   ELB_NAME,
@@ -83,6 +84,8 @@ const CASES: readonly Case[] = [
   },
   { name: "ELB_NAME, nullable", rule: ELB_NAME, nullable: true, values: [null, "chat-nlb", "-chat", "internal-x"] },
   { name: "VPC_LINK_NAME, nullable", rule: VPC_LINK_NAME, nullable: true, values: [null, "link", ""] },
+  { name: "DASHBOARD_NAME", rule: DASHBOARD_NAME, values: ["chat-prod", "a_B-9", "", "with space", "x".repeat(255), "x".repeat(256), "ünï", "a/b"] },
+  { name: "DASHBOARD_NAME, nullable", rule: DASHBOARD_NAME, nullable: true, values: [null, "chat-prod", "chat prod"] },
   {
     name: "HEALTH_CHECK_PATH",
     rule: HEALTH_CHECK_PATH,

@@ -105,6 +105,9 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       "aws_api_gateway_account",
       "aws_dynamodb_table",
       "aws_appautoscaling_target",
+      "aws_cloudwatch_dashboard",
+      "aws_cloudwatch_log_metric_filter",
+      "aws_xray_sampling_rule",
     ]) {
       expect([type, planned(plan, type).length]).not.toEqual([type, 0]);
     }
@@ -134,15 +137,16 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     }
   });
 
-  test("chat plans with ADOT, alarms, interface endpoints, a NAT gateway per zone and no frontend", () => {
+  test("chat plans with the X-Ray daemon, alarms, interface endpoints, a NAT gateway per zone, no frontend and no dashboard", () => {
     const other = workdir("chat-variant");
     try {
       synthInto(other, {
         environment: "production",
         chat: {
           network: { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], natGateways: "one-per-az", interfaceEndpoints: true },
-          backend: { tracing: "adot", architecture: "ARM64", cpu: 512, memory: 1024 },
+          backend: { tracing: "xray-daemon", architecture: "ARM64", cpu: 512, memory: 1024 },
           alarms: { enabled: true, email: "ops@example.com" },
+          dashboard: { enabled: false },
           frontend: { enabled: false },
           api: { autoDeploy: false },
         },
@@ -152,7 +156,14 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       const plan = planJson(dir);
       expect(planned(plan, "aws_nat_gateway")).toHaveLength(3);
       expect(planned(plan, "aws_vpc_endpoint")).toHaveLength(6);
-      expect(planned(plan, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+      const alarms = planned(plan, "aws_cloudwatch_metric_alarm");
+      expect(alarms).toHaveLength(8);
+      const throttled = alarms.find((a) => a.values.alarm_name === "chat-production-api-throttled-requests")!.values;
+      expect(throttled.metric_query.find((q: any) => q.return_data).expression).toBe("FILL(frames, 0) + FILL(connects, 0)");
+      // the alarms keep the access log metric filters they read, without the dashboard
+      expect(planned(plan, "aws_cloudwatch_log_metric_filter")).toHaveLength(5);
+      expect(planned(plan, "aws_cloudwatch_dashboard")).toHaveLength(0);
+      expect(planned(plan, "aws_xray_sampling_rule")).toHaveLength(1);
       expect(planned(plan, "aws_apigatewayv2_deployment")).toHaveLength(1);
       expect(planned(plan, "aws_amplify_app")).toHaveLength(0);
       expect(planned(plan, "aws_lb")[0].values.enable_deletion_protection).toBe(true);
@@ -331,6 +342,46 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
       expect(planned(plan, "aws_iam_role")).toHaveLength(0);
       expect(output).not.toContain("Check block assertion failed");
+    } finally {
+      removeWorkdir(root);
+    }
+  });
+
+  test("websocket-nlb with dashboard_enabled plans the dashboard and its five metric filters, warns while the stage writes no access logs, and names the dashboard after the API and stage", () => {
+    const root = workdir("nlb-dashboard");
+    try {
+      // GIVEN the dashboard on, and an API name PutDashboard would refuse as it is
+      writeModuleRoot(
+        root,
+        path.join(outdir, "stacks", "websocket-nlb"),
+        { ...MODULE_INPUTS["websocket-nlb"], api_name: "Game API", dashboard_enabled: true },
+        ["cloudwatch_dashboard_name"],
+      );
+      // WHEN planned
+      const { plan, output } = planWithOutput(root);
+      // THEN
+      const [dashboard] = planned(plan, "aws_cloudwatch_dashboard");
+      expect(dashboard.values.dashboard_name).toBe("Game-API-prod");
+      expect(plan.planned_values.outputs.cloudwatch_dashboard_name.value).toBe("Game-API-prod");
+      expect(
+        planned(plan, "aws_cloudwatch_log_metric_filter")
+          .map((f) => f.values.metric_transformation[0].name)
+          .sort(),
+      ).toEqual(["ConnectionsClosed", "ConnectionsOpened", "ConnectsRejected", "ThrottledConnects", "ThrottledMessages"]);
+      for (const f of planned(plan, "aws_cloudwatch_log_metric_filter")) expect(f.values.log_group_name).toBe("/aws/apigatewayv2/Game-API");
+      expect(output.replace(/\s+/g, " ")).toContain("dashboard_enabled is true, but the stage writes no access logs");
+      // and off (the default), neither the dashboard nor a filter is planned, and no warning
+      const off = workdir("nlb-dashboard-off");
+      try {
+        writeModuleRoot(off, path.join(outdir, "stacks", "websocket-nlb"), MODULE_INPUTS["websocket-nlb"], ["cloudwatch_dashboard_name"]);
+        const quiet = planWithOutput(off);
+        expect(planned(quiet.plan, "aws_cloudwatch_dashboard")).toHaveLength(0);
+        expect(planned(quiet.plan, "aws_cloudwatch_log_metric_filter")).toHaveLength(0);
+        expect(quiet.plan.planned_values.outputs.cloudwatch_dashboard_name?.value ?? null).toBeNull();
+        expect(quiet.output).not.toContain("dashboard_enabled is true");
+      } finally {
+        removeWorkdir(off);
+      }
     } finally {
       removeWorkdir(root);
     }

@@ -13,3 +13,4 @@ export * from "./network";
 export * from "./sources";
 export * from "./aws";
 export * from "./project";
+export * from "./observability";

@@ -4,6 +4,7 @@ import {
   API_GATEWAY_ACCOUNT_ROLE,
   API_NAME,
   CUSTOM_ROUTE_KEY,
+  DASHBOARD_NAME,
   INTEGRATION_TIMEOUT,
   LOG_RETENTION,
   LOGGING_LEVEL,
@@ -72,6 +73,10 @@ export interface WebSocketModuleInputs {
   readonly nlbDeletionProtection: boolean;
   /** `tags`. */
   readonly tags: Record<string, string>;
+  /** `dashboard_enabled`. */
+  readonly dashboardEnabled: boolean;
+  /** `dashboard_name`: null for `<api_name>-<stage_name>`. */
+  readonly dashboardName: string;
   /** The custom domain and `$connect` authorization inputs (websocket-edge-inputs.ts). */
   readonly edges: WebSocketEdgeInputs;
 }
@@ -211,6 +216,19 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       default: {},
       description: "Tags of every resource the module creates.",
     }).value,
+    dashboardEnabled: variable(scope, "dashboard_enabled", {
+      type: "bool",
+      default: false,
+      description:
+        'Create a CloudWatch dashboard of the API (connects, messages, errors, integration latency), its clients (a connected-clients gauge, throttled frames and connects, 4xx on $connect: from the access logs, which the stage writes only with api_gateway_account_role "existing" or "managed") and the NLB (healthy and unhealthy targets, active flows, target resets), with the five metric filters on the access log group it reads (five custom metrics). $3 a month per dashboard beyond the account\'s first three.',
+    }).value,
+    dashboardName: variable(scope, "dashboard_name", {
+      type: "string",
+      default: null,
+      description:
+        "Name of the dashboard (1 to 255 letters, digits, hyphens or underscores; unique in the account, as PutDashboard replaces a dashboard of the same name). Default: <api_name>-<stage_name>, every other character written as -.",
+      validation: [DASHBOARD_NAME.hcl("dashboard_name", { nullable: true })],
+    }).stringValue,
     edges: declareWebSocketEdgeInputs(scope),
   };
 }

@@ -3,14 +3,15 @@ import { PrivateLink } from "../../constructs/private-link";
 import { output } from "../fixed-names";
 import { declareWebSocketEdgeOutputs } from "./websocket-edges";
 import { WebSocketGateway } from "./websocket-gateway";
+import { ModuleDashboard } from "./websocket-observability";
 
 /**
  * Declares the outputs both seed modules share, with fixed snake_case names:
  * the API, its stage and logs, the @connections API, the VPC link, the NLB
  * and its target group, the account's CloudWatch role, whether the stage
- * logs, and the custom domain and `$connect` authorization.
+ * logs, the dashboard, and the custom domain and `$connect` authorization.
  */
-export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink): void {
+export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSocketGateway, link: PrivateLink, dashboard: ModuleDashboard): void {
   output(scope, "websocket_api_id", { value: gateway.api.apiId, description: "ID of the WebSocket API Gateway." });
   output(scope, "websocket_stage_invoke_url", {
     value: gateway.stage.invokeUrl,
@@ -47,6 +48,10 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
   output(scope, "logging_enabled", {
     value: gateway.loggingEnabled,
     description: 'Whether the stage writes access and execution logs (false while api_gateway_account_role is "none": the log groups then stay empty).',
+  });
+  output(scope, "cloudwatch_dashboard_name", {
+    value: dashboard.dashboardName,
+    description: "Name of the CloudWatch dashboard (null unless dashboard_enabled).",
   });
   // The custom domain and $connect authorization (null where not asked for).
   declareWebSocketEdgeOutputs(scope, gateway);

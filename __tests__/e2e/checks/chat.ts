@@ -51,7 +51,7 @@ export function chatChecks(ctx: () => DeploymentContext): void {
     expect(account.cloudwatchRoleArn).toMatch(/:role\/chat-dev-apigw-cloudwatch$/);
   });
 
-  test("the ECS service runs in the ip target group, without public IPs, with the X-Ray sidecar", async () => {
+  test("the ECS service runs in the ip target group, without public IPs, with the ADOT collector sidecar", async () => {
     const { sdk: cfg, outputs } = ctx();
     const ecs = new ECSClient(cfg);
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: outputs.ecs_cluster_name, services: [outputs.ecs_service_name] }))).services![0];
@@ -62,9 +62,10 @@ export function chatChecks(ctx: () => DeploymentContext): void {
     expect(service.desiredCount).toBe(2);
 
     const task = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }))).taskDefinition!;
-    const [backend, sidecar] = ["backend", "xray-daemon"].map((n) => task.containerDefinitions!.find((c) => c.name === n)!);
+    const [backend, sidecar] = ["backend", "otel-collector"].map((n) => task.containerDefinitions!.find((c) => c.name === n)!);
     expect(sidecar.portMappings).toEqual([expect.objectContaining({ containerPort: 2000, protocol: "udp" })]);
-    expect(backend.dependsOn).toEqual([{ containerName: "xray-daemon", condition: "START" }]);
+    expect(sidecar.image).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v/);
+    expect(backend.dependsOn).toEqual([{ containerName: "otel-collector", condition: "START" }]);
     const env = Object.fromEntries(backend.environment!.map((e) => [e.name, e.value]));
     expect(env).toEqual({
       AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
