@@ -47,7 +47,7 @@ export const SIGNATURE_MISMATCH =
  * and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html:
  * the canonical request (method; the path normalized and URI-encoded twice,
  * as for every service but S3; the query sorted; the signed headers, trimmed;
- * the payload's SHA-256 or `UNSIGNED-PAYLOAD` for a presigned URL), the
+ * the received payload's SHA-256), the
  * credential scope `<date>/<region>/<service>/aws4_request`, and the HMAC
  * chain from the secret key. Refusals carry the messages and error types
  * API Gateway answers with.
@@ -126,7 +126,9 @@ export class SigV4Verifier {
       canonicalQuery(presigned ? query.filter(([k]) => k !== "X-Amz-Signature") : query),
       headerNames.map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`).join(""),
       signedHeaders,
-      presigned ? "UNSIGNED-PAYLOAD" : (request.headers["x-amz-content-sha256"]?.[0] ?? request.bodySha256),
+      // The hash of the body received, in both forms (a signed x-amz-content-sha256 naming
+      // other bytes then fails, as it should; UNSIGNED-PAYLOAD is S3's only).
+      request.bodySha256,
     ].join("\n");
     const scope = `${date}/${region}/${service}/aws4_request`;
     const stringToSign = [ALGORITHM, amzDate, scope, sha256(Buffer.from(canonicalRequest, "utf8"))].join("\n");
