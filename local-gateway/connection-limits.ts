@@ -3,16 +3,14 @@ import { GatewayClock } from "./gateway-clock";
 import { GatewayLimits } from "./limits";
 
 /**
- * The close API Gateway sends when a connection reaches its idle timeout or
- * its maximum duration: 1001 (Going away, RFC 6455 section 7.4.1, "an
- * endpoint is going away, such as a server going down"). AWS documents the
- * two limits (10 minutes, 2 hours: "Idle Connection Timeout", "Connection
- * duration for WebSocket API",
+ * The close sent when a connection reaches its idle timeout or its maximum
+ * duration: 1001 (Going away, RFC 6455 section 7.4.1, "an endpoint is going
+ * away, such as a server going down"). AWS documents the two limits (10
+ * minutes, 2 hours: "Idle Connection Timeout", "Connection duration for
+ * WebSocket API",
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html)
- * but not the close frame; 1001 is the code for a server ending a
- * connection it will not keep, and what clients see from API Gateway in
- * reports of the 2-hour limit (hotsock.io/docs/connections/keep-alive shows
- * a forced disconnect at the 2-hour mark).
+ * but not the close frame it sends then; 1001 is the protocol's code for a
+ * server ending a connection it will not keep.
  */
 export const LIMIT_CLOSE = { code: 1001, reason: "Going away" } as const;
 

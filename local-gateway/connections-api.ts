@@ -72,7 +72,9 @@ export class ConnectionsApi {
         });
       default:
         if (!live) return answer({ status: 410, body: "{}", errorType: "GoneException" });
-        connections.close(live, 1000, "");
+        // $disconnect then reads disconnectStatusCode 1000, disconnectReason "Connection Closed Normally",
+        // as API Gateway logs it for a DeleteConnection (boto/boto3#3789).
+        connections.close(live, 1000, "Connection Closed Normally");
         return answer({ status: 204 });
     }
   }
