@@ -41,12 +41,39 @@ export interface IntegrationModel {
   readonly responses: readonly IntegrationResponseModel[];
 }
 
+/** Authorization types of a route (only `$connect` may have one other than `NONE`). */
+export type AuthorizationType = "NONE" | "AWS_IAM" | "CUSTOM";
+
+/** An `aws_apigatewayv2_authorizer` of type REQUEST (the only type WebSocket APIs have). */
+export interface AuthorizerModel {
+  readonly id: string;
+  readonly name: string;
+  /** `authorizer_uri`: the Lambda function's invocation ARN. */
+  readonly uri: string;
+  /**
+   * `identity_sources`: `route.request.header.<name>`,
+   * `route.request.querystring.<name>`, `stageVariables.<name>`,
+   * `context.<name>`. A missing one refuses the handshake with 401 without
+   * calling the function.
+   */
+  readonly identitySources: readonly string[];
+  /**
+   * `authorizer_result_ttl_in_seconds`; 0 (no caching) for every WebSocket
+   * API, since API Gateway refuses a TTL for them.
+   */
+  readonly resultTtlSeconds: number;
+}
+
 /** An `aws_apigatewayv2_route` with its integration. */
 export interface RouteModel {
   readonly id: string;
   readonly key: string;
   /** Undefined when the route has no `integrations/<id>` target. */
   readonly integration?: IntegrationModel;
+  /** `authorization_type` (`NONE` when unset). */
+  readonly authorizationType: AuthorizationType;
+  /** The Lambda authorizer, with `CUSTOM`. */
+  readonly authorizer?: AuthorizerModel;
   /**
    * Two-way: the route sets `route_response_selection_expression` and has its
    * `$default` route response, so the integration's answer goes back to the
@@ -86,23 +113,45 @@ export interface PrivateTargetModel {
   readonly port: number;
 }
 
+/** An `aws_apigatewayv2_api_mapping` of the stage: the stage served under a custom domain name. */
+export interface ApiMappingModel {
+  /** The custom domain name, e.g. `chat.example.com`. */
+  readonly domainName: string;
+  /** The mapping key (one path segment), or "" for the domain's root. */
+  readonly key: string;
+}
+
 /** One stage of one WebSocket API. */
 export interface ApiModel {
   readonly id: string;
   readonly name: string;
   readonly region: string;
+  /**
+   * The API's execution ARN, `arn:aws:execute-api:<region>:<account>:<api-id>`:
+   * the prefix of the `$connect` method ARN an authorizer's policy and an IAM
+   * policy name.
+   */
+  readonly executionArn: string;
+  /** The API's own host, `<api-id>.execute-api.<region>.amazonaws.com` (from `api_endpoint`). */
+  readonly endpointHost: string;
   readonly routeSelectionExpression: string;
   readonly routes: readonly RouteModel[];
   readonly stage: StageModel;
   readonly privateTargets: readonly PrivateTargetModel[];
+  /** The stage's API mappings under custom domain names. */
+  readonly mappings: readonly ApiMappingModel[];
   /**
    * What the deployed API has that the gateway does not emulate, one line
-   * each (`npm run local` prints them): route authorization (a `$connect`
-   * Lambda authorizer, `AWS_IAM`) and custom domain API mappings.
+   * each (`npm run local` prints them), e.g. mutual TLS of a custom domain.
    */
   readonly notEmulated: readonly string[];
   /** Where the model was read from, for messages. */
   readonly source: string;
+}
+
+/** The `$connect` method ARN, `<execution ARN>/<stage>/$connect`: what authorizer and IAM policies allow. */
+export function connectMethodArn(api: ApiModel): string {
+  return `${api.executionArn}/${api.stage.name}/$connect`;
 }
 
 /** The route with a key, if any. */

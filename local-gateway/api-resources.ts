@@ -1,6 +1,9 @@
 import type { TerraformJson } from "../constructs/terraform-json";
 import {
+  ApiMappingModel,
   ApiModel,
+  AuthorizationType,
+  AuthorizerModel,
   IntegrationModel,
   IntegrationResponseModel,
   IntegrationType,
@@ -33,6 +36,7 @@ export interface ApiSelection {
 }
 
 const INTEGRATION_TYPES: readonly IntegrationType[] = ["HTTP", "HTTP_PROXY", "MOCK", "AWS", "AWS_PROXY"];
+const AUTHORIZATION_TYPES: readonly AuthorizationType[] = ["NONE", "AWS_IAM", "CUSTOM"];
 
 /** A block Terraform stores as a list of one object in state and the configuration writes as an object. */
 function block(value: unknown): TerraformJson | undefined {
@@ -114,19 +118,41 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
       .filter((r) => r.values.api_id === apiId && r.values.route_response_key === "$default")
       .map((r) => r.values.route_id as string),
   );
+  const authorizers = new Map<string, AuthorizerModel>();
+  for (const r of of("aws_apigatewayv2_authorizer").filter((r) => r.values.api_id === apiId)) {
+    const v = r.values;
+    authorizers.set(v.id, {
+      id: v.id,
+      name: text(v.name),
+      uri: text(v.authorizer_uri),
+      identitySources: Array.isArray(v.identity_sources) ? v.identity_sources.filter((s: unknown) => typeof s === "string") : [],
+      resultTtlSeconds: typeof v.authorizer_result_ttl_in_seconds === "number" ? v.authorizer_result_ttl_in_seconds : 0,
+    });
+  }
   const routes: RouteModel[] = of("aws_apigatewayv2_route")
     .filter((r) => r.values.api_id === apiId)
     .map((r) => {
       const target = /^integrations\/(.+)$/.exec(text(r.values.target));
       const integration = target ? integrations.get(target[1]) : undefined;
       if (target && !integration) throw new Error(`${r.address}: route ${r.values.route_key} targets integration ${target[1]}, which ${source} does not hold`);
+      const authorizationType = (AUTHORIZATION_TYPES.find((t) => t === r.values.authorization_type) ?? "NONE") as AuthorizationType;
+      const authorizer = authorizationType === "CUSTOM" ? authorizers.get(text(r.values.authorizer_id)) : undefined;
+      if (authorizationType === "CUSTOM" && !authorizer)
+        throw new Error(
+          `${r.address}: route ${r.values.route_key} is CUSTOM with authorizer ${JSON.stringify(r.values.authorizer_id)}, which ${source} does not hold`,
+        );
       return {
         id: r.values.id,
         key: r.values.route_key,
         integration,
+        authorizationType,
+        authorizer,
         twoWay: text(r.values.route_response_selection_expression) !== "" && routeResponses.has(r.values.id),
       };
     });
+  const mappings: ApiMappingModel[] = of("aws_apigatewayv2_api_mapping")
+    .filter((r) => r.values.api_id === apiId && r.values.stage === stage.values.name)
+    .map((r) => ({ domainName: text(r.values.domain_name), key: text(r.values.api_mapping_key) }));
 
   const s = stage.values;
   const access = block(s.access_log_settings);
@@ -136,10 +162,13 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
     if (t && typeof setting.route_key === "string") routeThrottles[setting.route_key] = t;
   }
 
+  const region = regionOf(api.values.arn) ?? regionOf(api.values.execution_arn) ?? "us-east-1";
   return {
     id: apiId,
     name: api.values.name,
-    region: regionOf(api.values.arn) ?? "us-east-1",
+    region,
+    executionArn: text(api.values.execution_arn) || `arn:aws:execute-api:${region}:000000000000:${apiId}`,
+    endpointHost: hostOf(api.values.api_endpoint) ?? `${apiId}.execute-api.${region}.amazonaws.com`,
     routeSelectionExpression: text(api.values.route_selection_expression) || "$request.body.action",
     routes,
     stage: {
@@ -150,33 +179,26 @@ export function buildApiModel(resources: readonly TerraformResource[], selection
       accessLogFormat: access && text(access.format) ? access.format : undefined,
     },
     privateTargets: privateTargets(resources),
-    notEmulated: notEmulated(resources, apiId, s.name),
+    mappings,
+    notEmulated: notEmulated(resources, mappings),
     source,
   };
 }
 
 /**
- * The production edges of the API that the gateway serves without: every
- * connection is accepted, on 127.0.0.1. (WebSocket APIs authorize `$connect`
- * only; a custom domain reaches the stage through an API mapping.)
+ * What the API's production edges have that the gateway serves without:
+ * mutual TLS on a custom domain the stage is mapped under (the gateway's
+ * TLS asks no client certificate). Authorizers, IAM and the mappings
+ * themselves are served (see lambda-authorizer.ts, iam-authorizer.ts,
+ * custom-domains.ts).
  */
-function notEmulated(resources: readonly TerraformResource[], apiId: string, stageName: string): string[] {
+function notEmulated(resources: readonly TerraformResource[], mappings: readonly ApiMappingModel[]): string[] {
   const lines: string[] = [];
-  for (const route of resources.filter((r) => r.type === "aws_apigatewayv2_route" && r.values.api_id === apiId)) {
-    const type = text(route.values.authorization_type);
-    if (type === "CUSTOM") {
-      const authorizer = resources.find((r) => r.type === "aws_apigatewayv2_authorizer" && r.values.id === route.values.authorizer_id);
-      const name = authorizer ? `, ${text(authorizer.values.name)}` : "";
-      lines.push(`${route.values.route_key} authorizer (CUSTOM${name}): not emulated, every connection is accepted and $context.authorizer is empty`);
-    } else if (type === "AWS_IAM") {
-      lines.push(`${route.values.route_key} IAM authorization (AWS_IAM): not emulated, every connection is accepted unsigned`);
-    }
-  }
-  for (const mapping of resources.filter((r) => r.type === "aws_apigatewayv2_api_mapping" && r.values.api_id === apiId && r.values.stage === stageName)) {
-    const url = `wss://${[text(mapping.values.domain_name), text(mapping.values.api_mapping_key)].filter(Boolean).join("/")}`;
-    lines.push(
-      `custom domain ${url} (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it`,
-    );
+  for (const domain of new Set(mappings.map((m) => m.domainName))) {
+    const resource = resources.find((r) => r.type === "aws_apigatewayv2_domain_name" && r.values.domain_name === domain);
+    const mtls = block(resource?.values.mutual_tls_authentication);
+    if (mtls && text(mtls.truststore_uri))
+      lines.push(`custom domain ${domain}: mutual TLS (truststore ${text(mtls.truststore_uri)}) not emulated, clients connect without a certificate`);
   }
   return lines;
 }
@@ -205,7 +227,17 @@ function privateTargets(resources: readonly TerraformResource[]): PrivateTargetM
 }
 
 function regionOf(arn: unknown): string | undefined {
-  return typeof arn === "string" ? /^arn:[^:]+:apigateway:([^:]+):/.exec(arn)?.[1] : undefined;
+  return typeof arn === "string" ? /^arn:[^:]+:(?:apigateway|execute-api):([^:]+):/.exec(arn)?.[1] : undefined;
+}
+
+/** The host of `api_endpoint` (`wss://<id>.execute-api.<region>.amazonaws.com`). */
+function hostOf(endpoint: unknown): string | undefined {
+  if (typeof endpoint !== "string" || endpoint === "") return undefined;
+  try {
+    return new URL(endpoint).hostname || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pick(

@@ -64,11 +64,16 @@ const HOP_BY_HOP = new Set(["connection", "upgrade", "keep-alive", "transfer-enc
 export class IntegrationInvoker {
   private readonly targets = new Map<string, Target>();
 
+  /**
+   * @param rewrite applied to what templates and request parameters render
+   *   (the API's own @connections URL made local, see custom-domains.ts)
+   */
   constructor(
     private readonly api: ApiModel,
     private readonly client: BackendClient,
     private readonly backend: URL | undefined,
     private readonly maxTimeoutMs: number,
+    private readonly rewrite: (text: string) => string = (text) => text,
   ) {}
 
   /** Where an integration's requests go, for the start-up summary. */
@@ -104,8 +109,9 @@ export class IntegrationInvoker {
       event.query?.forEach((value, name) => url.searchParams.append(name, value));
     }
     for (const [to, from] of Object.entries(integration.requestParameters)) {
-      const value = this.parameter(from, event);
-      if (value === undefined) continue;
+      const raw = this.parameter(from, event);
+      if (raw === undefined) continue;
+      const value = this.rewrite(raw);
       const header = /^integration\.request\.header\.(.+)$/.exec(to);
       const query = /^integration\.request\.querystring\.(.+)$/.exec(to);
       if (header) headers[header[1]] = value;
@@ -164,7 +170,10 @@ export class IntegrationInvoker {
     const key = evaluateSelectionExpression(integration.templateSelectionExpression || "\\$default", (name) => this.requestVariable(name, event));
     const template = key !== undefined && key in templates ? templates[key] : templates.$default;
     if (template !== undefined) {
-      return Buffer.from(MappingTemplate.of(template).render({ body: text, context: event.context, stageVariables: this.api.stage.variables }), "utf8");
+      return Buffer.from(
+        this.rewrite(MappingTemplate.of(template).render({ body: text, context: event.context, stageVariables: this.api.stage.variables })),
+        "utf8",
+      );
     }
     const passes = integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && keys.length === 0);
     if (!passes)

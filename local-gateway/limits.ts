@@ -18,15 +18,23 @@ export interface GatewayLimits {
    */
   readonly messageBytes: number;
   /**
-   * A connection without a frame from its client for this long is closed (AWS: 10 minutes).
+   * A connection without a data frame in either direction for this long is
+   * closed with 1001 (AWS: 10 minutes, "Idle Connection Timeout").
    * @default 600000
    */
   readonly idleTimeoutMs: number;
   /**
-   * Longest life of a connection (AWS: 2 hours).
+   * Longest life of a connection, closed with 1001 then (AWS: 2 hours, not adjustable).
    * @default 7200000
    */
   readonly maxConnectionMs: number;
+  /**
+   * Longest handshake URL in characters, counted as it reads on AWS
+   * (`wss://<host><path>?<query>`); a longer one is refused with 414 (AWS:
+   * "Length, in characters, of the URL for a WebSocket API: 4096", not adjustable).
+   * @default 4096
+   */
+  readonly urlCharacters: number;
   /**
    * Upper bound of an integration's timeout (AWS: 50 ms to 29 s).
    * @default 29000
@@ -52,6 +60,7 @@ export const AWS_LIMITS: GatewayLimits = {
   messageBytes: 128 * 1024,
   idleTimeoutMs: 10 * 60_000,
   maxConnectionMs: 2 * 60 * 60_000,
+  urlCharacters: 4096,
   maxIntegrationTimeoutMs: 29_000,
   newConnectionsPerSecond: 500,
   accountThrottle: { burstLimit: 5000, rateLimit: 10000 },

@@ -13,12 +13,21 @@ const READ_TYPES = [
   "aws_apigatewayv2_route_response",
   "aws_apigatewayv2_integration",
   "aws_apigatewayv2_integration_response",
+  "aws_apigatewayv2_authorizer",
+  "aws_apigatewayv2_domain_name",
+  "aws_apigatewayv2_api_mapping",
   "aws_api_gateway_vpc_link",
   "aws_lb",
   "aws_lb_listener",
 ];
 
-const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
+/** Attributes of read resources that the model does not read and that may reference what only Terraform knows (a certificate being validated). */
+const UNREAD: Readonly<Record<string, readonly string[]>> = { aws_apigatewayv2_domain_name: ["domain_name_configuration"] };
+
+const REF = "([a-z0-9_]+)\\.([A-Za-z0-9_-]+)\\.([a-z_]+)";
+const STRING = '"((?:[^"\\\\]|\\\\.)*)"';
+/** `${type.name.attribute}`, or `${replace(type.name.attribute, "from", "to")}` (the chat's callback URL from the API's endpoint). */
+const REFERENCE = new RegExp(`\\$\\{(?:${REF}|replace\\(${REF}, ${STRING}, ${STRING}\\))\\}`, "g");
 
 /**
  * Reads the API of a synthesized stack (`cdk.tf.json`) where no Terraform
@@ -41,9 +50,21 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
   }
   const attributes = new Map<string, Record<string, string>>();
   for (const { type, name, config } of declared) attributes.set(`${type}.${name}`, syntheticAttributes(type, name, config, region));
+  const configs = new Map(declared.map((d) => [`${d.type}.${d.name}`, d.config]));
+  // An attribute Terraform computes gets its synthetic value; one the configuration sets, that value (itself resolved).
+  const attribute = (ref: { type: string; name: string; attribute: string }, seen: readonly string[] = []): string => {
+    const address = `${ref.type}.${ref.name}`;
+    const computed = attributes.get(address)?.[ref.attribute];
+    if (computed !== undefined) return computed;
+    const configured = configs.get(address)?.[ref.attribute];
+    const key = `${address}.${ref.attribute}`;
+    if (typeof configured !== "string" || seen.includes(key)) throw new Error(`it refers to \${${key}}, which needs Terraform to evaluate`);
+    return resolve(configured, (r) => attribute(r, [...seen, key])) as string;
+  };
 
   const read = declared.filter((d) => READ_TYPES.includes(d.type));
-  const iterated = read.find((d) => d.config.count !== undefined || d.config.for_each !== undefined);
+  // for_each first: the routes' is the reason a module stack needs Terraform; a count of an optional edge comes with it.
+  const iterated = read.find((d) => d.config.for_each !== undefined) ?? read.find((d) => d.config.count !== undefined);
   if (iterated) {
     const how = iterated.config.count !== undefined ? "count" : "for_each";
     throw new Error(
@@ -54,12 +75,9 @@ export function apiFromSynthesizedStack(stackDir: string, selection: ApiSelectio
   for (const { type, name, config } of read) {
     const address = `${type}.${name}`;
     let values: TerraformJson;
+    const read = Object.fromEntries(Object.entries(config).filter(([k]) => !(UNREAD[type] ?? []).includes(k)));
     try {
-      values = resolve(config, (ref) => {
-        const value = attributes.get(`${ref.type}.${ref.name}`)?.[ref.attribute];
-        if (value === undefined) throw new Error(`it refers to \${${ref.type}.${ref.name}.${ref.attribute}}, which needs Terraform to evaluate`);
-        return value;
-      }) as TerraformJson; // a configuration block resolves to an object
+      values = resolve(read, (ref) => attribute(ref)) as TerraformJson; // a configuration block resolves to an object
     } catch (e) {
       throw new Error(`${source}: ${address}: ${(e as Error).message}: apply the stack (npm run local) and serve its state`);
     }
@@ -76,6 +94,11 @@ function syntheticAttributes(type: string, name: string, config: TerraformJson, 
     .toString(36)
     .slice(0, 10);
   const out: Record<string, string> = { id, arn: `arn:aws:local:${region}:000000000000:${type}/${id}` };
+  if (type === "aws_apigatewayv2_api") {
+    out.api_endpoint = `wss://${id}.execute-api.${region}.amazonaws.com`;
+    out.execution_arn = `arn:aws:execute-api:${region}:000000000000:${id}`;
+    out.arn = `arn:aws:apigateway:${region}::/apis/${id}`;
+  }
   if (type === "aws_lb") {
     const lbName = typeof config.name === "string" ? config.name : name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
     out.dns_name = `${lbName}-${id.slice(0, 6)}.elb.${region}.local`;
@@ -90,10 +113,19 @@ function syntheticAttributes(type: string, name: string, config: TerraformJson, 
  * Terraform's escapes (`$${` and `%%{` stand for literal `${` and `%{`).
  * Anything else Terraform would evaluate (variables, functions) fails.
  */
+/** The value of a Terraform string literal's inside (its escapes undone). */
+function unquote(literal: string): string {
+  return JSON.parse(`"${literal}"`) as string;
+}
+
 function resolve(value: unknown, lookup: (ref: { type: string; name: string; attribute: string }) => string): unknown {
   if (typeof value === "string") {
     const escaped = value.split("$${").join("\u0000").split("%%{").join("\u0001");
-    const replaced = escaped.replace(REFERENCE, (_, type, name, attribute) => lookup({ type, name, attribute }));
+    const replaced = escaped.replace(REFERENCE, (_, type, name, attribute, fType, fName, fAttribute, from: string, to: string) =>
+      type !== undefined
+        ? lookup({ type, name, attribute })
+        : lookup({ type: fType, name: fName, attribute: fAttribute }).split(unquote(from)).join(unquote(to)),
+    );
     if (/\$\{|%\{/.test(replaced)) throw new Error(`the expression ${JSON.stringify(value)} needs Terraform to evaluate`);
     return replaced.split("\u0000").join("${").split("\u0001").join("%{");
   }

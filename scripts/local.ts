@@ -7,13 +7,16 @@
  * clients through the @connections API. Ctrl-C (or SIGTERM) stops the
  * gateway, destroys everything and stops the emulator.
  *
- *   npm run local -- <chat|websocket-nlb|websocket-alb> [--backend http://127.0.0.1:<port>] [--port <port>] [--once]
+ *   npm run local -- <chat|websocket-nlb|websocket-alb|websocket-nlb-custom-domain> [--backend http://127.0.0.1:<port>] [--port <port>] [--once]
  *
- *   --backend  where requests through the VPC link go (the NLB's DNS name and
- *              listener port stand for it); loopback only
- *   --port     the gateway's port on 127.0.0.1 (default: a free port)
- *   --once     deploy, start serving, print the URLs, then tear down and exit 0
- *   --config   a settings file, as for npm run synth
+ *   --backend     where requests through the VPC link go (the NLB's DNS name and
+ *                 listener port stand for it); loopback only
+ *   --port        the gateway's port on 127.0.0.1 (default: a free port)
+ *   --once        deploy, start serving, print the URLs, then tear down and exit 0
+ *   --config      a settings file, as for npm run synth
+ *   --authorizer  runs the $connect Lambda authorizer: <file.js[:export]> or a loopback http(s) URL
+ *   --iam-policy  the signer's identity policy for an AWS_IAM $connect (a JSON file)
+ *   --idle-timeout, --max-connection-duration  the limits in seconds (AWS: 600, 7200)
  *
  * Writes .local/ (Terraform roots, the access log; WSGW_LOCAL_DIR for another
  * folder), .tmp/local-moto.log and .tmp/local-gateway/tls/ (the local CA),
@@ -24,6 +27,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState, terraformJson } from "../local-gateway";
+import { checkEdgesDeployed, domainUrlLines, EdgeFlags, edgeLines, EdgeOptions, edgeOptions, tlsHostNames } from "./lib/local-edges";
+import * as prerequisites from "./lib/local-prerequisites";
 import { PROJECT_DIR } from "../stacks/paths";
 import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
@@ -34,9 +39,21 @@ const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-en
   terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string>;
 };
 
-const STACKS = ["chat", "websocket-nlb", "websocket-alb"] as const;
+const STACKS = ["chat", "websocket-nlb", "websocket-alb", "websocket-nlb-custom-domain"] as const;
 type StackName = (typeof STACKS)[number];
-const USAGE = "npm run local -- <chat|websocket-nlb|websocket-alb> [--backend http://127.0.0.1:<port>] [--port <port>] [--once]";
+const USAGE =
+  "npm run local -- <chat|websocket-nlb|websocket-alb|websocket-nlb-custom-domain> [--backend http://127.0.0.1:<port>] [--port <port>] [--once] [--config <file>] [--authorizer <file.js[:export]>|<url>] [--iam-policy <file>] [--idle-timeout <s>] [--max-connection-duration <s>]";
+/** The flags, and whether each takes a value. */
+const FLAGS: Readonly<Record<string, boolean>> = {
+  "--backend": true,
+  "--port": true,
+  "--once": false,
+  "--config": true,
+  "--authorizer": true,
+  "--iam-policy": true,
+  "--idle-timeout": true,
+  "--max-connection-duration": true,
+};
 
 /** Where `npm run local` writes the Terraform roots and the access log, emptied each run (WSGW_LOCAL_DIR: another folder, e.g. for tests). */
 const WORK_DIR = path.resolve(PROJECT_DIR, process.env.WSGW_LOCAL_DIR || ".local");
@@ -50,6 +67,8 @@ interface Options {
   readonly port: number;
   readonly once: boolean;
   readonly config?: string;
+  /** The production edges and the clock (scripts/lib/local-edges.ts). */
+  readonly edges: EdgeFlags;
 }
 
 class UsageError extends Error {}
@@ -66,12 +85,13 @@ function parseArgs(argv: string[]): Options | "help" {
       continue;
     }
     const [name, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (!["--backend", "--port", "--once", "--config"].includes(name)) {
-      throw new UsageError(`unknown flag ${JSON.stringify(arg)}: the flags are --backend, --port, --once and --config (${USAGE})`);
+    if (!(name in FLAGS)) {
+      const names = Object.keys(FLAGS);
+      throw new UsageError(`unknown flag ${JSON.stringify(arg)}: the flags are ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} (${USAGE})`);
     }
     if (flags.has(name)) throw new UsageError(`${name} must be given once`);
-    if (name === "--once") {
-      if (inline !== undefined) throw new UsageError(`--once takes no value, got ${JSON.stringify(arg)}`);
+    if (!FLAGS[name]) {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value, got ${JSON.stringify(arg)}`);
       flags.set(name, true);
       continue;
     }
@@ -97,7 +117,14 @@ function parseArgs(argv: string[]): Options | "help" {
   if (portText !== undefined && !(/^\d+$/.test(portText) && port >= 1 && port <= 65535)) {
     throw new UsageError(`--port must be a port number from 1 to 65535, got ${JSON.stringify(portText)}: or leave it out for a free port`);
   }
-  return { stack, backend, port, once: flags.has("--once"), config: flags.get("--config") as string | undefined };
+  const value = (name: string) => flags.get(name) as string | undefined;
+  const edges: EdgeFlags = {
+    authorizer: value("--authorizer"),
+    iamPolicy: value("--iam-policy"),
+    idleTimeout: value("--idle-timeout"),
+    maxConnectionDuration: value("--max-connection-duration"),
+  };
+  return { stack, backend, port, once: flags.has("--once"), config: value("--config"), edges };
 }
 
 /** Fails when a port on 127.0.0.1 cannot be listened on (in use, or privileged). */
@@ -159,7 +186,7 @@ function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv, total?: 
  * `../../cdktf.out/stacks/<module>` or `../../modules/<module>`, points at
  * the module this run just synthesized.
  */
-async function prepare(options: Options, emulator: Emulator): Promise<string> {
+async function prepare(options: Options, emulator: Emulator, tfEnv: NodeJS.ProcessEnv): Promise<string> {
   const { loadSettings } = await import("../stacks/config");
   const { synthesize } = await import("../stacks/synth");
   const { emulatorProviderArguments } = await import("../stacks/target");
@@ -167,7 +194,25 @@ async function prepare(options: Options, emulator: Emulator): Promise<string> {
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const argv = options.config !== undefined ? ["--config", options.config] : [];
-  const settings = loadSettings({ projectDir: PROJECT_DIR, argv, env: { ...process.env, WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: emulator.endpoint } });
+  let settings = loadSettings({ projectDir: PROJECT_DIR, argv, env: { ...process.env, WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: emulator.endpoint } });
+  const provider = { provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } };
+  // What the apply needs that a real account already has (an authorizer function, a zone): stand-ins on the emulator.
+  const exampleNeeds = prerequisites.EXAMPLE_PREREQUISITES[options.stack];
+  const needs = options.stack === "chat" ? prerequisites.chatPrerequisites(settings) : (exampleNeeds?.needs ?? {});
+  let made: prerequisites.PrerequisiteOutputs = {};
+  if (prerequisites.hasPrerequisites(needs)) {
+    console.log(`Making what the apply needs on the emulator, which your account would already have:`);
+    const run = (cwd: string, args: string[]) => terraform(cwd, args, tfEnv);
+    made = await prerequisites.applyPrerequisites(path.join(WORK_DIR, "prerequisites"), needs, provider, run, (cwd) =>
+      terraformJson(cwd, ["output", "-json"], tfEnv),
+    );
+    const what =
+      options.stack === "chat"
+        ? { functionSetting: "chat.api.authorization.functionArn", zoneSetting: "chat.domain" }
+        : { functionSetting: "var.authorizer_function_arn", zoneSetting: "var.hosted_zone_id" };
+    for (const line of prerequisites.describePrerequisites(needs, made, what)) console.log(line);
+    if (options.stack === "chat") settings = prerequisites.withPrerequisites(settings, made);
+  }
   const synthesized = synthesize(settings, out);
   if (options.stack === "chat") {
     for (const o of synthesized.chat.omissions) console.log(`  left out ${o.what}: ${o.why}`);
@@ -181,15 +226,14 @@ async function prepare(options: Options, emulator: Emulator): Promise<string> {
   for (const file of fs.readdirSync(example).filter((f) => f.endsWith(".tf"))) {
     fs.writeFileSync(path.join(root, file), pointModuleSources(fs.readFileSync(path.join(example, file), "utf8"), root, out));
   }
-  fs.writeFileSync(
-    path.join(root, "emulator_override.tf.json"),
-    JSON.stringify({ provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } }, null, 2),
-  );
+  fs.writeFileSync(path.join(root, "emulator_override.tf.json"), JSON.stringify(provider, null, 2));
+  if (exampleNeeds) fs.writeFileSync(path.join(root, "local.auto.tfvars.json"), JSON.stringify(exampleNeeds.variables(made), null, 2));
   return root;
 }
 
 async function main(): Promise<void> {
   let options: Options;
+  let edges: EdgeOptions;
   try {
     const parsed = parseArgs(process.argv.slice(2));
     if (parsed === "help") {
@@ -198,6 +242,9 @@ async function main(): Promise<void> {
     }
     options = parsed;
     await checkPortFree(options.port);
+    edges = await edgeOptions(options.edges).catch((e: Error) => {
+      throw new UsageError(e.message);
+    });
   } catch (e) {
     console.error(`npm run local: ${(e as Error).message}`);
     process.exit(1);
@@ -246,7 +293,7 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Emulator at ${emulator.endpoint} (pid ${emulator.pid}). Synthesizing ${stack} for it...`);
-    dir = await prepare(options, emulator);
+    dir = await prepare(options, emulator, tfEnv);
     console.log(`Terraform init in ${path.relative(process.cwd(), dir)}...`);
     await terraform(dir, ["init", "-input=false"], tfEnv);
     await terraform(dir, ["plan", "-input=false", "-lock=false", "-out=local.plan"], tfEnv);
@@ -261,7 +308,8 @@ async function main(): Promise<void> {
 
     // Serve the API as Terraform applied it: the state holds every resolved attribute.
     const api = apiFromTerraformState(await showState(dir, tfEnv), {}, `the state of ${stack}`);
-    const certificates = ensureLocalCertificates(TLS_DIR);
+    checkEdgesDeployed(api, edges);
+    const certificates = ensureLocalCertificates(TLS_DIR, tlsHostNames(api));
     const accessLogFile = path.join(WORK_DIR, "gateway-access.log");
     gateway = await LocalGateway.start({
       api,
@@ -270,14 +318,18 @@ async function main(): Promise<void> {
       tls: certificates,
       accessLogFile,
       log: (line) => console.log(`  ${line}`),
+      authorizer: edges.authorizer,
+      iamPolicy: edges.iamPolicy,
+      limits: edges.limits,
     });
     const rel = (p: string) => path.relative(process.cwd(), p);
     console.log(`\nServing the ${api.name} API (stage ${api.stage.name}) as deployed:`);
     console.log(`WebSocket URL: ${gateway.url}`);
     console.log(`Connections URL: ${gateway.connectionsUrl}`);
+    for (const line of domainUrlLines(gateway)) console.log(line);
     for (const r of gateway.describeRoutes())
       console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
-    for (const line of api.notEmulated) console.log(line);
+    for (const line of edgeLines(gateway)) console.log(line);
     const targets = [...new Set(api.privateTargets.map((t) => `${t.host}:${t.port}`))].join(", ");
     if (options.backend) {
       console.log(`Backend: requests through the VPC link to ${targets} go to ${options.backend}.`);

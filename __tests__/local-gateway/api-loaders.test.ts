@@ -40,6 +40,29 @@ describe("apiFromSynthesizedStack", () => {
     expect(JSON.parse(api.stage.accessLogFormat!)).toMatchObject({ requestId: "$context.requestId" });
   });
 
+  test("reads the chat stack's production edges: the $connect authorizer, the custom domain's mapping, the execute-api callback URL", () => {
+    // GIVEN the chat with a Lambda authorizer and a custom domain (its certificate still being validated: not read)
+    synthInto(path.join(dir, "edges"), {
+      chat: {
+        domain: { name: "chat.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", mappingKey: "chat" },
+        api: { authorization: { type: "CUSTOM", functionArn: "arn:aws:lambda:us-east-1:123456789012:function:auth" } },
+      },
+    });
+    // WHEN
+    const api = apiFromSynthesizedStack(path.join(dir, "edges", "stacks", "chat"));
+    // THEN
+    expect(api.routes.find((r) => r.key === "$connect")).toMatchObject({
+      authorizationType: "CUSTOM",
+      authorizer: { name: "chat-dev-connect", identitySources: ["route.request.querystring.token"], resultTtlSeconds: 0 },
+    });
+    expect(api.mappings).toEqual([{ domainName: "chat.example.com", key: "chat" }]);
+    expect(api.endpointHost).toBe(`${api.id}.execute-api.us-east-1.amazonaws.com`);
+    // replace(api_endpoint, "wss://", "https://") evaluated as Terraform would
+    const online = api.routes.find((r) => r.key === "online")!.integration!.requestTemplates.$default;
+    expect(online).toContain(`"url":"https://${api.endpointHost}/$context.stage"`);
+    expect(online).toContain('"principalId":"$util.escapeJavaScript($context.authorizer.principalId)');
+  });
+
   test("fails when a module stack's routes need Terraform to evaluate (for_each over custom_routes)", () => {
     expect(() => apiFromSynthesizedStack(path.join(dir, "out", "stacks", "websocket-nlb"))).toThrow(
       /uses for_each, which only Terraform evaluates: apply the stack \(npm run local\)/,
@@ -60,6 +83,8 @@ describe("apiFromTerraformState", () => {
       protocol_type: "WEBSOCKET",
       route_selection_expression: "$request.body.action",
       arn: `arn:aws:apigateway:eu-west-1::/apis/${id}`,
+      execution_arn: `arn:aws:execute-api:eu-west-1:123456789012:${id}`,
+      api_endpoint: `wss://${id}.execute-api.eu-west-1.amazonaws.com`,
     });
   const stage = (apiId: string) =>
     resource("aws_apigatewayv2_stage", {
@@ -88,44 +113,64 @@ describe("apiFromTerraformState", () => {
     expect(apiFromTerraformState(state, { api: "two" }).id).toBe("a2");
   });
 
-  test("names no production edge the gateway leaves out when the API has none", () => {
-    const state = {
-      values: {
-        root_module: {
-          resources: [
-            api("a1", "one"),
-            stage("a1"),
-            resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "NONE" }),
-          ],
-        },
-      },
-    };
-    expect(apiFromTerraformState(state).notEmulated).toEqual([]);
-  });
-
-  test("names each production edge the gateway does not emulate: a $connect authorizer, IAM authorization, a custom domain's mapping", () => {
-    // GIVEN a state with a Lambda authorizer on $connect and the stage mapped under a custom domain
+  test("reads the $connect authorization, its authorizer and the stage's API mappings", () => {
+    // GIVEN a state with a Lambda authorizer on $connect and the stage mapped under two custom domains
     const edges = [
-      resource("aws_apigatewayv2_authorizer", { id: "au1", api_id: "a1", name: "chat-dev-connect", authorizer_type: "REQUEST" }),
+      resource("aws_apigatewayv2_authorizer", {
+        id: "au1",
+        api_id: "a1",
+        name: "chat-dev-connect",
+        authorizer_type: "REQUEST",
+        authorizer_uri: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:auth/invocations",
+        identity_sources: ["route.request.querystring.token"],
+        authorizer_result_ttl_in_seconds: 0,
+      }),
       resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "CUSTOM", authorizer_id: "au1" }),
       resource("aws_apigatewayv2_route", { id: "r2", api_id: "a1", route_key: "$default", authorization_type: "NONE" }),
       resource("aws_apigatewayv2_domain_name", { id: "chat.example.com", domain_name: "chat.example.com" }),
       resource("aws_apigatewayv2_api_mapping", { id: "m1", api_id: "a1", stage: "prod", domain_name: "chat.example.com", api_mapping_key: "chat" }),
+      resource("aws_apigatewayv2_api_mapping", { id: "m2", api_id: "a1", stage: "prod", domain_name: "ws.example.com", api_mapping_key: null }),
+      resource("aws_apigatewayv2_api_mapping", { id: "m3", api_id: "a1", stage: "dev", domain_name: "dev.example.com", api_mapping_key: null }),
     ];
     // WHEN
     const model = apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), ...edges] } } });
-    // THEN one line per feature
-    expect(model.notEmulated).toEqual([
-      "$connect authorizer (CUSTOM, chat-dev-connect): not emulated, every connection is accepted and $context.authorizer is empty",
-      "custom domain wss://chat.example.com/chat (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it",
+    // THEN
+    const connect = model.routes.find((r) => r.key === "$connect")!;
+    expect(connect).toMatchObject({
+      authorizationType: "CUSTOM",
+      authorizer: { id: "au1", name: "chat-dev-connect", identitySources: ["route.request.querystring.token"], resultTtlSeconds: 0 },
+    });
+    expect(model.routes.find((r) => r.key === "$default")).toMatchObject({ authorizationType: "NONE", authorizer: undefined });
+    expect(model.mappings).toEqual([
+      { domainName: "chat.example.com", key: "chat" },
+      { domainName: "ws.example.com", key: "" },
     ]);
+    expect(model.executionArn).toBe("arn:aws:execute-api:eu-west-1:123456789012:a1");
+    expect(model.endpointHost).toBe("a1.execute-api.eu-west-1.amazonaws.com");
+    expect(model.notEmulated).toEqual([]);
 
     const iam = resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "AWS_IAM" });
-    const root = resource("aws_apigatewayv2_api_mapping", { id: "m2", api_id: "a1", stage: "prod", domain_name: "ws.example.com", api_mapping_key: null });
-    expect(apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), iam, root] } } }).notEmulated).toEqual([
-      "$connect IAM authorization (AWS_IAM): not emulated, every connection is accepted unsigned",
-      "custom domain wss://ws.example.com (API mapping): not emulated, clients connect to this gateway's WebSocket URL, and a @connections url naming the API's execute-api host (the chat's with a domain) does not reach it",
+    expect(apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), iam] } } }).routes[0].authorizationType).toBe("AWS_IAM");
+  });
+
+  test("names what the gateway does not emulate: a custom domain's mutual TLS", () => {
+    const edges = [
+      resource("aws_apigatewayv2_domain_name", {
+        domain_name: "chat.example.com",
+        mutual_tls_authentication: [{ truststore_uri: "s3://bucket/truststore.pem", truststore_version: null }],
+      }),
+      resource("aws_apigatewayv2_api_mapping", { id: "m1", api_id: "a1", stage: "prod", domain_name: "chat.example.com", api_mapping_key: "chat" }),
+    ];
+    expect(apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), ...edges] } } }).notEmulated).toEqual([
+      "custom domain chat.example.com: mutual TLS (truststore s3://bucket/truststore.pem) not emulated, clients connect without a certificate",
     ]);
+  });
+
+  test("fails when a CUSTOM route's authorizer is not in the state", () => {
+    const route = resource("aws_apigatewayv2_route", { id: "r1", api_id: "a1", route_key: "$connect", authorization_type: "CUSTOM", authorizer_id: "gone" });
+    expect(() => apiFromTerraformState({ values: { root_module: { resources: [api("a1", "one"), stage("a1"), route] } } })).toThrow(
+      /route \$connect is CUSTOM with authorizer "gone", which the Terraform state does not hold/,
+    );
   });
 
   test("fails when the state holds no API", () => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { describeE2e } from "../support/e2e";
 import { removeWorkdir, workdir } from "../support/terraform";
+import { chatEdgeChecks, chatEdgesArgs } from "./checks/chat-edges";
 import { ChatBackend } from "./support/chat-backend";
 import { Client, freePort, LocalCommand, PROJECT_DIR } from "./support/clients";
 
@@ -16,6 +17,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
  * deploys it on the emulator and serves it; a double of the Go backend
  * (support/chat-backend.ts) keeps connections in the stack's DynamoDB table on
  * the emulator and answers through @connections; two WebSocket clients chat.
+ * The config has the production edges (checks/chat-edges.ts): a CUSTOM
+ * $connect authorizer run with --authorizer (so clients pass ?token=), and a
+ * custom domain whose mapping path alice connects through.
  */
 describeE2e()("npm run local -- chat --backend: two clients chat through the deployed chat API", () => {
   let command: LocalCommand;
@@ -36,7 +40,9 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     backend = new ChatBackend();
     const backendPort = await backend.listen();
     const port = await freePort();
-    command = new LocalCommand(["chat", "--backend", `http://127.0.0.1:${backendPort}`, "--port", String(port)], { env: { WSGW_LOCAL_DIR: dir } });
+    command = new LocalCommand(["chat", "--backend", `http://127.0.0.1:${backendPort}`, "--port", String(port), ...chatEdgesArgs()], {
+      env: { WSGW_LOCAL_DIR: dir },
+    });
     [, wsUrl] = await command.waitForLine(/^WebSocket URL: (\S+)$/, 14 * 60_000);
     [, connectionsUrl] = await command.waitForLine(/^Connections URL: (\S+)$/, 1000);
     const [, endpoint, tableName, region] = await command.waitForLine(
@@ -70,11 +76,13 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
   });
 
   test("$connect reaches the backend with the body the template builds, and the backend stores the connection", async () => {
-    alice = await Client.connect(wsUrl, { headers: { "user-agent": "alice-browser" } });
-    bob = await Client.connect(wsUrl);
+    alice = await Client.connect(`${wsUrl.replace(/\/prod$/, "/chat")}?token=alice-token`, { headers: { "user-agent": "alice-browser" } });
+    bob = await Client.connect(`${wsUrl}?token=bob-token`);
     const calls = backend.calls.filter((c) => c.path === "/connect");
     expect(calls).toHaveLength(2);
-    for (const call of calls) expect(Object.keys(call.body)).toEqual(["connectionId"]);
+    // The authorizer's principalId reaches the backend in the chat's body.
+    expect(calls.map((c) => c.body.principalId)).toEqual(["alice", "bob"]);
+    for (const call of calls) expect(Object.keys(call.body)).toEqual(["connectionId", "principalId"]);
     [aliceId, bobId] = calls.map((c) => c.body.connectionId);
     const item = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { connectionId: { S: aliceId } } }));
     expect(item.Item?.connectionId.S).toBe(aliceId);
@@ -91,9 +99,9 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     expect(JSON.parse(pushed.slice(2))).toEqual([{ connectionId: bobId, username: "bob" }]);
     const answer = await alice.next();
     expect(JSON.parse(answer)).toEqual([{ connectionId: bobId, username: "bob" }]);
-    // The backend called back at the URL the template built from $context.domainName and $context.stage.
+    // The backend called back at the URL the template built (with a custom domain, the API's execute-api URL, which reaches this gateway).
     const call = await backend.waitFor("/online");
-    expect(call.body).toEqual({ connectionId: aliceId, url: connectionsUrl });
+    expect(call.body).toEqual({ connectionId: aliceId, url: connectionsUrl, principalId: "alice" });
   });
 
   test("a message is delivered to the other client through @connections", async () => {
@@ -120,7 +128,7 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
   test("closing reaches the backend's /disconnect, and @connections answers 410 afterwards", async () => {
     await bob.close();
     const call = await backend.waitFor("/disconnect", (b) => b.connectionId === bobId);
-    expect(call.body).toEqual({ connectionId: bobId });
+    expect(call.body).toEqual({ connectionId: bobId, principalId: "bob" });
     const item = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { connectionId: { S: bobId } } }));
     expect(item.Item).toBeUndefined();
     const client = managementClient();
@@ -148,6 +156,8 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     });
     expect(lines.find((l) => l.eventType === "DISCONNECT" && l.connectionId === bobId)).toBeDefined();
   });
+
+  chatEdgeChecks(() => ({ command, wsUrl }));
 
   function managementClient(): ApiGatewayManagementApiClient {
     return new ApiGatewayManagementApiClient({

@@ -145,7 +145,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   // Run by other engineers' tests (pending merge: see `pending`).
   {
     command: "npm run local",
-    how: "`npm run local -- websocket-nlb --once` from a fresh clone, against the emulator (the local gateway's tests)",
+    how: "`npm run local -- websocket-nlb-custom-domain --once --authorizer <file>` from a fresh clone, and `npm run local -- chat` with a CUSTOM authorizer and a custom domain, against the emulator (the local gateway's tests)",
     runBy: [{ file: "__tests__/local-gateway/local-command.test.ts", evidence: [/npm run local/, /"--once"/, /npm: true/] }],
     pending: { branch: "gateway (issue 12, the local WebSocket gateway)", mergedWhen: "local-gateway" },
   },

@@ -1,0 +1,118 @@
+import * as http from "http";
+import * as path from "path";
+import { ApiModel, apiFromSynthesizedStack, LocalGateway, LocalGatewayProps } from "../../local-gateway";
+import { removeWorkdir, synthInto, workdir } from "../support/terraform";
+import { Client } from "./support/clients";
+import { ScriptedBackend } from "./support/scripted-backend";
+
+/** POSTs or GETs the gateway's clock control endpoint. */
+function clock(gateway: LocalGateway, advance?: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) =>
+    http
+      .request(
+        advance === undefined ? gateway.clockUrl : `${gateway.clockUrl}?advance=${advance}`,
+        { method: advance === undefined ? "GET" : "POST" },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      )
+      .on("error", reject)
+      .end(),
+  );
+}
+
+/**
+ * The idle timeout and the maximum connection duration, in seconds with
+ * short limits, and at AWS's 10 minutes and 2 hours with the clock
+ * fast-forwarded through the control endpoint.
+ */
+describe("LocalGateway's connection limits and clock", () => {
+  let dir: string;
+  let chat: ApiModel;
+  let backend: ScriptedBackend;
+  const gateways: LocalGateway[] = [];
+
+  beforeAll(async () => {
+    dir = workdir("gateway-clock");
+    synthInto(path.join(dir, "out"));
+    chat = apiFromSynthesizedStack(path.join(dir, "out", "stacks", "chat"));
+    backend = await new ScriptedBackend().start();
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const g of gateways.splice(0)) await g.stop();
+    backend.calls.length = 0;
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    if (dir) removeWorkdir(dir);
+  });
+
+  async function start(props: Partial<LocalGatewayProps> = {}): Promise<LocalGateway> {
+    const gateway = await LocalGateway.start({ api: chat, backend: backend.url, ...props });
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  const id = (n: number) => JSON.parse(backend.callsTo("/connect")[n].body).connectionId;
+
+  test("with limits of 1 s idle and 3 s in all: a silent client is closed after 1 s, a chatty one after 3 s, each with 1001 Going away and a $disconnect", async () => {
+    const gateway = await start({ limits: { idleTimeoutMs: 1000, maxConnectionMs: 3000 } });
+    const silent = await Client.connect(gateway.url);
+    let started = Date.now();
+    expect(await silent.closed).toEqual({ code: 1001, reason: "Going away" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const chatty = await Client.connect(gateway.url);
+    started = Date.now();
+    const frames = setInterval(() => chatty.send({ action: "dance" }), 300);
+    const closed = await chatty.closed;
+    clearInterval(frames);
+    expect(closed).toEqual({ code: 1001, reason: "Going away" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2950);
+    for (const n of [0, 1]) await backend.waitFor("/disconnect", (c) => c.body.includes(id(n)));
+  });
+
+  test("fast-forward: at AWS's 600 s, a connection idle for 599 s stays and one idle for 601 s is closed; every connection is closed at 7,200 s", async () => {
+    const gateway = await start();
+    expect(gateway.limits).toMatchObject({ idleTimeoutMs: 600_000, maxConnectionMs: 7_200_000 });
+    const quiet = await Client.connect(gateway.url);
+    const busy = await Client.connect(gateway.url);
+    expect((await clock(gateway, "599")).body).toMatchObject({ advancedSeconds: 599, offsetSeconds: 599, closed: [] });
+    expect(await busy.ask({ action: "dance" })).toMatch(/^unknown action/); // busy's traffic resets its idle time
+    const second = await clock(gateway, "2");
+    expect(second.body).toMatchObject({ offsetSeconds: 601, closed: [id(0)] });
+    expect(await quiet.closed).toEqual({ code: 1001, reason: "Going away" });
+    await backend.waitFor("/disconnect", (c) => c.body.includes(id(0)));
+    expect(busy.ws.readyState).toBe(busy.ws.OPEN);
+
+    // 2 hours since it connected, however active: frames every 500 s of the gateway's time.
+    for (let i = 0; i < 12; i++) {
+      await clock(gateway, "500");
+      expect(await busy.ask({ action: "dance" })).toMatch(/^unknown action/);
+    }
+    expect((await clock(gateway, "598")).body).toMatchObject({ offsetSeconds: 7199, closed: [] });
+    expect((await clock(gateway, "1")).body.closed).toEqual([id(1)]);
+    expect(await busy.closed).toEqual({ code: 1001, reason: "Going away" });
+    expect(gateway.clock.offset).toBe(7_200_000);
+  });
+
+  test("a fast-forward reaches connections opened afterwards' timers too, and the endpoint tells the clock and refuses a bad amount", async () => {
+    const gateway = await start({ limits: { idleTimeoutMs: 60_000 } });
+    expect((await clock(gateway)).body).toMatchObject({ offsetSeconds: 0, idleTimeoutSeconds: 60, maxConnectionSeconds: 7200 });
+    await clock(gateway, "30");
+    const client = await Client.connect(gateway.url);
+    expect((await clock(gateway, "59.5")).body.closed).toEqual([]);
+    expect((await clock(gateway, "0.5")).body.closed).toEqual([id(0)]);
+    await client.closed;
+    expect(await clock(gateway, "-5")).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^advance must be a number of seconds >= 0, got "-5"/) },
+    });
+    expect(await clock(gateway, "soon")).toMatchObject({ status: 400 });
+  });
+});
