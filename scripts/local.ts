@@ -25,6 +25,7 @@ import * as net from "net";
 import * as path from "path";
 import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalGateway, pointModuleSources, showState, terraformJson } from "../local-gateway";
 import { PROJECT_DIR } from "../stacks/paths";
+import { localVerifyLine } from "./lib/local-verify";
 import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
 
@@ -275,6 +276,22 @@ async function main(): Promise<void> {
     console.log(`\nServing the ${api.name} API (stage ${api.stage.name}) as deployed:`);
     console.log(`WebSocket URL: ${gateway.url}`);
     console.log(`Connections URL: ${gateway.connectionsUrl}`);
+    console.log(
+      await localVerifyLine({
+        stack,
+        root: dir,
+        stackDir: stack === "chat" ? dir : undefined,
+        workDir: WORK_DIR,
+        emulatorEndpoint: emulator.endpoint,
+        api,
+        websocketUrl: gateway.url,
+        connectionsUrl: gateway.connectionsUrl,
+        caFile: certificates.caFile,
+        accessLogFile,
+        backend: options.backend,
+        log: (line) => console.log(`  ${line}`),
+      }),
+    );
     for (const r of gateway.describeRoutes())
       console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
     for (const line of api.notEmulated) console.log(line);

@@ -6,6 +6,7 @@ import * as path from "path";
 import { UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { describeE2e } from "../support/e2e";
 import { removeWorkdir, workdir } from "../support/terraform";
+import { verifyChecks } from "./checks/verify";
 import { ChatBackend } from "./support/chat-backend";
 import { Client, freePort, LocalCommand, PROJECT_DIR } from "./support/clients";
 
@@ -148,6 +149,9 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     });
     expect(lines.find((l) => l.eventType === "DISCONNECT" && l.connectionId === bobId)).toBeDefined();
   });
+
+  // npm run verify against this deployment (issue 17): its own module, one line.
+  verifyChecks(() => ({ command, stopBackend: () => backend.close() }));
 
   function managementClient(): ApiGatewayManagementApiClient {
     return new ApiGatewayManagementApiClient({

@@ -169,7 +169,7 @@ export async function resolveTarget(o: Options, projectDir: string, terraformEnv
     const outputs = outputValues(json);
     const kind = "connections_table_name" in outputs ? "chat" : "module";
     const target = expectedApi(targetFromOutputs(outputs, { kind, region: o.region, source: o.outputs }), {});
-    return { target, aws: { region: target.region }, redeploy: "terraform apply in the root module that calls the module" };
+    return { target, aws: { region: target.region }, redeploy: "terraform apply in your root module" };
   }
   if (o.local !== undefined) {
     const file = readLocalTargetFile(path.resolve(o.local));
@@ -189,7 +189,7 @@ export async function resolveTarget(o: Options, projectDir: string, terraformEnv
     return {
       target,
       aws: { region: target.region, endpoint: file.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } },
-      redeploy: "restart npm run local",
+      redeploy: "restart npm run local, which deploys anew",
     };
   }
   const stack = o.stack!;

@@ -15,8 +15,8 @@ export interface Seen {
   targetGroups?: TargetGroup[];
   /** The backend's ECS service, when found. */
   service?: Service;
-  /** The traffic the scenario made: when it started, and its connections. */
-  scenario?: { started: Date; connectionIds: string[] };
+  /** The traffic the scenario made: when it started, whether a client connected, the connection ids it learnt. */
+  scenario?: { started: Date; connected: boolean; connectionIds: string[] };
 }
 
 /** What every hop gets. */

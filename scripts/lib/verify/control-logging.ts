@@ -128,10 +128,11 @@ export function trustsApiGateway(policy: unknown): boolean {
  */
 export async function checkAccessLogs(ctx: VerifyContext, waitMs: number): Promise<HopResult> {
   const { target, seen } = ctx;
-  if (target.local) return checkLocalAccessLog(ctx, Math.min(waitMs, 5000));
+  if (seen.scenario && !seen.scenario.connected) return skip("access-logs", "not checked: the scenario could not connect (see connect)");
   if (!seen.stage) return skip("access-logs", "not checked: the api hop failed");
   const arn = seen.stage.AccessLogSettings?.DestinationArn;
   if (!arn) return skip("access-logs", 'the stage writes no access logs (a module with api_gateway_account_role "none")');
+  if (target.local) return checkLocalAccessLog(ctx, Math.min(waitMs, 5000));
   const group = /:log-group:([^:]+)/.exec(arn)?.[1] ?? arn;
   const logs = ctx.aws.logs();
   const scenario = seen.scenario;
@@ -211,7 +212,7 @@ async function checkLocalAccessLog(ctx: VerifyContext, waitMs: number): Promise<
             "the local gateway writes no access log (a stage without access_log_settings)",
             "give the stage access logging",
           )
-        : warn("access-logs", `${file} holds no line yet`, "no traffic yet", "run verify without --control-plane-only");
+        : warn("access-logs", `${file} holds no line yet`, "no traffic yet", ctx.seen.scenario ? "the scenario's connections should have written lines: restart npm run local" : "run verify without --control-plane-only");
     }
     await ctx.sleep(200);
   }

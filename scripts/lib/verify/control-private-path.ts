@@ -65,7 +65,7 @@ export async function checkVpcLink(ctx: VerifyContext): Promise<HopResult> {
         "vpc-link",
         `${label} FAILED${message}`,
         "API Gateway could not link the NLB (the status message says why: a wrong or deleted NLB, an NLB that is not internal-ready, or a missing permission of the caller that created it)",
-        `fix what the message names, then replace the link: ${ctx.redeploy.startsWith("npm") ? `${ctx.redeploy} after terraform taint of its aws_api_gateway_vpc_link` : "terraform apply -replace=<its aws_api_gateway_vpc_link address>"}`,
+        "fix what the message names, then replace the link: terraform apply -replace=<its aws_api_gateway_vpc_link address> (a cdktf stack: in cdktf.out/stacks/<stack>, through node scripts/terraform-env.js)",
       );
     }
     if (link.status !== "AVAILABLE") {

@@ -14,14 +14,21 @@ export class ScenarioClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, [], { headers: options.headers, perMessageDeflate: false, ca: options.ca, handshakeTimeout: options.timeoutMs ?? 15_000 });
       const client = new ScenarioClient(ws);
+      let refused = false;
       ws.once("open", () => resolve(client));
-      ws.once("unexpected-response", (_req, res: http.IncomingMessage) => {
+      ws.once("unexpected-response", (req: http.ClientRequest, res: http.IncomingMessage) => {
+        refused = true;
         let body = "";
         res.on("data", (d) => (body += d));
-        res.on("end", () => reject(new HandshakeError(url, res.statusCode ?? 0, body)));
-        ws.terminate();
+        res.on("error", () => undefined);
+        res.on("close", () => {
+          reject(new HandshakeError(url, res.statusCode ?? 0, body));
+          req.destroy();
+        });
       });
-      ws.once("error", (e) => reject(new HandshakeError(url, 0, "", e)));
+      ws.once("error", (e) => {
+        if (!refused) reject(new HandshakeError(url, 0, "", e));
+      });
     });
   }
 

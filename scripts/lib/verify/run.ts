@@ -73,7 +73,7 @@ export async function runVerify(target: VerifyTarget, aws: AwsAccess, options: R
     for (const hop of ["connect", "frames", "connections-api", "disconnect"] as const) report(skip(hop, "not run: --control-plane-only"));
   } else {
     const outcome = await runScenario(scenarioOptions(ctx, results, options));
-    ctx.seen.scenario = { started: outcome.started, connectionIds: outcome.connectionIds };
+    ctx.seen.scenario = { started: outcome.started, connected: outcome.opened.length > 0 && outcome.results[0]?.status === "PASS", connectionIds: outcome.connectionIds };
     opened = outcome.opened;
     for (const r of outcome.results) report(r);
   }
