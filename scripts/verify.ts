@@ -53,6 +53,17 @@ async function main(): Promise<number> {
     `Verifying ${target.local ? `npm run local's ${target.kind === "chat" ? "chat" : "module"} (emulator ${target.local.endpoint}, gateway ${target.local.websocketUrl})` : `${target.websocketUrl} (API ${target.apiId}, ${target.region})`}, read from ${target.source}:`,
   );
   const aws = new AwsAccess(resolved.aws);
+  if (!target.local) {
+    try {
+      await aws.credentials();
+    } catch (e) {
+      aws.destroy();
+      console.error(
+        `npm run verify: no AWS credentials were found (${(e as Error).message.split("\n")[0]}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for the account of ${target.apiId} (${target.region})`,
+      );
+      return 2;
+    }
+  }
   try {
     const outcome = await runVerify(target, aws, {
       controlPlaneOnly: options.controlPlaneOnly,

@@ -340,12 +340,26 @@ async function all<T>(page: (token: string | undefined) => Promise<{ Items?: T[]
 
 /** A hop whose read failed: what failed, and the permission it needs. */
 export function unreadable(hop: HopResult["hop"], e: unknown, permission: string): HopResult {
-  return isAccessDenied(e)
-    ? fail(
-        hop,
-        `cannot read: ${errorText(e)}`,
-        `these credentials may not call ${permission}`,
-        "run verify with credentials allowed the read-only calls --help lists",
-      )
-    : fail(hop, `cannot read: ${errorText(e)}`, "AWS (or the emulator) answered with an error", "run verify again; if it persists, the error names the cause");
+  if (isAccessDenied(e)) {
+    return fail(
+      hop,
+      `cannot read: ${errorText(e)}`,
+      `these credentials may not call ${permission}`,
+      "run verify with credentials allowed the read-only calls --help lists",
+    );
+  }
+  if (/EAI_AGAIN|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|ENETUNREACH|ECONNRESET|socket hang up/.test(errorText(e))) {
+    return fail(
+      hop,
+      `cannot read: ${errorText(e)}`,
+      "the AWS endpoint cannot be reached from this machine (DNS or network)",
+      "check DNS and the network (the AWS SDK for JavaScript uses no proxy unless configured), then run verify again",
+    );
+  }
+  return fail(
+    hop,
+    `cannot read: ${errorText(e)}`,
+    "AWS (or the emulator) answered with an error",
+    "run verify again; if it persists, the error names the cause",
+  );
 }

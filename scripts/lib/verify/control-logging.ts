@@ -212,7 +212,12 @@ async function checkLocalAccessLog(ctx: VerifyContext, waitMs: number): Promise<
             "the local gateway writes no access log (a stage without access_log_settings)",
             "give the stage access logging",
           )
-        : warn("access-logs", `${file} holds no line yet`, "no traffic yet", ctx.seen.scenario ? "the scenario's connections should have written lines: restart npm run local" : "run verify without --control-plane-only");
+        : warn(
+            "access-logs",
+            `${file} holds no line yet`,
+            "no traffic yet",
+            ctx.seen.scenario ? "the scenario's connections should have written lines: restart npm run local" : "run verify without --control-plane-only",
+          );
     }
     await ctx.sleep(200);
   }

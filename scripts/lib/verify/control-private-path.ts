@@ -222,7 +222,9 @@ export async function checkService(ctx: VerifyContext): Promise<HopResult> {
         );
       }
     } else {
-      service = await findServiceByTargetGroup(ctx, groups.map((g) => g.TargetGroupArn!).concat(target.targetGroupArns ?? []));
+      const arns = [...new Set(groups.map((g) => g.TargetGroupArn!).concat(target.targetGroupArns ?? []))];
+      if (arns.length === 0) return skip("service", "not checked: no target group is known (see the targets hop), so its service cannot be found");
+      service = await findServiceByTargetGroup(ctx, arns);
       if (!service) {
         return skip(
           "service",

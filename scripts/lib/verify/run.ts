@@ -73,7 +73,11 @@ export async function runVerify(target: VerifyTarget, aws: AwsAccess, options: R
     for (const hop of ["connect", "frames", "connections-api", "disconnect"] as const) report(skip(hop, "not run: --control-plane-only"));
   } else {
     const outcome = await runScenario(scenarioOptions(ctx, results, options));
-    ctx.seen.scenario = { started: outcome.started, connected: outcome.opened.length > 0 && outcome.results[0]?.status === "PASS", connectionIds: outcome.connectionIds };
+    ctx.seen.scenario = {
+      started: outcome.started,
+      connected: outcome.opened.length > 0 && outcome.results[0]?.status === "PASS",
+      connectionIds: outcome.connectionIds,
+    };
     opened = outcome.opened;
     for (const r of outcome.results) report(r);
   }
@@ -179,15 +183,13 @@ async function connectionIdsFromAccessLog(ctx: VerifyContext, agents: readonly s
     if (local) {
       if (fs.existsSync(local.accessLogFile)) for (const line of fs.readFileSync(local.accessLogFile, "utf8").split("\n")) take(line);
     } else {
-      const r = await ctx.aws
-        .logs()
-        .send(
-          new FilterLogEventsCommand({
-            logGroupName: group,
-            startTime: Date.now() - 10 * 60_000,
-            filterPattern: agents.length === 1 ? `"${agents[0]}"` : agents.map((a) => `?"${a}"`).join(" "),
-          }),
-        );
+      const r = await ctx.aws.logs().send(
+        new FilterLogEventsCommand({
+          logGroupName: group,
+          startTime: Date.now() - 10 * 60_000,
+          filterPattern: agents.length === 1 ? `"${agents[0]}"` : agents.map((a) => `?"${a}"`).join(" "),
+        }),
+      );
       for (const e of r.events ?? []) take(e.message ?? "");
     }
     if (agents.every((a) => out[a]) || Date.now() > deadline) return out;
