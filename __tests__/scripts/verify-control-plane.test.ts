@@ -99,13 +99,21 @@ describe("AwsAccess", () => {
 describe("api", () => {
   test("fails when the API does not exist, naming the account to check", async () => {
     const { ctx } = context({ GetApi: new NotFoundException({ message: "Invalid API identifier specified", $metadata: {} }) });
-    expectFail(await checkApi(ctx), /^API a1b2c3d4e5 does not exist in us-east-1 \(NotFoundException: Invalid API identifier specified\)$/, /destroyed|another account/, /AWS_PROFILE/);
+    expectFail(
+      await checkApi(ctx),
+      /^API a1b2c3d4e5 does not exist in us-east-1 \(NotFoundException: Invalid API identifier specified\)$/,
+      /destroyed|another account/,
+      /AWS_PROFILE/,
+    );
   });
 
   test("passes with the API and stage, and reads the stage for the later hops", async () => {
     const { ctx } = context({ GetApi: { Name: "chat-dev-websocket", ProtocolType: "WEBSOCKET" }, GetStage: STAGE });
     const r = await checkApi(ctx);
-    expect(r).toMatchObject({ status: "PASS", seen: expect.stringMatching(/^API chat-dev-websocket \(a1b2c3d4e5, WEBSOCKET\), stage prod \(explicit deployments/) });
+    expect(r).toMatchObject({
+      status: "PASS",
+      seen: expect.stringMatching(/^API chat-dev-websocket \(a1b2c3d4e5, WEBSOCKET\), stage prod \(explicit deployments/),
+    });
     expect(ctx.seen.stage).toMatchObject(STAGE);
   });
 });
@@ -153,10 +161,19 @@ describe("routes", () => {
 
   test("fails when a route of the stack is missing from the API (DeleteRoute outside Terraform)", async () => {
     const { ctx } = context(
-      { GetRoutes: { Items: [route("$connect")] }, GetIntegrations: { Items: [integration("$connect")] }, GetIntegrationResponses: { Items: [{ IntegrationResponseKey: "$default" }] } },
+      {
+        GetRoutes: { Items: [route("$connect")] },
+        GetIntegrations: { Items: [integration("$connect")] },
+        GetIntegrationResponses: { Items: [{ IntegrationResponseKey: "$default" }] },
+      },
       { expected },
     );
-    expectFail(await checkRoutes(ctx), /^route online missing from API a1b2c3d4e5 \(the stack defines \$connect, online\)$/, /deleted outside Terraform/, /npm run deploy -- chat/);
+    expectFail(
+      await checkRoutes(ctx),
+      /^route online missing from API a1b2c3d4e5 \(the stack defines \$connect, online\)$/,
+      /deleted outside Terraform/,
+      /npm run deploy -- chat/,
+    );
   });
 
   test("fails when an integration lost its $default integration response", async () => {
@@ -199,7 +216,10 @@ describe("deployment", () => {
   });
 
   test("fails when a route changed after the explicit deployment (changed but never redeployed)", async () => {
-    const { ctx, calls } = context({ GetDeployment: deployment, LookupEvents: { Events: [event("UpdateRoute", 10), event("UpdateRoute", 5, "otherapi1"), event("GetRoutes", 4)] } });
+    const { ctx, calls } = context({
+      GetDeployment: deployment,
+      LookupEvents: { Events: [event("UpdateRoute", 10), event("UpdateRoute", 5, "otherapi1"), event("GetRoutes", 4)] },
+    });
     ctx.seen.stage = STAGE as any;
     expectFail(
       await checkDeployment(ctx),
@@ -213,11 +233,17 @@ describe("deployment", () => {
   test("passes when nothing was written to the API since the deployment", async () => {
     const { ctx } = context({ GetDeployment: deployment, LookupEvents: { Events: [] } });
     ctx.seen.stage = STAGE as any;
-    expect(await checkDeployment(ctx)).toMatchObject({ status: "PASS", seen: expect.stringContaining("DEPLOYED 60 min ago; no route or integration of the API written since") });
+    expect(await checkDeployment(ctx)).toMatchObject({
+      status: "PASS",
+      seen: expect.stringContaining("DEPLOYED 60 min ago; no route or integration of the API written since"),
+    });
   });
 
   test("warns, without failing, when CloudTrail's history may not be read", async () => {
-    const denied = Object.assign(new Error("not authorized to perform: cloudtrail:LookupEvents"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error("not authorized to perform: cloudtrail:LookupEvents"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
     const { ctx } = context({ GetDeployment: deployment, LookupEvents: denied });
     ctx.seen.stage = STAGE as any;
     expect(await checkDeployment(ctx)).toMatchObject({ status: "WARN", seen: expect.stringContaining("cloudtrail:LookupEvents is not allowed") });
@@ -225,8 +251,17 @@ describe("deployment", () => {
 
   test("fails when the auto deploy of the last change failed (GetStage's LastDeploymentStatusMessage)", async () => {
     const { ctx } = context({});
-    ctx.seen.stage = { ...STAGE, AutoDeploy: true, LastDeploymentStatusMessage: "Deployment attempt failed: Unable to deploy API because no routes exist in this API" } as any;
-    expectFail(await checkDeployment(ctx), /^auto deploy of stage prod failed: Deployment attempt failed/, /could not deploy the last change/, /fix what the message names/);
+    ctx.seen.stage = {
+      ...STAGE,
+      AutoDeploy: true,
+      LastDeploymentStatusMessage: "Deployment attempt failed: Unable to deploy API because no routes exist in this API",
+    } as any;
+    expectFail(
+      await checkDeployment(ctx),
+      /^auto deploy of stage prod failed: Deployment attempt failed/,
+      /could not deploy the last change/,
+      /fix what the message names/,
+    );
   });
 
   test("fails with AWS's message when the deployment FAILED", async () => {
@@ -239,7 +274,14 @@ describe("deployment", () => {
 describe("vpc-link", () => {
   // GetVpcLink (https://docs.aws.amazon.com/apigateway/latest/api/API_GetVpcLink.html): status AVAILABLE | PENDING | DELETING | FAILED, statusMessage.
   const withLink = (link: object) => {
-    const { ctx } = context({ GetVpcLink: { id: "vl1234", name: "chat-dev-vpc-link", targetArns: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/chat-dev-nlb/abc"], ...link } });
+    const { ctx } = context({
+      GetVpcLink: {
+        id: "vl1234",
+        name: "chat-dev-vpc-link",
+        targetArns: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/chat-dev-nlb/abc"],
+        ...link,
+      },
+    });
     ctx.seen.integrations = [{ IntegrationId: "i1", ConnectionType: "VPC_LINK", ConnectionId: "vl1234" }];
     return ctx;
   };
@@ -282,10 +324,19 @@ describe("targets", () => {
     ctx.seen.nlbArns = ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/chat-dev-nlb/abc"];
     return ctx;
   };
-  const target = (ip: string, State: string, Reason?: string, Description?: string) => ({ Target: { Id: ip, Port: 80 }, HealthCheckPort: "80", TargetHealth: { State, Reason, Description } });
+  const target = (ip: string, State: string, Reason?: string, Description?: string) => ({
+    Target: { Id: ip, Port: 80 },
+    HealthCheckPort: "80",
+    TargetHealth: { State, Reason, Description },
+  });
 
   test("fails when the target group has no targets (no task runs)", async () => {
-    expectFail(await checkTargets(withHealth([])), /^chat-dev-tg \(ip, port 80, health check \/healthz\) has no targets$/, /registers its tasks' IPs, and no task runs/, /service hop/);
+    expectFail(
+      await checkTargets(withHealth([])),
+      /^chat-dev-tg \(ip, port 80, health check \/healthz\) has no targets$/,
+      /registers its tasks' IPs, and no task runs/,
+      /service hop/,
+    );
   });
 
   test("fails when no target is healthy, with each target's reason code", async () => {
@@ -303,11 +354,18 @@ describe("targets", () => {
   });
 
   test("fails on health check timeouts with the security group cause", async () => {
-    expectFail(await checkTargets(withHealth([target("10.0.1.5", "unhealthy", "Target.Timeout", "Request timed out")])), /Target\.Timeout/, /security group/, /admit the NLB's security group/);
+    expectFail(
+      await checkTargets(withHealth([target("10.0.1.5", "unhealthy", "Target.Timeout", "Request timed out")])),
+      /Target\.Timeout/,
+      /security group/,
+      /admit the NLB's security group/,
+    );
   });
 
   test("warns when some targets are healthy and others are not", async () => {
-    const r = await checkTargets(withHealth([target("10.0.1.5", "healthy"), target("10.0.2.7", "unhealthy", "Target.FailedHealthChecks", "Health checks failed")]));
+    const r = await checkTargets(
+      withHealth([target("10.0.1.5", "healthy"), target("10.0.2.7", "unhealthy", "Target.FailedHealthChecks", "Health checks failed")]),
+    );
     expect(r).toMatchObject({ status: "WARN", seen: expect.stringContaining("1 of 2 healthy") });
   });
 
@@ -337,7 +395,9 @@ describe("service", () => {
   });
   const stopped = (stoppedReason: string, stopCode: string, containers: object[]) => ({
     ListTasks: { taskArns: ["arn:aws:ecs:us-east-1:123456789012:task/chat-dev/1a2b"] },
-    DescribeTasks: { tasks: [{ taskArn: "arn:aws:ecs:us-east-1:123456789012:task/chat-dev/1a2b", stoppedAt: minutesAgo(1), stoppedReason, stopCode, containers }] },
+    DescribeTasks: {
+      tasks: [{ taskArn: "arn:aws:ecs:us-east-1:123456789012:task/chat-dev/1a2b", stoppedAt: minutesAgo(1), stoppedReason, stopCode, containers }],
+    },
   });
 
   test("fails with the image pull cause when tasks stop with CannotPullContainerError", async () => {
@@ -364,13 +424,19 @@ describe("service", () => {
   });
 
   test("warns when some tasks run and others stop on health checks", async () => {
-    const { ctx } = context({ DescribeServices: service(1), ...stopped("Task failed ELB health checks in (target-group arn:...)", "ServiceSchedulerInitiated", []) });
+    const { ctx } = context({
+      DescribeServices: service(1),
+      ...stopped("Task failed ELB health checks in (target-group arn:...)", "ServiceSchedulerInitiated", []),
+    });
     expect(await checkService(ctx)).toMatchObject({ status: "WARN", cause: expect.stringMatching(/^health check/) });
   });
 
   test("passes when the desired count runs", async () => {
     const { ctx } = context({ DescribeServices: service(2) });
-    expect(await checkService(ctx)).toMatchObject({ status: "PASS", seen: expect.stringMatching(/^ECS service chat-dev-backend \(cluster chat-dev\): 2 of 2 tasks running; latest event: /) });
+    expect(await checkService(ctx)).toMatchObject({
+      status: "PASS",
+      seen: expect.stringMatching(/^ECS service chat-dev-backend \(cluster chat-dev\): 2 of 2 tasks running; latest event: /),
+    });
   });
 });
 
@@ -393,10 +459,18 @@ describe("image-build and frontend-build", () => {
             {
               phaseType: "BUILD",
               phaseStatus: "FAILED",
-              contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: docker build -t $REPOSITORY_URI:$IMAGE_TAG . Reason: exit status 1" }],
+              contexts: [
+                {
+                  statusCode: "COMMAND_EXECUTION_ERROR",
+                  message: "Error while executing command: docker build -t $REPOSITORY_URI:$IMAGE_TAG . Reason: exit status 1",
+                },
+              ],
             },
           ],
-          logs: { groupName: "/aws/codebuild/chat-dev-backend", deepLink: "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/chat-dev-backend" },
+          logs: {
+            groupName: "/aws/codebuild/chat-dev-backend",
+            deepLink: "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/chat-dev-backend",
+          },
           ...over,
         },
       ],
@@ -425,8 +499,14 @@ describe("image-build and frontend-build", () => {
 
   test("passes on SUCCEEDED, and is skipped where the stack builds nothing", async () => {
     const { ctx } = context(build({ buildStatus: "SUCCEEDED", resolvedSourceVersion: "0123456789abcdef" }));
-    expect(await checkImageBuild(ctx)).toMatchObject({ status: "PASS", seen: "build chat-dev-backend:1f2e of chat-dev-backend SUCCEEDED 15 min ago (source 0123456789ab)" });
-    expect(await checkImageBuild(context({}, { imageBuildProject: undefined }).ctx)).toMatchObject({ status: "SKIP", seen: "the stack builds no image (chat.backend.image.uri)" });
+    expect(await checkImageBuild(ctx)).toMatchObject({
+      status: "PASS",
+      seen: "build chat-dev-backend:1f2e of chat-dev-backend SUCCEEDED 15 min ago (source 0123456789ab)",
+    });
+    expect(await checkImageBuild(context({}, { imageBuildProject: undefined }).ctx)).toMatchObject({
+      status: "SKIP",
+      seen: "the stack builds no image (chat.backend.image.uri)",
+    });
   });
 });
 
@@ -434,8 +514,35 @@ describe("amplify-job", () => {
   // ListJobs (JobSummary: https://docs.aws.amazon.com/amplify/latest/APIReference/API_JobSummary.html), GetJob (Step: https://docs.aws.amazon.com/amplify/latest/APIReference/API_Step.html).
   test("fails with the failed step, its reason and log", async () => {
     const { ctx } = context({
-      ListJobs: { jobSummaries: [{ jobId: "3", jobArn: "arn:aws:amplify:...", status: "FAILED", jobType: "MANUAL", startTime: minutesAgo(10), commitId: "", commitTime: minutesAgo(10), commitMessage: "" }] },
-      GetJob: { job: { summary: {}, steps: [{ stepName: "DEPLOY", status: "FAILED", statusReason: "Deployment artifacts could not be read", logUrl: "https://logs/3", startTime: minutesAgo(10), endTime: minutesAgo(9) }] } },
+      ListJobs: {
+        jobSummaries: [
+          {
+            jobId: "3",
+            jobArn: "arn:aws:amplify:...",
+            status: "FAILED",
+            jobType: "MANUAL",
+            startTime: minutesAgo(10),
+            commitId: "",
+            commitTime: minutesAgo(10),
+            commitMessage: "",
+          },
+        ],
+      },
+      GetJob: {
+        job: {
+          summary: {},
+          steps: [
+            {
+              stepName: "DEPLOY",
+              status: "FAILED",
+              statusReason: "Deployment artifacts could not be read",
+              logUrl: "https://logs/3",
+              startTime: minutesAgo(10),
+              endTime: minutesAgo(9),
+            },
+          ],
+        },
+      },
     });
     expectFail(
       await checkAmplifyJob(ctx),
@@ -447,17 +554,25 @@ describe("amplify-job", () => {
 
   test("passes on SUCCEED with the frontend's URL", async () => {
     const { ctx } = context({ ListJobs: { jobSummaries: [{ jobId: "4", status: "SUCCEED", jobType: "MANUAL", endTime: minutesAgo(3) }] } });
-    expect(await checkAmplifyJob(ctx)).toMatchObject({ status: "PASS", seen: "job 4 (MANUAL) of d1abcdefghijk/main SUCCEED 3 min ago: https://main.d1abcdefghijk.amplifyapp.com" });
+    expect(await checkAmplifyJob(ctx)).toMatchObject({
+      status: "PASS",
+      seen: "job 4 (MANUAL) of d1abcdefghijk/main SUCCEED 3 min ago: https://main.d1abcdefghijk.amplifyapp.com",
+    });
   });
 });
 
 describe("account-role", () => {
   // GetAccount (https://docs.aws.amazon.com/apigateway/latest/api/API_GetAccount.html), GetRole (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html: NoSuchEntity).
   const ROLE = "arn:aws:iam::123456789012:role/chat-dev-apigw-cloudwatch";
-  const trust = encodeURIComponent(JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }));
+  const trust = encodeURIComponent(
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+  );
 
   test("fails when the role the account setting names was deleted", async () => {
-    const { ctx } = context({ GetAccount: { cloudwatchRoleArn: ROLE }, GetRole: new NoSuchEntityException({ message: "The role with name chat-dev-apigw-cloudwatch cannot be found.", $metadata: {} }) });
+    const { ctx } = context({
+      GetAccount: { cloudwatchRoleArn: ROLE },
+      GetRole: new NoSuchEntityException({ message: "The role with name chat-dev-apigw-cloudwatch cannot be found.", $metadata: {} }),
+    });
     ctx.seen.stage = STAGE as any;
     expectFail(
       await checkAccountRole(ctx),
@@ -470,12 +585,22 @@ describe("account-role", () => {
   test("fails when the region has no role and the stage logs", async () => {
     const { ctx } = context({ GetAccount: { throttleSettings: { burstLimit: 5000, rateLimit: 10000 } } });
     ctx.seen.stage = STAGE as any;
-    expectFail(await checkAccountRole(ctx), /has no CloudWatch role, and the stage logs$/, /CloudWatch Logs role ARN must be set/, /chat\.apiGatewayAccount\.manage: true/);
+    expectFail(
+      await checkAccountRole(ctx),
+      /has no CloudWatch role, and the stage logs$/,
+      /CloudWatch Logs role ARN must be set/,
+      /chat\.apiGatewayAccount\.manage: true/,
+    );
   });
 
   test("fails when the role does not trust API Gateway", async () => {
-    const other = encodeURIComponent(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }));
-    const { ctx } = context({ GetAccount: { cloudwatchRoleArn: ROLE }, GetRole: { Role: { RoleName: "chat-dev-apigw-cloudwatch", AssumeRolePolicyDocument: other } } });
+    const other = encodeURIComponent(
+      JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    );
+    const { ctx } = context({
+      GetAccount: { cloudwatchRoleArn: ROLE },
+      GetRole: { Role: { RoleName: "chat-dev-apigw-cloudwatch", AssumeRolePolicyDocument: other } },
+    });
     ctx.seen.stage = STAGE as any;
     expectFail(await checkAccountRole(ctx), /does not let apigateway\.amazonaws\.com assume it$/, /trust policy/, /sts:AssumeRole/);
   });
@@ -487,14 +612,21 @@ describe("account-role", () => {
       ListAttachedRolePolicies: { AttachedPolicies: [{ PolicyName: "AmazonAPIGatewayPushToCloudWatchLogs" }] },
     });
     ctx.seen.stage = STAGE as any;
-    expect(await checkAccountRole(ctx)).toMatchObject({ status: "PASS", seen: expect.stringContaining("may write logs (AmazonAPIGatewayPushToCloudWatchLogs)") });
+    expect(await checkAccountRole(ctx)).toMatchObject({
+      status: "PASS",
+      seen: expect.stringContaining("may write logs (AmazonAPIGatewayPushToCloudWatchLogs)"),
+    });
     const quiet = context({}).ctx;
     quiet.seen.stage = { StageName: "prod", DefaultRouteSettings: { LoggingLevel: "OFF" } } as any;
     expect((await checkAccountRole(quiet)).status).toBe("SKIP");
   });
 
   test("trustsApiGateway reads Principal and Action as a string or a list", () => {
-    expect(trustsApiGateway({ Statement: { Effect: "Allow", Principal: { Service: ["ecs.amazonaws.com", "apigateway.amazonaws.com"] }, Action: ["sts:AssumeRole"] } })).toBe(true);
+    expect(
+      trustsApiGateway({
+        Statement: { Effect: "Allow", Principal: { Service: ["ecs.amazonaws.com", "apigateway.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+      }),
+    ).toBe(true);
     expect(trustsApiGateway({ Statement: [{ Effect: "Deny", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] })).toBe(false);
   });
 });
@@ -503,7 +635,12 @@ describe("callback-path", () => {
   // DescribeSubnets, DescribeRouteTables, DescribeNatGateways, DescribeVpcEndpoints (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html: PrivateDnsEnabled).
   const network = (over: Replies = {}) =>
     context({
-      DescribeSubnets: { Subnets: [{ SubnetId: "subnet-0a", VpcId: "vpc-1" }, { SubnetId: "subnet-0b", VpcId: "vpc-1" }] },
+      DescribeSubnets: {
+        Subnets: [
+          { SubnetId: "subnet-0a", VpcId: "vpc-1" },
+          { SubnetId: "subnet-0b", VpcId: "vpc-1" },
+        ],
+      },
       DescribeRouteTables: (i: any) =>
         i.Filters[0].Name === "association.subnet-id"
           ? {
@@ -527,7 +664,16 @@ describe("callback-path", () => {
   test("fails when an execute-api interface endpoint with private DNS is in the VPC (it answers 403)", async () => {
     const ctx = network({
       DescribeVpcEndpoints: {
-        VpcEndpoints: [{ VpcEndpointId: "vpce-0exec", VpcEndpointType: "Interface", VpcId: "vpc-1", ServiceName: "com.amazonaws.us-east-1.execute-api", State: "available", PrivateDnsEnabled: true }],
+        VpcEndpoints: [
+          {
+            VpcEndpointId: "vpce-0exec",
+            VpcEndpointType: "Interface",
+            VpcId: "vpc-1",
+            ServiceName: "com.amazonaws.us-east-1.execute-api",
+            State: "available",
+            PrivateDnsEnabled: true,
+          },
+        ],
       },
     });
     expectFail(
@@ -539,8 +685,15 @@ describe("callback-path", () => {
   });
 
   test("fails when the NAT gateway the subnets route to FAILED", async () => {
-    const ctx = network({ DescribeNatGateways: { NatGateways: [{ NatGatewayId: "nat-1", State: "failed", FailureMessage: "Elastic IP address eipalloc-1 is already associated" }] } });
-    expectFail(await checkCallbackPath(ctx), /NAT gateway nat-1 is failed: Elastic IP address/, /cannot reach a1b2c3d4e5\.execute-api/, /available NAT gateway/);
+    const ctx = network({
+      DescribeNatGateways: { NatGateways: [{ NatGatewayId: "nat-1", State: "failed", FailureMessage: "Elastic IP address eipalloc-1 is already associated" }] },
+    });
+    expectFail(
+      await checkCallbackPath(ctx),
+      /NAT gateway nat-1 is failed: Elastic IP address/,
+      /cannot reach a1b2c3d4e5\.execute-api/,
+      /available NAT gateway/,
+    );
   });
 
   test("passes with a route to an available NAT gateway and no capturing endpoint", async () => {
@@ -557,7 +710,10 @@ describe("access-logs", () => {
     const { ctx } = context({ FilterLogEvents: { events: [{ message: '{"connectionId":"abc=","eventType":"CONNECT"}' }] } });
     ctx.seen.stage = STAGE as any;
     ctx.seen.scenario = { started: NOW, connected: true, connectionIds: ["abc="] };
-    expect(await checkAccessLogs(ctx, 0)).toMatchObject({ status: "PASS", seen: expect.stringMatching(/^1 line of the scenario's connections in \/aws\/apigatewayv2\/chat-dev-websocket\/prod/) });
+    expect(await checkAccessLogs(ctx, 0)).toMatchObject({
+      status: "PASS",
+      seen: expect.stringMatching(/^1 line of the scenario's connections in \/aws\/apigatewayv2\/chat-dev-websocket\/prod/),
+    });
   });
 
   test("fails when the log group never received a line", async () => {

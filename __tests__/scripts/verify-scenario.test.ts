@@ -104,8 +104,23 @@ async function scenario(kind: "chat" | "module", faults: Faults = {}, extra: Par
   const api = new FakeApi(kind, faults);
   const url = await api.listen();
   try {
-    const outcome = await runScenario({ kind, urls: [{ url, label: "stage" }], getConnection: api.getConnection, timeoutMs: 1500, findConnectionIds: kind === "module" ? api.idsByAgent : undefined, ...extra }, "n0nce");
-    return { outcome, statuses: Object.fromEntries(outcome.results.map((r) => [r.hop, r.status])), hop: (h: string) => outcome.results.find((r) => r.hop === h)!, api };
+    const outcome = await runScenario(
+      {
+        kind,
+        urls: [{ url, label: "stage" }],
+        getConnection: api.getConnection,
+        timeoutMs: 1500,
+        findConnectionIds: kind === "module" ? api.idsByAgent : undefined,
+        ...extra,
+      },
+      "n0nce",
+    );
+    return {
+      outcome,
+      statuses: Object.fromEntries(outcome.results.map((r) => [r.hop, r.status])),
+      hop: (h: string) => outcome.results.find((r) => r.hop === h)!,
+      api,
+    };
   } finally {
     await api.close();
   }
@@ -124,24 +139,39 @@ describe("runScenario, chat", () => {
   test("fails frames when a route answers as $default (not in the deployment)", async () => {
     const { statuses, hop } = await scenario("chat", { missing: ["online"] });
     expect(statuses.frames).toBe("FAIL");
-    expect(hop("frames")).toMatchObject({ seen: expect.stringMatching(/^online: answered by \$default/), cause: expect.stringContaining("not in the stage's deployment") });
+    expect(hop("frames")).toMatchObject({
+      seen: expect.stringMatching(/^online: answered by \$default/),
+      cause: expect.stringContaining("not in the stage's deployment"),
+    });
     expect(hop("connections-api").status).toBe("SKIP");
   });
 
   test("fails frames when the list sent through @connections never arrives, pointing at the callback path", async () => {
     const { hop } = await scenario("chat", { noPush: true });
-    expect(hop("frames")).toMatchObject({ status: "FAIL", seen: expect.stringMatching(/^online: the backend answered, but the list it sends through @connections never arrived/), cause: expect.stringContaining("callback-path") });
+    expect(hop("frames")).toMatchObject({
+      status: "FAIL",
+      seen: expect.stringMatching(/^online: the backend answered, but the list it sends through @connections never arrived/),
+      cause: expect.stringContaining("callback-path"),
+    });
   });
 
   test("fails connect with the status, and runs nothing else, when $connect is refused", async () => {
     const { statuses, hop } = await scenario("chat", { refuse: 500 });
     expect(statuses).toEqual({ connect: "FAIL", frames: "SKIP", "connections-api": "SKIP", disconnect: "SKIP" });
-    expect(hop("connect")).toMatchObject({ seen: expect.stringMatching(/was refused: 500 \{"message": "Internal server error"\}$/), cause: expect.stringContaining("$connect integration failed") });
+    expect(hop("connect")).toMatchObject({
+      seen: expect.stringMatching(/was refused: 500 \{"message": "Internal server error"\}$/),
+      cause: expect.stringContaining("$connect integration failed"),
+    });
   });
 
   test("passes the token as a query parameter, and signs the handshake when asked", async () => {
-    const headers = await signedHandshakeHeaders("wss://abc.execute-api.us-east-1.amazonaws.com/prod?token=t", "us-east-1", { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
-    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    const headers = await signedHandshakeHeaders("wss://abc.execute-api.us-east-1.amazonaws.com/prod?token=t", "us-east-1", {
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "secret",
+    });
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     const { api } = await scenario("chat", {}, { query: { token: "s3cret" }, handshakeHeaders: async () => ({ "x-signed": "yes" }) });
     expect(api.handshakes.every((h) => h["x-signed"] === "yes")).toBe(true);
   });
@@ -151,12 +181,18 @@ describe("runScenario, module", () => {
   test("passes the $default round trip, lists the custom routes it does not send, and finds its connection id", async () => {
     const { statuses, hop } = await scenario("module", {}, { customRoutes: ["joinGame", "makeMove"] });
     expect(statuses).toEqual({ connect: "PASS", frames: "PASS", "connections-api": "PASS", disconnect: "PASS" });
-    expect(hop("frames").seen).toMatch(/^\$default: the backend's POST \/default answered "\/default \{\\"action\\":\\"wsgw-verify-n0nce\\",\\"verify\\":true\}"; .*; custom routes joinGame, makeMove not sent/);
+    expect(hop("frames").seen).toMatch(
+      /^\$default: the backend's POST \/default answered "\/default \{\\"action\\":\\"wsgw-verify-n0nce\\",\\"verify\\":true\}"; .*; custom routes joinGame, makeMove not sent/,
+    );
   });
 
   test("fails frames on AWS's error frame", async () => {
     const { hop } = await scenario("module", { moduleReply: JSON.stringify({ message: "Internal server error", connectionId: "x=", requestId: "r" }) });
-    expect(hop("frames")).toMatchObject({ status: "FAIL", seen: '$default: API Gateway answered "Internal server error"', cause: expect.stringContaining("POST /default") });
+    expect(hop("frames")).toMatchObject({
+      status: "FAIL",
+      seen: '$default: API Gateway answered "Internal server error"',
+      cause: expect.stringContaining("POST /default"),
+    });
   });
 
   test("passes an empty answer once the integration timeout passed without an error frame", async () => {

@@ -120,7 +120,9 @@ export function verifyModuleChecks(fixture: () => ModuleVerifyFixture): void {
         "access-logs": "SKIP",
       });
       expect(r.hops.routes.seen).toBe("5 routes as the stack defines them ($connect, $default, $disconnect, joinGame, makeMove), each with its integration");
-      expect(r.hops.service.seen).toMatch(/^ECS service turtle-battleships\S* \(cluster \S+\) exists, desired \d+; not shown by the emulator/);
+      expect(r.hops.service.seen).toMatch(
+        /^not shown by the emulator: moto runs no ECS tasks, .* \(ECS service turtle-battleships\S* \(cluster \S+\) exists, desired \d+;/,
+      );
       expect(r.hops.frames.seen).toMatch(/^\$default: the backend's POST \/default answered "\/default \{.*; custom routes joinGame, makeMove not sent/);
       expect(r.hops["connections-api"].seen).toContain('api_gateway_account_role "none"');
       expect(r.hops["account-role"].seen).toBe('the stage writes no logs (a module with api_gateway_account_role "none"): no role is needed');

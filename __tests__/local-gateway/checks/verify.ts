@@ -151,7 +151,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       expect(r.status).toBe(1);
       expect(changed(r)).toEqual({ routes: "FAIL" });
       expect(hop(r, "routes")).toMatchObject({
-        seen: expect.stringMatching(/^route online missing from API \w+ \(the stack defines \$connect, \$disconnect, username, message, online, \$default\)$/),
+        seen: expect.stringMatching(/^route online missing from API \w+ \(the stack defines \$connect, \$default, \$disconnect, message, online, username\)$/),
         cause: expect.stringContaining("deleted outside Terraform"),
         fix: "deploy again (restart npm run local, which deploys anew): Terraform recreates what its state holds but AWS lacks",
       });

@@ -40,6 +40,7 @@ usage:
 
 options:
   --json                   one JSON document on stdout (the hops, the AWS calls made, the connections opened), for CI
+                           (npm run --silent verify -- ... keeps npm's own lines out of stdout)
   --control-plane-only     read-only AWS calls only: no connection is opened, no frame sent
   --token <token>          ?token=<token> on the handshake, for a $connect Lambda authorizer (identity source: the token query parameter)
   --query <name>=<value>   another query string parameter of the handshake (repeatable)

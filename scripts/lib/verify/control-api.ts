@@ -166,10 +166,11 @@ export async function checkRoutes(ctx: VerifyContext): Promise<HopResult> {
     }
   }
   const extra = routes.map((r) => r.RouteKey!).filter((k) => !expected.routes.some((w) => w.key === k));
+  const keys = expected.routes.map((r) => r.key).sort();
   if (missing.length) {
     return fail(
       "routes",
-      `route${missing.length > 1 ? "s" : ""} ${missing.join(", ")} missing from API ${target.apiId} (the stack defines ${expected.routes.map((r) => r.key).join(", ")})`,
+      `route${missing.length > 1 ? "s" : ""} ${missing.join(", ")} missing from API ${target.apiId} (the stack defines ${keys.join(", ")})`,
       "deleted outside Terraform (console, CLI), or the last apply stopped before creating it; frames for it fall to $default",
       `deploy again (${ctx.redeploy}): Terraform recreates what its state holds but AWS lacks`,
     );
@@ -184,7 +185,7 @@ export async function checkRoutes(ctx: VerifyContext): Promise<HopResult> {
   }
   return pass(
     "routes",
-    `${expected.routes.length} routes as the stack defines them (${expected.routes.map((r) => r.key).join(", ")}), each with its integration${extra.length ? `; also ${some(extra)}, which the stack does not define` : ""}`,
+    `${keys.length} routes as the stack defines them (${keys.join(", ")}), each with its integration${extra.length ? `; also ${some(extra)}, which the stack does not define` : ""}`,
   );
 }
 

@@ -240,7 +240,7 @@ export async function checkService(ctx: VerifyContext): Promise<HopResult> {
   if (target.local) {
     return skip(
       "service",
-      `${name} exists, desired ${service.desiredCount}; not shown by the emulator: moto runs no ECS tasks, so running count, events and stopped tasks cannot be shown (npm run local sends VPC-link requests to --backend instead)`,
+      `not shown by the emulator: moto runs no ECS tasks, so running count, events and stopped tasks cannot be shown (${name} exists, desired ${service.desiredCount}; npm run local sends VPC-link requests to --backend instead)`,
     );
   }
   const desired = service.desiredCount ?? 0;
