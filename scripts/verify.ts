@@ -73,7 +73,7 @@ async function main(): Promise<number> {
       redeploy: resolved.redeploy,
       onResult: (r) => print(formatResult(r)),
     });
-    const code = exitCode(outcome.results);
+    const code = exitCode(outcome.results, options.strict);
     if (options.json) {
       console.log(
         JSON.stringify(

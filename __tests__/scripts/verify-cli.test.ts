@@ -23,6 +23,7 @@ describe("the hops and docs/troubleshooting.md", () => {
     );
     expect(formatResult(pass("api", "ok"))).toBe("PASS api: ok");
     expect(exitCode([pass("api", ""), warn("targets", ""), skip("service", "")])).toBe(0);
+    expect(exitCode([pass("api", ""), warn("targets", "")], true)).toBe(1);
     expect(exitCode([pass("api", ""), fail("routes", "", "", "")])).toBe(1);
     expect(summary([pass("api", ""), fail("routes", "", "", ""), fail("targets", "", "", "")])).toBe(
       "3 hops: 1 PASS, 2 FAIL, 0 WARN, 0 SKIP. Broken: routes, targets (fix the first one first: later hops often fail because of it).",
@@ -49,10 +50,13 @@ describe("--help", () => {
 
 describe("parseArgs", () => {
   test("reads a stack, --outputs with --region, --local, and the flags", () => {
-    expect(parseArgs(["chat", "--json", "--control-plane-only", "--token", "t0k", "--query", "room=7", "--query=x=y", "--logs-wait", "30"])).toEqual({
+    expect(
+      parseArgs(["chat", "--json", "--control-plane-only", "--strict", "--token", "t0k", "--query", "room=7", "--query=x=y", "--logs-wait", "30"]),
+    ).toEqual({
       stack: "chat",
       json: true,
       controlPlaneOnly: true,
+      strict: true,
       token: "t0k",
       query: { room: "7", x: "y" },
       logsWaitMs: 30_000,

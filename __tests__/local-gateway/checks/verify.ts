@@ -18,6 +18,8 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from "@aws-sdk/client-iam";
+import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -43,13 +45,14 @@ interface Run {
 
 /**
  * `npm run verify` against `npm run local -- chat --backend ...` (issue 17):
- * the Verify line, a run that passes every hop the emulator can show (and
- * says which it cannot), proof that only read calls and the scenario's own
- * connections go out (every SDK call recorded, the emulator's whole state
- * unchanged), and one hop broken at a time on the emulator turning exactly
+ * the Verify line; a run that passes every hop the emulator can show and
+ * says which it cannot; proof that only reads and the scenario's own
+ * connections go out (a proxy in front of the emulator records every request,
+ * each a read); and one hop broken at a time on the emulator turning exactly
  * that hop to FAIL and the exit code to 1: a route deleted (DeleteRoute), the
- * target group emptied, the region's CloudWatch role deleted, the backend
- * stopped. Each break but the last is undone before the next.
+ * target group emptied, the region's CloudWatch role deleted, an execute-api
+ * interface endpoint with private DNS added to the VPC, the backend stopped.
+ * Each break but the last is undone before the next.
  */
 export function verifyChecks(fixture: () => VerifyFixture): void {
   let line: string;
@@ -211,6 +214,38 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       await iam.send(new CreateRoleCommand({ RoleName, Path: role.Path, AssumeRolePolicyDocument: decodeURIComponent(role.AssumeRolePolicyDocument!) }));
       for (const p of attached) await iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn }));
       iam.destroy();
+    }
+  });
+
+  test("an execute-api interface endpoint with private DNS in the backend's VPC fails exactly the callback-path hop; exit 1", async () => {
+    const ec2 = new EC2Client(sdk());
+    const ecs = new ECSClient(sdk());
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: "chat-dev", services: ["chat-dev-backend"] }))).services![0];
+    const subnets = service.networkConfiguration!.awsvpcConfiguration!.subnets!;
+    const vpcId = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnets }))).Subnets![0].VpcId!;
+    const endpoint = (
+      await ec2.send(
+        new CreateVpcEndpointCommand({
+          VpcId: vpcId,
+          VpcEndpointType: "Interface",
+          ServiceName: `com.amazonaws.${file.region}.execute-api`,
+          PrivateDnsEnabled: true,
+          SubnetIds: subnets,
+        }),
+      )
+    ).VpcEndpoint!.VpcEndpointId!;
+    try {
+      const r = await run(["--json"]);
+      expect(r.status).toBe(1);
+      expect(changed(r)).toEqual({ "callback-path": "FAIL" });
+      expect(hop(r, "callback-path")).toMatchObject({
+        seen: `${endpoint} (execute-api interface endpoint, private DNS on) in ${vpcId} captures ${hop(r, "api").seen.match(/\(([a-z0-9]+), WEBSOCKET\)/)![1]}.execute-api.us-east-1.amazonaws.com: the backend's @connections calls get 403 Forbidden`,
+        fix: expect.stringContaining(`aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${endpoint} --no-private-dns-enabled`),
+      });
+    } finally {
+      await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [endpoint] }));
+      ec2.destroy();
+      ecs.destroy();
     }
   });
 

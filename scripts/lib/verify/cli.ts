@@ -42,6 +42,7 @@ options:
   --json                   one JSON document on stdout (the hops, the AWS calls made, the connections opened), for CI
                            (npm run --silent verify -- ... keeps npm's own lines out of stdout)
   --control-plane-only     read-only AWS calls only: no connection is opened, no frame sent
+  --strict                 a WARN fails the exit code too (a build still running, targets still registering, log lag)
   --token <token>          ?token=<token> on the handshake, for a $connect Lambda authorizer (identity source: the token query parameter)
   --query <name>=<value>   another query string parameter of the handshake (repeatable)
   --logs-wait <seconds>    how long to wait for the scenario's access log lines (default 120; CloudWatch Logs delivery lags)
@@ -71,7 +72,7 @@ what goes out (nothing in the account is created or changed):
   - GET @connections/{id} of one of the scenario's connections, signed with your credentials.
   Nothing is sent to any other connection or user.
 
-exit code: 0 when no hop fails (WARN and SKIP do not fail it), 1 when one does, 2 for a usage error.`;
+exit code: 0 when no hop fails (WARN and SKIP do not fail it; with --strict a WARN does), 1 when one does, 2 for a usage error.`;
 }
 
 export interface Options {
@@ -81,6 +82,7 @@ export interface Options {
   readonly local?: string;
   readonly json: boolean;
   readonly controlPlaneOnly: boolean;
+  readonly strict: boolean;
   readonly token?: string;
   readonly query: Readonly<Record<string, string>>;
   readonly logsWaitMs: number;
@@ -93,6 +95,7 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   const query: Record<string, string> = {};
   let json = false;
   let controlPlaneOnly = false;
+  let strict = false;
   const VALUED = ["--outputs", "--region", "--local", "--token", "--query", "--logs-wait"];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -103,14 +106,17 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
     }
     const eq = arg.indexOf("=");
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (name === "--json" || name === "--control-plane-only") {
+    if (name === "--json" || name === "--control-plane-only" || name === "--strict") {
       if (eq > 0) throw new TargetError(`${name} takes no value, got ${JSON.stringify(arg)}`);
       if (name === "--json") json = true;
+      else if (name === "--strict") strict = true;
       else controlPlaneOnly = true;
       continue;
     }
     if (!VALUED.includes(name)) {
-      throw new TargetError(`unknown flag ${JSON.stringify(arg)}: the flags are --json, --control-plane-only, ${VALUED.join(", ")} (npm run verify -- --help)`);
+      throw new TargetError(
+        `unknown flag ${JSON.stringify(arg)}: the flags are --json, --control-plane-only, --strict, ${VALUED.join(", ")} (npm run verify -- --help)`,
+      );
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new TargetError(`${name} must be followed by a value (npm run verify -- --help)`);
@@ -143,6 +149,7 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
     local: values.get("--local"),
     json,
     controlPlaneOnly,
+    strict,
     token: values.get("--token"),
     query,
     logsWaitMs: wait === undefined ? 120_000 : Number(wait) * 1000,

@@ -36,9 +36,9 @@ export function formatResult(r: HopResult): string {
   return lines.join("\n");
 }
 
-/** 0 when no hop failed, else 1. */
-export function exitCode(results: readonly HopResult[]): 0 | 1 {
-  return results.some((r) => r.status === "FAIL") ? 1 : 0;
+/** 0 when no hop failed (with `strict`, and none warned), else 1. */
+export function exitCode(results: readonly HopResult[], strict = false): 0 | 1 {
+  return results.some((r) => r.status === "FAIL" || (strict && r.status === "WARN")) ? 1 : 0;
 }
 
 /** The last line: counts, and the verdict. */
