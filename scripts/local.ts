@@ -30,6 +30,7 @@ import { apiFromTerraformState, checkBackendUrl, ensureLocalCertificates, LocalG
 import { checkEdgesDeployed, domainUrlLines, EdgeFlags, edgeLines, EdgeOptions, edgeOptions, tlsHostNames } from "./lib/local-edges";
 import * as prerequisites from "./lib/local-prerequisites";
 import { PROJECT_DIR } from "../stacks/paths";
+import { localVerifyLine } from "./lib/local-verify";
 import type { TerraformJson } from "../constructs/terraform-json";
 import type { Emulator } from "./emulator";
 
@@ -327,6 +328,22 @@ async function main(): Promise<void> {
     console.log(`WebSocket URL: ${gateway.url}`);
     console.log(`Connections URL: ${gateway.connectionsUrl}`);
     for (const line of domainUrlLines(gateway)) console.log(line);
+    console.log(
+      await localVerifyLine({
+        stack,
+        root: dir,
+        stackDir: stack === "chat" ? dir : undefined,
+        workDir: WORK_DIR,
+        emulatorEndpoint: emulator.endpoint,
+        api,
+        websocketUrl: gateway.url,
+        connectionsUrl: gateway.connectionsUrl,
+        caFile: certificates.caFile,
+        accessLogFile,
+        backend: options.backend,
+        log: (line) => console.log(`  ${line}`),
+      }),
+    );
     for (const r of gateway.describeRoutes())
       console.log(`  ${r.routeKey.padEnd(14)} ${r.integration.padEnd(10)} ${r.twoWay ? "two-way" : "one-way"}  ${r.target}`);
     for (const line of edgeLines(gateway)) console.log(line);

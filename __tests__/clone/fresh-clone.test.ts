@@ -179,6 +179,47 @@ describe("a fresh clone of HEAD", () => {
     },
     5 * MINUTES,
   );
+  test("npm run verify -- --help says what it checks and exactly what goes out", () => {
+    const help = ok("npm run verify -- --help");
+    expect(help).toMatch(/^what goes out \(nothing in the account is created or changed\):$/m);
+    for (const hop of ["api", "routes", "deployment", "vpc-link", "targets", "service", "account-role", "callback-path", "connect", "frames", "access-logs"])
+      expect(help).toMatch(new RegExp(`^  ${hop} +\\S`, "m"));
+  });
+
+  test("npm run verify against recorded outputs of a module fails cleanly where AWS is out of reach: one line per hop, the cause, exit 1", () => {
+    fs.writeFileSync(
+      path.join(dir, "outputs.json"),
+      JSON.stringify({
+        websocket_stage_invoke_url: { sensitive: false, type: "string", value: "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod" },
+        connections_callback_url: { sensitive: false, type: "string", value: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod" },
+      }),
+    );
+    // Dummy keys: the suite runs where only loopback answers, so every read fails to reach AWS.
+    const r = run("npm run verify -- --outputs ../outputs.json --region us-east-1 --control-plane-only", {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+    });
+    expect([r.status, r.output]).toEqual([
+      1,
+      expect.stringMatching(/^FAIL api: cannot read: .*\n {5}likely cause: .*\n {5}fix: .*\n {5}see docs\/troubleshooting\.md#api$/m),
+    ]);
+    expect(r.output).toMatch(/^SKIP connect: not run: --control-plane-only$/m);
+    expect(r.output).toMatch(/^16 hops: 0 PASS, \d+ FAIL, /m);
+    expect(r.output).not.toMatch(/^\s+at /m);
+    // Without credentials: one line saying what to set, exit 2.
+    const none = run(
+      "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE npm run --silent verify -- --outputs ../outputs.json",
+      {
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONFIG_FILE: "/nonexistent",
+        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+      },
+    );
+    expect([none.status, none.output]).toEqual([
+      2,
+      expect.stringMatching(/^npm run verify: no AWS credentials were found \(.*\): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/m),
+    ]);
+  });
 
   test("none of the commands above changed a tracked file or left an unignored one", () => {
     expect(changes()).toBe("");

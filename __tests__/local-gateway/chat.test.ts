@@ -7,6 +7,7 @@ import { UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { describeE2e } from "../support/e2e";
 import { removeWorkdir, workdir } from "../support/terraform";
 import { chatEdgeChecks, chatEdgesArgs } from "./checks/chat-edges";
+import { verifyChecks } from "./checks/verify";
 import { ChatBackend } from "./support/chat-backend";
 import { Client, freePort, LocalCommand, PROJECT_DIR } from "./support/clients";
 
@@ -158,6 +159,8 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
   });
 
   chatEdgeChecks(() => ({ command, wsUrl }));
+  // npm run verify against this deployment (issue 17): its own module, one line.
+  verifyChecks(() => ({ command, stopBackend: () => backend.close(), args: ["--token", "verify-token"] }));
 
   function managementClient(): ApiGatewayManagementApiClient {
     return new ApiGatewayManagementApiClient({

@@ -5,6 +5,7 @@ import { Emulator, startEmulator } from "../../scripts/emulator";
 import { apply, describeE2e, overrideProviderForEmulator } from "../support/e2e";
 import { copyExample, removeWorkdir, terraform, workdir } from "../support/terraform";
 import { Client, parseErrorFrame } from "./support/clients";
+import { verifyModuleChecks } from "./checks/verify-module";
 import { ScriptedBackend } from "./support/scripted-backend";
 
 /**
@@ -139,4 +140,7 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
     }
     await client.close();
   });
+
+  // npm run verify of this module (issue 17): its own module, one line.
+  verifyModuleChecks(() => ({ emulator, root: path.join(dir, "root"), api, backend }));
 });

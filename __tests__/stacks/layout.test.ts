@@ -5,7 +5,16 @@ import { PROJECT_DIR } from "../helpers";
 /** Folders git ignores (made by the commands), never part of the layout. */
 const IGNORED = new Set([".git", "node_modules", "dist", "cdktf.out", ".tmp", ".local", ".terraform-cli", ".terraform", ".gen", "coverage"]);
 /** The folders whose every file docs/layout.md must describe, each in its own `## <folder>/` section. */
-const DESCRIBED_FOLDERS = ["stacks", "stacks/module", "constructs", "constructs/rules", "constructs/guardrails", "scripts", "scripts/lib"];
+const DESCRIBED_FOLDERS = [
+  "stacks",
+  "stacks/module",
+  "constructs",
+  "constructs/rules",
+  "constructs/guardrails",
+  "scripts",
+  "scripts/lib",
+  "scripts/lib/verify",
+];
 
 /** The folders whose files stay under about MAX_LINES lines unless docs/layout.md says why not. */
 const SIZE_CHECKED_FOLDERS = ["stacks", "constructs"];

@@ -142,6 +142,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
 
+  {
+    command: "npm run verify",
+    how: "from a fresh clone: `--help`, and recorded outputs of a module that fail cleanly (no AWS reachable); the `Verify:` line of `npm run local -- chat` against the emulator and its local gateway (gateway suite)",
+    runBy: [
+      { file: FRESH_CLONE, evidence: [/\b(?:ok|run)\(\s*"npm run verify -- --help"/, /\b(?:ok|run)\(\s*"npm run verify -- --outputs /] },
+      { file: "__tests__/local-gateway/checks/verify.ts", evidence: [/Verify: npm run verify -- --local/, /spawn\("sh", \["-c", `\$\{command\}/] },
+    ],
+  },
+
   // Run by other engineers' tests (pending merge: see `pending`).
   {
     command: "npm run local",
