@@ -337,6 +337,7 @@ async function main(): Promise<void> {
         emulatorEndpoint: emulator.endpoint,
         api,
         websocketUrl: gateway.url,
+        customDomainUrls: gateway.domainUrls,
         connectionsUrl: gateway.connectionsUrl,
         caFile: certificates.caFile,
         accessLogFile,

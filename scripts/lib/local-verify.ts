@@ -23,6 +23,8 @@ export interface LocalVerifyInput {
   readonly emulatorEndpoint: string;
   readonly api: ApiModel;
   readonly websocketUrl: string;
+  /** The gateway's URLs of the stage's custom domain mappings. */
+  readonly customDomainUrls: ReadonlyArray<{ readonly url: string; readonly domainUrl: string }>;
   readonly connectionsUrl: string;
   readonly caFile: string;
   readonly accessLogFile: string;
@@ -53,6 +55,7 @@ export async function localVerifyLine(input: LocalVerifyInput): Promise<string> 
     region: input.api.region,
     endpoint: input.emulatorEndpoint,
     websocketUrl: input.websocketUrl,
+    customDomainUrls: input.customDomainUrls,
     connectionsUrl: input.connectionsUrl,
     caFile: input.caFile,
     accessLogFile: input.accessLogFile,

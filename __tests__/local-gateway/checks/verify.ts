@@ -141,8 +141,9 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       expect(reported.filter((o: string) => o !== "GetConnection")).toHaveLength(proxy.requests.length);
       expect(reported).toContain("GetConnection");
       expect(r.json.awsCalls.filter((c: any) => !READ_OPERATION.test(c.operation))).toEqual([]);
-      // Two clients, both to the local gateway's WebSocket URL.
-      expect(r.json.connectionsOpened).toEqual([file.websocketUrl, file.websocketUrl]);
+      // Two clients: the local gateway's stage URL, and its custom domain mapping's when the stage has one (with what the authorizer needs).
+      const opened: string[] = r.json.connectionsOpened;
+      expect(opened.map((u) => u.replace(/\?.*$/, ""))).toEqual([file.websocketUrl, file.customDomainUrls?.[0]?.url ?? file.websocketUrl]);
     } finally {
       await proxy.close();
       fs.rmSync(proxied, { force: true });
@@ -262,7 +263,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
     const failed = Object.entries(statuses(r)).filter(([, s]) => s === "FAIL");
     expect(failed).toEqual([["connect", "FAIL"]]);
     expect(hop(r, "connect")).toMatchObject({
-      seen: expect.stringMatching(/^the handshake to ws:\/\/127\.0\.0\.1:\d+\/prod was refused: 500 /),
+      seen: expect.stringMatching(/^the handshake to ws:\/\/127\.0\.0\.1:\d+\/prod(\?\S+)? was refused: 500 /),
       cause: expect.stringMatching(
         /^the backend http:\/\/127\.0\.0\.1:\d+ \(npm run local's --backend, which stands for the NLB's targets\) does not answer: connection refused$/,
       ),

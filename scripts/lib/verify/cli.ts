@@ -187,6 +187,7 @@ export async function resolveTarget(o: Options, projectDir: string, terraformEnv
     const local: LocalTarget = {
       endpoint: file.endpoint,
       websocketUrl: file.websocketUrl,
+      customDomainUrls: file.customDomainUrls,
       connectionsUrl: file.connectionsUrl,
       caFile: file.caFile,
       accessLogFile: file.accessLogFile,

@@ -94,7 +94,10 @@ function scenarioOptions(ctx: VerifyContext, earlier: readonly HopResult[], opti
   const connectRoute = seen.routes?.find((r) => r.RouteKey === "$connect");
   const authorization = target.authorization ?? connectRoute?.AuthorizationType ?? "NONE";
   const urls = local
-    ? [{ url: local.websocketUrl, label: "npm run local's gateway" }]
+    ? [
+        { url: local.websocketUrl, label: "npm run local's gateway" },
+        ...(local.customDomainUrls ?? []).map((d) => ({ url: d.url, label: `npm run local's gateway, custom domain ${d.domainUrl}` })),
+      ]
     : [{ url: target.websocketUrl, label: "stage" }, ...(target.customDomainUrl ? [{ url: target.customDomainUrl, label: "custom domain" }] : [])];
   const expectedDefault = target.expected?.routes.find((r) => r.key === "$default")?.integration;
   return {

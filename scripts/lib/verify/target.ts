@@ -21,6 +21,12 @@ export interface LocalTarget {
   readonly backend?: string;
   /** The production edges the local gateway does not emulate (ApiModel.notEmulated). */
   readonly notEmulated: readonly string[];
+  /**
+   * The local gateway's URLs of the stage's custom domain mappings
+   * (`ws://127.0.0.1:<port>/<mapping key>`), each with the `wss://` URL it stands for.
+   * @default - none
+   */
+  readonly customDomainUrls?: ReadonlyArray<{ readonly url: string; readonly domainUrl: string }>;
 }
 
 /** The deployed system verify checks, as far as the outputs (and the state, when there is one) tell. */
