@@ -107,7 +107,8 @@ export function release(dir: string, log: (line: string) => void = console.log):
   }
 }
 
-if (require.main === module) {
+// Run as an entry point (node scripts/run.js sets argv[1] to the compiled file), not when imported.
+if (path.resolve(process.argv[1] ?? "") === __filename) {
   try {
     release(process.cwd());
   } catch (e) {
