@@ -69,12 +69,15 @@ function freshClone(command: string, how: string, line = command): CommandEntry 
   return { command, how, runBy: [{ file: FRESH_CLONE, evidence: [new RegExp(`\\b(?:ok|run)\\(\\s*"${escape(line)}[ "]`)] }] };
 }
 
-/** Run by `npm test` (package.json's `test` script), which `.ci/run` runs on a clean clone. */
+/** Run by `npm test` (package.json's `test` script: scripts/test.ts runs each suite's npm script), which `.ci/run` runs on a clean clone. */
 function viaNpmTest(script: string, how: string): CommandEntry {
   return {
     command: `npm run ${script}`,
     how: `${how}; run by \`npm test\``,
-    runBy: [{ file: "package.json", evidence: [new RegExp(`"test": "[^"]*\\bnpm run ${escape(script)}( |")`)] }],
+    runBy: [
+      { file: "package.json", evidence: [/"test": "node scripts\/run\.js scripts\/test\.ts"/] },
+      { file: "scripts/test.ts", evidence: [new RegExp(`\\{ name: "[\\w-]+", script: "${escape(script)}", jest: (true|false) \\}`)] },
+    ],
   };
 }
 
@@ -96,6 +99,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   viaNpmTest("test:clone", "the fresh-clone suite"),
 
   // Run from a fresh clone of HEAD (no dist/, cdktf.out/, .tmp/, .terraform-cli/).
+  freshClone(
+    "npm run test:quick",
+    "from a fresh clone, on one unit test file (type check, lint and that file); the same script as `npm test`, in its --quick mode",
+    "npm run test:quick -- __tests__/stacks/layout.test.ts",
+  ),
   freshClone("npm run synth", "from a fresh clone"),
   freshClone("cdktf synth", "from a fresh clone, as `npx cdktf synth` (the CLI runs cdktf.json's app)", "npx cdktf synth"),
   {

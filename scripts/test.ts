@@ -1,0 +1,187 @@
+/**
+ * `npm test`: every suite, at once, each with the jest workers that suit it.
+ *
+ *   npm test              type check, lint, and the unit, terraform, e2e, gateway and clone
+ *                         suites (their own npm scripts), started together; target <= 6 minutes
+ *                         on 2 CPUs
+ *   npm run test:quick    the inner loop: type check, lint and the unit suite, together (<= 60 s)
+ *   npm run test:quick -- <unit test files>    type check, lint and those files
+ *
+ * The suites that wait (terraform's fixed waits on the emulator, sockets,
+ * the fresh clone) overlap with the ones that compute (type check, lint,
+ * unit, terraform plans): docs/testing.md, "How npm test runs", has the
+ * measurements behind the split and the worker counts (in package.json's
+ * test:* scripts). Each suite's output is printed when it ends, a progress
+ * line every 30 s meanwhile. Then the suites' wall times, the run's wall and
+ * CPU time, the verdict; exit 1 when a suite failed. Writes
+ * .tmp/test-report/: `suites.json` (the figures) and `<suite>.json` (jest
+ * --json: per file and per test durations), which `npm run bench` prints.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../stacks/paths";
+
+/** The whole suite's target on a 2-CPU machine, in seconds (issue 18). */
+export const FULL_TARGET_SECONDS = 6 * 60;
+/** The inner loop's target, in seconds. */
+export const QUICK_TARGET_SECONDS = 60;
+
+/** A suite: its npm script, and whether it is a jest run (which then writes a --json report). */
+export interface Suite {
+  readonly name: string;
+  readonly script: string;
+  readonly jest: boolean;
+}
+
+/** What `npm test` runs, all at once. */
+export const FULL_SUITES: readonly Suite[] = [
+  { name: "typecheck", script: "typecheck", jest: false },
+  { name: "lint", script: "lint", jest: false },
+  { name: "unit", script: "test:unit", jest: true },
+  { name: "terraform", script: "test:terraform", jest: true },
+  { name: "e2e", script: "test:e2e", jest: true },
+  { name: "gateway", script: "test:gateway", jest: true },
+  { name: "clone", script: "test:clone", jest: true },
+];
+/** What `npm run test:quick` runs, all at once. */
+export const QUICK_SUITES: readonly Suite[] = FULL_SUITES.filter((s) => ["typecheck", "lint", "unit"].includes(s.name));
+
+/** The report `npm test` writes and `npm run bench` reads. */
+export interface SuitesReport {
+  readonly mode: "full" | "quick";
+  readonly at: string;
+  readonly cpus: number;
+  /** Wall seconds of the whole run. */
+  readonly seconds: number;
+  /** CPU seconds (user + system) of everything the run started. */
+  readonly cpuSeconds: number;
+  /** The run's target, in seconds. */
+  readonly target: number;
+  /** Each suite: wall seconds, whether it passed, and for jest suites the files and tests. */
+  readonly suites: Record<string, { seconds: number; passed: boolean; files?: number; tests?: number }>;
+}
+
+export const REPORT_DIR = path.join(PROJECT_DIR, ".tmp", "test-report");
+
+interface Done {
+  readonly code: number;
+  readonly seconds: number;
+  readonly output: string;
+}
+
+/** CPU seconds (user + system) of this process's finished children and all their descendants (/proc/self/stat cutime + cstime). */
+function childrenCpuSeconds(): number {
+  try {
+    // After "pid (comm) ", the state is field 3: cutime (field 16) and cstime (17) are at 13 and 14.
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Files and tests of a jest --json report, and whether all passed. */
+function jestFigures(file: string): { files: number; tests: number; passed: boolean } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  return { files: r.numTotalTestSuites, tests: r.numTotalTests, passed: r.success };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes("--quick");
+  const paths = args.filter((a) => a !== "--quick");
+  const flag = paths.find((a) => a.startsWith("-"));
+  if (flag || (paths.length && !quick)) {
+    console.error(
+      `npm test: ${flag ? `unknown flag ${JSON.stringify(flag)}` : `unexpected argument ${JSON.stringify(paths[0])}`}: the only flag is --quick (npm run test:quick, which takes unit test files); run one suite with npm run test:<suite> -- <files>`,
+    );
+    process.exit(2);
+  }
+  const suites = quick ? QUICK_SUITES : FULL_SUITES;
+  const target = quick ? QUICK_TARGET_SECONDS : FULL_TARGET_SECONDS;
+  const title = quick ? "npm run test:quick" : "npm test";
+  fs.rmSync(REPORT_DIR, { recursive: true, force: true });
+  fs.mkdirSync(REPORT_DIR, { recursive: true });
+  console.log(
+    `${title}: ${suites.map((s) => s.name).join(", ")}${paths.length ? ` (unit: ${paths.join(" ")})` : ""}, at once, on ${os.cpus().length} CPUs (each suite's output when it ends)\n`,
+  );
+
+  const started = Date.now();
+  const running = new Map<string, { files: number }>();
+  const results: Record<string, Done> = {};
+  const jobs = suites.map(
+    (suite) =>
+      new Promise<void>((resolve) => {
+        const extra = suite.jest
+          ? ["--", "--json", `--outputFile=${path.join(REPORT_DIR, `${suite.name}.json`)}`, ...(suite.name === "unit" ? paths : [])]
+          : [];
+        const child = spawn("npm", ["run", "--silent", suite.script, ...extra], { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+        const progress = { files: 0 };
+        running.set(suite.name, progress);
+        const chunks: Buffer[] = [];
+        const take = (c: Buffer) => {
+          chunks.push(c);
+          progress.files += (c.toString("utf8").match(/^(PASS|FAIL) /gm) ?? []).length;
+        };
+        child.stdout.on("data", take);
+        child.stderr.on("data", take);
+        child.on("error", (e) => chunks.push(Buffer.from(String(e))));
+        child.on("close", (code) => {
+          running.delete(suite.name);
+          const done = { code: code ?? 1, seconds: (Date.now() - started) / 1000, output: Buffer.concat(chunks).toString("utf8") };
+          results[suite.name] = done;
+          console.log(
+            `\n== ${suite.name} (npm run ${suite.script}): ${done.code === 0 ? "passed" : `FAILED (exit ${done.code})`} after ${done.seconds.toFixed(0)} s`,
+          );
+          if (done.output.trim()) console.log(done.output.trimEnd());
+          resolve();
+        });
+      }),
+  );
+  const ticker = setInterval(() => {
+    const now = [...running].map(([name, p]) => (p.files ? `${name} (${p.files} files done)` : name));
+    console.log(`   ... ${((Date.now() - started) / 1000).toFixed(0)} s, running: ${now.join(", ")}`);
+  }, 30_000);
+  await Promise.all(jobs);
+  clearInterval(ticker);
+  const seconds = (Date.now() - started) / 1000;
+
+  const report: SuitesReport = {
+    mode: quick ? "quick" : "full",
+    at: new Date().toISOString(),
+    cpus: os.cpus().length,
+    seconds,
+    cpuSeconds: childrenCpuSeconds(),
+    target,
+    suites: Object.fromEntries(
+      suites.map((s) => {
+        const jest = s.jest ? jestFigures(path.join(REPORT_DIR, `${s.name}.json`)) : undefined;
+        const passed = results[s.name].code === 0 && (jest?.passed ?? true);
+        return [s.name, { seconds: results[s.name].seconds, passed, ...(jest && { files: jest.files, tests: jest.tests }) }];
+      }),
+    ),
+  };
+  fs.writeFileSync(path.join(REPORT_DIR, "suites.json"), JSON.stringify(report, null, 2) + "\n");
+
+  const failed = Object.entries(report.suites).filter(([, s]) => !s.passed);
+  console.log(`\n${"suite".padEnd(12)} ${"wall s".padStart(7)} ${"files".padStart(6)} ${"tests".padStart(6)}`);
+  for (const [name, s] of Object.entries(report.suites))
+    console.log(
+      `${name.padEnd(12)} ${s.seconds.toFixed(0).padStart(7)} ${String(s.files ?? "").padStart(6)} ${String(s.tests ?? "").padStart(6)}${s.passed ? "" : "  FAILED"}`,
+    );
+  console.log(
+    `\n${title}: ${seconds.toFixed(0)} s wall (target <= ${target} s: ${seconds <= target ? "met" : "MISSED"}), ${report.cpuSeconds.toFixed(0)} s CPU, ${report.cpus} CPUs; ${failed.length ? `FAILED: ${failed.map(([n]) => n).join(", ")}` : "all passed"}`,
+  );
+  process.exit(failed.length ? 1 : 0);
+}
+
+// Run as an entry point (node scripts/run.js sets argv[1] to the compiled file), not when imported (npm run bench reads the report types).
+if (path.resolve(process.argv[1] ?? "") === __filename) {
+  main().catch((e) => {
+    console.error(`npm test failed: ${e instanceof Error ? e.stack : String(e)}`);
+    process.exit(1);
+  });
+}
