@@ -219,7 +219,11 @@ const MEASUREMENTS: readonly Measurement[] = [
       }
       for (const [name, s] of Object.entries(report.suites)) {
         const counts = s.files !== undefined ? `${s.files} files, ${s.tests} tests` : "";
-        c.row(`suite ${name}`, fmt(s.seconds), `${counts}${s.passed ? "" : " FAILED"}`);
+        c.row(
+          `suite ${name}`,
+          fmt(s.seconds),
+          `${Number.isFinite(s.cpuSeconds) ? `${s.cpuSeconds.toFixed(0)} s CPU` : ""}${counts ? `, ${counts}` : ""}${s.passed ? "" : " FAILED"}`,
+        );
       }
       const judged = report.mode === "full" && !c.quick;
       c.row(
@@ -241,11 +245,15 @@ const MEASUREMENTS: readonly Measurement[] = [
       const deployments = path.join(PROJECT_DIR, ".tmp", "test-report", "deployments.jsonl");
       if (fs.existsSync(deployments)) {
         for (const line of fs.readFileSync(deployments, "utf8").trim().split("\n")) {
-          const d = JSON.parse(line) as { configuration: string; emulatorStart: number; steps: Record<string, Record<string, number>> };
+          const d = JSON.parse(line) as {
+            configuration: string;
+            emulatorStart: number;
+            steps: Record<string, Record<string, { wall: number; cpu: number | null }>>;
+          };
           const steps = Object.entries(d.steps).map(
             ([root, s]) =>
               `${root}: ${Object.entries(s)
-                .map(([k, v]) => `${k} ${v} s`)
+                .map(([k, v]) => `${k} ${v.wall} s${v.cpu === null ? "" : ` (${v.cpu} s CPU)`}`)
                 .join(", ")}`,
           );
           c.row(`deployment ${d.configuration}`, "", `emulator start ${d.emulatorStart.toFixed(1)} s; ${steps.join("; ")}`);

@@ -59,8 +59,8 @@ export interface SuitesReport {
   readonly cpuSeconds: number;
   /** The run's target, in seconds. */
   readonly target: number;
-  /** Each suite: wall seconds, whether it passed, and for jest suites the files and tests. */
-  readonly suites: Record<string, { seconds: number; passed: boolean; files?: number; tests?: number }>;
+  /** Each suite: wall seconds (from the run's start to the suite's end), CPU seconds, whether it passed, and for jest suites the files and tests. */
+  readonly suites: Record<string, { seconds: number; cpuSeconds: number; passed: boolean; files?: number; tests?: number }>;
 }
 
 export const REPORT_DIR = path.join(PROJECT_DIR, ".tmp", "test-report");
@@ -69,7 +69,12 @@ interface Done {
   readonly code: number;
   readonly seconds: number;
   readonly output: string;
+  /** CPU seconds of the suite's processes; NaN where /proc is missing. */
+  readonly cpuSeconds: number;
 }
+
+/** A shell line printing the shell's children's CPU ticks (cutime and cstime, fields 16 and 17 of /proc/<pid>/stat), when /proc has them. */
+const CPU_LINE = `[ -r /proc/$$/stat ] && echo "@@cpu $(cut -d' ' -f16,17 /proc/$$/stat)" >&2`;
 
 /** CPU seconds (user + system) of this process's finished children and all their descendants (/proc/self/stat cutime + cstime). */
 function childrenCpuSeconds(): number {
@@ -118,7 +123,12 @@ async function main(): Promise<void> {
         const extra = suite.jest
           ? ["--", "--json", `--outputFile=${path.join(REPORT_DIR, `${suite.name}.json`)}`, ...(suite.name === "unit" ? paths : [])]
           : [];
-        const child = spawn("npm", ["run", "--silent", suite.script, ...extra], { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+        // Through sh, which then prints the CPU time of npm and everything it started (its children's rusage, /proc).
+        const child = spawn("sh", ["-c", `npm run --silent "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", suite.script, ...extra], {
+          cwd: PROJECT_DIR,
+          stdio: ["ignore", "pipe", "pipe"],
+          env: process.env,
+        });
         const progress = { files: 0 };
         running.set(suite.name, progress);
         const chunks: Buffer[] = [];
@@ -131,7 +141,14 @@ async function main(): Promise<void> {
         child.on("error", (e) => chunks.push(Buffer.from(String(e))));
         child.on("close", (code) => {
           running.delete(suite.name);
-          const done = { code: code ?? 1, seconds: (Date.now() - started) / 1000, output: Buffer.concat(chunks).toString("utf8") };
+          const text = Buffer.concat(chunks).toString("utf8");
+          const ticks = /^@@cpu (\d+) (\d+)$/m.exec(text);
+          const done = {
+            code: code ?? 1,
+            seconds: (Date.now() - started) / 1000,
+            output: text.replace(/^@@cpu .*\n?/m, ""),
+            cpuSeconds: ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : NaN,
+          };
           results[suite.name] = done;
           console.log(
             `\n== ${suite.name} (npm run ${suite.script}): ${done.code === 0 ? "passed" : `FAILED (exit ${done.code})`} after ${done.seconds.toFixed(0)} s`,
@@ -160,7 +177,10 @@ async function main(): Promise<void> {
       suites.map((s) => {
         const jest = s.jest ? jestFigures(path.join(REPORT_DIR, `${s.name}.json`)) : undefined;
         const passed = results[s.name].code === 0 && (jest?.passed ?? true);
-        return [s.name, { seconds: results[s.name].seconds, passed, ...(jest && { files: jest.files, tests: jest.tests }) }];
+        return [
+          s.name,
+          { seconds: results[s.name].seconds, cpuSeconds: results[s.name].cpuSeconds, passed, ...(jest && { files: jest.files, tests: jest.tests }) },
+        ];
       }),
     ),
   };

@@ -170,7 +170,7 @@ describe("a fresh clone of HEAD", () => {
       expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform", "test suites"]));
       expect(out).toMatch(/synth of an API with 300 routes/);
       // the suites of the last run (npm run test:quick above), and the slowest file of it
-      expect(out).toMatch(/^suite unit +\d+\.\d\d s +1 files, \d+ tests$/m);
+      expect(out).toMatch(/^suite unit +\d+\.\d\d s +\d+ s CPU, 1 files, \d+ tests$/m);
       expect(out).toMatch(/^slowest test file 1: __tests__\/stacks\/layout\.test\.ts/m);
       if (toolAvailable("terraform")) expect(out).toMatch(/terraform plan of the chat stack/);
     },

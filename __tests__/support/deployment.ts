@@ -33,10 +33,11 @@ import { removeWorkdir, RunResult, terraformAsync, terraformJsonAsync, terraform
 
 const MINUTES = 60_000;
 
-/** One command a driver ran (apply, plan, destroy): its output and how long it took. */
+/** What a driver ran for a step (apply, plan, destroy): the output, how long it took, and the CPU time of its processes (NaN where unknown). */
 export interface StepRun {
   readonly output: string;
   readonly seconds: number;
+  readonly cpuSeconds: number;
 }
 
 /** A Terraform root of a deployment, once applied. */
@@ -136,7 +137,8 @@ export interface RootSpec {
   readonly after?: readonly string[];
   /**
    * Something the subject needs to exist beforehand (a hosted zone, an
-   * authorizer function): applied before, destroyed after, not planned again.
+   * authorizer function): applied before, destroyed after (planned again
+   * like every root).
    * @default false
    */
   readonly fixture?: boolean;
@@ -188,11 +190,26 @@ export interface DeploymentSpec {
 /** Runs `terraform` for a root, with its vars where the command takes them. */
 const withVars = (root: MutableRoot, args: string[]) => [...args, ...root.vars];
 
-async function timed<T>(root: MutableRoot, step: string, fn: () => Promise<{ value: T; output: string }>): Promise<T> {
+async function timed<T>(root: MutableRoot, step: string, fn: () => Promise<{ value: T; output: string; cpuSeconds: number }>): Promise<T> {
   const started = Date.now();
-  const { value, output } = await fn();
-  root.runs[step] = { output, seconds: (Date.now() - started) / 1000 };
+  const { value, output, cpuSeconds } = await fn();
+  root.runs[step] = { output, seconds: (Date.now() - started) / 1000, cpuSeconds };
   return value;
+}
+
+/** Runs terraform commands one after the other; rejects with the output of the first that fails; their outputs and CPU added up. */
+async function terraformSteps(dir: string, commands: string[][]): Promise<{ outputs: string[]; stdout: string[]; cpuSeconds: number }> {
+  const outputs: string[] = [];
+  const stdout: string[] = [];
+  let cpuSeconds = 0;
+  for (const args of commands) {
+    const r = await terraformRunAsync(dir, args);
+    cpuSeconds += r.cpuSeconds;
+    if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${dir} (exit ${r.status}):\n${r.output}`);
+    outputs.push(r.output);
+    stdout.push(r.stdout);
+  }
+  return { outputs, stdout, cpuSeconds };
 }
 
 /** The changes of a `plan -detailed-exitcode` run: "" when none; throws when the plan failed. */
@@ -210,35 +227,56 @@ export function planChangesOf(r: RunResult): string {
 export const terraformDriver: Driver = {
   async apply(root) {
     return timed(root, root.runs.apply ? "reapply" : "apply", async () => {
-      const init = await terraformAsync(root.dir, ["init", "-input=false"]);
-      const apply = await terraformAsync(root.dir, withVars(root, ["apply", "-input=false", "-auto-approve", "-lock=false"]));
-      const outputs = await terraformJsonAsync(root.dir, ["output", "-json"]);
-      return { value: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])), output: `${init}${apply}` };
+      const r = await terraformSteps(root.dir, [
+        ["init", "-input=false"],
+        withVars(root, ["apply", "-input=false", "-auto-approve", "-lock=false"]),
+        ["output", "-json"],
+      ]);
+      const outputs = JSON.parse(r.stdout[2]);
+      return {
+        value: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])),
+        output: `${r.outputs[0]}${r.outputs[1]}`,
+        cpuSeconds: r.cpuSeconds,
+      };
     });
   },
   async plan(root) {
     return timed(root, "plan", async () => {
       const r = await terraformRunAsync(root.dir, withVars(root, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]));
-      return { value: planChangesOf(r), output: r.output };
+      return { value: planChangesOf(r), output: r.output, cpuSeconds: r.cpuSeconds };
     });
   },
   async destroy(root) {
     // The second plan refreshed every resource just before: destroy from the state as it is.
-    await timed(root, "destroy", async () => ({
-      value: undefined,
-      output: await terraformAsync(root.dir, withVars(root, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"])),
-    }));
+    await timed(root, "destroy", async () => {
+      const r = await terraformSteps(root.dir, [withVars(root, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"])]);
+      return { value: undefined, output: r.outputs[0], cpuSeconds: r.cpuSeconds };
+    });
   },
 };
 
-/** Appends a deployment's step timings to .tmp/test-report/deployments.jsonl (read by `npm run bench`). */
-function recordTimings(spec: DeploymentSpec, roots: MutableRoot[], emulatorSeconds: number): void {
+/** Managed resource types in a stored state (`terraform state pull`), with how many of each. */
+export function resourceTypes(state: any): Record<string, number> {
+  const types: Record<string, number> = {};
+  for (const r of state.resources ?? []) if (r.mode === "managed") types[r.type] = (types[r.type] ?? 0) + (r.instances ?? []).length;
+  return Object.fromEntries(Object.entries(types).sort());
+}
+
+/**
+ * Appends a deployment's step timings and the resource types of each root
+ * (planned again and destroyed) to .tmp/test-report/deployments.jsonl, which
+ * `npm run bench` prints.
+ */
+function recordTimings(spec: DeploymentSpec, roots: MutableRoot[], emulatorSeconds: number, types: Record<string, Record<string, number>>): void {
   const file = path.join(PROJECT_DIR, ".tmp", "test-report", "deployments.jsonl");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const steps = Object.fromEntries(
     roots.map((r) => [r.name, Object.fromEntries(Object.entries(r.runs).map(([k, v]) => [k, Math.round(v.seconds * 10) / 10]))]),
   );
-  fs.appendFileSync(file, JSON.stringify({ configuration: spec.name, at: new Date().toISOString(), emulatorStart: emulatorSeconds, steps }) + "\n");
+  fs.appendFileSync(
+    file,
+    JSON.stringify({ configuration: spec.name, at: new Date().toISOString(), emulatorStart: emulatorSeconds, steps, resourceTypes: types }) + "\n",
+  );
 }
 
 /** The order roots are applied in: each after the roots it names. */
@@ -265,6 +303,8 @@ class Deployment {
   private env?: RootEnv;
   private emulatorSeconds = 0;
   private readonly roots: Record<string, MutableRoot> = {};
+  /** Managed resource types in each root's state (type -> count), read at the second plan. */
+  private readonly types: Record<string, Record<string, number>> = {};
   private destroyed = false;
 
   constructor(private readonly spec: DeploymentSpec) {
@@ -310,13 +350,6 @@ class Deployment {
     root.outputs = await (spec.driver ?? terraformDriver).apply(root);
   }
 
-  /** Subjects (not fixtures), in declaration order. */
-  private subjects(): MutableRoot[] {
-    return Object.keys(this.spec.roots)
-      .filter((n) => !this.spec.roots[n].fixture)
-      .map((n) => this.ready(n));
-  }
-
   private ready(name: string): MutableRoot {
     const root = this.roots[name];
     if (!root?.runs.apply) throw new Error(`${this.spec.name}: the deployment is not applied (see the error of its beforeAll)`);
@@ -352,11 +385,21 @@ class Deployment {
     };
   }
 
-  /** Every subject planned again, at once; their changes by root. */
+  /** Every root planned again, at once: their changes by root. Records the resource types in each root's state (the timing record has them). */
   async plan(): Promise<Record<string, string>> {
-    const subjects = this.subjects();
-    const changes = await Promise.all(subjects.map((r) => (this.spec.roots[r.name].driver ?? terraformDriver).plan(r)));
-    return Object.fromEntries(subjects.map((r, i) => [r.name, changes[i]]));
+    const names = Object.keys(this.spec.roots);
+    const changes = await Promise.all(
+      names.map(async (name) => {
+        const root = this.ready(name);
+        const [planned, state] = await Promise.all([
+          (this.spec.roots[name].driver ?? terraformDriver).plan(root),
+          terraformJsonAsync(root.dir, ["state", "pull"]),
+        ]);
+        this.types[name] = resourceTypes(state);
+        return planned;
+      }),
+    );
+    return Object.fromEntries(names.map((n, i) => [n, changes[i]]));
   }
 
   /** Destroys the roots in reverse apply order (subjects at once, then their fixtures); returns each root's state list afterwards. */
@@ -376,7 +419,7 @@ class Deployment {
   }
 
   async down(): Promise<void> {
-    if (this.roots[this.spec.main]?.runs.apply) recordTimings(this.spec, Object.values(this.roots), this.emulatorSeconds);
+    if (this.roots[this.spec.main]?.runs.apply) recordTimings(this.spec, Object.values(this.roots), this.emulatorSeconds, this.types);
     await this.front?.stop();
     await this.emulator?.stop();
     // Keep the folder (state, moto.log) of a deployment that was never destroyed: that is where a failure shows.
@@ -388,8 +431,8 @@ class Deployment {
  * Declares a deployment's tests: `beforeAll` applies every root of `spec` on
  * an emulator of its own (roots without an order between them at once);
  * `body` declares the checks, given a getter of the context; then two tests
- * end it: the second plan of every subject root is empty, and destroy
- * leaves every root's state empty (plus the spec's own destroy checks).
+ * end it: the second plan of every root is empty, and destroy leaves every
+ * root's state empty (plus the spec's own destroy checks).
  * Fails, never skips, without terraform or moto when CI=true.
  */
 export function describeDeployment(title: string, spec: DeploymentSpec, body: (ctx: () => DeploymentContext) => void): void {

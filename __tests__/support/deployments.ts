@@ -141,7 +141,7 @@ export function chatViaCdktfCli(): RootSpec {
       if (run.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(run.output)) {
         console.warn(`npm run destroy -- chat: the emulator dropped a connection; destroying again:\n${run.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`);
         const again = await npmRun("destroy", ["chat", "--auto-approve", "--output", outdir], env);
-        run = { ...again, seconds: run.seconds + again.seconds };
+        run = { ...again, seconds: run.seconds + again.seconds, cpuSeconds: run.cpuSeconds + again.cpuSeconds };
       }
       root.runs.destroy = run;
       expectSuccess(run, "npm run destroy -- chat");
