@@ -73,4 +73,12 @@ describeE2e()("the chat stack's GitHub token secret deployed on the emulator", (
     const kept = everythingTerraformKept(dir);
     expect(kept.includes(first) || kept.includes(second)).toBe(false);
   });
+
+  // The suite's other deployments end with a destroy; this one did not (the
+  // emulator was stopped), so the secret and its version were never destroyed.
+  test("destroy removes the secret and its version, without the token", () => {
+    terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"]);
+    expect(terraform(dir, ["state", "list"]).trim()).toBe("");
+    expect(() => secretValue(emulator, secretArn)).toThrow(/ResourceNotFoundException|marked for deletion|InvalidRequestException/);
+  });
 });

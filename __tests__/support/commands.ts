@@ -76,7 +76,7 @@ function viaNpmTest(script: string, how: string): CommandEntry {
     how: `${how}; run by \`npm test\``,
     runBy: [
       { file: "package.json", evidence: [/"test": "node scripts\/run\.js scripts\/test\.ts"/] },
-      { file: "scripts/test.ts", evidence: [new RegExp(`\\{ name: "[\\w-]+", script: "${escape(script)}", jest: (true|false) \\}`)] },
+      { file: "scripts/test.ts", evidence: [new RegExp(`\\{ name: "[\\w-]+", script: "${escape(script)}", jest: (true|false), nice: \\d+ \\}`)] },
     ],
   };
 }
