@@ -140,6 +140,15 @@ export const COMMANDS: readonly CommandEntry[] = [
     ],
   },
 
+  {
+    command: "node scripts/run.js scripts/release.ts",
+    how: "the CI release job's command, run in a scratch repository (a clone of HEAD with a bare origin and a stand-in gh)",
+    runBy: [
+      { file: "__tests__/clone/release.test.ts", evidence: [/"node scripts\/run\.js scripts\/release\.ts 2>&1"/] },
+      { file: ".github/workflows/ci.yml", evidence: [/run: node scripts\/run\.js scripts\/release\.ts$/m] },
+    ],
+  },
+
   // Run by other engineers' tests (pending merge: see `pending`).
   {
     command: "npm run local",
@@ -151,7 +160,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     command: `npm run ${verb}`,
     how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator: the chat configuration's ${verb === "deploy" ? "deployment" : verb === "diff" ? "second plan" : "destroy"} (e2e)`,
     runBy: [
-      { file: "__tests__/support/deployments.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] },
+      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\(script, \["chat", \.\.\.args\], env\)/, new RegExp(`cli\\("${verb}", \\[`)] },
       { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
     ],
   })),
@@ -160,7 +169,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     how: "what `npm run deploy` runs (package.json), through the cdktf CLI against the emulator (e2e)",
     runBy: [
       { file: "package.json", evidence: [/"deploy": "node scripts\/terraform-env\.js cdktf deploy"/] },
-      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\("deploy", \["chat"/] },
+      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\(script, \["chat", \.\.\.args\], env\)/, /cli\("deploy", \[/] },
       { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
     ],
   },

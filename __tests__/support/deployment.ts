@@ -197,14 +197,32 @@ async function timed<T>(root: MutableRoot, step: string, fn: () => Promise<{ val
   return value;
 }
 
-/** Runs terraform commands one after the other; rejects with the output of the first that fails; their outputs and CPU added up. */
+/**
+ * A transient failure of the emulator under load, not of the stack: moto now
+ * and then drops a kept-alive connection while the provider (max_retries = 1
+ * on the emulator target, so that unimplemented calls fail at once) reads a
+ * reply. A user runs the command again, and so do the drivers, once, for
+ * this error only.
+ */
+export const EMULATOR_DROPPED_CONNECTION = /Error: [^\n]*127\.0\.0\.1:\d+: use of closed network connection/;
+
+/**
+ * Runs terraform commands one after the other (one again, once, when the
+ * emulator dropped a connection); rejects with the output of the first that
+ * fails; their outputs and CPU added up.
+ */
 async function terraformSteps(dir: string, commands: string[][]): Promise<{ outputs: string[]; stdout: string[]; cpuSeconds: number }> {
   const outputs: string[] = [];
   const stdout: string[] = [];
   let cpuSeconds = 0;
   for (const args of commands) {
-    const r = await terraformRunAsync(dir, args);
+    let r = await terraformRunAsync(dir, args);
     cpuSeconds += r.cpuSeconds;
+    if (r.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(r.output)) {
+      console.warn(`terraform ${args[0]} in ${dir}: the emulator dropped a connection; running it again:\n${r.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`);
+      r = await terraformRunAsync(dir, args);
+      cpuSeconds += r.cpuSeconds;
+    }
     if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${dir} (exit ${r.status}):\n${r.output}`);
     outputs.push(r.output);
     stdout.push(r.stdout);
@@ -242,8 +260,15 @@ export const terraformDriver: Driver = {
   },
   async plan(root) {
     return timed(root, "plan", async () => {
-      const r = await terraformRunAsync(root.dir, withVars(root, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]));
-      return { value: planChangesOf(r), output: r.output, cpuSeconds: r.cpuSeconds };
+      const args = withVars(root, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]);
+      let r = await terraformRunAsync(root.dir, args);
+      let cpuSeconds = r.cpuSeconds;
+      if (r.status === 1 && EMULATOR_DROPPED_CONNECTION.test(r.output)) {
+        console.warn(`terraform plan in ${root.dir}: the emulator dropped a connection; planning again`);
+        r = await terraformRunAsync(root.dir, args);
+        cpuSeconds += r.cpuSeconds;
+      }
+      return { value: planChangesOf(r), output: r.output, cpuSeconds };
     });
   },
   async destroy(root) {
@@ -270,8 +295,9 @@ export function resourceTypes(state: any): Record<string, number> {
 function recordTimings(spec: DeploymentSpec, roots: MutableRoot[], emulatorSeconds: number, types: Record<string, Record<string, number>>): void {
   const file = path.join(PROJECT_DIR, ".tmp", "test-report", "deployments.jsonl");
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 10) / 10 : null);
   const steps = Object.fromEntries(
-    roots.map((r) => [r.name, Object.fromEntries(Object.entries(r.runs).map(([k, v]) => [k, Math.round(v.seconds * 10) / 10]))]),
+    roots.map((r) => [r.name, Object.fromEntries(Object.entries(r.runs).map(([k, v]) => [k, { wall: round(v.seconds), cpu: round(v.cpuSeconds) }]))]),
   );
   fs.appendFileSync(
     file,
