@@ -31,7 +31,7 @@ const TABLES: DeploymentSpec = {
         new ConnectionsTable(stack, "connections", { tableName: NEW });
         new ConnectionsTable(stack, "upgraded", { tableName: UPGRADED, ttlAttribute: variant === "upgraded" ? undefined : "expiresAt" });
         writeJson(path.join(dir, "main.tf.json"), synthJson(stack));
-        overrideProviderForEmulator(dir, env);
+        return { env: overrideProviderForEmulator(dir, env) };
       },
     },
   },

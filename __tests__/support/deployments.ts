@@ -67,7 +67,7 @@ export function edgeFixture(functionName: string): RootSpec {
         },
         output: { zone_id: { value: "${aws_route53_zone.zone.zone_id}" }, function_arn: { value: "${aws_lambda_function.authorizer.arn}" } },
       });
-      overrideProviderForEmulator(dir, env);
+      return { env: overrideProviderForEmulator(dir, env) };
     },
   };
 }
@@ -200,10 +200,10 @@ export function exampleRoot(
     write(dir, env, variant) {
       for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".tf") || f.endsWith(".tf.json"))) fs.rmSync(path.join(dir, f));
       copyExample(example, dir);
-      overrideProviderForEmulator(dir, env);
+      const emulatorEnv = overrideProviderForEmulator(dir, env);
       const args = merge(options.moduleArguments ?? {}, variant as ModuleArguments | undefined);
       if (Object.keys(args).length) writeJson(path.join(dir, "module_override.tf.json"), { module: args });
-      return { vars: options.vars?.(env) ?? [] };
+      return { vars: options.vars?.(env) ?? [], env: emulatorEnv };
     },
   };
 }
