@@ -17,11 +17,12 @@
  * .tmp/test-report/: `suites.json` (the figures) and `<suite>.json` (jest
  * --json: per file and per test durations), which `npm run bench` prints.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../stacks/paths";
+import { AWS_PROVIDER_VERSION } from "../stacks/provider";
 
 /** The whole suite's target on a 2-CPU machine, in seconds (issue 18). */
 export const FULL_TARGET_SECONDS = 6 * 60;
@@ -94,6 +95,34 @@ function childrenCpuSeconds(): number {
   }
 }
 
+/**
+ * Fills the project's Terraform plugin cache before the suites start their
+ * terraform inits at once: Terraform says the cache is not safe for
+ * concurrent installs (https://developer.hashicorp.com/terraform/cli/config/config-file#provider-plugin-cache),
+ * and on a fresh clone it is empty. One init of a root that requires the
+ * provider the stacks use; afterwards every init links from the cache.
+ * Returns what went wrong, if anything (the suites then report it themselves).
+ */
+export function warmPluginCache(): string | undefined {
+  if (spawnSync("sh", ["-c", "command -v terraform"]).status !== 0) return "terraform is not on PATH";
+  const dir = path.join(REPORT_DIR, "plugin-cache-warmup");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "main.tf.json"),
+    JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }),
+  );
+  const r = spawnSync(
+    process.execPath,
+    [path.join(PROJECT_DIR, "scripts", "terraform-env.js"), "terraform", "init", "-input=false", "-backend=false", "-no-color"],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  return r.status === 0 ? undefined : `terraform init failed:\n${r.stdout}${r.stderr}`;
+}
+
 /** Files and tests of a jest --json report, and whether all passed. */
 function jestFigures(file: string): { files: number; tests: number; passed: boolean } | undefined {
   if (!fs.existsSync(file)) return undefined;
@@ -122,6 +151,10 @@ async function main(): Promise<void> {
   );
 
   const started = Date.now();
+  if (!quick) {
+    const problem = warmPluginCache();
+    if (problem) console.log(`(the Terraform plugin cache was not filled first: ${problem})`);
+  }
   const running = new Map<string, { files: number }>();
   const results: Record<string, Done> = {};
   const jobs = suites.map(
