@@ -230,10 +230,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(REPORT_DIR, "suites.json"), JSON.stringify(report, null, 2) + "\n");
 
   const failed = Object.entries(report.suites).filter(([, s]) => !s.passed);
-  console.log(`\n${"suite".padEnd(12)} ${"wall s".padStart(7)} ${"files".padStart(6)} ${"tests".padStart(6)}`);
+  console.log(`\n${"suite".padEnd(12)} ${"wall s".padStart(7)} ${"CPU s".padStart(7)} ${"files".padStart(6)} ${"tests".padStart(6)}`);
   for (const [name, s] of Object.entries(report.suites))
     console.log(
-      `${name.padEnd(12)} ${s.seconds.toFixed(0).padStart(7)} ${String(s.files ?? "").padStart(6)} ${String(s.tests ?? "").padStart(6)}${s.passed ? "" : "  FAILED"}`,
+      `${name.padEnd(12)} ${s.seconds.toFixed(0).padStart(7)} ${s.cpuSeconds.toFixed(0).padStart(7)} ${String(s.files ?? "").padStart(6)} ${String(s.tests ?? "").padStart(6)}${s.passed ? "" : "  FAILED"}`,
     );
   console.log(
     `\n${title}: ${seconds.toFixed(0)} s wall (target <= ${target} s: ${seconds <= target ? "met" : "MISSED"}), ${report.cpuSeconds.toFixed(0)} s CPU, ${report.cpus} CPUs; ${failed.length ? `FAILED: ${failed.map(([n]) => n).join(", ")}` : "all passed"}`,

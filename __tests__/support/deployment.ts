@@ -439,7 +439,6 @@ class Deployment {
 
   /** Destroys the roots in reverse apply order (subjects at once, then their fixtures); returns each root's state list afterwards. */
   async destroy(): Promise<Record<string, string[]>> {
-    this.destroyed = true;
     const left: Record<string, string[]> = {};
     for (const wave of applyOrder(this.spec).reverse()) {
       await Promise.all(
@@ -450,6 +449,7 @@ class Deployment {
         }),
       );
     }
+    this.destroyed = Object.values(left).every((l) => l.length === 0);
     return left;
   }
 
@@ -457,8 +457,9 @@ class Deployment {
     if (this.roots[this.spec.main]?.runs.apply) recordTimings(this.spec, Object.values(this.roots), this.emulatorSeconds, this.types);
     await this.front?.stop();
     await this.emulator?.stop();
-    // Keep the folder (state, moto.log) of a deployment that was never destroyed: that is where a failure shows.
-    if (this.dir && (this.destroyed || !this.roots[this.spec.main]?.runs.apply)) removeWorkdir(this.dir);
+    // Keep the folder (Terraform files, state, moto.log) of a deployment that failed to apply or to be destroyed: that is where it shows why.
+    if (this.dir && this.destroyed) removeWorkdir(this.dir);
+    else if (this.dir) console.warn(`${this.spec.name}: kept ${this.dir} (the deployment was not destroyed cleanly)`);
   }
 }
 
