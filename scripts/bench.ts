@@ -5,14 +5,20 @@
  *
  * Prints: the floor (node loading cdktf), warm synth of all stacks and its
  * ratio to the floor, the size of the synthesized output, synth at
- * 10/100/300 routes (linear growth), the unit suite, and terraform init,
- * validate and plan of the chat stack. Targets: synth <= 3 s warm and <= 6x
- * the floor; unit suite <= 30 s.
+ * 10/100/300 routes (linear growth), the unit suite, terraform init,
+ * validate and plan of the chat stack, the local gateway, and the test
+ * suites of the last `npm test` (one line each, the whole run against its
+ * 6-minute target, the ten slowest test files, and where each emulator
+ * deployment spent its time). Targets: synth <= 3 s warm and <= 6x the
+ * floor; unit suite <= 30 s; npm test <= 6 min on 2 CPUs.
  *
- *   npm run bench               every measurement, median of BENCH_RUNS (5) runs
+ *   npm run bench               every measurement, median of BENCH_RUNS (5) runs;
+ *                               the suites of the last npm test, or of an npm test
+ *                               it runs when there is none
  *   npm run bench -- --quick    every measurement once, briefly (the unit suite:
- *                               one file); figures not compared with the targets.
- *                               The fresh-clone test runs this.
+ *                               one file; the suites of the last npm test if there
+ *                               is one, never a run); figures not compared with the
+ *                               targets. The fresh-clone test runs this.
  *
  * Each measurement is one entry of MEASUREMENTS and ends its output with a
  * line `measured: <name>`, so a test can tell that each one ran.
@@ -23,6 +29,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../stacks/paths";
 import { benchGateway } from "../local-gateway/gateway-bench";
+import { REPORT_DIR, SuitesReport } from "./test";
 
 // scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -193,6 +200,65 @@ const MEASUREMENTS: readonly Measurement[] = [
       c.row("terraform init of the chat stack (plugin cache)", fmt(init));
       c.row("terraform validate of the chat stack", fmt(validate));
       c.row("terraform plan of the chat stack (no AWS account)", fmt(plan));
+    },
+  },
+  {
+    name: "test suites",
+    run: (c) => {
+      const file = path.join(REPORT_DIR, "suites.json");
+      const read = () => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as SuitesReport) : undefined);
+      let report = read();
+      if ((!report || report.mode !== "full") && !c.quick) {
+        console.log("no report of a full npm test in .tmp/test-report/: running npm test (about 6 minutes on 2 CPUs)");
+        spawnSync("npm", ["test"], { cwd: PROJECT_DIR, stdio: "ignore" });
+        report = read();
+      }
+      if (!report) {
+        c.row("test suites (npm test)", "no report", "run npm test first: it writes .tmp/test-report/");
+        return;
+      }
+      for (const [name, s] of Object.entries(report.suites)) {
+        const counts = s.files !== undefined ? `${s.files} files, ${s.tests} tests` : "";
+        c.row(
+          `suite ${name}`,
+          fmt(s.seconds),
+          `${Number.isFinite(s.cpuSeconds) ? `${s.cpuSeconds.toFixed(0)} s CPU` : ""}${counts ? `, ${counts}` : ""}${s.passed ? "" : " FAILED"}`,
+        );
+      }
+      const judged = report.mode === "full" && !c.quick;
+      c.row(
+        `${report.mode === "full" ? "npm test" : "npm run test:quick"} (all at once; ${report.cpus} CPUs)`,
+        fmt(report.seconds),
+        `${report.cpuSeconds.toFixed(0)} s CPU, run ${report.at}; ${judged ? verdict(c, `<= ${report.target} s`, report.seconds <= report.target) : `target <= ${report.target} s: not judged here`}`,
+      );
+      const files = fs
+        .readdirSync(REPORT_DIR)
+        .filter((f) => f.endsWith(".json") && f !== "suites.json")
+        .flatMap(
+          (f) =>
+            (JSON.parse(fs.readFileSync(path.join(REPORT_DIR, f), "utf8")).testResults ?? []) as Array<{ name: string; startTime: number; endTime: number }>,
+        )
+        .map((t) => ({ file: path.relative(PROJECT_DIR, t.name), seconds: (t.endTime - t.startTime) / 1000 }))
+        .sort((a, b) => b.seconds - a.seconds);
+      files.slice(0, 10).forEach((f, i) => c.row(`slowest test file ${i + 1}: ${f.file}`, fmt(f.seconds)));
+      // Where each emulator deployment spent its time (__tests__/support/deployment.ts writes these).
+      const deployments = path.join(PROJECT_DIR, ".tmp", "test-report", "deployments.jsonl");
+      if (fs.existsSync(deployments)) {
+        for (const line of fs.readFileSync(deployments, "utf8").trim().split("\n")) {
+          const d = JSON.parse(line) as {
+            configuration: string;
+            emulatorStart: number;
+            steps: Record<string, Record<string, { wall: number; cpu: number | null }>>;
+          };
+          const steps = Object.entries(d.steps).map(
+            ([root, s]) =>
+              `${root}: ${Object.entries(s)
+                .map(([k, v]) => `${k} ${v.wall} s${v.cpu === null ? "" : ` (${v.cpu} s CPU)`}`)
+                .join(", ")}`,
+          );
+          c.row(`deployment ${d.configuration}`, "", `emulator start ${d.emulatorStart.toFixed(1)} s; ${steps.join("; ")}`);
+        }
+      }
     },
   },
   // The local WebSocket gateway against its floor: a bare ws server making the same HTTP call (local-gateway/gateway-bench.ts).

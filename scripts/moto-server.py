@@ -147,7 +147,43 @@ def _patch_apigatewayv2_domain_names() -> None:
     models.DomainName.to_json = to_json
 
 
-for patch in (_patch_elbv2, _patch_ec2, _patch_ecs, _patch_codebuild, _patch_apigateway_account, _patch_apigatewayv2_domain_names):
+def _patch_route53_change_info() -> None:
+    """CreateHostedZone, ChangeResourceRecordSets, DeleteHostedZone: no ChangeInfo.
+
+    AWS answers a change PENDING and then INSYNC once every Route 53 server has
+    it; moto applies it at once and answers INSYNC. The AWS provider waits for
+    INSYNC whenever a reply carries a ChangeInfo, sleeping 10 to 30 s (at
+    random) before its first GetChange (terraform-provider-aws
+    internal/service/route53/wait.go, waitChangeInsync: Delay rand 10-30 s,
+    "Route53 is vulnerable to throttling"), and skips the wait when the reply
+    has none (record.go: "No ChangeInfo Found. Waiting for Sync not
+    required"). On moto that sleep waited for nothing: the change was in sync
+    before the reply left. Each custom domain slept through it three times on
+    apply and three on destroy (zone, validation record, alias records).
+    The records and zones themselves are stored and read back as before.
+    """
+    from moto.route53 import responses as route53_responses
+
+    for name in ("create_hosted_zone", "change_resource_record_sets", "delete_hosted_zone"):
+        original = getattr(route53_responses.Route53, name)
+
+        def without_change_info(self, _original=original):  # type: ignore[no-untyped-def]
+            result = _original(self)
+            result.result.pop("ChangeInfo", None)
+            return result
+
+        setattr(route53_responses.Route53, name, without_change_info)
+
+
+for patch in (
+    _patch_elbv2,
+    _patch_ec2,
+    _patch_ecs,
+    _patch_codebuild,
+    _patch_apigateway_account,
+    _patch_apigatewayv2_domain_names,
+    _patch_route53_change_info,
+):
     patch()
 
 if __name__ == "__main__":

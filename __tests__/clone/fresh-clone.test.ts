@@ -28,7 +28,7 @@ function git(cwd: string, args: string[]): string {
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|JEST_|WSGW_|TF_|CDKTF_)/.test(k) || k === "INIT_CWD" || k === "NODE_ENV") continue;
+    if (/^(npm_|JEST_|WSGW_|TF_|CDKTF_)/.test(k) || ["INIT_CWD", "NODE_ENV", "GOGC", "GOMEMLIMIT"].includes(k)) continue;
     env[k] = v;
   }
   return { ...env, TMPDIR: path.join(dir, "tmp"), CHECKPOINT_DISABLE: "1", ...extra };
@@ -147,12 +147,31 @@ describe("a fresh clone of HEAD", () => {
   });
 
   test(
+    "npm run test:quick -- <file> runs the type check, lint and that unit test file at once, and reports each",
+    () => {
+      const out = ok("npm run test:quick -- __tests__/stacks/layout.test.ts");
+      expect(out).toMatch(/^== typecheck \(npm run typecheck\): passed after \d+ s$/m);
+      expect(out).toMatch(/^== lint \(npm run lint\): passed after \d+ s$/m);
+      expect(out).toMatch(/^== unit \(npm run test:unit\): passed after \d+ s$/m);
+      expect(out).toMatch(/PASS unit __tests__\/stacks\/layout\.test\.ts/);
+      expect(out).toMatch(/^npm run test:quick: \d+ s wall \(target <= 60 s: (met|MISSED)\), \d+ s CPU, \d+ CPUs; all passed$/m);
+      const report = JSON.parse(fs.readFileSync(path.join(clone, ".tmp", "test-report", "suites.json"), "utf8"));
+      expect(Object.keys(report.suites)).toEqual(["typecheck", "lint", "unit"]);
+      expect(report.suites.unit).toMatchObject({ passed: true, files: 1 });
+    },
+    10 * MINUTES,
+  );
+
+  test(
     "npm run bench -- --quick runs every measurement once",
     () => {
       const out = ok("npm run bench -- --quick");
       const measured = [...out.matchAll(/^measured: (.+)$/gm)].map((m) => m[1]);
-      expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform"]));
+      expect(measured).toEqual(expect.arrayContaining(["floor", "synth", "routes", "unit suite", "terraform", "test suites"]));
       expect(out).toMatch(/synth of an API with 300 routes/);
+      // the suites of the last run (npm run test:quick above), and the slowest file of it
+      expect(out).toMatch(/^suite unit +\d+\.\d\d s +\d+ s CPU, 1 files, \d+ tests$/m);
+      expect(out).toMatch(/^slowest test file 1: __tests__\/stacks\/layout\.test\.ts/m);
       if (toolAvailable("terraform")) expect(out).toMatch(/terraform plan of the chat stack/);
     },
     15 * MINUTES,

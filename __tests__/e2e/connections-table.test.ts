@@ -4,64 +4,54 @@
 // `ttl { enabled = false }` instead would fail in the provider
 // (hashicorp/terraform-provider-aws#39195); removing the block is no change
 // to the provider (its ttl block is optional and computed).
+//
+// One deployment holds both tables (each test had a root and two apply and
+// destroy cycles of its own): a new one, and one applied as before the
+// upgrade; the upgrade is re-applied, which must change nothing, and the
+// deployment's second plan, empty, covers both.
 import { DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as path from "path";
-import { Emulator } from "../../scripts/emulator";
 import { ConnectionsTable } from "../../constructs/connections-table";
 import { newStack, synthJson } from "../helpers";
-import { apply, describeE2e, destroy, emulatorFor, overrideProviderForEmulator, sdkConfig, secondPlanChanges } from "../support/e2e";
-import { removeWorkdir, writeJson } from "../support/terraform";
+import { DeploymentContext, DeploymentSpec, describeDeployment } from "../support/deployment";
+import { overrideProviderForEmulator } from "../support/e2e";
+import { writeJson } from "../support/terraform";
 
-/** Writes the root module: one connections table, with a TTL attribute or none. */
-function writeTable(dir: string, ttlAttribute?: string): void {
-  const stack = newStack("table");
-  new ConnectionsTable(stack, "connections", { tableName: "chat-e2e-connections", ttlAttribute });
-  writeJson(path.join(dir, "main.tf.json"), synthJson(stack));
-}
+const NEW = "chat-e2e-connections";
+const UPGRADED = "chat-e2e-connections-upgraded";
 
-describeE2e()("ConnectionsTable deployed on the emulator", () => {
-  let emulator: Emulator;
-  let dir: string;
-  let db: DynamoDBClient;
-  const ttl = async () => (await db.send(new DescribeTimeToLiveCommand({ TableName: "chat-e2e-connections" }))).TimeToLiveDescription;
-
-  beforeAll(async () => {
-    ({ emulator, dir } = await emulatorFor("connections-table"));
-    db = new DynamoDBClient(sdkConfig(emulator));
-    overrideProviderForEmulator(dir, emulator);
-  }, 60_000);
-
-  afterAll(async () => {
-    await emulator?.stop();
-    if (dir) removeWorkdir(dir);
-  }, 60_000);
-
-  test(
-    "a new table has no TTL, and its second plan is empty",
-    async () => {
-      writeTable(dir);
-      apply(dir);
-      expect((await ttl())?.TimeToLiveStatus).toBe("DISABLED");
-      expect(secondPlanChanges(dir)).toBe("");
-      destroy(dir);
+/** The root module: the new table (no TTL), and the upgraded one, with the old default TTL before the upgrade (variant "upgraded": without). */
+const TABLES: DeploymentSpec = {
+  name: "connections-table",
+  main: "tables",
+  roots: {
+    tables: {
+      write(dir, env, variant) {
+        const stack = newStack("table");
+        new ConnectionsTable(stack, "connections", { tableName: NEW });
+        new ConnectionsTable(stack, "upgraded", { tableName: UPGRADED, ttlAttribute: variant === "upgraded" ? undefined : "expiresAt" });
+        writeJson(path.join(dir, "main.tf.json"), synthJson(stack));
+        return { env: overrideProviderForEmulator(dir, env) };
+      },
     },
-    5 * 60_000,
-  );
+  },
+};
 
-  test(
-    "a table that had the old default TTL keeps it when upgraded: no change planned",
-    async () => {
-      // GIVEN a table applied as before, with TTL on expiresAt
-      writeTable(dir, "expiresAt");
-      apply(dir);
-      expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
-      // WHEN the configuration no longer names a TTL
-      writeTable(dir);
-      // THEN nothing is planned, and the table keeps its TTL
-      expect(secondPlanChanges(dir)).toBe("");
-      expect(await ttl()).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
-      destroy(dir);
-    },
-    5 * 60_000,
-  );
+const ttl = async (ctx: DeploymentContext, table: string) =>
+  (await new DynamoDBClient(ctx.sdk).send(new DescribeTimeToLiveCommand({ TableName: table }))).TimeToLiveDescription;
+
+describeDeployment("ConnectionsTable deployed on the emulator", TABLES, (ctx) => {
+  test("a new table has no TTL (its second plan, empty, is the deployment's)", async () => {
+    expect((await ttl(ctx(), NEW))?.TimeToLiveStatus).toBe("DISABLED");
+  });
+
+  test("a table that had the old default TTL keeps it when upgraded: no change planned", async () => {
+    // GIVEN a table applied as before, with TTL on expiresAt
+    expect(await ttl(ctx(), UPGRADED)).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+    // WHEN the configuration no longer names a TTL
+    await ctx().reapply("upgraded");
+    // THEN nothing was to change, and the table keeps its TTL
+    expect(ctx().runs.reapply.output).toMatch(/No changes\. Your infrastructure matches the configuration\./);
+    expect(await ttl(ctx(), UPGRADED)).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
+  });
 });

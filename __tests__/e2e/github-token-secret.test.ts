@@ -37,6 +37,8 @@ describeE2e()("the chat stack's GitHub token secret deployed on the emulator", (
   let emulator: Emulator;
   let dir: string;
   let secretArn: string;
+  /** The terraform commands' environment (the emulator's endpoint). */
+  let env: Record<string, string>;
   // Fake tokens, built at run time so no scanner mistakes them for real ones.
   const first = ["ghp", "F".repeat(36)].join("_");
   const second = ["ghp", "S".repeat(36)].join("_");
@@ -47,8 +49,8 @@ describeE2e()("the chat stack's GitHub token secret deployed on the emulator", (
     const secret = declareGitHubTokenSecret(stack, "chat-e2e-github-token");
     new TerraformOutput(stack, "secret_arn", { value: secret.secretArn, staticId: true });
     writeJson(path.join(dir, "main.tf.json"), synthJson(stack));
-    overrideProviderForEmulator(dir, emulator);
-    secretArn = apply(dir, ["-var", `github_access_token=${first}`]).secret_arn;
+    env = overrideProviderForEmulator(dir, emulator);
+    secretArn = apply(dir, ["-var", `github_access_token=${first}`], env).secret_arn;
   }, 10 * 60_000);
 
   afterAll(async () => {
@@ -64,13 +66,25 @@ describeE2e()("the chat stack's GitHub token secret deployed on the emulator", (
   });
 
   test("plans no change on later runs without the token", () => {
-    expect(secondPlanChanges(dir)).toBe("");
+    expect(secondPlanChanges(dir, [], env)).toBe("");
   });
 
   test("writes a new token when its version is raised, still keeping it out of the state", () => {
-    terraform(dir, ["apply", "-input=false", "-auto-approve", "-lock=false", "-var", `github_access_token=${second}`, "-var", "github_access_token_version=2"]);
+    terraform(
+      dir,
+      ["apply", "-input=false", "-auto-approve", "-lock=false", "-var", `github_access_token=${second}`, "-var", "github_access_token_version=2"],
+      env,
+    );
     expect(secretValue(emulator, secretArn)).toBe(second);
     const kept = everythingTerraformKept(dir);
     expect(kept.includes(first) || kept.includes(second)).toBe(false);
+  });
+
+  // The suite's other deployments end with a destroy; this one did not (the
+  // emulator was stopped), so the secret and its version were never destroyed.
+  test("destroy removes the secret and its version, without the token", () => {
+    terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"], env);
+    expect(terraform(dir, ["state", "list"], env).trim()).toBe("");
+    expect(() => secretValue(emulator, secretArn)).toThrow(/ResourceNotFoundException|marked for deletion|InvalidRequestException/);
   });
 });

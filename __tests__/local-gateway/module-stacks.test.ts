@@ -29,7 +29,7 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
     const root = path.join(dir, "root");
     fs.mkdirSync(root);
     copyExample("websocket-nlb", root);
-    overrideProviderForEmulator(root, emulator);
+    const env = overrideProviderForEmulator(root, emulator);
     fs.writeFileSync(
       path.join(root, "gateway_override.tf"),
       `module "websocket_api" {
@@ -41,8 +41,8 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
 }
 `,
     );
-    apply(root);
-    api = apiFromTerraformState(JSON.parse(terraform(root, ["show", "-json"])));
+    apply(root, [], env);
+    api = apiFromTerraformState(JSON.parse(terraform(root, ["show", "-json"], env)));
     await backend.start();
     gateway = await LocalGateway.start({ api, backend: backend.url });
   }, 15 * 60_000);

@@ -63,6 +63,31 @@ describe("the CI workflow (.github/workflows/ci.yml)", () => {
     expect(Object.keys(job.env)).toEqual(expect.arrayContaining(["TF_CLOUD_ORGANIZATION", "TF_WORKSPACE", "TF_CLOUD_HOSTNAME"]));
   });
 
+  test("releases from main after both checks: scripts/release.ts with the job's token, the only job that may write", () => {
+    const wf = workflow();
+    const job = wf.jobs.release;
+    expect(job.needs).toEqual(["test", "modules"]);
+    expect(job.if).toMatch(/github\.event_name == 'push'/);
+    expect(job.if).toMatch(/github\.ref == 'refs\/heads\/main'/);
+    // It pushes a tag and creates a release: contents write, for this job only; one at a time, never cancelled.
+    expect(job.permissions).toEqual({ contents: "write" });
+    for (const [name, other] of Object.entries<any>(wf.jobs)) if (name !== "release") expect([name, other.permissions]).toEqual([name, undefined]);
+    expect(job.concurrency).toMatchObject({ "cancel-in-progress": false });
+    const release = stepIndex(job, "node scripts/run.js scripts/release.ts");
+    expect(stepIndex(job, "npm ci")).toBeGreaterThanOrEqual(0);
+    expect(stepIndex(job, "npm ci")).toBeLessThan(release);
+    const step = job.steps.find((s: any) => s.run === "node scripts/run.js scripts/release.ts");
+    // gh reads GH_TOKEN: the workflow's own token, not a stored secret; git tags as the committer.
+    expect(step.env).toEqual({
+      GH_TOKEN: "${{ github.token }}",
+      GIT_COMMITTER_NAME: expect.any(String),
+      GIT_COMMITTER_EMAIL: expect.stringMatching(/@/),
+    });
+    expect(fs.existsSync(path.join(PROJECT_DIR, "scripts", "release.ts"))).toBe(true);
+    // The job's logic is tested on a scratch repository.
+    expect(fs.readFileSync(path.join(PROJECT_DIR, "__tests__", "clone", "release.test.ts"), "utf8")).toMatch(/node scripts\/run\.js scripts\/release\.ts/);
+  });
+
   test("gives the API token only to the upload step, from a secret, never on a command line", () => {
     const wf = workflow();
     const text = fs.readFileSync(WORKFLOW, "utf8");

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
+import { FULL_SUITES } from "../../scripts/test";
 import { COMMANDS, commandsIn, documentedCommands, documents, FOREIGN_COMMANDS, isPendingMerge } from "../support/commands";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -31,11 +32,12 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** The npm scripts `npm test` runs, directly or through other scripts. */
+/** The npm scripts `npm test` runs: each suite's (scripts/test.ts, FULL_SUITES), and the scripts those run. */
 function scriptsRunByNpmTest(): Set<string> {
   const scripts = pkg().scripts as Record<string, string>;
-  const seen = new Set<string>(["test"]);
-  const queue = ["test"];
+  expect(scripts.test).toBe("node scripts/run.js scripts/test.ts");
+  const seen = new Set<string>(["test", ...FULL_SUITES.map((s) => s.script)]);
+  const queue = [...seen];
   while (queue.length) {
     for (const m of (scripts[queue.shift()!] ?? "").matchAll(/npm run ([\w:.-]+)/g)) {
       if (!seen.has(m[1])) {

@@ -30,12 +30,28 @@ function failChatValidation(): jest.SpyInstance {
 
 afterEach(() => jest.restoreAllMocks());
 
+/**
+ * One synth of the defaults into a fresh outdir, done once for the file: the
+ * tests that need "an outdir from an earlier synth" get a copy of it (a full
+ * synth is the file's cost, about 0.6 s each), the others read it.
+ */
+let defaults: { parent: string; outdir: string; stacks: app.ProjectStacks };
+beforeAll(() => {
+  const fresh = freshOutdir();
+  defaults = { ...fresh, stacks: synthesize(settingsWith({}), fresh.outdir) };
+});
+
+/** A fresh parent folder holding a copy of the defaults' outdir, as a synth into it would have left it. */
+function earlierSynth(): { parent: string; outdir: string } {
+  const fresh = freshOutdir();
+  fs.cpSync(defaults.outdir, fresh.outdir, { recursive: true });
+  return fresh;
+}
+
 describe("synthesize", () => {
   test("writes the three stacks and the manifest into the outdir", () => {
-    // GIVEN
-    const { parent, outdir } = freshOutdir();
-    // WHEN
-    const stacks = synthesize(settingsWith({}), outdir);
+    // GIVEN / WHEN the defaults synthesized into a fresh outdir (beforeAll)
+    const { parent, outdir, stacks } = defaults;
     // THEN
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(STACKS);
     for (const name of STACKS) expect(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).terraform).toBeDefined();
@@ -51,8 +67,7 @@ describe("synthesize", () => {
 
   test("fails when a stack fails validation, leaving the outdir exactly as it was", () => {
     // GIVEN an outdir from an earlier synth, with Terraform's working files
-    const { parent, outdir } = freshOutdir();
-    synthesize(settingsWith({}), outdir);
+    const { parent, outdir } = earlierSynth();
     fs.mkdirSync(path.join(outdir, "stacks", "chat", ".terraform", "providers"), { recursive: true });
     fs.writeFileSync(path.join(outdir, "stacks", "chat", ".terraform.lock.hcl"), "# lock\n");
     const before = snapshotOf(outdir);
@@ -73,8 +88,7 @@ describe("synthesize", () => {
 
   test("fails when a construct throws, leaving the outdir exactly as it was", () => {
     // GIVEN
-    const { parent, outdir } = freshOutdir();
-    synthesize(settingsWith({}), outdir);
+    const { parent, outdir } = earlierSynth();
     const before = snapshotOf(outdir);
     jest.spyOn(app, "buildApp").mockImplementation(() => {
       throw new Error("WebSocketStage.stageName must be ..., got ...: injected");
@@ -87,8 +101,7 @@ describe("synthesize", () => {
 
   test("keeps each stack's .terraform folder and lock file, and replaces the generated files", () => {
     // GIVEN a synthesized outdir in which Terraform was initialised
-    const { outdir } = freshOutdir();
-    synthesize(settingsWith({}), outdir);
+    const { outdir } = earlierSynth();
     const chatDir = path.join(outdir, "stacks", "chat");
     fs.mkdirSync(path.join(chatDir, ".terraform", "providers"), { recursive: true });
     fs.writeFileSync(path.join(chatDir, ".terraform", "providers", "marker"), "provider");
@@ -120,8 +133,7 @@ describe("synthesize", () => {
 
   test("removes the folder of a stack that is no longer produced", () => {
     // GIVEN
-    const { outdir } = freshOutdir();
-    synthesize(settingsWith({}), outdir);
+    const { outdir } = earlierSynth();
     fs.mkdirSync(path.join(outdir, "stacks", "old-stack", ".terraform"), { recursive: true });
     fs.writeFileSync(path.join(outdir, "stacks", "old-stack", "cdk.tf.json"), "{}");
     // WHEN
@@ -131,9 +143,9 @@ describe("synthesize", () => {
   });
 
   test("writes the same configuration as a synth into an empty outdir", () => {
-    const first = freshOutdir().outdir;
+    // The defaults' outdir is a synth into an empty outdir.
+    const first = defaults.outdir;
     const second = freshOutdir().outdir;
-    synthesize(settingsWith({}), first);
     synthesize(settingsWith({}), second);
     synthesize(settingsWith({}), second);
     for (const name of STACKS) {
@@ -190,8 +202,7 @@ describe("synthNotes", () => {
   });
 
   test("reports no suppression for the aws target", () => {
-    const { outdir } = freshOutdir();
-    synthesize(settingsWith({}), outdir);
+    const { outdir } = defaults;
     expect(synthNotes(outdir).filter((n) => !/ informational notes are in /.test(n))).toEqual([]);
   });
 });

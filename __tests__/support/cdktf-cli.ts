@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { motoAvailable } from "../../scripts/emulator";
 import { PROJECT_DIR } from "../helpers";
-import { toolAvailable } from "./terraform";
+import { CPU_LINE, splitCpu, toolAvailable } from "./terraform";
 
 /** What scripts/terraform-env.js exports (a plain Node script). */
 export interface TerraformEnvModule {
@@ -44,11 +44,12 @@ export function describeCdktfCli(): jest.Describe {
   return describe.skip;
 }
 
-/** One run of an npm script: exit status, output without colours, seconds taken. */
+/** One run of an npm script: exit status, output without colours, seconds taken, CPU seconds of its processes (NaN where unknown). */
 export interface NpmRun {
   readonly status: number;
   readonly output: string;
   readonly seconds: number;
+  readonly cpuSeconds: number;
 }
 
 /**
@@ -75,7 +76,8 @@ export const NO_INTERNET: Record<string, string> = {
 export function npmRun(script: string, args: string[], env: Record<string, string>, timeoutMs = 15 * 60_000): Promise<NpmRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", script, "--", ...args], {
+    // Through sh, which then prints the CPU time of npm and everything it started.
+    const child = spawn("sh", ["-c", `npm run --silent "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", script, "--", ...args], {
       cwd: PROJECT_DIR,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -89,9 +91,9 @@ export function npmRun(script: string, args: string[], env: Record<string, strin
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const stopped = signal ? `\nnpm run ${script} was stopped by ${signal}` : "";
+      const { output, cpuSeconds } = splitCpu(`${Buffer.concat(chunks).toString("utf8")}${error}${stopped}`);
       // eslint-disable-next-line no-control-regex
-      const output = `${Buffer.concat(chunks).toString("utf8")}${error}${stopped}`.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
-      resolve({ status: code ?? -1, output, seconds: (Date.now() - started) / 1000 });
+      resolve({ status: code ?? -1, output: output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""), seconds: (Date.now() - started) / 1000, cpuSeconds });
     });
   });
 }

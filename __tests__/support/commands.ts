@@ -69,12 +69,15 @@ function freshClone(command: string, how: string, line = command): CommandEntry 
   return { command, how, runBy: [{ file: FRESH_CLONE, evidence: [new RegExp(`\\b(?:ok|run)\\(\\s*"${escape(line)}[ "]`)] }] };
 }
 
-/** Run by `npm test` (package.json's `test` script), which `.ci/run` runs on a clean clone. */
+/** Run by `npm test` (package.json's `test` script: scripts/test.ts runs each suite's npm script), which `.ci/run` runs on a clean clone. */
 function viaNpmTest(script: string, how: string): CommandEntry {
   return {
     command: `npm run ${script}`,
     how: `${how}; run by \`npm test\``,
-    runBy: [{ file: "package.json", evidence: [new RegExp(`"test": "[^"]*\\bnpm run ${escape(script)}( |")`)] }],
+    runBy: [
+      { file: "package.json", evidence: [/"test": "node scripts\/run\.js scripts\/test\.ts"/] },
+      { file: "scripts/test.ts", evidence: [new RegExp(`\\{ name: "[\\w-]+", script: "${escape(script)}", jest: (true|false), nice: \\d+ \\}`)] },
+    ],
   };
 }
 
@@ -96,6 +99,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   viaNpmTest("test:clone", "the fresh-clone suite"),
 
   // Run from a fresh clone of HEAD (no dist/, cdktf.out/, .tmp/, .terraform-cli/).
+  freshClone(
+    "npm run test:quick",
+    "from a fresh clone, on one unit test file (type check, lint and that file); the same script as `npm test`, in its --quick mode",
+    "npm run test:quick -- __tests__/stacks/layout.test.ts",
+  ),
   freshClone("npm run synth", "from a fresh clone"),
   freshClone("cdktf synth", "from a fresh clone, as `npx cdktf synth` (the CLI runs cdktf.json's app)", "npx cdktf synth"),
   {
@@ -150,6 +158,14 @@ export const COMMANDS: readonly CommandEntry[] = [
       { file: "__tests__/local-gateway/checks/verify.ts", evidence: [/Verify: npm run verify -- --local/, /spawn\("sh", \["-c", `\$\{command\}/] },
     ],
   },
+  {
+    command: "node scripts/run.js scripts/release.ts",
+    how: "the CI release job's command, run in a scratch repository (a clone of HEAD with a bare origin and a stand-in gh)",
+    runBy: [
+      { file: "__tests__/clone/release.test.ts", evidence: [/"node scripts\/run\.js scripts\/release\.ts 2>&1"/] },
+      { file: ".github/workflows/ci.yml", evidence: [/run: node scripts\/run\.js scripts\/release\.ts$/m] },
+    ],
+  },
 
   // Run by other engineers' tests (pending merge: see `pending`).
   {
@@ -162,7 +178,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     command: `npm run ${verb}`,
     how: `\`npm run ${verb} -- chat\` through the cdktf CLI against the emulator: the chat configuration's ${verb === "deploy" ? "deployment" : verb === "diff" ? "second plan" : "destroy"} (e2e)`,
     runBy: [
-      { file: "__tests__/support/deployments.ts", evidence: [new RegExp(`npmRun\\("${verb}", \\["chat"`)] },
+      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\(script, \["chat", \.\.\.args\], env\)/, new RegExp(`cli\\("${verb}", \\[`)] },
       { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
     ],
   })),
@@ -171,7 +187,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     how: "what `npm run deploy` runs (package.json), through the cdktf CLI against the emulator (e2e)",
     runBy: [
       { file: "package.json", evidence: [/"deploy": "node scripts\/terraform-env\.js cdktf deploy"/] },
-      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\("deploy", \["chat"/] },
+      { file: "__tests__/support/deployments.ts", evidence: [/npmRun\(script, \["chat", \.\.\.args\], env\)/, /cli\("deploy", \[/] },
       { file: "__tests__/e2e/chat.test.ts", evidence: [/describeDeployment\(/, /\bCHAT\b/] },
     ],
   },

@@ -33,10 +33,11 @@ import { removeWorkdir, RunResult, terraformAsync, terraformJsonAsync, terraform
 
 const MINUTES = 60_000;
 
-/** One command a driver ran (apply, plan, destroy): its output and how long it took. */
+/** What a driver ran for a step (apply, plan, destroy): the output, how long it took, and the CPU time of its processes (NaN where unknown). */
 export interface StepRun {
   readonly output: string;
   readonly seconds: number;
+  readonly cpuSeconds: number;
 }
 
 /** A Terraform root of a deployment, once applied. */
@@ -110,6 +111,8 @@ export interface WrittenRoot {
   readonly dir?: string;
   /** `-var` arguments of every apply, plan and destroy. */
   readonly vars?: readonly string[];
+  /** Environment of every terraform command of the root (AWS_ENDPOINT_URL: see overrideProviderForEmulator). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** How a root is applied, planned again and destroyed: plain terraform, or the cdktf CLI. */
@@ -127,6 +130,7 @@ export interface MutableRoot {
   readonly name: string;
   dir: string;
   vars: string[];
+  env: Record<string, string>;
   outputs: Record<string, any>;
   runs: Record<string, StepRun>;
 }
@@ -136,7 +140,8 @@ export interface RootSpec {
   readonly after?: readonly string[];
   /**
    * Something the subject needs to exist beforehand (a hosted zone, an
-   * authorizer function): applied before, destroyed after, not planned again.
+   * authorizer function): applied before, destroyed after (planned again
+   * like every root).
    * @default false
    */
   readonly fixture?: boolean;
@@ -188,11 +193,48 @@ export interface DeploymentSpec {
 /** Runs `terraform` for a root, with its vars where the command takes them. */
 const withVars = (root: MutableRoot, args: string[]) => [...args, ...root.vars];
 
-async function timed<T>(root: MutableRoot, step: string, fn: () => Promise<{ value: T; output: string }>): Promise<T> {
+async function timed<T>(root: MutableRoot, step: string, fn: () => Promise<{ value: T; output: string; cpuSeconds: number }>): Promise<T> {
   const started = Date.now();
-  const { value, output } = await fn();
-  root.runs[step] = { output, seconds: (Date.now() - started) / 1000 };
+  const { value, output, cpuSeconds } = await fn();
+  root.runs[step] = { output, seconds: (Date.now() - started) / 1000, cpuSeconds };
   return value;
+}
+
+/**
+ * A transient failure of the emulator under load, not of the stack: moto now
+ * and then drops a kept-alive connection while the provider (max_retries = 1
+ * on the emulator target, so that unimplemented calls fail at once) reads a
+ * reply. A user runs the command again, and so do the drivers, once, for
+ * this error only.
+ */
+export const EMULATOR_DROPPED_CONNECTION = /Error: [^\n]*127\.0\.0\.1:\d+: use of closed network connection/;
+
+/**
+ * Runs terraform commands one after the other (one again, once, when the
+ * emulator dropped a connection); rejects with the output of the first that
+ * fails; their outputs and CPU added up.
+ */
+async function terraformSteps(
+  dir: string,
+  commands: string[][],
+  env: Record<string, string>,
+): Promise<{ outputs: string[]; stdout: string[]; cpuSeconds: number }> {
+  const outputs: string[] = [];
+  const stdout: string[] = [];
+  let cpuSeconds = 0;
+  for (const args of commands) {
+    let r = await terraformRunAsync(dir, args, env);
+    cpuSeconds += r.cpuSeconds;
+    if (r.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(r.output)) {
+      console.warn(`terraform ${args[0]} in ${dir}: the emulator dropped a connection; running it again:\n${r.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`);
+      r = await terraformRunAsync(dir, args, env);
+      cpuSeconds += r.cpuSeconds;
+    }
+    if (r.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${dir} (exit ${r.status}):\n${r.output}`);
+    outputs.push(r.output);
+    stdout.push(r.stdout);
+  }
+  return { outputs, stdout, cpuSeconds };
 }
 
 /** The changes of a `plan -detailed-exitcode` run: "" when none; throws when the plan failed. */
@@ -210,35 +252,64 @@ export function planChangesOf(r: RunResult): string {
 export const terraformDriver: Driver = {
   async apply(root) {
     return timed(root, root.runs.apply ? "reapply" : "apply", async () => {
-      const init = await terraformAsync(root.dir, ["init", "-input=false"]);
-      const apply = await terraformAsync(root.dir, withVars(root, ["apply", "-input=false", "-auto-approve", "-lock=false"]));
-      const outputs = await terraformJsonAsync(root.dir, ["output", "-json"]);
-      return { value: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])), output: `${init}${apply}` };
+      const r = await terraformSteps(
+        root.dir,
+        [["init", "-input=false"], withVars(root, ["apply", "-input=false", "-auto-approve", "-lock=false"]), ["output", "-json"]],
+        root.env,
+      );
+      const outputs = JSON.parse(r.stdout[2]);
+      return {
+        value: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])),
+        output: `${r.outputs[0]}${r.outputs[1]}`,
+        cpuSeconds: r.cpuSeconds,
+      };
     });
   },
   async plan(root) {
     return timed(root, "plan", async () => {
-      const r = await terraformRunAsync(root.dir, withVars(root, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]));
-      return { value: planChangesOf(r), output: r.output };
+      const args = withVars(root, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]);
+      let r = await terraformRunAsync(root.dir, args, root.env);
+      let cpuSeconds = r.cpuSeconds;
+      if (r.status === 1 && EMULATOR_DROPPED_CONNECTION.test(r.output)) {
+        console.warn(`terraform plan in ${root.dir}: the emulator dropped a connection; planning again`);
+        r = await terraformRunAsync(root.dir, args, root.env);
+        cpuSeconds += r.cpuSeconds;
+      }
+      return { value: planChangesOf(r), output: r.output, cpuSeconds };
     });
   },
   async destroy(root) {
     // The second plan refreshed every resource just before: destroy from the state as it is.
-    await timed(root, "destroy", async () => ({
-      value: undefined,
-      output: await terraformAsync(root.dir, withVars(root, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"])),
-    }));
+    await timed(root, "destroy", async () => {
+      const r = await terraformSteps(root.dir, [withVars(root, ["destroy", "-input=false", "-auto-approve", "-lock=false", "-refresh=false"])], root.env);
+      return { value: undefined, output: r.outputs[0], cpuSeconds: r.cpuSeconds };
+    });
   },
 };
 
-/** Appends a deployment's step timings to .tmp/test-report/deployments.jsonl (read by `npm run bench`). */
-function recordTimings(spec: DeploymentSpec, roots: MutableRoot[], emulatorSeconds: number): void {
+/** Managed resource types in a stored state (`terraform state pull`), with how many of each. */
+export function resourceTypes(state: any): Record<string, number> {
+  const types: Record<string, number> = {};
+  for (const r of state.resources ?? []) if (r.mode === "managed") types[r.type] = (types[r.type] ?? 0) + (r.instances ?? []).length;
+  return Object.fromEntries(Object.entries(types).sort());
+}
+
+/**
+ * Appends a deployment's step timings and the resource types of each root
+ * (planned again and destroyed) to .tmp/test-report/deployments.jsonl, which
+ * `npm run bench` prints.
+ */
+function recordTimings(spec: DeploymentSpec, roots: MutableRoot[], emulatorSeconds: number, types: Record<string, Record<string, number>>): void {
   const file = path.join(PROJECT_DIR, ".tmp", "test-report", "deployments.jsonl");
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 10) / 10 : null);
   const steps = Object.fromEntries(
-    roots.map((r) => [r.name, Object.fromEntries(Object.entries(r.runs).map(([k, v]) => [k, Math.round(v.seconds * 10) / 10]))]),
+    roots.map((r) => [r.name, Object.fromEntries(Object.entries(r.runs).map(([k, v]) => [k, { wall: round(v.seconds), cpu: round(v.cpuSeconds) }]))]),
   );
-  fs.appendFileSync(file, JSON.stringify({ configuration: spec.name, at: new Date().toISOString(), emulatorStart: emulatorSeconds, steps }) + "\n");
+  fs.appendFileSync(
+    file,
+    JSON.stringify({ configuration: spec.name, at: new Date().toISOString(), emulatorStart: emulatorSeconds, steps, resourceTypes: types }) + "\n",
+  );
 }
 
 /** The order roots are applied in: each after the roots it names. */
@@ -265,6 +336,8 @@ class Deployment {
   private env?: RootEnv;
   private emulatorSeconds = 0;
   private readonly roots: Record<string, MutableRoot> = {};
+  /** Managed resource types in each root's state (type -> count), read at the second plan. */
+  private readonly types: Record<string, Record<string, number>> = {};
   private destroyed = false;
 
   constructor(private readonly spec: DeploymentSpec) {
@@ -302,19 +375,13 @@ class Deployment {
     if (!root) {
       const dir = path.join(this.dir!, name);
       fs.mkdirSync(dir, { recursive: true });
-      root = this.roots[name] = { name, dir, vars: [], outputs: {}, runs: {} };
+      root = this.roots[name] = { name, dir, vars: [], env: {}, outputs: {}, runs: {} };
     }
     const written = (await spec.write(path.join(this.dir!, name), this.env!, variant)) ?? {};
     root.dir = written.dir ?? path.join(this.dir!, name);
     root.vars = [...(written.vars ?? [])];
+    root.env = { ...(written.env ?? {}) };
     root.outputs = await (spec.driver ?? terraformDriver).apply(root);
-  }
-
-  /** Subjects (not fixtures), in declaration order. */
-  private subjects(): MutableRoot[] {
-    return Object.keys(this.spec.roots)
-      .filter((n) => !this.spec.roots[n].fixture)
-      .map((n) => this.ready(n));
   }
 
   private ready(name: string): MutableRoot {
@@ -327,7 +394,7 @@ class Deployment {
     const main = this.ready(this.spec.main);
     const emulator = this.emulator!;
     const roots = Object.fromEntries(Object.entries(this.roots).map(([k, r]) => [k, r as RootContext]));
-    const dirOf = (root?: string) => (root ? this.ready(root).dir : main.dir);
+    const rootOf = (root?: string) => (root ? this.ready(root) : main);
     return {
       configuration: this.spec.name,
       name: main.name,
@@ -341,10 +408,11 @@ class Deployment {
       sdk: sdkConfig(emulator),
       roots,
       workdir: this.dir!,
-      terraform: (args, root) => terraformAsync(dirOf(root), args),
-      state: () => terraformJsonAsync(main.dir, ["state", "pull"]),
-      stateList: async () => (await terraformAsync(main.dir, ["state", "list"])).split("\n").filter(Boolean),
-      planChanges: async () => planChangesOf(await terraformRunAsync(main.dir, withVars(main, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]))),
+      terraform: (args, root) => terraformAsync(rootOf(root).dir, args, rootOf(root).env),
+      state: () => terraformJsonAsync(main.dir, ["state", "pull"], main.env),
+      stateList: async () => (await terraformAsync(main.dir, ["state", "list"], main.env)).split("\n").filter(Boolean),
+      planChanges: async () =>
+        planChangesOf(await terraformRunAsync(main.dir, withVars(main, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"]), main.env)),
       reapply: async (variant) => {
         await this.applyRoot(this.spec.main, variant);
         return this.ready(this.spec.main).outputs;
@@ -352,35 +420,46 @@ class Deployment {
     };
   }
 
-  /** Every subject planned again, at once; their changes by root. */
+  /** Every root planned again, at once: their changes by root. Records the resource types in each root's state (the timing record has them). */
   async plan(): Promise<Record<string, string>> {
-    const subjects = this.subjects();
-    const changes = await Promise.all(subjects.map((r) => (this.spec.roots[r.name].driver ?? terraformDriver).plan(r)));
-    return Object.fromEntries(subjects.map((r, i) => [r.name, changes[i]]));
+    const names = Object.keys(this.spec.roots);
+    const changes = await Promise.all(
+      names.map(async (name) => {
+        const root = this.ready(name);
+        const [planned, state] = await Promise.all([
+          (this.spec.roots[name].driver ?? terraformDriver).plan(root),
+          terraformJsonAsync(root.dir, ["state", "pull"], root.env),
+        ]);
+        this.types[name] = resourceTypes(state);
+        return planned;
+      }),
+    );
+    return Object.fromEntries(names.map((n, i) => [n, changes[i]]));
   }
 
   /** Destroys the roots in reverse apply order (subjects at once, then their fixtures); returns each root's state list afterwards. */
   async destroy(): Promise<Record<string, string[]>> {
-    this.destroyed = true;
     const left: Record<string, string[]> = {};
     for (const wave of applyOrder(this.spec).reverse()) {
       await Promise.all(
         wave.map(async (name) => {
           const root = this.ready(name);
           await (this.spec.roots[name].driver ?? terraformDriver).destroy(root);
-          left[name] = (await terraformAsync(root.dir, ["state", "list"])).split("\n").filter(Boolean);
+          left[name] = (await terraformAsync(root.dir, ["state", "list"], root.env)).split("\n").filter(Boolean);
         }),
       );
     }
+    this.destroyed = Object.values(left).every((l) => l.length === 0);
     return left;
   }
 
   async down(): Promise<void> {
-    if (this.roots[this.spec.main]?.runs.apply) recordTimings(this.spec, Object.values(this.roots), this.emulatorSeconds);
+    if (this.roots[this.spec.main]?.runs.apply) recordTimings(this.spec, Object.values(this.roots), this.emulatorSeconds, this.types);
     await this.front?.stop();
     await this.emulator?.stop();
-    // Keep the folder (state, moto.log) of a deployment that was never destroyed: that is where a failure shows.
-    if (this.dir && (this.destroyed || !this.roots[this.spec.main]?.runs.apply)) removeWorkdir(this.dir);
+    // Keep the folder (Terraform files, state, moto.log) of a deployment that failed to apply or to be destroyed: that is where it shows why.
+    if (this.dir && this.destroyed) removeWorkdir(this.dir);
+    else if (this.dir) console.warn(`${this.spec.name}: kept ${this.dir} (the deployment was not destroyed cleanly)`);
   }
 }
 
@@ -388,8 +467,8 @@ class Deployment {
  * Declares a deployment's tests: `beforeAll` applies every root of `spec` on
  * an emulator of its own (roots without an order between them at once);
  * `body` declares the checks, given a getter of the context; then two tests
- * end it: the second plan of every subject root is empty, and destroy
- * leaves every root's state empty (plus the spec's own destroy checks).
+ * end it: the second plan of every root is empty, and destroy leaves every
+ * root's state empty (plus the spec's own destroy checks).
  * Fails, never skips, without terraform or moto when CI=true.
  */
 export function describeDeployment(title: string, spec: DeploymentSpec, body: (ctx: () => DeploymentContext) => void): void {
@@ -404,13 +483,7 @@ export function describeDeployment(title: string, spec: DeploymentSpec, body: (c
     test(
       spec.planTitle ?? "a second plan after apply is empty",
       async () => {
-        expect(await deployment.plan()).toEqual(
-          Object.fromEntries(
-            Object.keys(spec.roots)
-              .filter((n) => !spec.roots[n].fixture)
-              .map((n) => [n, ""]),
-          ),
-        );
+        expect(await deployment.plan()).toEqual(Object.fromEntries(Object.keys(spec.roots).map((n) => [n, ""])));
         await spec.afterPlan?.(ctx());
       },
       15 * MINUTES,

@@ -29,9 +29,27 @@ export function sdkConfig(emulator: Emulator) {
   return { endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
 }
 
-/** Points an HCL root's provider at the emulator, or at what stands in front of it (an override file, as a user would). */
-export function overrideProviderForEmulator(dir: string, emulator: Pick<Emulator, "endpoint">): void {
-  writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...emulatorProviderArguments(emulator.endpoint) } } });
+/**
+ * Points an HCL root's provider at the emulator, or at what stands in front
+ * of it: an override file (as a user would write one) with the emulator
+ * target's dummy keys and settings, and the endpoint itself in
+ * AWS_ENDPOINT_URL, which every terraform command of the root must get in its
+ * environment: returned here.
+ *
+ * Not the `endpoints` block the emulator target's synthesized stacks carry:
+ * hashicorp/aws 5.100 validates that block slowly, about 2.5 CPU-s in each
+ * provider process of a command but the first (a plan starts three, an
+ * apply or a destroy four); a plan of a 3-resource root took 8 CPU-s with it
+ * and 3.2 without (docs/testing.md, "Where the time goes"). The AWS SDK the
+ * provider uses reads AWS_ENDPOINT_URL for every service, the same as an
+ * endpoint per service; and the suites run in a network namespace with only
+ * loopback, so a request it did not redirect would fail, not reach AWS.
+ */
+export function overrideProviderForEmulator(dir: string, emulator: Pick<Emulator, "endpoint">): Record<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the endpoints block is left out on purpose (above)
+  const { endpoints, ...settings } = emulatorProviderArguments(emulator.endpoint);
+  writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...settings } } });
+  return { AWS_ENDPOINT_URL: emulator.endpoint };
 }
 
 /** Keeps a synthesized root stack's state in its folder. */
@@ -39,17 +57,17 @@ export function localState(dir: string): void {
   writeJson(path.join(dir, "state_override.tf.json"), { terraform: { backend: { local: { path: "e2e.tfstate" } } } });
 }
 
-/** init + apply; returns the outputs. */
-export function apply(dir: string, vars: string[] = []): Record<string, any> {
-  terraform(dir, ["init", "-input=false"]);
-  terraform(dir, ["apply", "-input=false", "-auto-approve", "-lock=false", ...vars]);
-  const outputs = JSON.parse(terraform(dir, ["output", "-json"]));
+/** init + apply; returns the outputs. `env`: what {@link overrideProviderForEmulator} returned. */
+export function apply(dir: string, vars: string[] = [], env: Record<string, string> = {}): Record<string, any> {
+  terraform(dir, ["init", "-input=false"], env);
+  terraform(dir, ["apply", "-input=false", "-auto-approve", "-lock=false", ...vars], env);
+  const outputs = JSON.parse(terraform(dir, ["output", "-json"], env));
   return Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value]));
 }
 
 /** The second plan after apply: the text of the changes, or "" when there are none. */
-export function secondPlanChanges(dir: string, vars: string[] = []): string {
-  const r = terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars]);
+export function secondPlanChanges(dir: string, vars: string[] = [], env: Record<string, string> = {}): string {
+  const r = terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars], env);
   if (r.status === 0) return "";
   if (r.status === 2)
     return r.output
@@ -59,6 +77,6 @@ export function secondPlanChanges(dir: string, vars: string[] = []): string {
   throw new Error(`second plan failed (exit ${r.status}):\n${r.output}`);
 }
 
-export function destroy(dir: string, vars: string[] = []): void {
-  terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars]);
+export function destroy(dir: string, vars: string[] = [], env: Record<string, string> = {}): void {
+  terraform(dir, ["destroy", "-input=false", "-auto-approve", "-lock=false", ...vars], env);
 }

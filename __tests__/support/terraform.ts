@@ -51,17 +51,31 @@ export function terraformRun(cwd: string, args: string[], env: Record<string, st
 }
 
 /**
+ * A shell line that prints the CPU time (user + system ticks) of the shell's
+ * finished children, from /proc (Linux); nothing elsewhere.
+ */
+export const CPU_LINE = `[ -r /proc/$$/stat ] && echo "@@cpu $(cut -d' ' -f16,17 /proc/$$/stat)" >&2`;
+
+/** Splits the `@@cpu` line of {@link CPU_LINE} off an output: the output without it, and the CPU seconds (NaN when missing). */
+export function splitCpu(text: string): { output: string; cpuSeconds: number } {
+  const ticks = /^@@cpu (\d+) (\d+)$/m.exec(text);
+  return { output: text.replace(/^@@cpu .*\n?/m, ""), cpuSeconds: ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : NaN };
+}
+
+/**
  * {@link terraformRun} without blocking the worker: several roots (a fixture
  * and a stack, several plans) can run at once, and a test can wait on them.
+ * Also says how much CPU terraform and its provider processes took.
  */
 export function terraformRunAsync(
   cwd: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 15 * 60_000,
-): Promise<RunResult & { readonly stdout: string }> {
+): Promise<RunResult & { readonly stdout: string; readonly cpuSeconds: number }> {
   return new Promise((resolve) => {
-    const child = spawn("terraform", [...args, ...(args[0] === "version" ? [] : ["-no-color"])], {
+    const all = [...args, ...(args[0] === "version" ? [] : ["-no-color"])];
+    const child = spawn("sh", ["-c", `terraform "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", ...all], {
       cwd,
       env: { ...process.env, TF_IN_AUTOMATION: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -79,7 +93,8 @@ export function terraformRunAsync(
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const killed = signal ? `\nterraform was stopped by ${signal}${signal === "SIGKILL" ? ` after ${timeoutMs} ms` : ""}` : "";
-      resolve({ status: code ?? -1, output: `${Buffer.concat(chunks).toString("utf8")}${error}${killed}`, stdout: Buffer.concat(stdout).toString("utf8") });
+      const { output, cpuSeconds } = splitCpu(`${Buffer.concat(chunks).toString("utf8")}${error}${killed}`);
+      resolve({ status: code ?? -1, output, stdout: Buffer.concat(stdout).toString("utf8"), cpuSeconds });
     });
   });
 }
