@@ -72,8 +72,9 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       let output = "";
       child.stdout.on("data", (d: Buffer) => (output += d));
       child.on("close", (status) => {
-        const start = output.indexOf("\n{");
-        resolve({ status: status ?? -1, output, json: args.includes("--json") && start >= 0 ? JSON.parse(output.slice(start + 1)) : undefined });
+        // The JSON document starts a line: the first, or after npm's own lines (which npm leaves out when a parent npm runs it silently).
+        const start = /^\{/m.exec(output)?.index ?? -1;
+        resolve({ status: status ?? -1, output, json: args.includes("--json") && start >= 0 ? JSON.parse(output.slice(start)) : undefined });
       });
     });
   const statuses = (r: Run): Record<string, string> => Object.fromEntries(r.json.hops.map((h: any) => [h.hop, h.status]));
