@@ -75,7 +75,9 @@ async function waitForBuild(codebuild, build, context, what) {
   for (;;) {
     if (build.buildStatus && build.buildStatus !== "IN_PROGRESS") return build;
     if (context.getRemainingTimeInMillis() < POLL_MS + SAFETY_MS) {
-      throw new Error(`build ${build.id} of ${what} is still running; run the apply again once it has finished (logs: ${build.logs?.deepLink ?? "CodeBuild console"})`);
+      throw new Error(
+        `build ${build.id} of ${what} is still running; run the apply again once it has finished (logs: ${build.logs?.deepLink ?? "CodeBuild console"})`,
+      );
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
     build = (await codebuild.send(new BatchGetBuildsCommand({ ids: [build.id] }))).builds[0];
@@ -218,7 +220,8 @@ async function deployFrontend(event, context) {
   for (;;) {
     const status = (await amplify.send(new GetJobCommand({ appId, branchName, jobId }))).job?.summary?.status;
     if (status === "SUCCEED") return { appId, branchName, jobId, status, buildId: build.id, resolvedSourceVersion: build.resolvedSourceVersion };
-    if (status === "FAILED" || status === "CANCELLED") throw new Error(`Amplify release ${jobId} of the frontend at ${sourceVersion} ended ${status} (${where})`);
+    if (status === "FAILED" || status === "CANCELLED")
+      throw new Error(`Amplify release ${jobId} of the frontend at ${sourceVersion} ended ${status} (${where})`);
     if (context.getRemainingTimeInMillis() < POLL_MS + SAFETY_MS) {
       throw new Error(`Amplify release ${jobId} of the frontend is still ${status}; check it (${where}) and run the apply again`);
     }
