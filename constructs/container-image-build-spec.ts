@@ -1,10 +1,24 @@
 import type { DockerHubAccess } from "./docker-hub-access";
 
+/** Where the build writes a Dockerfile given inline, in the checked-out source. */
+export const INLINE_DOCKERFILE = ".websocket-gateway.Dockerfile";
+/** The line that ends the here-document the build spec writes it with. */
+export const INLINE_DOCKERFILE_END = "WEBSOCKET_GATEWAY_DOCKERFILE";
+
 /**
- * The CodeBuild build spec: log in to ECR, get at Docker Hub's images as
- * `dockerHub` says, build, push `$REPOSITORY_URI:$IMAGE_TAG`.
+ * The CodeBuild build spec: write the inline Dockerfile (when there is one),
+ * log in to ECR, get at Docker Hub's images as `dockerHub` says, build, push
+ * `$REPOSITORY_URI:$IMAGE_TAG`.
  */
-export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous"): string {
+export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous", inlineDockerfile?: string): string {
+  const write = inlineDockerfile
+    ? [
+        "      - |",
+        `        cat > "${dockerfile}" <<'${INLINE_DOCKERFILE_END}'`,
+        ...inlineDockerfile.replace(/\n+$/, "").split("\n").map((l) => (l ? `        ${l}` : "")),
+        `        ${INLINE_DOCKERFILE_END}`,
+      ]
+    : [];
   const rewrite = (target: string) => [
     "      - |",
     `        python3 - "${dockerfile}" ${target} <<'PYTHON'`,
@@ -26,6 +40,7 @@ export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"]
     "phases:",
     "  pre_build:",
     "    commands:",
+    ...write,
     '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
     ...access[dockerHub],
     "  build:",

@@ -1,4 +1,4 @@
-import { atLeastMinCapacity, distinct, fargateMemory, PULL_THROUGH_CACHE_SECRET_ARN, Rule, withinCapacity } from "../constructs/rules";
+import { atLeastMinCapacity, distinct, fargateMemory, PULL_THROUGH_CACHE_SECRET_ARN, Rule, UNPRIVILEGED_PORT, withinCapacity } from "../constructs/rules";
 import { TRACING_PORT } from "../constructs/tracing-sidecar";
 import { FIELD_BY_KEY, Settings } from "./settings";
 
@@ -41,6 +41,14 @@ export function crossChecks(s: Settings, fail: (key: string, rule: string, value
       'true or null when environment is "production" (guardrail WSG-LB-002)',
       false,
       "leave it null (on for production), or deploy under another environment name",
+    );
+  }
+  if (ok("target.kind", "target.lambdaStandInEndpoint") && s.target.kind !== "emulator" && s.target.lambdaStandInEndpoint !== null) {
+    fail(
+      "target.lambdaStandInEndpoint",
+      'null when target.kind is not "emulator" (the stand-in runs in front of the emulator, in tests)',
+      s.target.lambdaStandInEndpoint,
+      'remove it, or set target.kind to "emulator"',
     );
   }
   if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
@@ -104,6 +112,37 @@ export function crossChecks(s: Settings, fail: (key: string, rule: string, value
   }
   dockerHubChecks(s, fail, ok);
   frontendChecks(s, fail, ok);
+  imageRecipeChecks(s, fail, ok);
+}
+
+/**
+ * The project's Dockerfile (image.dockerfile null) runs the backend as a
+ * non-root user, which cannot listen below 1024; goVersion is that
+ * Dockerfile's only.
+ */
+function imageRecipeChecks(s: Settings, fail: Fail, ok: Ok): void {
+  if (!ok("chat.backend.image.uri", "chat.backend.image.dockerfile")) return;
+  const image = s.chat.backend.image;
+  const ours = image.uri === null && image.dockerfile === null;
+  if (ours && ok("chat.backend.port")) {
+    const failure = UNPRIVILEGED_PORT.explain(s.chat.backend.port, true);
+    if (failure)
+      fail(
+        "chat.backend.port",
+        `${failure.rule} when chat.backend.image.dockerfile is null (the project's image runs as a non-root user, which cannot listen below 1024)`,
+        s.chat.backend.port,
+        'use 8080 (the default), or set chat.backend.image.dockerfile to "Dockerfile" to build the repository\'s own image, which runs as root',
+      );
+  }
+  const goDefault = FIELD_BY_KEY.get("chat.backend.image.goVersion")!.default;
+  if (!ours && ok("chat.backend.image.goVersion") && image.goVersion !== goDefault) {
+    fail(
+      "chat.backend.image.goVersion",
+      `${JSON.stringify(goDefault)} (its default) when ${image.uri !== null ? "chat.backend.image.uri is set (nothing is built)" : "chat.backend.image.dockerfile names the repository's Dockerfile (which picks its own Go)"}`,
+      image.goVersion,
+      "remove it, or set chat.backend.image.dockerfile to null to build with the project's Dockerfile",
+    );
+  }
 }
 
 type Fail = Parameters<typeof crossChecks>[1];

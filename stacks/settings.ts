@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as rules from "../constructs/rules";
 import { Rule, RouteThrottle } from "../constructs/rules";
+import { DEFAULT_GO_VERSION } from "./chat-backend-dockerfile";
 import { CHAT_ROUTE_KEYS } from "./chat-contract";
 
 /**
@@ -115,6 +116,11 @@ export const SETTINGS_SCHEMA = z.object({
       doc: "Endpoint of the AWS emulator for the emulator target.",
       rule: rules.EMULATOR_ENDPOINT,
     }),
+    lambdaStandInEndpoint: optionalText({
+      default: null,
+      doc: "Emulator target: endpoint of a stand-in that runs the stacks' Lambda functions and CodeBuild builds in front of the emulator (the tests' __tests__/support/stand-ins/); with it the deploy actions are kept. Null: they are left out.",
+      rule: rules.EMULATOR_ENDPOINT,
+    }),
   }),
   state: z.object({
     backend: choice(["local", "s3", "cloud"], {
@@ -192,7 +198,16 @@ export const SETTINGS_SCHEMA = z.object({
           doc: "Immutable ECR tag of the built image. A new tag builds gitRef again and rolls out the new image.",
           rule: rules.IMMUTABLE_IMAGE_TAG,
         }),
-        dockerfile: text({ default: "Dockerfile", doc: "Dockerfile of the backend, relative to its repository root.", rule: rules.RELATIVE_PATH }),
+        dockerfile: optionalText({
+          default: null,
+          doc: 'Dockerfile of the repository to build, relative to its root; null (the default) builds with this project\'s Dockerfile instead: Go goVersion, a static binary in an image without the toolchain, run as a non-root user (needs a port of 1024 or more). "Dockerfile" is the backend repository\'s own (Go 1.19, runs as root).',
+          rule: rules.RELATIVE_PATH,
+        }),
+        goVersion: text({
+          default: DEFAULT_GO_VERSION,
+          doc: "Go release the project's Dockerfile builds the backend with (dockerfile null): a supported one, 1.<minor>.",
+          rule: rules.GO_VERSION,
+        }),
         githubTokenSecretArn: optionalText({
           default: null,
           doc: "Secrets Manager secret with a GitHub token, for a private backend repository (read by CodeBuild only).",
@@ -219,7 +234,11 @@ export const SETTINGS_SCHEMA = z.object({
           }),
         }),
       }),
-      port: whole({ default: 80, doc: "Port the backend listens on (its HTTP_PORT).", rule: rules.PORT }),
+      port: whole({
+        default: 8080,
+        doc: "Port the backend listens on (its HTTP_PORT), the target group's and the health check's; 1024 or more with the project's Dockerfile (non-root). The NLB listens on 80.",
+        rule: rules.PORT,
+      }),
       cpu: whole({ default: 256, doc: "Task CPU units: 256, 512, 1024, 2048 or 4096.", rule: rules.FARGATE_CPU }),
       memory: whole({ default: 512, doc: "Task memory in MiB (a size Fargate accepts with cpu)." }),
       architecture: choice(rules.ARCHITECTURES, { default: "X86_64", doc: "CPU architecture of the tasks and the built image." }),

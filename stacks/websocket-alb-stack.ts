@@ -2,6 +2,7 @@ import { DataAwsLbListener } from "@cdktf/provider-aws/lib/data-aws-lb-listener"
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { Fn, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { local, output, variable } from "./fixed-names";
@@ -132,7 +133,7 @@ export class WebSocketAlbStack extends TerraformStack {
       target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link);
+    const gateway = buildWebSocketGateway(this, inputs, link, DEPLOY_ACTIONS_CODE_DIR);
 
     // outputs
     declareWebSocketModuleOutputs(this, gateway, link);

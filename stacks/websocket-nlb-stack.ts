@@ -1,5 +1,6 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { variable } from "./fixed-names";
@@ -97,7 +98,7 @@ export class WebSocketNlbStack extends TerraformStack {
       target: { kind: "ip", port: nlb.fargatePort, healthCheck: { path: nlb.healthCheckPath } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link);
+    const gateway = buildWebSocketGateway(this, inputs, link, DEPLOY_ACTIONS_CODE_DIR);
 
     // outputs
     declareWebSocketModuleOutputs(this, gateway, link);
