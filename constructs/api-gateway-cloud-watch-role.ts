@@ -4,7 +4,7 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { Fn, ITerraformDependable, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DeployActions } from "./deploy-actions";
-import { IAM_ROLE_NAME } from "./rules";
+import { IAM_ROLE_NAME, invalid } from "./rules";
 
 /** The IAM path of the CloudWatch roles the stacks share: a role there is one of theirs. */
 export const SHARED_ROLE_PATH = "/websocket-gateway/";
@@ -106,6 +106,10 @@ export class ApiGatewayCloudWatchRole extends Construct {
     super(scope, id);
     this.roleName = props.roleName ?? DEFAULT_SHARED_ROLE_NAME;
     IAM_ROLE_NAME.check("ApiGatewayCloudWatchRole.roleName", this.roleName);
+    for (const [key, text] of Object.entries({ keepHint: props.keepHint, replaceHint: props.replaceHint })) {
+      // The texts go into a jsonencode() expression as they are, where a double quote ends the string.
+      if (text !== undefined && text.includes('"')) throw invalid(`ApiGatewayCloudWatchRole.${key}`, "a text without double quotes", text, "use single quotes");
+    }
     for (const name of props.previousRoleNames ?? []) IAM_ROLE_NAME.check("ApiGatewayCloudWatchRole.previousRoleNames", name);
     const partition = new DataAwsPartition(this, "Partition").partition;
     const region = new DataAwsRegion(this, "Region").name;

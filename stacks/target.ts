@@ -75,8 +75,8 @@ const CAPABILITIES: Record<Settings["target"]["kind"], TargetCapabilities> = {
 const LEFT_OUT: Record<Capability, Omission> = {
   explicitDeployments: { what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" },
   lambda: {
-    what: "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
-    why: "the emulator cannot run Lambda functions",
+    what: "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, the region's API Gateway CloudWatch role setting)",
+    why: "the emulator cannot run Lambda functions (target.lambdaStandInEndpoint names a stand-in that can)",
   },
   autoScaling: { what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" },
   amplify: { what: "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)", why: "the emulator has no Amplify" },

@@ -28,7 +28,7 @@ describe("resolveSettings", () => {
     const s = settingsWith({});
     // THEN
     expect(s).toMatchObject({ region: "us-east-1", environment: "dev", target: { kind: "aws" }, state: { backend: "local" } });
-    expect(s.chat.backend).toMatchObject({ port: 80, cpu: 256, memory: 512, desiredCount: 2 });
+    expect(s.chat.backend).toMatchObject({ port: 8080, cpu: 256, memory: 512, desiredCount: 2 });
   });
 
   test("returns exactly the documented settings, no more", () => {
@@ -47,12 +47,12 @@ describe("resolveSettings", () => {
 
   test("lets the config file override the cdktf.json defaults, setting by setting", () => {
     // GIVEN
-    const file = { region: "eu-west-1", chat: { backend: { port: 8080 }, alarms: { enabled: true } } };
+    const file = { region: "eu-west-1", chat: { backend: { port: 9090 }, alarms: { enabled: true } } };
     // WHEN
     const s = settingsWith(file);
     // THEN
     expect(s.region).toBe("eu-west-1");
-    expect(s.chat.backend.port).toBe(8080);
+    expect(s.chat.backend.port).toBe(9090);
     expect(s.chat.backend.cpu).toBe(256);
     expect(s.chat.alarms).toEqual({ enabled: true, snsTopicArn: null, email: null });
   });
@@ -867,6 +867,55 @@ describe("resolveSettings", () => {
         { chat: { table: { ttlAttribute: "" } } },
         [problem("chat.table.ttlAttribute", "1 to 255 characters", '""', "name the TTL attribute")],
       ],
+      // issue 17: the project's image runs as a non-root user; goVersion is its own; the stand-in is the emulator's
+      [
+        "the backend port is below 1024 with the project's Dockerfile (a non-root user cannot listen there)",
+        { chat: { backend: { port: 80 } } },
+        [
+          problem(
+            "chat.backend.port",
+            "from 1024 to 65535 when chat.backend.image.dockerfile is null (the project's image runs as a non-root user, which cannot listen below 1024)",
+            "80",
+            'use 8080 (the default), or set chat.backend.image.dockerfile to "Dockerfile" to build the repository\'s own image, which runs as root',
+          ),
+        ],
+      ],
+      [
+        "goVersion is changed while the repository's Dockerfile is built",
+        { chat: { backend: { image: { dockerfile: "Dockerfile", goVersion: "1.27" } } } },
+        [
+          problem(
+            "chat.backend.image.goVersion",
+            '"1.26" (its default) when chat.backend.image.dockerfile names the repository\'s Dockerfile (which picks its own Go)',
+            '"1.27"',
+            "remove it, or set chat.backend.image.dockerfile to null to build with the project's Dockerfile",
+          ),
+        ],
+      ],
+      [
+        "goVersion is not a Go release",
+        { chat: { backend: { image: { goVersion: "1.19.3" } } } },
+        [
+          problem(
+            "chat.backend.image.goVersion",
+            "a Go release 1.<minor>, e.g. 1.26",
+            '"1.19.3"',
+            "pick a release Go still supports (the newest two: https://go.dev/doc/devel/release#policy)",
+          ),
+        ],
+      ],
+      [
+        "a Lambda stand-in is given for the aws target",
+        { target: { lambdaStandInEndpoint: "http://127.0.0.1:6000" } },
+        [
+          problem(
+            "target.lambdaStandInEndpoint",
+            'null when target.kind is not "emulator" (the stand-in runs in front of the emulator, in tests)',
+            '"http://127.0.0.1:6000"',
+            'remove it, or set target.kind to "emulator"',
+          ),
+        ],
+      ],
     ];
 
     test.each(cases)("fails when %s", (_description, overrides, expected) => {
@@ -1204,7 +1253,7 @@ describe("resolveSettings", () => {
         { WSGW_IMAGE_TAG: "v3", WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: "http://127.0.0.1:4566" },
       );
       expect(s.chat.backend.image.tag).toBe("v3");
-      expect(s.target).toEqual({ kind: "emulator", emulatorEndpoint: "http://127.0.0.1:4566" });
+      expect(s.target).toEqual({ kind: "emulator", emulatorEndpoint: "http://127.0.0.1:4566", lambdaStandInEndpoint: null });
     });
 
     test("are ignored when empty", () => {
@@ -1415,7 +1464,7 @@ describe("loadSettings", () => {
     // THEN
     expect(s.chat.backend.image.tag).toBe("v7");
     expect(s.tags).toEqual({});
-    expect(s.chat.backend).toMatchObject({ port: 80, cpu: 256, memory: 512 });
+    expect(s.chat.backend).toMatchObject({ port: 8080, cpu: 256, memory: 512 });
   });
 
   test('fails naming "defaults" as the origin of a value that comes from the schema', () => {
@@ -1447,13 +1496,13 @@ describe("loadSettings", () => {
 
 describe("committedDefaults", () => {
   test("puts the project's values over the schema's defaults setting by setting, maps as a whole", () => {
-    const defaults = committedDefaults({ tags: { Team: "chat" }, chat: { backend: { port: 8080 } } });
+    const defaults = committedDefaults({ tags: { Team: "chat" }, chat: { backend: { port: 9090 } } });
     expect(defaults.tags).toEqual({ Team: "chat" });
-    expect(defaults).toMatchObject({ region: "us-east-1", chat: { backend: { port: 8080, cpu: 256 } } });
+    expect(defaults).toMatchObject({ region: "us-east-1", chat: { backend: { port: 9090, cpu: 256 } } });
   });
 
   test("leaves out what has no built-in default and no project value", () => {
     expect((builtInDefaults() as any).chat.backend.image.tag).toBeUndefined();
-    expect((committedDefaults(undefined) as any).chat.backend.image).toMatchObject({ dockerfile: "Dockerfile" });
+    expect((committedDefaults(undefined) as any).chat.backend.image).toMatchObject({ dockerfile: null, goVersion: "1.26" });
   });
 });

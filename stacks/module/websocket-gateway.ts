@@ -131,6 +131,7 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     enabled: managed,
     // The module's Terraform runs from the caller's folder: the archive is the module's.
     archivePathPrefix: "${path.module}/",
+    logRetentionInDays: inputs.logRetentionDays,
     tags,
   });
   const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
@@ -138,7 +139,8 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     enabled: managed,
     user: Fn.join(" ", ["module", inputs.apiName, api.apiId]),
     roleName: DEFAULT_SHARED_ROLE_NAME,
-    keepHint: 'set api_gateway_account_role = "existing" (this module\'s logs go through that role) or "none"',
+    // No double quotes: the text goes into a jsonencode() expression as it is.
+    keepHint: "set api_gateway_account_role to 'existing' (this module's logs go through that role) or 'none'",
     // The role release 2.0.0 made for this module.
     previousRoleNames: [safeName("-apigw-cloudwatch", "/[^0-9A-Za-z+=,.@_-]/")],
     dependsOn: [api.resource],
