@@ -35,7 +35,8 @@ const QUOTAS: Record<string, Record<string, ConcurrentBuildQuota>> = {
 /** The concurrent-build quota of a CodeBuild environment. */
 export function concurrentBuildQuota(environmentType: string, computeType: string): ConcurrentBuildQuota {
   const quota = QUOTAS[environmentType]?.[computeType];
-  if (!quota) throw new Error(`no concurrent-build quota is known for CodeBuild environment ${environmentType}/${computeType}: add it to constructs/build-run.ts`);
+  if (!quota)
+    throw new Error(`no concurrent-build quota is known for CodeBuild environment ${environmentType}/${computeType}: add it to constructs/build-run.ts`);
   return quota;
 }
 

@@ -9,7 +9,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { BuildRun, concurrentBuildQuota } from "./build-run";
-import { buildSpec, INLINE_DOCKERFILE, INLINE_DOCKERFILE_END } from "./container-image-build-spec";
+import { buildSpec, checkInlineDockerfile, INLINE_DOCKERFILE } from "./container-image-build-spec";
 import { DeployActions } from "./deploy-actions";
 import { checkDockerHubAccess, DockerHubAccess, dockerHubCachePrefix, dockerHubStatements, dockerHubVariables } from "./docker-hub-access";
 import { escapeTerraformTemplate } from "./escape";
@@ -267,20 +267,7 @@ function validate(props: ContainerImageProps): void {
   );
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
   GIT_REF.check("ContainerImage.source.gitRef", props.source.gitRef);
-  if (props.inlineDockerfile !== undefined && props.source.dockerfile !== undefined) {
-    throw invalid(
-      "ContainerImage.source.dockerfile",
-      "undefined when inlineDockerfile is given (the build writes and uses that one)",
-      props.source.dockerfile,
-      "give one of the two",
-    );
-  }
-  if (props.inlineDockerfile !== undefined && !isUnresolved(props.inlineDockerfile) && !/^FROM\s/im.test(props.inlineDockerfile)) {
-    throw invalid("ContainerImage.inlineDockerfile", "a Dockerfile with at least one FROM line", `${props.inlineDockerfile.slice(0, 40)}...`, "give the Dockerfile's text");
-  }
-  if (props.inlineDockerfile?.split("\n").some((l) => l.trim() === INLINE_DOCKERFILE_END)) {
-    throw invalid("ContainerImage.inlineDockerfile", `a Dockerfile without a line "${INLINE_DOCKERFILE_END}"`, INLINE_DOCKERFILE_END, "the build spec writes it with a here-document ending there");
-  }
+  checkInlineDockerfile("ContainerImage", props.inlineDockerfile, props.source.dockerfile);
   checkPattern(
     "ContainerImage.source.dockerfile",
     props.source.dockerfile,

@@ -16,8 +16,9 @@ export interface DeployActionsProps {
   /** Name of the Lambda function and its role (at most 64 characters). */
   readonly functionName: string;
   /**
-   * Folder holding the handler (`index.js`); the stack knows where it is on disk.
-   * Functions of one stack with the same folder share one archive.
+   * Folder holding the handler (`index.js`), or a zip of it (a path ending
+   * in `.zip`, used as it is); the stack knows where it is on disk.
+   * Functions of one stack with the same code share one archive.
    */
   readonly codeDirectory: string;
   /**
@@ -103,7 +104,8 @@ function archiveOf(fn: Construct, codeDirectory: string): TerraformAsset {
   ARCHIVES.set(stack, archives);
   const existing = archives.get(codeDirectory);
   if (existing) return existing;
-  const code = new TerraformAsset(fn, "Code", { path: codeDirectory, type: AssetType.ARCHIVE });
+  // A zip made beforehand (deterministic bytes) is used as it is; a folder is zipped by cdktf.
+  const code = new TerraformAsset(fn, "Code", { path: codeDirectory, type: codeDirectory.endsWith(".zip") ? AssetType.FILE : AssetType.ARCHIVE });
   archives.set(codeDirectory, code);
   return code;
 }

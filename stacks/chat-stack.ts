@@ -3,11 +3,7 @@ import { Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { AmplifyManualFrontend } from "../constructs/amplify-manual-frontend";
-import {
-  ApiGatewayCloudWatchRole,
-  DEFAULT_SHARED_ROLE_NAME,
-  forgetPreviousAccountResources,
-} from "../constructs/api-gateway-cloud-watch-role";
+import { ApiGatewayCloudWatchRole, DEFAULT_SHARED_ROLE_NAME, forgetPreviousAccountResources } from "../constructs/api-gateway-cloud-watch-role";
 import { oneBuildAtATime } from "../constructs/build-run";
 import { ChatAlarms } from "../constructs/chat-alarms";
 import { ConnectionsTable } from "../constructs/connections-table";
@@ -265,7 +261,8 @@ export class ChatStack extends TerraformStack {
           tokenSecretArn: c.backend.image.githubTokenSecretArn ?? undefined,
         },
         // Without a dockerfile of the repository: this project's (Go release, non-root, no toolchain).
-        inlineDockerfile: c.backend.image.dockerfile === null ? chatBackendDockerfile({ goVersion: c.backend.image.goVersion, port: c.backend.port }) : undefined,
+        inlineDockerfile:
+          c.backend.image.dockerfile === null ? chatBackendDockerfile({ goVersion: c.backend.image.goVersion, port: c.backend.port }) : undefined,
         imageTag: c.backend.image.tag,
         architecture: c.backend.architecture,
         deployActions,

@@ -200,7 +200,7 @@ export const SETTINGS_SCHEMA = z.object({
         }),
         dockerfile: optionalText({
           default: null,
-          doc: 'Dockerfile of the repository to build, relative to its root; null (the default) builds with this project\'s Dockerfile instead: Go goVersion, a static binary in an image without the toolchain, run as a non-root user (needs a port of 1024 or more). "Dockerfile" is the backend repository\'s own (Go 1.19, runs as root).',
+          doc: "Dockerfile of the repository to build, relative to its root; null (the default) builds with this project's Dockerfile instead: Go goVersion, a static binary in an image without the toolchain, run as a non-root user (needs a port of 1024 or more). \"Dockerfile\" is the backend repository's own (Go 1.19, runs as root).",
           rule: rules.RELATIVE_PATH,
         }),
         goVersion: text({

@@ -7,7 +7,7 @@ import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { local, output, variable } from "./fixed-names";
 import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, VPC_ID } from "../constructs/rules";
-import { configureAsModule } from "./module/required-aws-provider";
+import { configureAsModule, ModuleStackProps } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
@@ -30,7 +30,7 @@ export const ALB_LISTENER_ARN_PATTERN = "^(arn:[^:]+:elasticloadbalancing:[^:]+:
  * variables, main and outputs.
  */
 export class WebSocketAlbStack extends TerraformStack {
-  constructor(scope: Construct, id = WEBSOCKET_ALB_STACK) {
+  constructor(scope: Construct, id = WEBSOCKET_ALB_STACK, props: ModuleStackProps = {}) {
     super(scope, id);
     configureAsModule(this);
     // The rule pack (docs/guardrails.md) runs at every synth.
@@ -133,7 +133,7 @@ export class WebSocketAlbStack extends TerraformStack {
       target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link, DEPLOY_ACTIONS_CODE_DIR);
+    const gateway = buildWebSocketGateway(this, inputs, link, props.deployActionsCode ?? DEPLOY_ACTIONS_CODE_DIR);
 
     // outputs
     declareWebSocketModuleOutputs(this, gateway, link);

@@ -5,7 +5,7 @@ import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { variable } from "./fixed-names";
 import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, PORT, VPC_ID } from "../constructs/rules";
-import { configureAsModule } from "./module/required-aws-provider";
+import { configureAsModule, ModuleStackProps } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
@@ -23,7 +23,7 @@ export const WEBSOCKET_NLB_STACK = "websocket-nlb";
  * variables, main and outputs.
  */
 export class WebSocketNlbStack extends TerraformStack {
-  constructor(scope: Construct, id = WEBSOCKET_NLB_STACK) {
+  constructor(scope: Construct, id = WEBSOCKET_NLB_STACK, props: ModuleStackProps = {}) {
     super(scope, id);
     configureAsModule(this);
     // The rule pack (docs/guardrails.md) runs at every synth.
@@ -98,7 +98,7 @@ export class WebSocketNlbStack extends TerraformStack {
       target: { kind: "ip", port: nlb.fargatePort, healthCheck: { path: nlb.healthCheckPath } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link, DEPLOY_ACTIONS_CODE_DIR);
+    const gateway = buildWebSocketGateway(this, inputs, link, props.deployActionsCode ?? DEPLOY_ACTIONS_CODE_DIR);
 
     // outputs
     declareWebSocketModuleOutputs(this, gateway, link);

@@ -232,7 +232,9 @@ async function apiGatewayAccount(event, context) {
     throw new Error(
       `the API Gateway account of ${r} already uses the CloudWatch role ${current} for the logs of every API there, a role these stacks did not create: ` +
         `${event.keepHint} to keep it (this stack's logs go through it)` +
-        (event.replaceHint ? `, or ${event.replaceHint} to replace it (destroying the last stack that uses the new role then resets the setting; it does not restore ${current})` : ""),
+        (event.replaceHint
+          ? `, or ${event.replaceHint} to replace it (destroying the last stack that uses the new role then resets the setting; it does not restore ${current})`
+          : ""),
     );
   }
   // The setting read again: another stack may have set its role at the same moment.
@@ -244,7 +246,11 @@ async function apiGatewayAccount(event, context) {
   }
   if (oldKey) await untagEverywhere(iam, [event.roleName, settled.name, now.name], oldKey);
   const removed = await removePreviousRoles(iam, event, after);
-  return { ...result, usersInRegion: usersIn(await tagsOf(iam, parseRole(result.roleArn, event.rolePath).name), r).length, ...(removed.length ? { removedRoles: removed } : {}) };
+  return {
+    ...result,
+    usersInRegion: usersIn(await tagsOf(iam, parseRole(result.roleArn, event.rolePath).name), r).length,
+    ...(removed.length ? { removedRoles: removed } : {}),
+  };
 }
 
 async function untagEverywhere(iam, names, key) {

@@ -159,7 +159,11 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
         const manifest = JSON.stringify({
           schemaVersion: 2,
           mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-          config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${createHash("sha256").update(build.id).digest("hex")}` },
+          config: {
+            mediaType: "application/vnd.docker.container.image.v1+json",
+            size: 2,
+            digest: `sha256:${createHash("sha256").update(build.id).digest("hex")}`,
+          },
           layers: [],
         });
         await motoJson("ecr", "AmazonEC2ContainerRegistry_V20150921.PutImage", {
@@ -339,7 +343,7 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
         }
         // The code of a function, kept to run it (moto stores it but runs nothing without Docker).
         const created = req.method === "POST" && /^\/2015-03-31\/functions\/?(\?|$)/.test(url);
-        const updated = req.method === "PUT" && /^\/2015-03-31\/functions\/([^/]+)\/code/.exec(url);
+        const updated = req.method === "PUT" ? /^\/2015-03-31\/functions\/([^/]+)\/code/.exec(url) : null;
         if (created || updated) {
           const input = JSON.parse(body.toString("utf8") || "{}");
           const name = created ? input.FunctionName : decodeURIComponent(updated![1]);
