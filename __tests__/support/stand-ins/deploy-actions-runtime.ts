@@ -35,10 +35,10 @@ export interface StandInOptions {
   readonly timeScale?: number;
   /** The account's concurrent-build quota. @default 60 */
   readonly quota?: number;
-  /** Simulated minutes each build of a project takes (queue excluded). @default 3 */
-  readonly buildMinutes?: (projectName: string) => number;
-  /** How a build of a project ends. @default "SUCCEEDED" */
-  readonly buildOutcome?: (projectName: string) => "SUCCEEDED" | "FAILED";
+  /** Simulated minutes the builds of a project take (queue excluded), by project name; others take 3. */
+  readonly buildMinutes?: Record<string, number>;
+  /** How the builds of a project end, by project name; others succeed. */
+  readonly buildOutcome?: Record<string, "SUCCEEDED" | "FAILED">;
   /** File the functions' output is appended to. @default - discarded */
   readonly log?: string;
 }
@@ -75,18 +75,88 @@ interface Build {
   settled: boolean;
 }
 
+/** What a test sees of the stand-in, which runs in a process of its own. */
 export interface DeployActionsRuntime {
   /** `http://127.0.0.1:<port>`: the endpoint of the target setting `lambdaStandInEndpoint`. */
   readonly endpoint: string;
+  /** Changes the account's concurrent-build quota from now on. */
+  setQuota(quota: number): Promise<void>;
+  /** Starts a build of another project that holds a quota slot for `minutes` (simulated). */
+  holdSlot(minutes: number): Promise<void>;
+  /** What it has seen: the invocations, the StartBuild calls and the builds (simulated seconds since it started). */
+  state(): Promise<RuntimeState>;
+  stop(): Promise<void>;
+}
+
+/** See {@link DeployActionsRuntime.state}. */
+export interface RuntimeState {
   readonly invocations: Invocation[];
   readonly startBuildCalls: StartBuildCall[];
-  /** Changes the account's concurrent-build quota from now on. */
-  setQuota(quota: number): void;
-  /** Starts a build of another project that holds a quota slot for `minutes` (simulated). */
-  holdSlot(minutes: number): string;
-  /** Builds whose start and end overlap (simulated seconds), to show that two never ran at once. */
-  builds(): { projectName: string; start: number; end: number; outcome: string }[];
-  stop(): Promise<void>;
+  readonly builds: { projectName: string; start: number; end: number; outcome: string }[];
+}
+
+/**
+ * Starts the stand-in in a process of its own (a test's Terraform runs with
+ * spawnSync, which would block a server in the test's own event loop) and
+ * waits until it listens.
+ */
+export async function startDeployActionsRuntime(options: StandInOptions): Promise<DeployActionsRuntime> {
+  const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), __filename], {
+    env: { ...process.env, DEPLOY_ACTIONS_RUNTIME_OPTIONS: JSON.stringify(options) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      const m = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`the deploy-actions stand-in exited with ${code} before it listened`)));
+  });
+  // A connection per call (no keep-alive: a kept connection the server closed meanwhile fails the next call).
+  const control = (what: string, body?: unknown) =>
+    new Promise<any>((resolve, reject) => {
+      const data = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+      const req = http.request(
+        `${endpoint}/__stand-in/${what}`,
+        { method: body === undefined ? "GET" : "POST", agent: false, headers: { "content-length": data.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            res.statusCode === 200
+              ? resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")))
+              : reject(new Error(`stand-in ${what}: HTTP ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(data);
+    });
+  return {
+    endpoint,
+    setQuota: async (quota) => void (await control("quota", { quota })),
+    holdSlot: async (minutes) => void (await control("hold", { minutes })),
+    state: () => control("state") as Promise<RuntimeState>,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await gone;
+    },
+  };
+}
+
+/**
+ * The message of the function error a failed apply shows: the provider prints
+ * the function's error payload as JSON (`{"errorType":...,"errorMessage":...}`),
+ * and Terraform wraps it at spaces, which are put back.
+ */
+export function functionError(output: string): string {
+  const m = /\{"errorType":"[^"]*","errorMessage":"((?:[^"\\]|\\.)*)"\}/.exec(output.replace(/\n\s*/g, " "));
+  if (!m) throw new Error(`no function error in the output:\n${output.slice(-3000)}`);
+  return JSON.parse(`"${m[1]}"`);
 }
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
@@ -104,8 +174,8 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 };
 
-/** Starts the stand-in on a free loopback port. */
-export async function startDeployActionsRuntime(options: StandInOptions): Promise<DeployActionsRuntime> {
+/** The stand-in's server, in this process (see {@link startDeployActionsRuntime}). */
+async function serve(options: StandInOptions): Promise<void> {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.emulatorEndpoint)) throw new Error(`refusing a non-loopback emulator ${options.emulatorEndpoint}`);
   const scale = options.timeScale ?? 0.01;
   let quota = options.quota ?? 60;
@@ -204,8 +274,8 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
       arn: `arn:aws:codebuild:us-east-1:123456789012:build/${id}`,
       projectName,
       startMs: Date.now(),
-      durationMs: (minutes ?? options.buildMinutes?.(projectName) ?? 3) * 60_000 * scale,
-      outcome: options.buildOutcome?.(projectName) ?? "SUCCEEDED",
+      durationMs: (minutes ?? options.buildMinutes?.[projectName] ?? 3) * 60_000 * scale,
+      outcome: options.buildOutcome?.[projectName] ?? "SUCCEEDED",
       env,
       sourceVersion,
       exported: [],
@@ -253,7 +323,12 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
   async function invoke(name: string, payload: Buffer, region: string, res: http.ServerResponse): Promise<void> {
     const functionName = name.includes(":function:") ? name.split(":function:")[1].split(":")[0] : name;
     const zip = code.get(functionName);
-    const config = await toMoto("GET", `/2015-03-31/functions/${encodeURIComponent(functionName)}`, {}, Buffer.alloc(0));
+    const config = await toMoto(
+      "GET",
+      `/2015-03-31/functions/${encodeURIComponent(functionName)}`,
+      { authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/lambda/aws4_request, SignedHeaders=host, Signature=0` },
+      Buffer.alloc(0),
+    );
     if (config.status !== 200 || !zip) {
       json(res, 404, { Type: "User", Message: `Function not found: ${functionName}` }, { "x-amzn-errortype": "ResourceNotFoundException" });
       return;
@@ -331,6 +406,7 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
       const url = req.url ?? "/";
       const scope = scopeOf(req);
       try {
+        if (url.startsWith("/__stand-in/")) return control(url.slice("/__stand-in/".length), body, res);
         const target = String(req.headers["x-amz-target"] ?? "");
         if (target.startsWith("CodeBuild_20161006.") && (await codebuild(target.split(".")[1], JSON.parse(body.toString("utf8") || "{}"), res))) return;
         const invocation = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(url);
@@ -361,25 +437,38 @@ export async function startDeployActionsRuntime(options: StandInOptions): Promis
       }
     });
   });
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-
-  return {
-    endpoint,
-    invocations,
-    startBuildCalls,
-    setQuota: (q) => (quota = q),
-    holdSlot: (minutes) => addBuild("another-project", [], undefined, minutes).id,
-    builds: () =>
-      [...builds.values()].map((b) => ({
+  /** The test's side: the quota, a slot held by another build, and what was seen. */
+  function control(what: string, body: Buffer, res: http.ServerResponse): void {
+    const input = body.length ? JSON.parse(body.toString("utf8")) : {};
+    if (what === "quota") quota = input.quota;
+    else if (what === "hold") addBuild("another-project", [], undefined, input.minutes);
+    else if (what !== "state") return json(res, 404, { message: `no control ${what}` });
+    json(res, 200, {
+      invocations,
+      startBuildCalls,
+      builds: [...builds.values()].map((b) => ({
         projectName: b.projectName,
         start: simulatedSeconds(b.startMs - started),
         end: simulatedSeconds(b.startMs + b.durationMs - started),
         outcome: b.outcome,
       })),
-    async stop() {
-      for (const child of children) child.kill("SIGKILL");
-      await new Promise<void>((r) => server.close(() => r()));
-      fs.rmSync(work, { recursive: true, force: true });
-    },
+    });
+  }
+
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  const stop = () => {
+    for (const child of children) child.kill("SIGKILL");
+    fs.rmSync(work, { recursive: true, force: true });
+    process.exit(0);
   };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  console.log(`listening ${endpoint}`);
+}
+
+if (require.main === module) {
+  serve(JSON.parse(process.env.DEPLOY_ACTIONS_RUNTIME_OPTIONS ?? "{}")).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }
