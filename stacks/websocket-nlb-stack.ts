@@ -4,7 +4,16 @@ import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { variable } from "./fixed-names";
-import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, PORT, VPC_ID } from "../constructs/rules";
+import {
+  ELB_NAME,
+  HEALTH_CHECK_PATH,
+  LOAD_BALANCER_SECURITY_GROUP_IDS,
+  LOAD_BALANCER_SUBNET_IDS,
+  PORT,
+  VPC_ID,
+  SECURITY_GROUP_IDS,
+  SUBNET_IDS,
+} from "../constructs/rules";
 import { configureAsModule, ModuleStackProps } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
@@ -46,7 +55,7 @@ export class WebSocketNlbStack extends TerraformStack {
       nlbSubnetIds: variable(this, "nlb_subnet_ids", {
         type: "list(string)",
         description: "Subnets of the NLB, one per Availability Zone (private subnets for an internal NLB).",
-        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("nlb_subnet_ids")],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("nlb_subnet_ids"), SUBNET_IDS.hcl("nlb_subnet_ids")],
       }).listValue,
       targetGroupName: variable(this, "target_group_name", {
         type: "string",
@@ -68,13 +77,13 @@ export class WebSocketNlbStack extends TerraformStack {
         type: "list(string)",
         description:
           "Kept for compatibility with the original module. A v1 VPC link has no subnets of its own: it enters the VPC through the NLB, which sits in nlb_subnet_ids.",
-        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids"), SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }).listValue,
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; give the Fargate tasks' security group an ingress rule from these groups on fargate_port.",
-        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
+        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids"), SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
       }).listValue,
       healthCheckPath: variable(this, "health_check_path", {
         type: "string",

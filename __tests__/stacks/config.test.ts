@@ -904,6 +904,117 @@ describe("resolveSettings", () => {
           ),
         ],
       ],
+      // issue 17 §6: what AWS would refuse later, refused at synth
+      [
+        "a tag holds a character IAM refuses (every IAM role gets the tags)",
+        { tags: { "cost#center": "chat" } },
+        [
+          problem(
+            "tags",
+            "tag keys and values of letters, digits, spaces and _ . : / = + - @ (IAM's characters)",
+            '{"cost#center":"chat"}',
+            'change tag "cost#center": IAM roles, which get every tag, refuse other characters',
+          ),
+        ],
+      ],
+      [
+        "there are more tags than AWS allows beside the stack's own",
+        { tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "x"])) },
+        [
+          problem(
+            "tags",
+            "at most 45 tags",
+            JSON.stringify(Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "x"]))),
+            "AWS allows 50 tags per resource and the stacks add up to 5 of their own: keep 45 or fewer",
+          ),
+        ],
+      ],
+      [
+        "the VPC's CIDR block has host bits set (EC2 refuses it)",
+        { chat: { network: { cidr: "10.0.1.0/16" } } },
+        [problem("chat.network.cidr", "a CIDR block written as its network address (no host bits set)", '"10.0.1.0/16"', "write it as 10.0.0.0/16")],
+      ],
+      [
+        "the table's KMS key is in another region",
+        { chat: { table: { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0f3e9a1b-1111" } } },
+        [
+          problem(
+            "chat.table.kmsKeyArn",
+            "a KMS key in region us-east-1 (the stack's region)",
+            '"arn:aws:kms:eu-west-1:123456789012:key/0f3e9a1b-1111"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the alarms' SNS topic is in another region",
+        { chat: { alarms: { enabled: true, snsTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops" } } },
+        [
+          problem(
+            "chat.alarms.snsTopicArn",
+            "an SNS topic in region us-east-1 (the stack's region)",
+            '"arn:aws:sns:eu-west-1:123456789012:ops"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the custom domain's certificate is in another region (a regional domain takes one of its region)",
+        {
+          chat: {
+            domain: { name: "chat.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666" },
+          },
+        },
+        [
+          problem(
+            "chat.domain.certificateArn",
+            "an ACM certificate in region us-east-1 (the stack's region)",
+            '"arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the state bucket's KMS key is in another region than the bucket",
+        {
+          state: {
+            backend: "s3",
+            s3: { bucket: "acme-state", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/0f3e9a1b-1111" },
+          },
+        },
+        [
+          problem(
+            "state.s3.kmsKeyArn",
+            "a KMS key in region eu-central-1 (the state bucket's region)",
+            '"arn:aws:kms:us-east-1:123456789012:key/0f3e9a1b-1111"',
+            "it is in us-east-1: give one of region eu-central-1",
+          ),
+        ],
+      ],
+      [
+        "replaceExisting is set while the stack leaves the account setting alone",
+        { chat: { apiGatewayAccount: { manage: false, replaceExisting: true } } },
+        [
+          problem(
+            "chat.apiGatewayAccount.replaceExisting",
+            "false (its default) when chat.apiGatewayAccount.manage is false (the stack leaves the setting alone)",
+            "true",
+            "remove it, or set manage to true",
+          ),
+        ],
+      ],
+      [
+        "a role name is given while the stack leaves the account setting alone",
+        { chat: { apiGatewayAccount: { manage: false, roleName: "chat-logs" } } },
+        [
+          problem(
+            "chat.apiGatewayAccount.roleName",
+            "null (its default) when chat.apiGatewayAccount.manage is false (the stack creates no role)",
+            '"chat-logs"',
+            "remove it, or set manage to true",
+          ),
+        ],
+      ],
       [
         "a Lambda stand-in is given for the aws target",
         { target: { lambdaStandInEndpoint: "http://127.0.0.1:6000" } },

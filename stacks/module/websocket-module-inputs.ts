@@ -7,6 +7,8 @@ import {
   INTEGRATION_TIMEOUT,
   LOG_RETENTION,
   LOGGING_LEVEL,
+  MAX_USER_TAGS,
+  TAGS_VARIABLE,
   ROUTE_SELECTION_EXPRESSION,
   STAGE_NAME,
   THROTTLE_BURST_LIMIT,
@@ -209,7 +211,8 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
     tags: variable(scope, "tags", {
       type: "map(string)",
       default: {},
-      description: "Tags of every resource the module creates.",
+      description: `Tags of every resource the module creates: at most ${MAX_USER_TAGS}, keys of 1 to 128 and values of at most 256 letters, digits, spaces and _ . : / = + - @ (IAM's characters), no key starting with aws:.`,
+      validation: [TAGS_VARIABLE.hcl("tags")],
     }).value,
     edges: declareWebSocketEdgeInputs(scope),
   };
