@@ -162,7 +162,7 @@ describeE2e()("a new account's first deploy (CodeBuild quota, long builds, the s
   test(
     "with the quota raised to 1, held by another build, the deploy run again continues: both builds finish, one after the other, the image's 8 minutes of queue and 35 of build outlasting the function's 15",
     async () => {
-      // GIVEN another project's build holding the account's only slot for 8 (simulated) minutes
+      // GIVEN another project's build holding the account's only slot for 8 (simulated) minutes when the image build asks for it
       await runtime.setQuota(1);
       await runtime.holdSlot(8);
       // WHEN the deploy runs again

@@ -81,7 +81,12 @@ export interface DeployActionsRuntime {
   readonly endpoint: string;
   /** Changes the account's concurrent-build quota from now on. */
   setQuota(quota: number): Promise<void>;
-  /** Starts a build of another project that holds a quota slot for `minutes` (simulated). */
+  /**
+   * Another project's build, holding a quota slot for `minutes` (simulated)
+   * from the next StartBuild on: the build that asks for the slot finds it
+   * taken (the time Terraform takes to get there would otherwise, scaled,
+   * outlast any hold).
+   */
   holdSlot(minutes: number): Promise<void>;
   /** What it has seen: the invocations, the StartBuild calls and the builds (simulated seconds since it started). */
   state(): Promise<RuntimeState>;
@@ -180,6 +185,7 @@ async function serve(options: StandInOptions): Promise<void> {
   const scale = options.timeScale ?? 0.01;
   let quota = options.quota ?? 60;
   const started = Date.now();
+  let pendingHold: number | undefined;
   const simulatedSeconds = (realMs: number) => Math.round(realMs / scale / 1000);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -288,6 +294,10 @@ async function serve(options: StandInOptions): Promise<void> {
   async function codebuild(target: string, input: any, res: http.ServerResponse): Promise<boolean> {
     if (target === "StartBuild") {
       const at = simulatedSeconds(Date.now() - started);
+      if (pendingHold !== undefined) {
+        addBuild("another-project", [], undefined, pendingHold);
+        pendingHold = undefined;
+      }
       if (running().length >= quota) {
         const message = `Cannot have more than ${quota} builds in queue for the account`;
         startBuildCalls.push({ projectName: input.projectName, refused: message, at });
@@ -441,7 +451,7 @@ async function serve(options: StandInOptions): Promise<void> {
   function control(what: string, body: Buffer, res: http.ServerResponse): void {
     const input = body.length ? JSON.parse(body.toString("utf8")) : {};
     if (what === "quota") quota = input.quota;
-    else if (what === "hold") addBuild("another-project", [], undefined, input.minutes);
+    else if (what === "hold") pendingHold = input.minutes;
     else if (what !== "state") return json(res, 404, { message: `no control ${what}` });
     json(res, 200, {
       invocations,
