@@ -11,8 +11,9 @@ import { describeE2e, destroy, secondPlanChanges, useDeployedExample } from "../
 
 describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deployed on the emulator", () => {
   // The example's module call with the account setting managed by the module,
-  // as its comment suggests: logs on, the role set, and reset on destroy.
-  const e = useDeployedExample("websocket-alb", { websocket_api: { api_gateway_account_role: "managed" } });
+  // as its comment suggests: logs on, the shared role set by the module's
+  // function (run by the Lambda stand-in), and reset on destroy.
+  const e = useDeployedExample("websocket-alb", { websocket_api: { api_gateway_account_role: "managed" } }, { lambdaStandIn: true });
 
   test("the existing ALB is registered in an alb-type target group of an internal NLB on the listener's port", async () => {
     const elb = new ElasticLoadBalancingV2Client(e.cfg);
@@ -42,7 +43,7 @@ describeE2e()("websocket-alb module, consumed by examples/websocket-alb, deploye
     expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/my-websocket-api$/);
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, LoggingLevel: "ERROR" });
     const account = await new APIGatewayClient(e.cfg).send(new GetAccountCommand({}));
-    expect(account.cloudwatchRoleArn).toMatch(/:role\/my-websocket-api-apigw-cloudwatch$/);
+    expect(account.cloudwatchRoleArn).toMatch(/:role\/websocket-gateway\/apigateway-cloudwatch-logs$/);
   });
 
   test("a second plan after apply is empty", () => {

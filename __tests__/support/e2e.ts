@@ -3,6 +3,7 @@ import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { DeployActionsRuntime, startDeployActionsRuntime } from "./stand-ins/deploy-actions-runtime";
 import { copyExample, removeWorkdir, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
@@ -31,9 +32,15 @@ export function sdkConfig(emulator: Emulator) {
   return { endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 };
 }
 
-/** Points an HCL root's provider at the emulator (an override file, as a user would). */
-export function overrideProviderForEmulator(dir: string, emulator: Emulator): void {
-  writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...emulatorProviderArguments(emulator.endpoint) } } });
+/**
+ * Points an HCL root's provider at the emulator (an override file, as a user
+ * would), and its Lambda and CodeBuild calls at a stand-in that runs them
+ * when one is given (stand-ins/deploy-actions-runtime.ts).
+ */
+export function overrideProviderForEmulator(dir: string, emulator: Emulator, lambdaStandIn?: string): void {
+  writeJson(path.join(dir, "emulator_override.tf.json"), {
+    provider: { aws: { region: REGION, ...emulatorProviderArguments(emulator.endpoint, lambdaStandIn) } },
+  });
 }
 
 /** Keeps a synthesized root stack's state in its folder. */
@@ -80,11 +87,12 @@ export function deployExample(
   emulator: Emulator,
   dir: string,
   moduleArguments: ModuleArguments = {},
+  lambdaStandIn?: string,
 ): { root: string; outputs: Record<string, any> } {
   const root = path.join(dir, "root");
   fs.mkdirSync(root);
   copyExample(example, root);
-  overrideProviderForEmulator(root, emulator);
+  overrideProviderForEmulator(root, emulator, lambdaStandIn);
   if (Object.keys(moduleArguments).length) writeJson(path.join(root, "module_override.tf.json"), { module: moduleArguments });
   return { root, outputs: apply(root) };
 }
@@ -103,15 +111,19 @@ export interface DeployedExample {
  * own, the example deployed on it, the emulator stopped and the folder removed
  * at the end. The returned object is filled in by beforeAll.
  */
-export function useDeployedExample(example: string, moduleArguments: ModuleArguments = {}): DeployedExample {
+export function useDeployedExample(example: string, moduleArguments: ModuleArguments = {}, options: { lambdaStandIn?: boolean } = {}): DeployedExample {
   const ctx = {} as DeployedExample;
+  let runtime: DeployActionsRuntime | undefined;
   beforeAll(async () => {
     Object.assign(ctx, await emulatorFor(example));
     ctx.cfg = sdkConfig(ctx.emulator);
-    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir, moduleArguments));
+    // A module's Lambda functions (api_gateway_account_role "managed") run in the stand-in.
+    if (options.lambdaStandIn) runtime = await startDeployActionsRuntime({ emulatorEndpoint: ctx.emulator.endpoint, log: path.join(ctx.dir, "functions.log") });
+    Object.assign(ctx, deployExample(example, ctx.emulator, ctx.dir, moduleArguments, runtime?.endpoint));
   }, 15 * 60_000);
   // Stopping the emulator and removing the folder can take more than jest's 5 s on a loaded machine.
   afterAll(async () => {
+    await runtime?.stop();
     await ctx.emulator?.stop();
     if (ctx.dir) removeWorkdir(ctx.dir);
   }, 60_000);
