@@ -165,7 +165,9 @@ export class DeployActions extends Construct {
       assumeRolePolicy: trust.json,
       tags: props.tags,
     });
+    // With a count too: its statements read the (then absent) log group and role.
     const document = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
+      count,
       statement: Lazy.anyValue({
         produce: () => [
           {
@@ -179,7 +181,7 @@ export class DeployActions extends Construct {
       }),
     });
     this.roleArn = attr(this.role, "arn");
-    this.policy = new IamRolePolicy(this, "Policy", { count, name: "deploy-actions", role: attr(this.role, "name"), policy: document.json });
+    this.policy = new IamRolePolicy(this, "Policy", { count, name: "deploy-actions", role: attr(this.role, "name"), policy: attr(document, "json") });
     this.function = new LambdaFunction(this, "Resource", {
       count,
       functionName: props.functionName,
