@@ -128,6 +128,13 @@ export class ApiGatewayCloudWatchRole extends Construct {
       resources: [`arn:${partition}:apigateway:${region}::/account`],
     });
     actions.allow({
+      sid: "ListSharedRoles",
+      effect: "Allow",
+      actions: ["iam:ListRoles"],
+      // AWS requires "*": ListRoles has no resource-level permissions (the action filters by PathPrefix itself).
+      resources: ["*"],
+    });
+    actions.allow({
       sid: "SharedRoles",
       effect: "Allow",
       actions: ["iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags"],

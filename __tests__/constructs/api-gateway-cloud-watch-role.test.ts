@@ -52,8 +52,10 @@ describe("ApiGatewayCloudWatchRole", () => {
     const json = synthJson(stack);
     const statements = grants(json, deployActions);
     const sids = statements.map((s: any) => s.sid);
-    expect(sids).toEqual(["ApiGatewayAccountSetting", "SharedRoles", "SharedRolesPolicy", "PassSharedRolesToApiGateway"]);
-    const [setting, roles, policy, pass] = statements;
+    expect(sids).toEqual(["ApiGatewayAccountSetting", "ListSharedRoles", "SharedRoles", "SharedRolesPolicy", "PassSharedRolesToApiGateway"]);
+    const [setting, list, roles, policy, pass] = statements;
+    // AWS requires "*" for ListRoles (no resource-level permissions); the action reads only the path's roles.
+    expect(list).toMatchObject({ actions: ["iam:ListRoles"], resources: ["*"] });
     expect(setting).toMatchObject({
       actions: ["apigateway:GET", "apigateway:PATCH"],
       resources: [expect.stringMatching(/^arn:\$\{.+\}:apigateway:\$\{data\.aws_region\..+\.name\}::\/account$/)],

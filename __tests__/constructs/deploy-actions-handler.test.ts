@@ -48,6 +48,7 @@ jest.mock("@aws-sdk/client-iam", () => ({
   TagRoleCommand: mockCommand("TagRole"),
   UntagRoleCommand: mockCommand("UntagRole"),
   ListRoleTagsCommand: mockCommand("ListRoleTags"),
+  ListRolesCommand: mockCommand("ListRoles"),
   AttachRolePolicyCommand: mockCommand("AttachRolePolicy"),
   DetachRolePolicyCommand: mockCommand("DetachRolePolicy"),
 }));
@@ -717,6 +718,9 @@ describe("deploy-actions handler", () => {
         TagRole: (i) => i.Tags.forEach((t: any) => role(i.RoleName).tags.set(t.Key, t.Value)),
         UntagRole: (i) => i.TagKeys.forEach((k: string) => role(i.RoleName).tags.delete(k)),
         ListRoleTags: (i) => ({ Tags: [...role(i.RoleName).tags].map(([Key, Value]) => ({ Key, Value })) }),
+        ListRoles: (i) => ({
+          Roles: [...roles].filter(([, r]) => r.Path.startsWith(i.PathPrefix)).map(([RoleName, r]) => ({ RoleName, Path: r.Path, Arn: r.Arn })),
+        }),
         AttachRolePolicy: (i) => role(i.RoleName).policies.add(i.PolicyArn),
         DetachRolePolicy: (i) => role(i.RoleName).policies.delete(i.PolicyArn),
         DeleteRole: (i) => {
@@ -845,6 +849,17 @@ describe("deploy-actions handler", () => {
       await expect(handler(as("create"), context())).rejects.toThrow(
         `the IAM role apigateway-cloudwatch-logs exists outside /websocket-gateway/ (arn:aws:iam::${ACCOUNT}:role/apigateway-cloudwatch-logs): it is not one of the roles these stacks share`,
       );
+    });
+
+    test("takes the stack's stale tag off another shared role (an apply that stopped half-way) and deletes that role when nothing uses it", async () => {
+      // GIVEN the stack tagged on a role the region no longer names
+      await handler(as("create", { roleName: "old-logs" }), context());
+      setting = null;
+      // WHEN the stack's function runs again with another name
+      await handler(as("create"), context());
+      // THEN only the region's role is left, with the stack's one tag
+      expect([...roles.keys()]).toEqual(["apigateway-cloudwatch-logs"]);
+      expect(users("apigateway-cloudwatch-logs")).toHaveLength(1);
     });
 
     test("an update with another user (another environment) moves the stack's tag", async () => {

@@ -447,6 +447,8 @@ describe("ChatStack", () => {
       const [checkId] = findBy(json, "aws_iam_role", "name", "chat-dev-account-check");
       const iam = `arn:\${data.aws_partition.${partition}.partition}:iam::\${element(split(":", aws_iam_role.${checkId}.arn), 4)}`;
       expect(statements.slice(2).map((st: any) => [st.sid, st.resources])).toEqual([
+        // AWS requires "*": ListRoles has no resource-level permissions.
+        ["ListSharedRoles", ["*"]],
         ["SharedRoles", [`${iam}:role/websocket-gateway/*`]],
         ["SharedRolesPolicy", [`${iam}:role/websocket-gateway/*`]],
         ["PassSharedRolesToApiGateway", [`${iam}:role/websocket-gateway/*`]],

@@ -20,6 +20,12 @@
 //   delete         untag this stack; the last stack of the region resets the
 //                  setting, and a role no stack uses any more is deleted.
 //
+// Every run also takes this stack's tag off the other shared roles and deletes
+// those no stack uses (ListRoles under the path): a stack whose earlier apply
+// stopped half-way leaves no stale tag. (A refused update is recorded by
+// Terraform with its new input all the same: the next apply runs the function
+// again only when an input changes, e.g. replaceExisting or manage.)
+//
 // So destroying one stack leaves the others' logs working. Two stacks applied
 // at the same moment in a region without a role may each set their own
 // role: the second to set it wins and the first tags itself on that one
@@ -33,6 +39,7 @@ const {
   DetachRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  ListRolesCommand,
   ListRoleTagsCommand,
   TagRoleCommand,
   UntagRoleCommand,
@@ -245,12 +252,41 @@ async function apiGatewayAccount(event, context) {
     result = { ...result, roleArn: after, outcome: "joined" };
   }
   if (oldKey) await untagEverywhere(iam, [event.roleName, settled.name, now.name], oldKey);
+  await tidy(iam, event, key, parseRole(result.roleArn, event.rolePath).name);
   const removed = await removePreviousRoles(iam, event, after);
   return {
     ...result,
     usersInRegion: usersIn(await tagsOf(iam, parseRole(result.roleArn, event.rolePath).name), r).length,
     ...(removed.length ? { removedRoles: removed } : {}),
   };
+}
+
+/** Names of the shared roles (every role under the path). */
+async function sharedRoleNames(iam, rolePath) {
+  const names = [];
+  let Marker;
+  do {
+    const page = await iam.send(new ListRolesCommand({ PathPrefix: rolePath, Marker }));
+    for (const role of page.Roles ?? []) if (role.Path === rolePath) names.push(role.RoleName);
+    Marker = page.IsTruncated ? page.Marker : undefined;
+  } while (Marker);
+  return names;
+}
+
+/**
+ * Takes this stack's tag off every shared role but `keep`, and deletes those
+ * no stack uses any more (a stack that moved, or whose earlier apply stopped
+ * half-way, leaves no stale tag behind).
+ */
+async function tidy(iam, event, key, keep) {
+  const roles = {};
+  for (const name of await sharedRoleNames(iam, event.rolePath)) {
+    if (name === keep) continue;
+    const tags = await tagsOf(iam, name);
+    if (tags?.some((t) => t.Key === key)) await iam.send(new UntagRoleCommand({ RoleName: name, TagKeys: [key] }));
+    roles[name] = await deleteIfUnused(iam, name, event.policyArn);
+  }
+  return roles;
 }
 
 async function untagEverywhere(iam, names, key) {
@@ -266,7 +302,7 @@ async function untagEverywhere(iam, names, key) {
 /** Destroy: this stack lets go; the region's last stack resets the setting, and unused roles go. */
 async function leave(iam, apigw, event, r, key, current) {
   const now = parseRole(current, event.rolePath);
-  const names = [event.roleName, ...(now.shared ? [now.name] : [])];
+  const names = [...new Set([event.roleName, ...(now.shared ? [now.name] : []), ...(await sharedRoleNames(iam, event.rolePath))])];
   await untagEverywhere(iam, names, key);
   let outcome = "left";
   if (now.shared) {

@@ -60,7 +60,7 @@ export function accountRoleChecks(ctx: () => AccountRoleContext): void {
   );
 
   test(
-    "still refuses a role that belongs to someone else, naming it and the settings to change",
+    "still refuses a role that belongs to someone else, naming it and the settings to change; replaceExisting replaces it",
     async () => {
       // GIVEN someone sets the region's role to one of their own
       const iam = new IAMClient(ctx().cfg);
@@ -75,11 +75,10 @@ export function accountRoleChecks(ctx: () => AccountRoleContext): void {
           }),
         )
       ).Role!.Arn!;
-      const ours = await setting();
       const apigw = new APIGatewayClient(ctx().cfg);
       await apigw.send(new UpdateAccountCommand({ patchOperations: [{ op: "replace", path: "/cloudwatchRoleArn", value: theirs }] }));
       try {
-        // WHEN the stack's role name changes back
+        // WHEN the stack's role name changes back to the fixture's
         ctx().resynth({});
         const run = terraformRun(ctx().stackDir, ["apply", "-input=false", "-auto-approve", "-lock=false"]);
         // THEN the apply stops at the account function, naming their role and both settings
@@ -88,14 +87,20 @@ export function accountRoleChecks(ctx: () => AccountRoleContext): void {
         expect(text).toContain(`already uses the CloudWatch role ${theirs} for the logs of every API there, a role these stacks did not create`);
         expect(text).toContain("set chat.apiGatewayAccount.manage to false to keep it");
         expect(text).toContain("or set chat.apiGatewayAccount.replaceExisting to true to replace it");
+        // WHEN the stack is told to replace it (the message's second way out)
+        ctx().resynth({ chat: { apiGatewayAccount: { replaceExisting: true } } });
+        apply(ctx().stackDir);
+        // THEN the region names the stack's shared role again; their role is left alone, and the renamed one is gone
+        expect(await setting()).toBe(await sharedArn(DEFAULT_SHARED_ROLE_NAME));
+        expect(await exists("platform-apigw-logs")).toBe(true);
+        expect(await exists(RENAMED)).toBe(false);
       } finally {
-        await apigw.send(new UpdateAccountCommand({ patchOperations: [{ op: "replace", path: "/cloudwatchRoleArn", value: ours }] }));
         await iam.send(new DeleteRoleCommand({ RoleName: "platform-apigw-logs" }));
       }
-      // AND with the region's setting back on the stack's role, the fixture's own settings apply again
+      // AND the fixture's own settings apply again
+      ctx().resynth({});
       apply(ctx().stackDir);
       expect(await setting()).toBe(await sharedArn(DEFAULT_SHARED_ROLE_NAME));
-      expect(await exists(RENAMED)).toBe(false);
     },
     15 * 60_000,
   );
