@@ -341,15 +341,15 @@ export const SETTINGS_SCHEMA = z.object({
     apiGatewayAccount: z.object({
       manage: flag({
         default: true,
-        doc: "Set this region's API Gateway CloudWatch role (account-wide; destroy resets it). The apply stops before replacing a role the region already has; false leaves the setting alone and logs through the region's role.",
+        doc: "Set this region's API Gateway CloudWatch role, shared with the region's other stacks (the last one destroyed resets it). The apply stops before replacing a role these stacks did not create; false leaves the setting alone and logs through the region's role.",
       }),
       replaceExisting: flag({
         default: false,
-        doc: "Replace a CloudWatch role the region's API Gateway account already uses (every API's logs then go through this stack's role, and destroy resets the setting; it does not restore the old role).",
+        doc: "Replace a CloudWatch role the region's API Gateway account already uses that these stacks did not create (every API's logs then go through the shared role; destroying the last stack that uses it resets the setting, it does not restore the old role).",
       }),
       roleName: optionalText({
         default: null,
-        doc: "Name of that role (default: <name>-<environment>-apigw-cloudwatch).",
+        doc: "Name of the shared role created under the IAM path /websocket-gateway/ when the region has none (default: apigateway-cloudwatch-logs); a region whose setting names a shared role keeps it.",
         // Wording of the settings table's tests; the condition is IAM's.
         rule: rules.IAM_ROLE_NAME.with({ rule: "an IAM role name (at most 64 of letters, digits and + = , . @ _ -)", fix: "shorten or rename it" }),
       }),

@@ -50,7 +50,7 @@ export interface TargetCapabilities {
   readonly kind: Settings["target"]["kind"];
   /** Explicit API deployments (`aws_apigatewayv2_deployment`), used when autoDeploy is off. */
   readonly explicitDeployments: boolean;
-  /** Lambda functions run: the deploy actions (image build, frontend build and publication, Amplify repository connection, API Gateway account check). */
+  /** Lambda functions run: the deploy actions (image build, frontend build and publication, Amplify repository connection, the API Gateway account setting). */
   readonly lambda: boolean;
   /** Application Auto Scaling registers scalable targets (`aws_appautoscaling_target`). */
   readonly autoScaling: boolean;
