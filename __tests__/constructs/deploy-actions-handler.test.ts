@@ -527,6 +527,27 @@ describe("deploy-actions handler", () => {
       expect(sent(mockCodeBuildSend, "ListBuildsForProject")).toEqual([]);
     });
 
+    test("a step handed a build that succeeded between the two steps reads its image, starting nothing", async () => {
+      // GIVEN the image not yet seen in ECR when the step begins (it ends meanwhile), then there
+      let described = 0;
+      respond(mockEcrSend, {
+        DescribeImages: () => {
+          described += 1;
+          if (described === 1) throw imageNotFound();
+          return { imageDetails: [{ imageDigest: DIGEST }] };
+        },
+      });
+      respond(mockCodeBuildSend, { BatchGetBuilds: () => ({ builds: [build("chat-backend:5", "SUCCEEDED")] }) });
+      // WHEN / THEN
+      await expect(handler(STEP(3, { state: "running", buildId: "chat-backend:5" }), context())).resolves.toMatchObject({
+        state: "done",
+        imageDigest: DIGEST,
+        buildId: "chat-backend:5",
+      });
+      expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([]);
+      expect(sent(mockCodeBuildSend, "ListBuildsForProject")).toEqual([]);
+    });
+
     test("a step after one that finished returns its result at once, calling nothing", async () => {
       const done = { state: "done", imageDigest: DIGEST, imageTag: "v2", buildId: "chat-backend:5" };
       await expect(handler(STEP(3, done), context())).resolves.toEqual(done);

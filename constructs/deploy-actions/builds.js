@@ -121,13 +121,15 @@ async function runningBuildWith(codebuild, projectName, name, value) {
 
 /**
  * The build this step follows: the one the previous step handed on while it
- * still runs, else a running build of the same key (an earlier deploy's),
- * else a new one. `{ build }`, or `{ refused }` (see startBuild).
+ * still runs (or once it has succeeded: it ended between the two steps),
+ * else a running build of the same key (an earlier deploy's), else a new one.
+ * `{ build }`, or `{ refused }` (see startBuild).
  */
 async function buildToFollow(codebuild, event, context, key, start, what) {
   if (event.previous?.buildId) {
     const handed = await getBuild(codebuild, event.previous.buildId);
-    if (handed?.buildStatus === "IN_PROGRESS") return { build: handed };
+    // Still running, or succeeded since (its result is read below): followed. Failed before this step began: built again.
+    if (handed?.buildStatus === "IN_PROGRESS" || handed?.buildStatus === "SUCCEEDED") return { build: handed };
   }
   const running = await runningBuildWith(codebuild, start.projectName, key.name, key.value);
   if (running) return { build: running };
