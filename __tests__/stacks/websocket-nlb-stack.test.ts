@@ -359,7 +359,7 @@ describe("WebSocketNlbStack", () => {
       const [, fn] = only(json, "aws_lambda_function");
       expect(fn).toMatchObject({ count, function_name: '${substr(replace(join("", [var.api_name, "-apigw-account"]), "/[^0-9A-Za-z_-]/", "-"), 0, 64)}' });
       // The module's archive, found from the caller's folder.
-      expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/archive\.zip$/);
+      expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/(archive|deploy-actions)\.zip$/);
       expect(fn.source_code_hash).toBe(`\${filebase64sha256("${fn.filename}")}`);
       expect(only(json, "aws_iam_role")[1].count).toBe(count);
       // What release 2.0.0 made is forgotten, not destroyed (destroying it would reset the setting).
