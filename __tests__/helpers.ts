@@ -36,9 +36,16 @@ export function resourcesOf(json: any, type: string): Record<string, any> {
 
 /** The deploy-action invocations (`aws_lambda_invocation`), keyed by the action in their input, as [logical id, block]. */
 export function invocationsByAction(json: any): Record<string, [string, any]> {
-  return Object.fromEntries(
-    Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).map(([id, i]) => [/"action" = "([^"]+)"/.exec(i.input)![1], [id, i]]),
-  );
+  // An action invoked in steps (DeployActions.invokeUntilDone) is known by its first step.
+  const first = Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).filter(([, i]) => !/"step" = ([2-9]|\d\d)/.test(i.input));
+  return Object.fromEntries(first.map(([id, i]) => [/"action" = "([^"]+)"/.exec(i.input)![1], [id, i]]));
+}
+
+/** The invocations of an action invoked in steps, in order (step 1 first). */
+export function invocationSteps(json: any, action: string): [string, any][] {
+  const steps = Object.entries<any>(resourcesOf(json, "aws_lambda_invocation")).filter(([, i]) => i.input.includes(`"action" = "${action}"`));
+  const step = (i: any) => Number(/"step" = (\d+)/.exec(i.input)?.[1] ?? 1);
+  return steps.sort(([, a], [, b]) => step(a) - step(b));
 }
 
 /** Data sources of one type, keyed by logical id. */

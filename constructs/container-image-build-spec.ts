@@ -1,10 +1,51 @@
 import type { DockerHubAccess } from "./docker-hub-access";
+import { invalid, isUnresolved } from "./validation";
+
+/** Where the build writes a Dockerfile given inline, in the checked-out source. */
+export const INLINE_DOCKERFILE = ".websocket-gateway.Dockerfile";
+/** The line that ends the here-document the build spec writes it with. */
+export const INLINE_DOCKERFILE_END = "WEBSOCKET_GATEWAY_DOCKERFILE";
+
+/** Throws when an inline Dockerfile cannot be written by the build spec, or comes with a repository's Dockerfile (`<owner>.inlineDockerfile`). */
+export function checkInlineDockerfile(owner: string, inline: string | undefined, repositoryDockerfile: string | undefined): void {
+  if (inline === undefined || isUnresolved(inline)) return;
+  if (repositoryDockerfile !== undefined) {
+    throw invalid(
+      `${owner}.source.dockerfile`,
+      "undefined when inlineDockerfile is given (the build writes and uses that one)",
+      repositoryDockerfile,
+      "give one of the two",
+    );
+  }
+  if (!/^FROM\s/im.test(inline))
+    throw invalid(`${owner}.inlineDockerfile`, "a Dockerfile with at least one FROM line", `${inline.slice(0, 40)}...`, "give the Dockerfile's text");
+  if (inline.split("\n").some((l) => l.trim() === INLINE_DOCKERFILE_END)) {
+    throw invalid(
+      `${owner}.inlineDockerfile`,
+      `a Dockerfile without a line "${INLINE_DOCKERFILE_END}"`,
+      INLINE_DOCKERFILE_END,
+      "the build spec writes it with a here-document ending there",
+    );
+  }
+}
 
 /**
- * The CodeBuild build spec: log in to ECR, get at Docker Hub's images as
- * `dockerHub` says, build, push `$REPOSITORY_URI:$IMAGE_TAG`.
+ * The CodeBuild build spec: write the inline Dockerfile (when there is one),
+ * log in to ECR, get at Docker Hub's images as `dockerHub` says, build, push
+ * `$REPOSITORY_URI:$IMAGE_TAG`.
  */
-export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous"): string {
+export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"] = "anonymous", inlineDockerfile?: string): string {
+  const write = inlineDockerfile
+    ? [
+        "      - |",
+        `        cat > "${dockerfile}" <<'${INLINE_DOCKERFILE_END}'`,
+        ...inlineDockerfile
+          .replace(/\n+$/, "")
+          .split("\n")
+          .map((l) => (l ? `        ${l}` : "")),
+        `        ${INLINE_DOCKERFILE_END}`,
+      ]
+    : [];
   const rewrite = (target: string) => [
     "      - |",
     `        python3 - "${dockerfile}" ${target} <<'PYTHON'`,
@@ -26,6 +67,7 @@ export function buildSpec(dockerfile: string, dockerHub: DockerHubAccess["kind"]
     "phases:",
     "  pre_build:",
     "    commands:",
+    ...write,
     '      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
     ...access[dockerHub],
     "  build:",

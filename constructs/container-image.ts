@@ -8,7 +8,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { buildSpec } from "./container-image-build-spec";
+import { BuildRun, concurrentBuildQuota } from "./build-run";
+import { buildSpec, checkInlineDockerfile, INLINE_DOCKERFILE } from "./container-image-build-spec";
 import { DeployActions } from "./deploy-actions";
 import { checkDockerHubAccess, DockerHubAccess, dockerHubCachePrefix, dockerHubStatements, dockerHubVariables } from "./docker-hub-access";
 import { escapeTerraformTemplate } from "./escape";
@@ -22,7 +23,7 @@ export interface GitHubSource {
   /** Branch, tag or commit to build. */
   readonly gitRef: string;
   /**
-   * Dockerfile, relative to the repository root.
+   * Dockerfile, relative to the repository root (not with `inlineDockerfile`).
    * @default "Dockerfile"
    */
   readonly dockerfile?: string;
@@ -40,6 +41,13 @@ export interface ContainerImageProps {
   readonly name: string;
   /** What to build. */
   readonly source: GitHubSource;
+  /**
+   * A Dockerfile of this project's, built instead of the repository's: the
+   * build writes it into the checked-out source (as `${INLINE_DOCKERFILE}`,
+   * the repository root as context) before it builds.
+   * @default - the repository's `source.dockerfile`
+   */
+  readonly inlineDockerfile?: string;
   /**
    * Tag to push. Tags are immutable: a new tag builds and deploys a new
    * image, an existing tag is reused as it is.
@@ -102,6 +110,8 @@ export class ContainerImage extends Construct {
   public readonly repositoryArn: string;
   /** The pull through cache rule for Docker Hub, when this image creates one. */
   public readonly pullThroughCacheRule?: EcrPullThroughCacheRule;
+  /** The build during apply (with `deployActions`): its invocations and the CodeBuild quota it draws on. */
+  public readonly buildRun?: BuildRun;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
@@ -182,9 +192,12 @@ export class ContainerImage extends Construct {
     const rolePolicy = new IamRolePolicy(this, "BuildPolicy", { name: "build-and-push", role: role.name, policy: policy.json });
 
     const arm = (props.architecture ?? "X86_64") === "ARM64";
+    const environmentType = arm ? "ARM_CONTAINER" : "LINUX_CONTAINER";
+    const computeType = "BUILD_GENERAL1_SMALL";
+    const dockerfile = props.inlineDockerfile !== undefined ? INLINE_DOCKERFILE : (props.source.dockerfile ?? "Dockerfile");
     this.project = new CodebuildProject(this, "Project", {
       name: props.name,
-      description: `Builds ${props.source.repositoryUrl} (${props.source.dockerfile ?? "Dockerfile"}) and pushes it to ECR with an immutable tag`,
+      description: `Builds ${props.source.repositoryUrl} (${props.inlineDockerfile !== undefined ? "with this project's Dockerfile" : dockerfile}) and pushes it to ECR with an immutable tag`,
       serviceRole: role.arn,
       buildTimeout: 20,
       concurrentBuildLimit: 1,
@@ -192,14 +205,14 @@ export class ContainerImage extends Construct {
         type: "GITHUB",
         location: props.source.repositoryUrl,
         gitCloneDepth: 1,
-        buildspec: escapeTerraformTemplate(buildSpec(props.source.dockerfile ?? "Dockerfile", dockerHub.kind)),
+        buildspec: escapeTerraformTemplate(buildSpec(dockerfile, dockerHub.kind, props.inlineDockerfile)),
         auth: props.source.tokenSecretArn ? { type: "SECRETS_MANAGER", resource: props.source.tokenSecretArn } : undefined,
       },
       sourceVersion: props.source.gitRef,
       artifacts: { type: "NO_ARTIFACTS" },
       environment: {
-        type: arm ? "ARM_CONTAINER" : "LINUX_CONTAINER",
-        computeType: "BUILD_GENERAL1_SMALL",
+        type: environmentType,
+        computeType,
         image: arm ? "aws/codebuild/amazonlinux-aarch64-standard:3.0" : "aws/codebuild/amazonlinux-x86_64-standard:5.0",
         // Docker builds need a privileged build container.
         privilegedMode: true,
@@ -222,7 +235,9 @@ export class ContainerImage extends Construct {
         resources: [this.project.arn],
       });
       props.deployActions.allow({ sid: "ReadImageDigest", effect: "Allow", actions: ["ecr:DescribeImages"], resources: [this.repository.arn] });
-      const build = props.deployActions.invoke(
+      // Several invocations when the build (queue included) outlasts one.
+      const quota = concurrentBuildQuota(environmentType, computeType);
+      const run = props.deployActions.invokeUntilDone(
         "BuildImage",
         {
           action: "build-image",
@@ -230,10 +245,12 @@ export class ContainerImage extends Construct {
           repositoryName: this.repository.name,
           imageTag: props.imageTag,
           sourceVersion: props.source.gitRef,
+          quota,
         },
-        [this.project],
+        { dependsOn: [this.project] },
       );
-      this.imageUri = `${this.repository.repositoryUrl}@${Fn.lookup(Fn.jsondecode(build.result), "imageDigest")}`;
+      this.buildRun = { ...run, quota };
+      this.imageUri = `${this.repository.repositoryUrl}@${Fn.lookup(Fn.jsondecode(run.last.result), "imageDigest")}`;
     } else {
       this.imageUri = `${this.repository.repositoryUrl}:${props.imageTag}`;
     }
@@ -250,6 +267,7 @@ function validate(props: ContainerImageProps): void {
   );
   checkGitHubRepositoryUrl("ContainerImage.source.repositoryUrl", props.source.repositoryUrl);
   GIT_REF.check("ContainerImage.source.gitRef", props.source.gitRef);
+  checkInlineDockerfile("ContainerImage", props.inlineDockerfile, props.source.dockerfile);
   checkPattern(
     "ContainerImage.source.dockerfile",
     props.source.dockerfile,

@@ -6,11 +6,16 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
+import { BuildRun, concurrentBuildQuota } from "./build-run";
 import { DeployActions } from "./deploy-actions";
 import { escapeTerraformTemplate } from "./escape";
 import { frontendBuildSpec } from "./frontend-build-spec";
 import { FRONTEND_BUILD_NAME, GIT_REF, NODE_MAJOR_VERSION, OUTPUT_DIRECTORY } from "./rules";
 import { checkGitHubRepositoryUrl, checkPattern, checkRange, checkRetention, invalid, isUnresolved } from "./validation";
+
+/** The build's environment: a static site needs the smallest Linux one. */
+const ENVIRONMENT_TYPE = "LINUX_CONTAINER";
+const COMPUTE_TYPE = "BUILD_GENERAL1_SMALL";
 
 /** A GitHub repository and the git ref to build. */
 export interface FrontendSource {
@@ -121,8 +126,10 @@ export class FrontendBuild extends Construct {
   public readonly project: CodebuildProject;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
-  /** The deploy action that builds and publishes during apply, if any. */
+  /** The deploy action that builds and publishes during apply, if any: its last invocation, whose result is the release. */
   public readonly deployment?: LambdaInvocation;
+  /** The build during apply: its invocations and the CodeBuild quota it draws on. */
+  public readonly buildRun?: BuildRun;
 
   constructor(scope: Construct, id: string, props: FrontendBuildProps) {
     super(scope, id);
@@ -175,8 +182,8 @@ export class FrontendBuild extends Construct {
       sourceVersion: props.source.gitRef,
       artifacts: { type: "NO_ARTIFACTS" },
       environment: {
-        type: "LINUX_CONTAINER",
-        computeType: "BUILD_GENERAL1_SMALL",
+        type: ENVIRONMENT_TYPE,
+        computeType: COMPUTE_TYPE,
         image: "aws/codebuild/amazonlinux-x86_64-standard:5.0",
         // A static site needs no Docker: no privileged container.
         privilegedMode: false,
@@ -201,7 +208,9 @@ export class FrontendBuild extends Construct {
       });
       // GetJob authorizes on the job (resource type jobs, under the branch).
       actions.allow({ sid: "ReadFrontendRelease", effect: "Allow", actions: ["amplify:GetJob"], resources: [`${props.target.branchArn}/jobs/*`] });
-      this.deployment = actions.invoke(
+      // Several invocations when the build and release (queue included) outlast one.
+      const quota = concurrentBuildQuota(ENVIRONMENT_TYPE, COMPUTE_TYPE);
+      const run = actions.invokeUntilDone(
         "DeployFrontend",
         {
           action: "deploy-frontend",
@@ -213,9 +222,12 @@ export class FrontendBuild extends Construct {
           environment: props.environmentVariables ?? {},
           // Hashed here: a spec with quotes cannot be an argument of Terraform's sha1().
           buildSpec: createHash("sha1").update(spec).digest("hex"),
+          quota,
         },
-        [this.project],
+        { dependsOn: [this.project] },
       );
+      this.buildRun = { ...run, quota };
+      this.deployment = run.last;
     }
   }
 }

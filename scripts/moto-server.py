@@ -101,6 +101,39 @@ def _patch_apigateway_account() -> None:
     apigateway_models.Account.apply_patch_operations = apply_patch_operations
 
 
+def _patch_lambda() -> None:
+    """GetFunction/GetFunctionConfiguration: LoggingConfig, as CreateFunction/UpdateFunctionConfiguration sent it.
+
+    AWS returns a function's logging configuration (by default Text to
+    /aws/lambda/<name>); moto keeps none, so a function with logging_config
+    shows the block to add at every plan.
+    """
+    from moto.awslambda import models as lambda_models
+
+    cls = lambda_models.LambdaFunction
+    original_init = cls.__init__
+    original_get = cls.get_configuration
+    original_update = cls.update_configuration
+
+    def __init__(self, account_id, spec, region, version=1):  # type: ignore[no-untyped-def]
+        original_init(self, account_id, spec, region, version)
+        self.logging_config = spec.get("LoggingConfig") or {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{spec['FunctionName']}"}
+
+    def get_configuration(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        config = original_get(self, *args, **kwargs)
+        config["LoggingConfig"] = getattr(self, "logging_config", {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"})
+        return config
+
+    def update_configuration(self, config_updates):  # type: ignore[no-untyped-def]
+        if "LoggingConfig" in config_updates:
+            self.logging_config = config_updates["LoggingConfig"]
+        return original_update(self, config_updates)
+
+    cls.__init__ = __init__
+    cls.get_configuration = get_configuration
+    cls.update_configuration = update_configuration
+
+
 # API Gateway's own hosted zone for regional endpoints, per region
 # (https://docs.aws.amazon.com/general/latest/gr/apigateway.html); the
 # emulator's domains are in us-east-1 unless told otherwise.
@@ -183,6 +216,7 @@ for patch in (
     _patch_apigateway_account,
     _patch_apigatewayv2_domain_names,
     _patch_route53_change_info,
+    _patch_lambda,
 ):
     patch()
 

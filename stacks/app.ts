@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { ChatStack, CHAT_STACK } from "./chat-stack";
+import { deployActionsArchive } from "./deploy-actions-archive";
 import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Settings } from "./settings";
 import { WebSocketAlbStack } from "./websocket-alb-stack";
@@ -19,10 +20,12 @@ export const APP_CONTEXT = { excludeStackIdFromLogicalIds: "true", allowSepChars
 /** Builds every stack from validated settings; nothing is written until synth. */
 export function buildApp(settings: Settings, outdir: string): ProjectStacks {
   const app = new App({ outdir, context: APP_CONTEXT, stackTraces: false });
+  // One zip of the handler, the same bytes on every machine (its hash is in the state).
+  const deployActionsCode = deployActionsArchive(DEPLOY_ACTIONS_CODE_DIR);
   return {
     app,
-    nlb: new WebSocketNlbStack(app),
-    alb: new WebSocketAlbStack(app),
-    chat: new ChatStack(app, CHAT_STACK, { settings, deployActionsCodeDir: DEPLOY_ACTIONS_CODE_DIR }),
+    nlb: new WebSocketNlbStack(app, undefined, { deployActionsCode }),
+    alb: new WebSocketAlbStack(app, undefined, { deployActionsCode }),
+    chat: new ChatStack(app, CHAT_STACK, { settings, deployActionsCodeDir: deployActionsCode }),
   };
 }

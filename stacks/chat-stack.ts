@@ -1,10 +1,10 @@
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { dependable, Fn, ITerraformDependable, TerraformStack } from "cdktf";
+import { Fn, ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AmplifyFrontend } from "../constructs/amplify-frontend";
 import { AmplifyManualFrontend } from "../constructs/amplify-manual-frontend";
-import { ApiGatewayCloudWatchRole } from "../constructs/api-gateway-cloud-watch-role";
+import { ApiGatewayCloudWatchRole, DEFAULT_SHARED_ROLE_NAME, forgetPreviousAccountResources } from "../constructs/api-gateway-cloud-watch-role";
+import { oneBuildAtATime } from "../constructs/build-run";
 import { ChatAlarms } from "../constructs/chat-alarms";
 import { ConnectionsTable } from "../constructs/connections-table";
 import { ContainerImage } from "../constructs/container-image";
@@ -25,6 +25,7 @@ import { stageVariable, WebSocketHttpIntegration, WebSocketMockIntegration } fro
 import { authorizerTemplateJsonString, WebSocketLambdaAuthorizer } from "../constructs/websocket-lambda-authorizer";
 import { IWebSocketRouteAuthorizer, WebSocketIamAuthorizer } from "../constructs/websocket-route-authorizer";
 import { WebSocketRouteSettings, WebSocketStage } from "../constructs/websocket-stage";
+import { chatBackendDockerfile } from "./chat-backend-dockerfile";
 import { ecrRepositoryArn } from "./ecr-repository-arn";
 import { output } from "./fixed-names";
 import { declareGitHubTokenSecret } from "./github-token-variables";
@@ -122,15 +123,13 @@ export class ChatStack extends TerraformStack {
       deletionProtection,
     });
 
-    const account = c.apiGatewayAccount.manage
-      ? new ApiGatewayCloudWatchRole(this, "apigateway-cloudwatch-role", { roleName: c.apiGatewayAccount.roleName ?? `${base}-apigw-cloudwatch` })
-      : undefined;
-
     this.link = new PrivateLink(this, "private-link", {
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds,
       nlbName: `${base}-nlb`,
-      targetGroupName: `${base}-tg`,
+      targetGroupName: targetGroupName(base, c.backend.port),
+      // Clients' path stays on port 80 whatever port the backend listens on.
+      listenerPort: LISTENER_PORT,
       vpcLinkName: `${base}-vpc-link`,
       vpcLinkDescription: `Private path from the ${base} WebSocket API to its backend`,
       internal: true,
@@ -142,6 +141,11 @@ export class ChatStack extends TerraformStack {
         deregistrationDelaySeconds: c.backend.deregistrationDelaySeconds,
       },
     });
+    // A new port replaces the target group (its port cannot change): the new
+    // one (named after its port) is made first, the listener and the service
+    // move to it in place (ECS UpdateService changes load balancers since
+    // 2022: hashicorp/terraform-provider-aws#23596), then the old one goes.
+    this.link.targetGroup.lifecycle = { createBeforeDestroy: true };
 
     // The contract's routes: non-proxy HTTP integrations through the VPC
     // link whose URL host is a stage variable, so another stage can point
@@ -190,6 +194,31 @@ export class ChatStack extends TerraformStack {
       });
     }
 
+    // The region's API Gateway CloudWatch role, shared with the region's other
+    // stacks (constructs/api-gateway-cloud-watch-role.ts). The resources
+    // release 2.0.0 made for it are forgotten, not destroyed: destroying them
+    // would reset the setting other APIs log through.
+    forgetPreviousAccountResources(this, PREVIOUS_ACCOUNT_ADDRESSES);
+    let account: ApiGatewayCloudWatchRole | undefined;
+    if (c.apiGatewayAccount.manage && can.lambda) {
+      // A function of its own (same handler): the stage waits for the
+      // setting, and the frontend's build waits for the stage's URL, so an
+      // action of the deploy-actions function, whose policy names the
+      // frontend's build, would be a dependency cycle.
+      const manager = new DeployActions(this, "account-check", { functionName: `${base}-account-check`, codeDirectory: props.deployActionsCodeDir });
+      account = new ApiGatewayCloudWatchRole(this, "apigateway-cloudwatch-role", {
+        deployActions: manager,
+        user: `chat ${base} ${this.api.apiId}`,
+        roleName: c.apiGatewayAccount.roleName ?? DEFAULT_SHARED_ROLE_NAME,
+        replaceExisting: c.apiGatewayAccount.replaceExisting,
+        keepHint: "set chat.apiGatewayAccount.manage to false",
+        replaceHint: "set chat.apiGatewayAccount.replaceExisting to true",
+        // The role release 2.0.0 made for this stack.
+        previousRoleNames: [c.apiGatewayAccount.roleName ?? `${base}-apigw-cloudwatch`],
+        dependsOn: [this.api.resource],
+      });
+    }
+
     this.stage = new WebSocketStage(this, "stage", {
       api: this.api,
       stageName: c.api.stageName,
@@ -222,38 +251,6 @@ export class ChatStack extends TerraformStack {
         ? new DeployActions(this, "deploy-actions", { functionName: `${base}-deploy-actions`, codeDirectory: props.deployActionsCodeDir })
         : undefined;
 
-    if (account && can.lambda) {
-      // One setting per account and region, read by the logs of every API
-      // there: the apply stops before it replaces a role the region already
-      // has, unless told to. Provider 5.100 has no data source for the
-      // setting, so the check runs during apply (GetAccount). A function of
-      // its own (same handler): the stage waits for the setting, and the
-      // frontend's build waits for the stage's URL, so a check by the
-      // deploy-actions function, whose policy names the frontend's build,
-      // would be a dependency cycle. Its role may only read the setting.
-      const checker = new DeployActions(this, "account-check", { functionName: `${base}-account-check`, codeDirectory: props.deployActionsCodeDir });
-      const check = checker.invoke(
-        "CheckApiGatewayAccount",
-        {
-          action: "check-api-gateway-account",
-          roleArn: account.roleArn,
-          manageSetting: "chat.apiGatewayAccount.manage",
-          replaceSetting: "chat.apiGatewayAccount.replaceExisting",
-          replaceExisting: c.apiGatewayAccount.replaceExisting,
-        },
-        [account.role],
-      );
-      account.resource.dependsOn = [...(account.resource.dependsOn ?? []), dependable(check)];
-      const partition = new DataAwsPartition(this, "partition").partition;
-      checker.allow({
-        sid: "ReadApiGatewayAccount",
-        effect: "Allow",
-        actions: ["apigateway:GET"],
-        // The account settings resource of this region (API Gateway's resource ARNs have no account).
-        resources: [`arn:${partition}:apigateway:${region}::/account`],
-      });
-    }
-
     let imageUri: string;
     let imageRepositoryArn: string | undefined;
     if (c.backend.image.uri !== null) {
@@ -265,9 +262,12 @@ export class ChatStack extends TerraformStack {
         source: {
           repositoryUrl: c.backend.image.repositoryUrl,
           gitRef: c.backend.image.gitRef,
-          dockerfile: c.backend.image.dockerfile,
+          dockerfile: c.backend.image.dockerfile ?? undefined,
           tokenSecretArn: c.backend.image.githubTokenSecretArn ?? undefined,
         },
+        // Without a dockerfile of the repository: this project's (Go release, non-root, no toolchain).
+        inlineDockerfile:
+          c.backend.image.dockerfile === null ? chatBackendDockerfile({ goVersion: c.backend.image.goVersion, port: c.backend.port }) : undefined,
         imageTag: c.backend.image.tag,
         architecture: c.backend.architecture,
         deployActions,
@@ -397,6 +397,8 @@ export class ChatStack extends TerraformStack {
         connectionsCalls: { routeKeys: routes.filter((r) => r.fields.includes("url")).map((r) => r.routeKey) },
       });
     }
+    // One build at a time on a quota: a new account's quota of 1 runs both.
+    oneBuildAtATime([this.image?.buildRun, this.frontend instanceof AmplifyManualFrontend ? this.frontend.build.buildRun : undefined]);
 
     if (c.alarms.enabled) {
       new ChatAlarms(this, "alarms", {
@@ -460,6 +462,30 @@ export class ChatStack extends TerraformStack {
     }
   }
 }
+
+/** Port of the NLB's listener, the API's integrations call: the backend's own port is the target group's. */
+const LISTENER_PORT = 80;
+
+/**
+ * The target group's name: `<base>-tg` on port 80 (release 2.0.0's only
+ * port), else `<base>-<port>` (a new port is a new group, made before the old
+ * one goes; 25 + 6 characters fit ELB's 32).
+ */
+function targetGroupName(base: string, port: number): string {
+  return port === 80 ? `${base}-tg` : `${base}-${port}`;
+}
+
+/**
+ * What release 2.0.0 made for the region's API Gateway CloudWatch role: the
+ * role, its policy attachment, the setting (reset on destroy) and the
+ * check's invocation. Forgotten by `removed` blocks on upgrade.
+ */
+const PREVIOUS_ACCOUNT_ADDRESSES = [
+  "aws_iam_role.apigateway-cloudwatch-role_Role_0819448F",
+  "aws_iam_role_policy_attachment.apigateway-cloudwatch-role_PushToCloudWatchLogs_5E1BE7E1",
+  "aws_api_gateway_account.apigateway-cloudwatch-role_011F5D24",
+  "aws_lambda_invocation.account-check_CheckApiGatewayAccount_3407F173",
+];
 
 /** The image build's Docker Hub access, from its settings. */
 function dockerHubAccess(hub: Settings["chat"]["backend"]["image"]["dockerHub"], can: TargetCapabilities): DockerHubAccess {

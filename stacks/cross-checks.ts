@@ -1,5 +1,6 @@
 import { atLeastMinCapacity, distinct, fargateMemory, PULL_THROUGH_CACHE_SECRET_ARN, Rule, withinCapacity } from "../constructs/rules";
 import { TRACING_PORT } from "../constructs/tracing-sidecar";
+import { accountRegionChecks } from "./deploy-cross-checks";
 import { FIELD_BY_KEY, Settings } from "./settings";
 
 /**
@@ -50,6 +51,14 @@ export function crossChecks(s: Settings, fail: (key: string, rule: string, value
       'true or null when environment is "production" (guardrail WSG-LB-002)',
       false,
       "leave it null (on for production), or deploy under another environment name",
+    );
+  }
+  if (ok("target.kind", "target.lambdaStandInEndpoint") && s.target.kind !== "emulator" && s.target.lambdaStandInEndpoint !== null) {
+    fail(
+      "target.lambdaStandInEndpoint",
+      'null when target.kind is not "emulator" (the stand-in runs in front of the emulator, in tests)',
+      s.target.lambdaStandInEndpoint,
+      'remove it, or set target.kind to "emulator"',
     );
   }
   if (ok("target.kind", "state.backend") && s.target.kind === "emulator" && s.state.backend !== "local") {
@@ -113,10 +122,11 @@ export function crossChecks(s: Settings, fail: (key: string, rule: string, value
   }
   dockerHubChecks(s, fail, ok);
   frontendChecks(s, fail, ok);
+  accountRegionChecks(s, fail, ok);
 }
 
-type Fail = Parameters<typeof crossChecks>[1];
-type Ok = Parameters<typeof crossChecks>[2];
+export type Fail = Parameters<typeof crossChecks>[1];
+export type Ok = Parameters<typeof crossChecks>[2];
 
 /** The Docker Hub access of the image build: each kind with exactly the settings it reads. */
 function dockerHubChecks(s: Settings, fail: Fail, ok: Ok): void {

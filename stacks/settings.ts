@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as rules from "../constructs/rules";
 import { Rule, RouteThrottle } from "../constructs/rules";
+import { DEFAULT_GO_VERSION } from "./chat-backend-dockerfile";
 import { CHAT_ROUTE_KEYS } from "./chat-contract";
 
 /**
@@ -115,6 +116,11 @@ export const SETTINGS_SCHEMA = z.object({
       doc: "Endpoint of the AWS emulator for the emulator target.",
       rule: rules.EMULATOR_ENDPOINT,
     }),
+    lambdaStandInEndpoint: optionalText({
+      default: null,
+      doc: "Emulator target: endpoint of a stand-in that runs the stacks' Lambda functions and CodeBuild builds in front of the emulator (the tests' __tests__/support/stand-ins/); with it the deploy actions are kept. Null: they are left out.",
+      rule: rules.EMULATOR_ENDPOINT,
+    }),
   }),
   state: z.object({
     backend: choice(["local", "s3", "cloud"], {
@@ -192,7 +198,16 @@ export const SETTINGS_SCHEMA = z.object({
           doc: "Immutable ECR tag of the built image. A new tag builds gitRef again and rolls out the new image.",
           rule: rules.IMMUTABLE_IMAGE_TAG,
         }),
-        dockerfile: text({ default: "Dockerfile", doc: "Dockerfile of the backend, relative to its repository root.", rule: rules.RELATIVE_PATH }),
+        dockerfile: optionalText({
+          default: null,
+          doc: "Dockerfile of the repository to build, relative to its root; null (the default) builds with this project's Dockerfile instead: Go goVersion, a static binary in an image without the toolchain, run as a non-root user (needs a port of 1024 or more). \"Dockerfile\" is the backend repository's own (Go 1.19, runs as root).",
+          rule: rules.RELATIVE_PATH,
+        }),
+        goVersion: text({
+          default: DEFAULT_GO_VERSION,
+          doc: "Go release the project's Dockerfile builds the backend with (dockerfile null): a supported one, 1.<minor>.",
+          rule: rules.GO_VERSION,
+        }),
         githubTokenSecretArn: optionalText({
           default: null,
           doc: "Secrets Manager secret with a GitHub token, for a private backend repository (read by CodeBuild only).",
@@ -219,7 +234,11 @@ export const SETTINGS_SCHEMA = z.object({
           }),
         }),
       }),
-      port: whole({ default: 80, doc: "Port the backend listens on (its HTTP_PORT).", rule: rules.PORT }),
+      port: whole({
+        default: 8080,
+        doc: "Port the backend listens on (its HTTP_PORT), the target group's and the health check's; 1024 or more with the project's Dockerfile (non-root). The NLB listens on 80.",
+        rule: rules.PORT,
+      }),
       cpu: whole({ default: 256, doc: "Task CPU units: 256, 512, 1024, 2048 or 4096.", rule: rules.FARGATE_CPU }),
       memory: whole({ default: 512, doc: "Task memory in MiB (a size Fargate accepts with cpu)." }),
       architecture: choice(rules.ARCHITECTURES, { default: "X86_64", doc: "CPU architecture of the tasks and the built image." }),
@@ -322,15 +341,15 @@ export const SETTINGS_SCHEMA = z.object({
     apiGatewayAccount: z.object({
       manage: flag({
         default: true,
-        doc: "Set this region's API Gateway CloudWatch role (account-wide; destroy resets it). The apply stops before replacing a role the region already has; false leaves the setting alone and logs through the region's role.",
+        doc: "Set this region's API Gateway CloudWatch role, shared with the region's other stacks (the last one destroyed resets it). The apply stops before replacing a role these stacks did not create; false leaves the setting alone and logs through the region's role.",
       }),
       replaceExisting: flag({
         default: false,
-        doc: "Replace a CloudWatch role the region's API Gateway account already uses (every API's logs then go through this stack's role, and destroy resets the setting; it does not restore the old role).",
+        doc: "Replace a CloudWatch role the region's API Gateway account already uses that these stacks did not create (every API's logs then go through the shared role; destroying the last stack that uses it resets the setting, it does not restore the old role).",
       }),
       roleName: optionalText({
         default: null,
-        doc: "Name of that role (default: <name>-<environment>-apigw-cloudwatch).",
+        doc: "Name of the shared role created under the IAM path /websocket-gateway/ when the region has none (default: apigateway-cloudwatch-logs); a region whose setting names a shared role keeps it.",
         // Wording of the settings table's tests; the condition is IAM's.
         rule: rules.IAM_ROLE_NAME.with({ rule: "an IAM role name (at most 64 of letters, digits and + = , . @ _ -)", fix: "shorten or rename it" }),
       }),

@@ -50,7 +50,7 @@ export interface TargetCapabilities {
   readonly kind: Settings["target"]["kind"];
   /** Explicit API deployments (`aws_apigatewayv2_deployment`), used when autoDeploy is off. */
   readonly explicitDeployments: boolean;
-  /** Lambda functions run: the deploy actions (image build, frontend build and publication, Amplify repository connection, API Gateway account check). */
+  /** Lambda functions run: the deploy actions (image build, frontend build and publication, Amplify repository connection, the API Gateway account setting). */
   readonly lambda: boolean;
   /** Application Auto Scaling registers scalable targets (`aws_appautoscaling_target`). */
   readonly autoScaling: boolean;
@@ -85,8 +85,8 @@ const CAPABILITIES: Record<Settings["target"]["kind"], TargetCapabilities> = {
 const LEFT_OUT: Record<Capability, Omission> = {
   explicitDeployments: { what: "aws_apigatewayv2_deployment", why: "the emulator cannot create deployments; the stage is created without one" },
   lambda: {
-    what: "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
-    why: "the emulator cannot run Lambda functions",
+    what: "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, the region's API Gateway CloudWatch role setting)",
+    why: "the emulator cannot run Lambda functions (target.lambdaStandInEndpoint names a stand-in that can)",
   },
   autoScaling: { what: "aws_appautoscaling_target and aws_appautoscaling_policy", why: "the emulator fails on scalable targets' tags" },
   amplify: { what: "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)", why: "the emulator has no Amplify" },
@@ -99,8 +99,14 @@ const LEFT_OUT: Record<Capability, Omission> = {
 
 /** The capabilities of the target the settings name. */
 export function targetCapabilities(target: Settings["target"]): TargetCapabilities {
-  return CAPABILITIES[target.kind];
+  const can = CAPABILITIES[target.kind];
+  // A stand-in that runs Lambda functions (and their CodeBuild builds) sits in front of the emulator.
+  if (target.kind === "emulator" && target.lambdaStandInEndpoint) return { ...can, lambda: true };
+  return can;
 }
+
+/** The services a Lambda stand-in answers for the emulator target: Lambda itself, and the CodeBuild builds its functions run. */
+export const LAMBDA_STAND_IN_SERVICES = ["lambda", "codebuild"] as const;
 
 /**
  * What a stack leaves out: one entry for each capability it would use
@@ -116,7 +122,8 @@ export function omissionsFor(capabilities: TargetCapabilities, uses: Partial<Rec
  * emulator answers unimplemented calls with 500), path-style S3. The account
  * id is still requested from the emulated STS, so ARNs are complete.
  */
-export function emulatorProviderArguments(endpoint: string): Record<string, unknown> {
+export function emulatorProviderArguments(endpoint: string, lambdaStandIn?: string | null): Record<string, unknown> {
+  const endpointOf = (service: string) => (lambdaStandIn && (LAMBDA_STAND_IN_SERVICES as readonly string[]).includes(service) ? lambdaStandIn : endpoint);
   return {
     access_key: "test",
     secret_key: "test",
@@ -125,7 +132,7 @@ export function emulatorProviderArguments(endpoint: string): Record<string, unkn
     skip_region_validation: true,
     max_retries: 1,
     s3_use_path_style: true,
-    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
+    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpointOf(s)]))],
   };
 }
 
@@ -136,7 +143,8 @@ export function emulatorProviderArguments(endpoint: string): Record<string, unkn
 export function configureProvider(stack: TerraformStack, settings: Settings, defaultTags: Record<string, string>): AwsProvider {
   const provider = new AwsProvider(stack, "aws", { region: settings.region, defaultTags: [{ tags: defaultTags }] });
   if (settings.target.kind === "emulator") {
-    for (const [key, value] of Object.entries(emulatorProviderArguments(settings.target.emulatorEndpoint))) provider.addOverride(key, value);
+    const args = emulatorProviderArguments(settings.target.emulatorEndpoint, settings.target.lambdaStandInEndpoint);
+    for (const [key, value] of Object.entries(args)) provider.addOverride(key, value);
     Guardrails.suppress(provider, "WSG-SEC-002", 'the emulator\'s fixed dummy credentials ("test"), accepted only by the emulator on loopback; not a secret');
   }
   stack.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION);

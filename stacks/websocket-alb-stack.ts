@@ -2,11 +2,21 @@ import { DataAwsLbListener } from "@cdktf/provider-aws/lib/data-aws-lb-listener"
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { Fn, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { local, output, variable } from "./fixed-names";
-import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, VPC_ID } from "../constructs/rules";
-import { configureAsModule } from "./module/required-aws-provider";
+import {
+  ELB_NAME,
+  HEALTH_CHECK_PATH,
+  LOAD_BALANCER_SECURITY_GROUP_IDS,
+  LOAD_BALANCER_SUBNET_IDS,
+  VPC_ID,
+  SECURITY_GROUP_IDS,
+  SUBNET_IDS,
+  PORT,
+} from "../constructs/rules";
+import { configureAsModule, ModuleStackProps } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
@@ -30,7 +40,7 @@ export const ALB_LISTENER_ARN_PATTERN = "^(arn:[^:]+:elasticloadbalancing:[^:]+:
  * variables, main and outputs.
  */
 export class WebSocketAlbStack extends TerraformStack {
-  constructor(scope: Construct, id = WEBSOCKET_ALB_STACK) {
+  constructor(scope: Construct, id = WEBSOCKET_ALB_STACK, props: ModuleStackProps = {}) {
     super(scope, id);
     configureAsModule(this);
     // The rule pack (docs/guardrails.md) runs at every synth.
@@ -55,13 +65,13 @@ export class WebSocketAlbStack extends TerraformStack {
         type: "list(string)",
         description:
           "Private subnets where the VPC link enters the VPC: the subnets of the internal NLB placed in front of the ALB, one per Availability Zone.",
-        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids"), SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }),
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; the ALB's security group must admit these groups on the listener port.",
-        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
+        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids"), SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
       }),
       vpcId: variable(this, "vpc_id", {
         type: "string",
@@ -73,6 +83,7 @@ export class WebSocketAlbStack extends TerraformStack {
         type: "number",
         default: null,
         description: "Port of the ALB listener. Default: looked up from alb_listener_arn.",
+        validation: [PORT.hcl("alb_listener_port", { nullable: true })],
       }),
       nlbName: variable(this, "nlb_name", {
         type: "string",
@@ -133,7 +144,7 @@ export class WebSocketAlbStack extends TerraformStack {
       target: { kind: "alb", albArn: albArn.asString, port: port.asNumber, healthCheck: { path: v.healthCheckPath.stringValue } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link);
+    const gateway = buildWebSocketGateway(this, inputs, link, props.deployActionsCode ?? DEPLOY_ACTIONS_CODE_DIR);
     const dashboard = buildModuleDashboard(this, inputs, gateway, link);
 
     // outputs

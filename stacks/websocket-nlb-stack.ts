@@ -1,10 +1,20 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_ACTIONS_CODE_DIR } from "./paths";
 import { Guardrails } from "../constructs/guardrails";
 import { PrivateLink } from "../constructs/private-link";
 import { variable } from "./fixed-names";
-import { ELB_NAME, HEALTH_CHECK_PATH, LOAD_BALANCER_SECURITY_GROUP_IDS, LOAD_BALANCER_SUBNET_IDS, PORT, VPC_ID } from "../constructs/rules";
-import { configureAsModule } from "./module/required-aws-provider";
+import {
+  ELB_NAME,
+  HEALTH_CHECK_PATH,
+  LOAD_BALANCER_SECURITY_GROUP_IDS,
+  LOAD_BALANCER_SUBNET_IDS,
+  PORT,
+  VPC_ID,
+  SECURITY_GROUP_IDS,
+  SUBNET_IDS,
+} from "../constructs/rules";
+import { configureAsModule, ModuleStackProps } from "./module/required-aws-provider";
 import { buildWebSocketGateway } from "./module/websocket-gateway";
 import { declareWebSocketModuleInputs } from "./module/websocket-module-inputs";
 import { declareWebSocketModuleOutputs } from "./module/websocket-module-outputs";
@@ -23,7 +33,7 @@ export const WEBSOCKET_NLB_STACK = "websocket-nlb";
  * variables, main and outputs.
  */
 export class WebSocketNlbStack extends TerraformStack {
-  constructor(scope: Construct, id = WEBSOCKET_NLB_STACK) {
+  constructor(scope: Construct, id = WEBSOCKET_NLB_STACK, props: ModuleStackProps = {}) {
     super(scope, id);
     configureAsModule(this);
     // The rule pack (docs/guardrails.md) runs at every synth.
@@ -46,7 +56,7 @@ export class WebSocketNlbStack extends TerraformStack {
       nlbSubnetIds: variable(this, "nlb_subnet_ids", {
         type: "list(string)",
         description: "Subnets of the NLB, one per Availability Zone (private subnets for an internal NLB).",
-        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("nlb_subnet_ids")],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("nlb_subnet_ids"), SUBNET_IDS.hcl("nlb_subnet_ids")],
       }).listValue,
       targetGroupName: variable(this, "target_group_name", {
         type: "string",
@@ -68,13 +78,13 @@ export class WebSocketNlbStack extends TerraformStack {
         type: "list(string)",
         description:
           "Kept for compatibility with the original module. A v1 VPC link has no subnets of its own: it enters the VPC through the NLB, which sits in nlb_subnet_ids.",
-        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids")],
+        validation: [LOAD_BALANCER_SUBNET_IDS.hcl("vpc_link_subnet_ids"), SUBNET_IDS.hcl("vpc_link_subnet_ids")],
       }).listValue,
       vpcLinkSecurityGroupIds: variable(this, "vpc_link_security_group_ids", {
         type: "list(string)",
         description:
           "Security groups attached to the NLB, the VPC link's entry point. Traffic from the VPC link passes them without an inbound rule; give the Fargate tasks' security group an ingress rule from these groups on fargate_port.",
-        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
+        validation: [LOAD_BALANCER_SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids"), SECURITY_GROUP_IDS.hcl("vpc_link_security_group_ids")],
       }).listValue,
       healthCheckPath: variable(this, "health_check_path", {
         type: "string",
@@ -98,7 +108,7 @@ export class WebSocketNlbStack extends TerraformStack {
       target: { kind: "ip", port: nlb.fargatePort, healthCheck: { path: nlb.healthCheckPath } },
       tags: inputs.tags,
     });
-    const gateway = buildWebSocketGateway(this, inputs, link);
+    const gateway = buildWebSocketGateway(this, inputs, link, props.deployActionsCode ?? DEPLOY_ACTIONS_CODE_DIR);
     const dashboard = buildModuleDashboard(this, inputs, gateway, link);
 
     // outputs

@@ -75,7 +75,7 @@ describe("AmplifyManualFrontend", () => {
     expect(input).toContain(`"branchName" = aws_amplify_branch.${f.branch.friendlyUniqueId}.branch_name`);
     expect(input).toContain('"sourceVersion" = "main"');
     expect(input).toContain('"environment" = {"WEBSOCKET_URL" = "wss://abc.execute-api.us-east-1.amazonaws.com/prod"}');
-    expect(f.build.deployment!.node.id).toBe("DeployFrontend");
+    expect(f.build.buildRun!.first.node.id).toBe("DeployFrontend");
   });
 
   test("grants publishing on this app's branch only: the build creates and starts deployments, the deploy actions read jobs", () => {

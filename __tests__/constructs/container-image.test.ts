@@ -4,7 +4,7 @@ import * as path from "path";
 import { ContainerImage, ContainerImageProps, GitHubSource } from "../../constructs/container-image";
 import { buildSpec } from "../../constructs/container-image-build-spec";
 import { DeployActions } from "../../constructs/deploy-actions";
-import { newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
+import { invocationSteps, newStack, onlyResource, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token";
 const tf = (json: any, r: TerraformResource) => resourcesOf(json, r.terraformResourceType)[r.friendlyUniqueId];
@@ -286,19 +286,31 @@ describe("ContainerImage", () => {
       return { stack, actions, img };
     }
 
-    test("builds during apply and references the image by the digest the build returns", () => {
+    test("builds during apply in four chained invocations (a 45-minute build, queue included), naming the CodeBuild quota, and references the image by the digest the last returns", () => {
       // GIVEN / WHEN
       const { stack, img } = withDeployActions();
       new TerraformOutput(stack, "probe", { value: img.imageUri });
       // THEN
       const json = synthJson(stack);
-      const invocation = onlyResource(json, "aws_lambda_invocation");
-      const invocationId = Object.keys(resourcesOf(json, "aws_lambda_invocation"))[0];
-      expect(invocation.input).toBe(
-        `\${jsonencode({"action" = "build-image", "projectName" = aws_codebuild_project.${img.project.friendlyUniqueId}.name, "repositoryName" = aws_ecr_repository.${img.repository.friendlyUniqueId}.name, "imageTag" = "v1.2.3", "sourceVersion" = "main"})}`,
+      const steps = invocationSteps(json, "build-image");
+      expect(steps.map(([id]) => id)).toEqual(
+        ["BuildImage", "BuildImageWait2", "BuildImageWait3", "BuildImageWait4"].map((s) => expect.stringMatching(new RegExp(`_${s}_`))),
       );
-      expect(invocation.depends_on).toContain(`aws_codebuild_project.${img.project.friendlyUniqueId}`);
-      expect(json.output.probe.value).toBe(`${ref(img.repository, "repository_url")}@\${jsondecode(aws_lambda_invocation.${invocationId}.result).imageDigest}`);
+      const [[firstId, first], [, second]] = steps;
+      const inputs = `"action" = "build-image", "projectName" = aws_codebuild_project.${img.project.friendlyUniqueId}.name, "repositoryName" = aws_ecr_repository.${img.repository.friendlyUniqueId}.name, "imageTag" = "v1.2.3", "sourceVersion" = "main", "quota" = {"code" = "L-9D07B6EF", "name" = "Concurrently running builds for Linux/Small environment"}`;
+      expect(first.input).toBe(`\${jsonencode({${inputs}, "step" = 1, "steps" = 4})}`);
+      expect(second.input).toBe(`\${jsonencode({${inputs}, "step" = 2, "steps" = 4, "previous" = jsondecode(aws_lambda_invocation.${firstId}.result)})}`);
+      expect(first.depends_on).toContain(`aws_codebuild_project.${img.project.friendlyUniqueId}`);
+      expect(second.depends_on).toContain(`aws_lambda_invocation.${firstId}`);
+      expect(json.output.probe.value).toBe(`${ref(img.repository, "repository_url")}@\${jsondecode(aws_lambda_invocation.${steps[3][0]}.result).imageDigest}`);
+      expect(img.buildRun).toMatchObject({ steps: 4, quota: { code: "L-9D07B6EF" } });
+    });
+
+    test("an ARM64 image draws on the ARM/Small quota", () => {
+      const stack = newStack();
+      const actions = new DeployActions(stack, "deploy", { functionName: "deploy", codeDirectory: path.resolve(__dirname, "../../constructs/deploy-actions") });
+      const { image: img } = image({ architecture: "ARM64", deployActions: actions }, {}, stack);
+      expect(img.buildRun!.quota).toEqual({ code: "L-5ED1D25B", name: "Concurrently running builds for ARM/Small environment" });
     });
 
     test("lets the deploy actions run and read builds of this project and read image digests of this repository only", () => {

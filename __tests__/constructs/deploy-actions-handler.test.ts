@@ -37,6 +37,20 @@ const mockApiGatewaySend = jest.fn();
 jest.mock("@aws-sdk/client-api-gateway", () => ({
   APIGatewayClient: jest.fn(() => ({ send: mockApiGatewaySend })),
   GetAccountCommand: mockCommand("GetAccount"),
+  UpdateAccountCommand: mockCommand("UpdateAccount"),
+}));
+const mockIamSend = jest.fn();
+jest.mock("@aws-sdk/client-iam", () => ({
+  IAMClient: jest.fn(() => ({ send: mockIamSend })),
+  CreateRoleCommand: mockCommand("CreateRole"),
+  GetRoleCommand: mockCommand("GetRole"),
+  DeleteRoleCommand: mockCommand("DeleteRole"),
+  TagRoleCommand: mockCommand("TagRole"),
+  UntagRoleCommand: mockCommand("UntagRole"),
+  ListRoleTagsCommand: mockCommand("ListRoleTags"),
+  ListRolesCommand: mockCommand("ListRoles"),
+  AttachRolePolicyCommand: mockCommand("AttachRolePolicy"),
+  DetachRolePolicyCommand: mockCommand("DetachRolePolicy"),
 }));
 // The Lambda runtime provides this client; the project does not install it.
 jest.mock(
@@ -51,6 +65,8 @@ jest.mock(
 import { NO_TOKEN_PLACEHOLDER } from "../../constructs/github-token-secret";
 
 process.env.POLL_MS = "1";
+process.env.BACKOFF_MS = "1";
+process.env.BACKOFF_MAX_MS = "4";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler, NO_TOKEN } = require("../../constructs/deploy-actions/index.js") as {
   handler: (event: unknown, context: unknown) => Promise<any>;
@@ -101,6 +117,7 @@ beforeEach(() => {
   mockAmplifySend.mockReset();
   mockSecretsSend.mockReset();
   mockApiGatewaySend.mockReset();
+  mockIamSend.mockReset();
 });
 
 describe("deploy-actions handler", () => {
@@ -111,7 +128,7 @@ describe("deploy-actions handler", () => {
       // WHEN
       const result = await handler(BUILD_EVENT, context());
       // THEN
-      expect(result).toEqual({ imageDigest: DIGEST, imageTag: "v2", reused: true });
+      expect(result).toEqual({ state: "done", imageDigest: DIGEST, imageTag: "v2", reused: true });
       expect(sent(mockEcrSend, "DescribeImages")).toEqual([{ repositoryName: "chat-backend", imageIds: [{ imageTag: "v2" }] }]);
       expect(mockCodeBuildSend).not.toHaveBeenCalled();
     });
@@ -135,7 +152,7 @@ describe("deploy-actions handler", () => {
       // WHEN
       const result = await handler(BUILD_EVENT, context());
       // THEN
-      expect(result).toEqual({ imageDigest: DIGEST, imageTag: "v2", buildId: "chat-backend:1", resolvedSourceVersion: "abc123def" });
+      expect(result).toEqual({ state: "done", imageDigest: DIGEST, imageTag: "v2", buildId: "chat-backend:1", resolvedSourceVersion: "abc123def" });
       expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([
         { projectName: "chat-backend", sourceVersion: "abc123", environmentVariablesOverride: [{ name: "IMAGE_TAG", value: "v2", type: "PLAINTEXT" }] },
       ]);
@@ -184,7 +201,7 @@ describe("deploy-actions handler", () => {
       );
     });
 
-    test("fails clearly, without waiting, when the Lambda has not enough time left to poll", async () => {
+    test("fails clearly, without waiting, when the last step has not enough time left to poll", async () => {
       respond(mockEcrSend, {
         DescribeImages: () => {
           throw imageNotFound();
@@ -195,7 +212,7 @@ describe("deploy-actions handler", () => {
         StartBuild: () => ({ build: build("chat-backend:3", "IN_PROGRESS") }),
       });
       await expect(handler(BUILD_EVENT, context(10_000))).rejects.toThrow(
-        "build chat-backend:3 of v2 is still running; run the apply again once it has finished (logs: https://console.aws.amazon.com/codebuild/chat-backend:3)",
+        "build chat-backend:3 of the image chat-backend:v2 is still running and the deploy-actions function's time ran out: run the deploy again, it goes on waiting for this build (logs: https://console.aws.amazon.com/codebuild/chat-backend:3)",
       );
       expect(sent(mockCodeBuildSend, "BatchGetBuilds")).toEqual([]);
     });
@@ -368,6 +385,7 @@ describe("deploy-actions handler", () => {
       const result = await handler(EVENT, context());
       // THEN
       expect(result).toEqual({
+        state: "done",
         appId: "d1abc",
         branchName: "main",
         jobId: "17",
@@ -453,7 +471,7 @@ describe("deploy-actions handler", () => {
     test("fails clearly, without waiting, when the Lambda has not enough time left", async () => {
       respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("b:5", "IN_PROGRESS") }) });
       await expect(handler(EVENT, context(10_000))).rejects.toThrow(
-        "build b:5 of the frontend at v1.2.0 is still running; run the apply again once it has finished",
+        "build b:5 of the frontend at v1.2.0 is still running and the deploy-actions function's time ran out: run the deploy again, it goes on waiting for this build",
       );
       mockCodeBuildSend.mockReset();
       respond(mockCodeBuildSend, {
@@ -471,56 +489,430 @@ describe("deploy-actions handler", () => {
     });
   });
 
-  describe("check-api-gateway-account", () => {
-    const ROLE = "arn:aws:iam::123456789012:role/chat-dev-apigw-cloudwatch";
-    const OTHER = "arn:aws:iam::123456789012:role/platform-apigw-logs";
-    const EVENT = {
-      action: "check-api-gateway-account",
-      roleArn: ROLE,
-      manageSetting: "chat.apiGatewayAccount.manage",
-      replaceSetting: "chat.apiGatewayAccount.replaceExisting",
-    };
-    const account = (cloudwatchRoleArn?: string) =>
-      respond(mockApiGatewaySend, { GetAccount: () => ({ cloudwatchRoleArn, throttleSettings: { burstLimit: 5000 } }) });
+  describe("builds that outlast one invocation, and the account's build quota", () => {
+    const QUOTA = { code: "L-9D07B6EF", name: "Concurrently running builds for Linux/Small environment" };
+    const STEP = (step: number, previous?: unknown) => ({ ...BUILD_EVENT, quota: QUOTA, step, steps: 4, ...(previous ? { previous } : {}) });
+    const limit = (n: number) =>
+      Object.assign(new Error(`Cannot have more than ${n} builds in queue for the account`), { name: "AccountLimitExceededException" });
+    const noImage = () =>
+      respond(mockEcrSend, {
+        DescribeImages: () => {
+          throw imageNotFound();
+        },
+      });
 
-    test("passes when the region has no CloudWatch role yet", async () => {
-      account(undefined);
-      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: null, outcome: "set" });
-      expect(sent(mockApiGatewaySend, "GetAccount")).toEqual([{}]);
+    test("a step that runs out of time hands the running build on instead of failing", async () => {
+      noImage();
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: build("chat-backend:5", "IN_PROGRESS") }) });
+      await expect(handler(STEP(1), context(10_000))).resolves.toEqual({ state: "running", imageTag: "v2", buildId: "chat-backend:5" });
     });
 
-    test("passes when the region uses this stack's role already", async () => {
-      account(ROLE);
-      await expect(handler(EVENT, context())).resolves.toEqual({ previousRoleArn: ROLE, outcome: "unchanged" });
+    test("the next step follows the build it was handed and returns the digest once it has succeeded", async () => {
+      // GIVEN a build that runs on, then succeeds
+      let described = 0;
+      respond(mockEcrSend, {
+        DescribeImages: () => {
+          described += 1;
+          if (described === 1) throw imageNotFound();
+          return { imageDetails: [{ imageDigest: DIGEST }] };
+        },
+      });
+      const statuses = ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"];
+      respond(mockCodeBuildSend, { BatchGetBuilds: () => ({ builds: [build("chat-backend:5", statuses.shift()!)] }) });
+      // WHEN
+      const result = await handler(STEP(2, { state: "running", imageTag: "v2", buildId: "chat-backend:5" }), context());
+      // THEN no second build, the same build's digest
+      expect(result).toMatchObject({ state: "done", imageDigest: DIGEST, buildId: "chat-backend:5" });
+      expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([]);
+      expect(sent(mockCodeBuildSend, "ListBuildsForProject")).toEqual([]);
     });
 
-    test("fails when the region uses another role, naming it and both settings", async () => {
-      account(OTHER);
+    test("a step handed a build that succeeded between the two steps reads its image, starting nothing", async () => {
+      // GIVEN the image not yet seen in ECR when the step begins (it ends meanwhile), then there
+      let described = 0;
+      respond(mockEcrSend, {
+        DescribeImages: () => {
+          described += 1;
+          if (described === 1) throw imageNotFound();
+          return { imageDetails: [{ imageDigest: DIGEST }] };
+        },
+      });
+      respond(mockCodeBuildSend, { BatchGetBuilds: () => ({ builds: [build("chat-backend:5", "SUCCEEDED")] }) });
+      // WHEN / THEN
+      await expect(handler(STEP(3, { state: "running", buildId: "chat-backend:5" }), context())).resolves.toMatchObject({
+        state: "done",
+        imageDigest: DIGEST,
+        buildId: "chat-backend:5",
+      });
+      expect(sent(mockCodeBuildSend, "StartBuild")).toEqual([]);
+      expect(sent(mockCodeBuildSend, "ListBuildsForProject")).toEqual([]);
+    });
+
+    test("a step after one that finished returns its result at once, calling nothing", async () => {
+      const done = { state: "done", imageDigest: DIGEST, imageTag: "v2", buildId: "chat-backend:5" };
+      await expect(handler(STEP(3, done), context())).resolves.toEqual(done);
+      expect(mockEcrSend).not.toHaveBeenCalled();
+      expect(mockCodeBuildSend).not.toHaveBeenCalled();
+    });
+
+    test("a step handed a build that had failed before it began (the deploy runs again) starts the build again", async () => {
+      noImage();
+      respond(mockCodeBuildSend, {
+        BatchGetBuilds: (input: { ids: string[] }) => ({ builds: [build(input.ids[0], input.ids[0] === "chat-backend:5" ? "FAILED" : "IN_PROGRESS")] }),
+        ListBuildsForProject: () => ({ ids: ["chat-backend:5"] }),
+        StartBuild: () => ({ build: build("chat-backend:6", "IN_PROGRESS") }),
+      });
+      await expect(handler(STEP(4, { state: "running", buildId: "chat-backend:5" }), context(10_000))).rejects.toThrow(
+        "build chat-backend:6 of the image chat-backend:v2 is still running and the deploy waited for it through 4 invocations of the deploy-actions function: run the deploy again",
+      );
+      expect(sent(mockCodeBuildSend, "StartBuild")).toHaveLength(1);
+    });
+
+    test("a build that fails while a step watches it fails the step, naming the build", async () => {
+      noImage();
+      const statuses = ["IN_PROGRESS", "FAILED"];
+      respond(mockCodeBuildSend, { BatchGetBuilds: () => ({ builds: [build("chat-backend:5", statuses.shift() ?? "FAILED")] }) });
+      await expect(handler(STEP(2, { state: "running", buildId: "chat-backend:5" }), context())).rejects.toThrow(
+        "build chat-backend:5 of abc123 ended FAILED (logs: https://console.aws.amazon.com/codebuild/chat-backend:5); run the deploy again to build it again",
+      );
+    });
+
+    test("tries StartBuild again with a growing wait while the account's builds fill its quota", async () => {
+      noImage();
+      let refusals = 3;
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => {
+          if (refusals-- > 0) throw limit(1);
+          return { build: build("chat-backend:7", "SUCCEEDED") };
+        },
+      });
+      respond(mockEcrSend, {
+        DescribeImages: (() => {
+          let n = 0;
+          return () => {
+            if (n++ === 0) throw imageNotFound();
+            return { imageDetails: [{ imageDigest: DIGEST }] };
+          };
+        })(),
+      });
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      try {
+        await expect(handler(STEP(1), context())).resolves.toMatchObject({ state: "done", buildId: "chat-backend:7" });
+        expect(log.mock.calls.map((c) => String(c[0]).replace(/\d+ ms/, "N ms"))).toEqual(
+          Array(3).fill("StartBuild of the image chat-backend:v2 refused (Cannot have more than 1 builds in queue for the account); trying again in N ms"),
+        );
+        // 1, 2, 4 ms: doubled up to BACKOFF_MAX_MS.
+        expect(log.mock.calls.map((c) => Number(/(\d+) ms/.exec(String(c[0]))![1]))).toEqual([1, 2, 4]);
+      } finally {
+        log.mockRestore();
+      }
+      expect(sent(mockCodeBuildSend, "StartBuild")).toHaveLength(4);
+    });
+
+    test("a step whose time runs out while StartBuild is refused hands the start on (state waiting)", async () => {
+      noImage();
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => {
+          throw limit(1);
+        },
+      });
+      let left = 40_000;
+      const ctx = { getRemainingTimeInMillis: () => (left -= 5_000) };
+      await expect(handler(STEP(1), ctx)).resolves.toEqual({
+        state: "waiting",
+        imageTag: "v2",
+        refused: "Cannot have more than 1 builds in queue for the account",
+      });
+    });
+
+    test("the last step refused until its time runs out fails naming the quota", async () => {
+      noImage();
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => {
+          throw limit(1);
+        },
+      });
+      await expect(handler(STEP(4, { state: "waiting" }), context(30_000))).rejects.toThrow(
+        `other builds of the account hold its quota "${QUOTA.name}" (Service Quotas code L-9D07B6EF). Run the deploy again once they have ended (it continues from here), or raise the quota.`,
+      );
+    });
+
+    test("fails at once when the quota is 0, naming it, how to raise it and that the deploy continues when run again", async () => {
+      noImage();
+      respond(mockCodeBuildSend, {
+        ListBuildsForProject: () => ({ ids: [] }),
+        StartBuild: () => {
+          throw limit(0);
+        },
+      });
       process.env.AWS_REGION = "eu-west-1";
       try {
-        await expect(handler(EVENT, context())).rejects.toThrow(
-          `the API Gateway account of eu-west-1 already uses the CloudWatch role ${OTHER} for the logs of every API there: set chat.apiGatewayAccount.manage to false to keep it (this stack's logs go through it), or chat.apiGatewayAccount.replaceExisting to true to replace it (destroying the stack then resets the setting; it does not restore ${OTHER})`,
+        const error: Error = await handler(STEP(1), context()).catch((e: Error) => e);
+        expect(error.message).toBe(
+          'CodeBuild refuses to start the build of the image chat-backend:v2: "Cannot have more than 0 builds in queue for the account". ' +
+            `The account's quota "${QUOTA.name}" (Service Quotas code L-9D07B6EF) is 0 in eu-west-1. ` +
+            `Request at least 1: Service Quotas console > AWS services > AWS CodeBuild > "${QUOTA.name}" > Request increase at account level, or ` +
+            "aws service-quotas request-service-quota-increase --service-code codebuild --quota-code L-9D07B6EF --desired-value 2 --region eu-west-1. " +
+            "New accounts can be held at 0 while Service Quotas shows more: then open an AWS Support case (Account and billing) to lift it. " +
+            "Once it is raised, run the deploy again: it continues from here (what this deploy created stays) and starts the build.",
         );
+      } finally {
+        delete process.env.AWS_REGION;
+      }
+      expect(sent(mockCodeBuildSend, "StartBuild")).toHaveLength(1);
+    });
+
+    test("the frontend's steps hand on a release Amplify is still running, and the next one waits for it", async () => {
+      const EVENT = { action: "deploy-frontend", projectName: "chat-dev-frontend", appId: "d1abc", branchName: "main", sourceVersion: "v1", steps: 4 };
+      const frontendBuild = (status: string) => ({ id: "f:1", buildStatus: status, exportedEnvironmentVariables: [{ name: "AMPLIFY_JOB_ID", value: "9" }] });
+      respond(mockCodeBuildSend, { ListBuildsForProject: () => ({ ids: [] }), StartBuild: () => ({ build: frontendBuild("SUCCEEDED") }) });
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: "RUNNING" } } }) });
+      const handed = await handler({ ...EVENT, step: 1 }, context(10_000));
+      expect(handed).toEqual({ state: "running", appId: "d1abc", branchName: "main", buildId: "f:1", jobId: "9" });
+      mockCodeBuildSend.mockReset();
+      const jobs = ["RUNNING", "SUCCEED"];
+      respond(mockAmplifySend, { GetJob: () => ({ job: { summary: { status: jobs.shift() ?? "SUCCEED" } } }) });
+      await expect(handler({ ...EVENT, step: 2, previous: handed }, context())).resolves.toMatchObject({ state: "done", jobId: "9", buildId: "f:1" });
+      expect(mockCodeBuildSend).not.toHaveBeenCalled();
+    });
+  });
+
+  describe("api-gateway-account", () => {
+    const ACCOUNT = "123456789012";
+    const POLICY = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
+    const sharedArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/websocket-gateway/${name}`;
+    const EVENT = {
+      action: "api-gateway-account",
+      roleName: "apigateway-cloudwatch-logs",
+      rolePath: "/websocket-gateway/",
+      policyArn: POLICY,
+      user: "chat chat-dev abc123",
+      replaceExisting: false,
+      keepHint: "set chat.apiGatewayAccount.manage to false",
+      replaceHint: "set chat.apiGatewayAccount.replaceExisting to true",
+      previousRoleNames: ["chat-dev-apigw-cloudwatch"],
+      previousRoleDescription: "Lets API Gateway write access and execution logs to CloudWatch Logs (account-level setting)",
+    };
+    const as = (action: string, over: Record<string, unknown> = {}, prev?: Record<string, unknown>) => ({
+      ...EVENT,
+      ...over,
+      tf: { action, prev_input: prev ?? null },
+    });
+
+    interface Role {
+      Path: string;
+      Arn: string;
+      Description: string;
+      tags: Map<string, string>;
+      policies: Set<string>;
+    }
+    /** IAM and API Gateway as far as the action uses them, in memory. */
+    let roles: Map<string, Role>;
+    let setting: string | null;
+    const noSuchEntity = () => Object.assign(new Error("no such role"), { name: "NoSuchEntityException" });
+    beforeEach(() => {
+      roles = new Map();
+      setting = null;
+      const role = (name: string) => {
+        const r = roles.get(name);
+        if (!r) throw noSuchEntity();
+        return r;
+      };
+      respond(mockIamSend, {
+        CreateRole: (i) => {
+          if (roles.has(i.RoleName)) throw Object.assign(new Error("exists"), { name: "EntityAlreadyExistsException" });
+          const r = {
+            Path: i.Path,
+            Arn: `arn:aws:iam::${ACCOUNT}:role${i.Path}${i.RoleName}`,
+            Description: i.Description,
+            tags: new Map(),
+            policies: new Set<string>(),
+          };
+          for (const t of i.Tags ?? []) r.tags.set(t.Key, t.Value);
+          roles.set(i.RoleName, r);
+          return { Role: { RoleName: i.RoleName, Path: r.Path, Arn: r.Arn } };
+        },
+        GetRole: (i) => ({ Role: { RoleName: i.RoleName, ...role(i.RoleName) } }),
+        TagRole: (i) => i.Tags.forEach((t: any) => role(i.RoleName).tags.set(t.Key, t.Value)),
+        UntagRole: (i) => i.TagKeys.forEach((k: string) => role(i.RoleName).tags.delete(k)),
+        ListRoleTags: (i) => ({ Tags: [...role(i.RoleName).tags].map(([Key, Value]) => ({ Key, Value })) }),
+        ListRoles: (i) => ({
+          Roles: [...roles].filter(([, r]) => r.Path.startsWith(i.PathPrefix)).map(([RoleName, r]) => ({ RoleName, Path: r.Path, Arn: r.Arn })),
+        }),
+        AttachRolePolicy: (i) => role(i.RoleName).policies.add(i.PolicyArn),
+        DetachRolePolicy: (i) => role(i.RoleName).policies.delete(i.PolicyArn),
+        DeleteRole: (i) => {
+          if (role(i.RoleName).policies.size) throw Object.assign(new Error("attached"), { name: "DeleteConflictException" });
+          roles.delete(i.RoleName);
+        },
+      });
+      respond(mockApiGatewaySend, {
+        GetAccount: () => ({ cloudwatchRoleArn: setting ?? undefined }),
+        UpdateAccount: (i) => {
+          setting = i.patchOperations[0].value || null;
+        },
+      });
+    });
+    const users = (name: string) => [...(roles.get(name)?.tags.keys() ?? [])].filter((k) => k.startsWith("websocket-gateway:user:"));
+
+    test("a region without a role: creates the shared role under the path, attaches the managed policy, sets it and tags the stack on it", async () => {
+      process.env.AWS_REGION = "eu-west-1";
+      try {
+        const result = await handler(as("create"), context());
+        expect(result).toEqual({ roleArn: sharedArn("apigateway-cloudwatch-logs"), outcome: "set", usersInRegion: 1 });
+        const role = roles.get("apigateway-cloudwatch-logs")!;
+        expect(role.policies).toEqual(new Set([POLICY]));
+        expect([...role.tags]).toEqual([[expect.stringMatching(/^websocket-gateway:user:eu-west-1:[0-9a-f]{16}$/), "chat chat-dev abc123"]]);
+        expect(setting).toBe(sharedArn("apigateway-cloudwatch-logs"));
       } finally {
         delete process.env.AWS_REGION;
       }
     });
 
-    test("replaces another role only when told to, keeping its ARN in the result", async () => {
-      account(OTHER);
-      await expect(handler({ ...EVENT, replaceExisting: true }, context())).resolves.toEqual({ previousRoleArn: OTHER, outcome: "replaced" });
-      await expect(handler({ ...EVENT, replaceExisting: "true" }, context())).rejects.toThrow(/already uses the CloudWatch role/);
+    test("two stacks share the region's role: destroying one leaves the setting and the role; the last one resets it and deletes the role", async () => {
+      // GIVEN a dev and a prod stack in one region
+      await handler(as("create"), context());
+      await expect(handler(as("create", { user: "chat chat-prod def456" }), context())).resolves.toMatchObject({ outcome: "joined", usersInRegion: 2 });
+      // WHEN dev is destroyed
+      await expect(handler(as("delete"), context())).resolves.toEqual({ outcome: "left", roles: { "apigateway-cloudwatch-logs": "in use" } });
+      // THEN prod still logs through the role
+      expect(setting).toBe(sharedArn("apigateway-cloudwatch-logs"));
+      expect(users("apigateway-cloudwatch-logs")).toHaveLength(1);
+      // AND the last stack out resets the setting and removes the role
+      await expect(handler(as("delete", { user: "chat chat-prod def456" }), context())).resolves.toEqual({
+        outcome: "reset",
+        roles: { "apigateway-cloudwatch-logs": "deleted" },
+      });
+      expect(setting).toBeNull();
+      expect(roles.size).toBe(0);
+    });
+
+    test("a stack whose role has another name joins the role the region already uses", async () => {
+      await handler(as("create"), context());
+      await expect(handler(as("create", { user: "module game xyz", roleName: "game-logs" }), context())).resolves.toMatchObject({
+        roleArn: sharedArn("apigateway-cloudwatch-logs"),
+        outcome: "joined",
+      });
+      expect(roles.has("game-logs")).toBe(false);
+    });
+
+    test("a renamed role (the stack's own, set before) moves the region to the new role and deletes the old one", async () => {
+      // GIVEN the stack applied with the default name, and another stack of the region on the same role
+      await handler(as("create"), context());
+      await handler(as("create", { user: "chat chat-prod def456" }), context());
+      // WHEN the stack's roleName changes (an update: the provider passes the previous input)
+      const result = await handler(as("update", { roleName: "chat-apigw-logs" }, EVENT), context());
+      // THEN
+      expect(result).toMatchObject({ roleArn: sharedArn("chat-apigw-logs"), outcome: "renamed", previousRole: "deleted", usersInRegion: 2 });
+      expect(setting).toBe(sharedArn("chat-apigw-logs"));
+      expect(roles.has("apigateway-cloudwatch-logs")).toBe(false);
+      expect(roles.get("chat-apigw-logs")!.policies).toEqual(new Set([POLICY]));
+    });
+
+    test("still refuses a role of someone else, naming it and both settings", async () => {
+      setting = `arn:aws:iam::${ACCOUNT}:role/platform-apigw-logs`;
+      process.env.AWS_REGION = "eu-west-1";
+      try {
+        await expect(handler(as("update", { roleName: "chat-apigw-logs" }, EVENT), context())).rejects.toThrow(
+          `the API Gateway account of eu-west-1 already uses the CloudWatch role ${setting} for the logs of every API there, a role these stacks did not create: set chat.apiGatewayAccount.manage to false to keep it (this stack's logs go through it), or set chat.apiGatewayAccount.replaceExisting to true to replace it (destroying the last stack that uses the new role then resets the setting; it does not restore ${setting})`,
+        );
+      } finally {
+        delete process.env.AWS_REGION;
+      }
+      expect(roles.size).toBe(0);
+    });
+
+    test("replaces someone else's role only when told to", async () => {
+      const other = `arn:aws:iam::${ACCOUNT}:role/platform-apigw-logs`;
+      setting = other;
+      await expect(handler(as("create", { replaceExisting: true }), context())).resolves.toMatchObject({ outcome: "replaced", previousRoleArn: other });
+      expect(setting).toBe(sharedArn("apigateway-cloudwatch-logs"));
+    });
+
+    test("takes over from the stack's own role of release 2.0.0 (name and description) and deletes it", async () => {
+      const legacy = `arn:aws:iam::${ACCOUNT}:role/chat-dev-apigw-cloudwatch`;
+      roles.set("chat-dev-apigw-cloudwatch", {
+        Path: "/",
+        Arn: legacy,
+        Description: EVENT.previousRoleDescription,
+        tags: new Map(),
+        policies: new Set([POLICY]),
+      });
+      setting = legacy;
+      await expect(handler(as("create"), context())).resolves.toMatchObject({
+        outcome: "replaced",
+        previousRoleArn: legacy,
+        removedRoles: ["chat-dev-apigw-cloudwatch"],
+      });
+      expect(setting).toBe(sharedArn("apigateway-cloudwatch-logs"));
+      expect(roles.has("chat-dev-apigw-cloudwatch")).toBe(false);
+    });
+
+    test("a role with the earlier name but another description is not the stack's: refused", async () => {
+      const lookalike = `arn:aws:iam::${ACCOUNT}:role/chat-dev-apigw-cloudwatch`;
+      roles.set("chat-dev-apigw-cloudwatch", { Path: "/", Arn: lookalike, Description: "someone's", tags: new Map(), policies: new Set() });
+      setting = lookalike;
+      await expect(handler(as("create"), context())).rejects.toThrow(/a role these stacks did not create/);
+      expect(roles.has("chat-dev-apigw-cloudwatch")).toBe(true);
+    });
+
+    test("refuses a role of that name outside the shared path", async () => {
+      roles.set("apigateway-cloudwatch-logs", {
+        Path: "/",
+        Arn: `arn:aws:iam::${ACCOUNT}:role/apigateway-cloudwatch-logs`,
+        Description: "x",
+        tags: new Map(),
+        policies: new Set(),
+      });
+      await expect(handler(as("create"), context())).rejects.toThrow(
+        `the IAM role apigateway-cloudwatch-logs exists outside /websocket-gateway/ (arn:aws:iam::${ACCOUNT}:role/apigateway-cloudwatch-logs): it is not one of the roles these stacks share`,
+      );
+    });
+
+    test("takes the stack's stale tag off another shared role (an apply that stopped half-way) and deletes that role when nothing uses it", async () => {
+      // GIVEN the stack tagged on a role the region no longer names
+      await handler(as("create", { roleName: "old-logs" }), context());
+      setting = null;
+      // WHEN the stack's function runs again with another name
+      await handler(as("create"), context());
+      // THEN only the region's role is left, with the stack's one tag
+      expect([...roles.keys()]).toEqual(["apigateway-cloudwatch-logs"]);
+      expect(users("apigateway-cloudwatch-logs")).toHaveLength(1);
+    });
+
+    test("an update with another user (another environment) moves the stack's tag", async () => {
+      await handler(as("create"), context());
+      await handler(as("update", { user: "chat chat-staging abc123" }, EVENT), context());
+      expect([...roles.get("apigateway-cloudwatch-logs")!.tags.values()]).toEqual(["chat chat-staging abc123"]);
+    });
+
+    test("tries the setting again while API Gateway cannot use the new role yet (IAM propagation)", async () => {
+      let refusals = 2;
+      respond(mockApiGatewaySend, {
+        GetAccount: () => ({ cloudwatchRoleArn: setting ?? undefined }),
+        UpdateAccount: (i) => {
+          if (refusals-- > 0)
+            throw Object.assign(new Error("The role ARN does not have required permissions set to API Gateway"), { name: "BadRequestException" });
+          setting = i.patchOperations[0].value;
+        },
+      });
+      await expect(handler(as("create"), context())).resolves.toMatchObject({ outcome: "set" });
+      expect(sent(mockApiGatewaySend, "UpdateAccount")).toHaveLength(3);
     });
 
     test("fails when a field of the event is missing", async () => {
-      await expect(handler({ ...EVENT, roleArn: "" }, context())).rejects.toThrow("check-api-gateway-account needs roleArn");
+      await expect(handler({ ...EVENT, user: "" }, context())).rejects.toThrow("api-gateway-account needs user");
       expect(mockApiGatewaySend).not.toHaveBeenCalled();
     });
   });
 
   test("fails on an unknown action", async () => {
     await expect(handler({ action: "deploy" }, context())).rejects.toThrow(
-      'action must be "build-image", "connect-repository", "start-amplify-job", "deploy-frontend" or "check-api-gateway-account", got "deploy"',
+      'action must be "build-image", "deploy-frontend", "connect-repository", "start-amplify-job" or "api-gateway-account", got "deploy"',
     );
+    await expect(handler({ action: "toString" }, context())).rejects.toThrow(/^action must be/);
   });
 });

@@ -5,7 +5,7 @@ import * as path from "path";
 import { DeployActions } from "../../constructs/deploy-actions";
 import { FrontendBuild, FrontendBuildProps } from "../../constructs/frontend-build";
 import { DEFAULT_FRONTEND_BUILD_COMMANDS, frontendBuildSpec } from "../../constructs/frontend-build-spec";
-import { invocationsByAction, newStack, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
+import { invocationSteps, newStack, policyDocumentOf, resourcesOf, synthJson } from "../helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require("js-yaml") as { safeLoad(text: string): any };
@@ -153,16 +153,19 @@ describe("FrontendBuild", () => {
   });
 
   describe("with deploy actions", () => {
-    test("builds and publishes during apply, again when the ref, the environment or the build spec changes", () => {
+    test("builds and publishes during apply in chained invocations, again when the ref, the environment or the build spec changes", () => {
       // GIVEN / WHEN
       const stack = newStack();
       const { build: b } = build({ deployActions: deployActions(stack) }, stack);
       // THEN
-      const [id, invocation] = invocationsByAction(synthJson(stack))["deploy-frontend"];
-      expect(id).toBe(b.deployment!.friendlyUniqueId);
+      const steps = invocationSteps(synthJson(stack), "deploy-frontend");
+      expect(steps).toHaveLength(4);
+      const [id, invocation] = steps[0];
+      expect(steps[3][0]).toBe(b.deployment!.friendlyUniqueId);
+      expect(b.buildRun!.first.friendlyUniqueId).toBe(id);
       const spec = frontendBuildSpec({ outputDirectory: "out", nodeVersion: "22" });
       expect(invocation.input).toBe(
-        `\${jsonencode({"action" = "deploy-frontend", "projectName" = aws_codebuild_project.${b.project.friendlyUniqueId}.name, "appId" = "d1abc", "branchName" = "main", "sourceVersion" = "v1.2.0", "environment" = {"WEBSOCKET_URL" = "wss://abc.execute-api.us-east-1.amazonaws.com/prod"}, "buildSpec" = "${createHash("sha1").update(spec).digest("hex")}"})}`,
+        `\${jsonencode({"action" = "deploy-frontend", "projectName" = aws_codebuild_project.${b.project.friendlyUniqueId}.name, "appId" = "d1abc", "branchName" = "main", "sourceVersion" = "v1.2.0", "environment" = {"WEBSOCKET_URL" = "wss://abc.execute-api.us-east-1.amazonaws.com/prod"}, "buildSpec" = "${createHash("sha1").update(spec).digest("hex")}", "quota" = {"code" = "L-9D07B6EF", "name" = "Concurrently running builds for Linux/Small environment"}, "step" = 1, "steps" = 4})}`,
       );
       expect(invocation.depends_on).toContain(`aws_codebuild_project.${b.project.friendlyUniqueId}`);
     });

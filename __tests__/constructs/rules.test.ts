@@ -14,6 +14,13 @@ import {
   INTEGRATION_TIMEOUT,
   LOAD_BALANCER_SECURITY_GROUP_IDS,
   LOAD_BALANCER_SUBNET_IDS,
+  GO_VERSION,
+  inRegion,
+  SECURITY_GROUP_IDS,
+  SUBNET_IDS,
+  TAGS_VARIABLE,
+  UNPRIVILEGED_PORT,
+  VPC_CIDR,
   LOG_RETENTION,
   LOGGING_LEVEL,
   pattern,
@@ -161,15 +168,24 @@ describe("Rule.hcl", () => {
       ["nlb", "nlb_name", ELB_NAME],
       ["nlb", "target_group_name", ELB_NAME],
       ["nlb", "health_check_path", HEALTH_CHECK_PATH],
-      ["nlb", "nlb_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
-      ["nlb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
-      ["nlb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
       ["alb", "stage_name", STAGE_NAME],
       ["alb", "health_check_path", HEALTH_CHECK_PATH],
-      ["alb", "vpc_link_subnet_ids", LOAD_BALANCER_SUBNET_IDS],
-      ["alb", "vpc_link_security_group_ids", LOAD_BALANCER_SECURITY_GROUP_IDS],
     ] as const)("%s module: %s", (stack, name, rule) => {
       expect(variables[stack][name].validation).toEqual([hcl(rule as Rule<unknown>, name)]);
+    });
+    test.each([
+      ["nlb", "nlb_subnet_ids", [LOAD_BALANCER_SUBNET_IDS, SUBNET_IDS]],
+      ["nlb", "vpc_link_subnet_ids", [LOAD_BALANCER_SUBNET_IDS, SUBNET_IDS]],
+      ["nlb", "vpc_link_security_group_ids", [LOAD_BALANCER_SECURITY_GROUP_IDS, SECURITY_GROUP_IDS]],
+      ["alb", "vpc_link_subnet_ids", [LOAD_BALANCER_SUBNET_IDS, SUBNET_IDS]],
+      ["alb", "vpc_link_security_group_ids", [LOAD_BALANCER_SECURITY_GROUP_IDS, SECURITY_GROUP_IDS]],
+      ["nlb", "tags", [TAGS_VARIABLE]],
+      ["alb", "tags", [TAGS_VARIABLE]],
+    ] as const)("%s module: %s, every rule", (stack, name, rules) => {
+      expect(variables[stack][name].validation).toEqual(rules.map((r) => hcl(r as Rule<unknown>, name)));
+    });
+    test("alb module: alb_listener_port, null allowed (looked up from the listener)", () => {
+      expect(variables.alb.alb_listener_port.validation).toEqual([hcl(PORT as Rule<unknown>, "alb_listener_port", true)]);
     });
     test("nlb module: logging_level, null allowed (the default, ERROR when the stage logs)", () => {
       expect(variables.nlb.logging_level.validation).toEqual([hcl(LOGGING_LEVEL as Rule<unknown>, "logging_level", true)]);
@@ -378,5 +394,47 @@ describe("ELB_NAME", () => {
 
   test("does not check unresolved tokens", () => {
     expect(() => ELB_NAME.check("Thing.name", new TerraformVariable(newStack(), "s", { type: "string" }).stringValue)).not.toThrow();
+  });
+});
+
+describe("rules of a new account's first apply (issue 17)", () => {
+  test("fails when a module's security group or subnet list holds something else than ids, naming the first", () => {
+    expect(() => SECURITY_GROUP_IDS.check("vpc_link_security_group_ids", ["sg-0123abcd", "default"])).toThrow(
+      'vpc_link_security_group_ids must be a list whose every item is a security group id (sg-...), got ["sg-0123abcd","default"]: copy the id from the VPC console',
+    );
+    expect(() => SUBNET_IDS.check("nlb_subnet_ids", ["private-a"])).toThrow("nlb_subnet_ids must be a list whose every item is a subnet id (subnet-...)");
+    expect(() => SUBNET_IDS.check("nlb_subnet_ids", ["subnet-0123abcd"])).not.toThrow();
+  });
+
+  test("fails when a module's tags break IAM's characters, lengths or count, in the variable's words", () => {
+    expect(TAGS_VARIABLE.test({ "cost#center": "x" })).toBe(false);
+    expect(TAGS_VARIABLE.test({ team: "chat", "cost center": "a/b" })).toBe(true);
+    expect(TAGS_VARIABLE.hcl("tags").errorMessage).toBe(
+      "tags must be a map of at most 45 tags whose keys (1 to 128 characters) and values (at most 256) are letters, digits, spaces and _ . : / = + - @, no key starting with aws:, got ${jsonencode(var.tags)}: rename or shorten the tags that break it: IAM roles, which get every tag, refuse other characters, and AWS allows 50 tags per resource.",
+    );
+  });
+
+  test("fails when a VPC's CIDR block has host bits set, giving the network address to write", () => {
+    expect(() => VPC_CIDR.check("Network.cidr", "10.0.1.0/16")).toThrow(
+      'Network.cidr must be a CIDR block written as its network address (no host bits set), got "10.0.1.0/16": write it as 10.0.0.0/16',
+    );
+    expect(() => VPC_CIDR.check("Network.cidr", "172.16.16.0/20")).not.toThrow();
+  });
+
+  test("fails when an ARN is in another region than what uses it", () => {
+    expect(() => inRegion("us-east-1", "a KMS key").check("chat.table.kmsKeyArn", "arn:aws:kms:eu-west-1:123456789012:key/k")).toThrow(
+      'chat.table.kmsKeyArn must be a KMS key in region us-east-1, got "arn:aws:kms:eu-west-1:123456789012:key/k": it is in eu-west-1: give one of region us-east-1',
+    );
+  });
+
+  test("fails when a port is below 1024 for a non-root process", () => {
+    expect(() => UNPRIVILEGED_PORT.check("ChatBackend.port", 80)).toThrow(
+      "ChatBackend.port must be a whole number from 1024 to 65535, got 80: a non-root process cannot listen below 1024: use 8080",
+    );
+  });
+
+  test("fails when a Go version is not a release line", () => {
+    expect(() => GO_VERSION.check("goVersion", "1.26.1")).toThrow('goVersion must be a Go release 1.<minor>, e.g. 1.26, got "1.26.1"');
+    expect(() => GO_VERSION.check("goVersion", "1.27")).not.toThrow();
   });
 });

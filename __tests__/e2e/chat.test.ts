@@ -7,6 +7,7 @@
 // needs a deployed stack"); do not deploy the chat stack anywhere else.
 import { CHAT } from "../support/deployments";
 import { describeDeployment } from "../support/deployment";
+import { accountRoleChecks } from "./checks/account-role";
 import { cdktfCliDeployChecks } from "./checks/cdktf-cli";
 import { chatChecks } from "./checks/chat";
 import { chatEdgeChecks } from "./checks/chat-edges";
@@ -28,4 +29,5 @@ describeDeployment("chat stack with a custom domain, a $connect authorizer and r
     tableName: ctx().outputs.connections_table_name,
   }));
   tracingUpgradeChecks(ctx);
+  accountRoleChecks(ctx);
 });

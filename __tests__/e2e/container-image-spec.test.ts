@@ -5,8 +5,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildSpec } from "../../constructs/container-image-build-spec";
+import { buildSpec, INLINE_DOCKERFILE } from "../../constructs/container-image-build-spec";
 import { DockerHubAccess } from "../../constructs/docker-hub-access";
+import { CHAT_BACKEND_BINARY, chatBackendDockerfile, DEFAULT_GO_VERSION } from "../../stacks/chat-backend-dockerfile";
 import { describeWith } from "../support/terraform";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -139,5 +140,176 @@ describeWith(["bash", "python3"])("the backend build spec's pre_build, run with 
       'FROM golang:1.19.3-alpine3.16\n\nCOPY src /app/src\nWORKDIR /app/src\n\nRUN go build .\n\nCMD ["/app/src/simple_http_chatapp"]\n',
     );
     expect(preBuild("ecr-public").dockerfile.split("\n")[0]).toBe("FROM public.ecr.aws/docker/library/golang:1.19.3-alpine3.16");
+  });
+});
+
+/**
+ * A stand-in `docker` for the whole build: `build --file F --tag T .` reads F
+ * as Docker would (stages, FROM, COPY sources in the context, COPY --from,
+ * ENV, EXPOSE, USER, ENTRYPOINT; RUN steps recorded, not run: there is no Go
+ * here), fails like Docker when a COPY source is missing, and writes the
+ * final stage's image configuration (as `docker image inspect` shows it:
+ * User, Env, ExposedPorts, Entrypoint) and what the final stage holds to
+ * images/<tag>.json; `push T` records the push; `login` reads stdin.
+ */
+const DOCKER_STAND_IN = String.raw`#!/usr/bin/env python3
+import json, os, re, sys
+args = sys.argv[1:]
+log = os.environ["STAND_IN_LOG"]
+def record(line):
+    open(log, "a").write(line + "\n")
+if args[0] == "login":
+    sys.stdin.read()
+    record("docker " + " ".join(args))
+    sys.exit(0)
+if args[0] == "push":
+    record("docker push " + args[1])
+    sys.exit(0)
+assert args[0] == "build", args
+dockerfile = args[args.index("--file") + 1]
+tag = args[args.index("--tag") + 1]
+context = args[-1]
+record("docker build --file %s --tag %s %s" % (dockerfile, tag, context))
+stages, current = [], None
+for raw in open(dockerfile).read().split("\n"):
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        continue
+    op, _, rest = line.partition(" ")
+    op = op.upper()
+    if op == "FROM":
+        m = re.match(r"^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$", rest, re.I)
+        current = {"base": m.group(1), "name": m.group(2), "user": "", "env": [], "ports": [], "entrypoint": None, "files": [], "runs": []}
+        stages.append(current)
+    elif op == "COPY":
+        parts = rest.split()
+        src_from = [p.split("=", 1)[1] for p in parts if p.startswith("--from=")]
+        paths = [p for p in parts if not p.startswith("--")]
+        sources, dest = paths[:-1], paths[-1]
+        if src_from:
+            stage = next(s for s in stages if s["name"] == src_from[0])
+            current["files"].append({"from": src_from[0], "sources": sources, "dest": dest})
+        else:
+            for src in sources:
+                if not os.path.exists(os.path.join(context, src)):
+                    sys.stderr.write("COPY failed: file not found in build context: %s\n" % src)
+                    sys.exit(1)
+            current["files"].append({"from": "context", "sources": sources, "dest": dest})
+    elif op == "ENV":
+        current["env"] += rest.split()
+    elif op == "EXPOSE":
+        current["ports"] += [p if "/" in p else p + "/tcp" for p in rest.split()]
+    elif op == "USER":
+        current["user"] = rest
+    elif op == "ENTRYPOINT":
+        current["entrypoint"] = json.loads(rest)
+    elif op == "RUN":
+        current["runs"].append(rest)
+    elif op not in ("WORKDIR", "CMD", "ARG", "LABEL"):
+        sys.stderr.write("stand-in docker does not know %s\n" % op)
+        sys.exit(1)
+final = stages[-1]
+os.makedirs("images", exist_ok=True)
+json.dump({"Config": {"User": final["user"], "Env": final["env"], "ExposedPorts": {p: {} for p in final["ports"]}, "Entrypoint": final["entrypoint"]},
+           "Base": final["base"], "Files": final["files"], "Stages": [{"base": s["base"], "runs": s["runs"]} for s in stages]},
+          open(os.path.join("images", re.sub(r"[^A-Za-z0-9._-]", "_", tag) + ".json"), "w"), indent=1)
+`;
+
+describeWith(["bash", "python3"])("the chat backend's image, built by the whole build spec with stand-in aws and docker", () => {
+  let repo: string;
+  const TAG = `${REGISTRY}/chat-dev-backend:v1`;
+
+  beforeEach(() => {
+    // A checkout laid out as Faaizz/simple_http_chatapp is: src/ holds the module, its root Dockerfile is the upstream one.
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), "backend-image-"));
+    fs.mkdirSync(path.join(repo, "src"));
+    for (const f of ["go.mod", "go.sum", "main.go"]) fs.writeFileSync(path.join(repo, "src", f), `// ${f}\n`);
+    fs.writeFileSync(
+      path.join(repo, "Dockerfile"),
+      'FROM golang:1.19.3-alpine3.16\n\nCOPY src /app/src\nWORKDIR /app/src\n\nRUN go build .\n\nCMD ["/app/src/simple_http_chatapp"]\n',
+    );
+    fs.mkdirSync(path.join(repo, "bin"));
+    fs.writeFileSync(path.join(repo, "bin", "docker"), DOCKER_STAND_IN, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(repo, "bin", "aws"),
+      `#!/bin/bash\necho "aws $*" >> "$STAND_IN_LOG"\n[ "$2" = "get-login-password" ] && echo registry-password\nexit 0\n`,
+      { mode: 0o755 },
+    );
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  /** Runs the spec's three phases as CodeBuild does (one shell per phase list; post_build after build), in the checkout. */
+  function runBuild(spec: string) {
+    const phases = yaml.safeLoad(spec).phases;
+    const script = ["set -e", ...phases.pre_build.commands, ...phases.build.commands, "CODEBUILD_BUILD_SUCCEEDING=1", ...phases.post_build.commands].join("\n");
+    const log = path.join(repo, "calls.log");
+    const r = spawnSync("bash", ["-c", script], {
+      cwd: repo,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        PATH: `${path.join(repo, "bin")}:${process.env.PATH}`,
+        STAND_IN_LOG: log,
+        AWS_REGION: "us-east-1",
+        REPOSITORY_URI: `${REGISTRY}/chat-dev-backend`,
+        IMAGE_TAG: "v1",
+      },
+    });
+    const image = path.join(repo, "images", `${TAG.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
+    return {
+      status: r.status,
+      output: `${r.stdout}${r.stderr}`,
+      calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
+      image: fs.existsSync(image) ? JSON.parse(fs.readFileSync(image, "utf8")) : undefined,
+    };
+  }
+
+  const projectSpec = (kind: DockerHubAccess["kind"] = "ecr-public") =>
+    buildSpec(INLINE_DOCKERFILE, kind, chatBackendDockerfile({ goVersion: DEFAULT_GO_VERSION, port: 8080 }));
+
+  test("builds the unchanged source on a supported Go from ECR Public into a scratch image that runs as a non-root user on port 8080", () => {
+    // WHEN
+    const run = runBuild(projectSpec());
+    // THEN the build wrote the project's Dockerfile, pulled golang from ECR Public and pushed the image
+    expect(run.status).toBe(0);
+    const written = fs.readFileSync(path.join(repo, INLINE_DOCKERFILE), "utf8");
+    expect(written.split("\n")).toContain(`FROM public.ecr.aws/docker/library/golang:${DEFAULT_GO_VERSION}-alpine AS build`);
+    expect(written.split("\n")).toContain("FROM scratch");
+    expect(run.calls).toContain(`docker build --file ${INLINE_DOCKERFILE} --tag ${TAG} .`);
+    expect(run.calls[run.calls.length - 1]).toBe(`docker push ${TAG}`);
+    // the image: no base, no toolchain (only the binary and the CA certificates come from the build stage)
+    expect(run.image.Base).toBe("scratch");
+    expect(run.image.Files).toEqual([
+      { from: "build", sources: ["/etc/ssl/certs/ca-certificates.crt"], dest: "/etc/ssl/certs/ca-certificates.crt" },
+      { from: "build", sources: [`/out/${CHAT_BACKEND_BINARY}`], dest: `/${CHAT_BACKEND_BINARY}` },
+    ]);
+    // its user is not root: a numeric uid other than 0 (scratch has no /etc/passwd to name one)
+    const [uid, gid] = run.image.Config.User.split(":");
+    expect(Number(uid)).toBeGreaterThan(0);
+    expect(Number(gid)).toBeGreaterThan(0);
+    expect(run.image.Config).toMatchObject({ Env: ["HTTP_PORT=8080"], ExposedPorts: { "8080/tcp": {} }, Entrypoint: [`/${CHAT_BACKEND_BINARY}`] });
+    // the source is built as it is, statically, by the image's own Go
+    expect(run.image.Stages[0].runs).toEqual(["go mod download", `go build -trimpath -ldflags="-s -w" -o /out/${CHAT_BACKEND_BINARY} .`]);
+    expect(written).toContain("ENV CGO_ENABLED=0 GOTOOLCHAIN=local");
+  });
+
+  test("fails like Docker when the checkout is not laid out as the backend's repository (no src/go.sum)", () => {
+    fs.rmSync(path.join(repo, "src", "go.sum"));
+    const run = runBuild(projectSpec());
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain("COPY failed: file not found in build context: src/go.sum");
+    expect(run.calls).not.toContain(`docker push ${TAG}`);
+  });
+
+  test("pulls golang from Docker Hub itself with dockerHub.kind anonymous", () => {
+    expect(runBuild(projectSpec("anonymous")).image.Stages[0].base).toBe(`golang:${DEFAULT_GO_VERSION}-alpine`);
+  });
+
+  test("still builds the repository's own Dockerfile when it is chosen (chat.backend.image.dockerfile: Dockerfile), which runs as root", () => {
+    const run = runBuild(buildSpec("Dockerfile", "ecr-public"));
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain(`docker build --file Dockerfile --tag ${TAG} .`);
+    expect(fs.existsSync(path.join(repo, INLINE_DOCKERFILE))).toBe(false);
+    expect(run.image).toMatchObject({ Base: "public.ecr.aws/docker/library/golang:1.19.3-alpine3.16", Config: { User: "" } });
   });
 });

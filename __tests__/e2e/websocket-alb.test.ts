@@ -8,12 +8,14 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DeploymentContext, describeDeployment } from "../support/deployment";
-import { exampleDeployment } from "../support/deployments";
+import { exampleDeployment, lambdaStandIn } from "../support/deployments";
 
 // The example's module call with the account setting managed by the module,
-// as its comment suggests: logs on, the role set, and reset on destroy.
+// as its comment suggests: logs on, the shared role set by the module's
+// function (run by the Lambda stand-in in front of the emulator), and reset on destroy.
 const ALB = {
   ...exampleDeployment("websocket-alb", { moduleArguments: { websocket_api: { api_gateway_account_role: "managed" } } }),
+  front: lambdaStandIn,
   destroyTitle: "destroy removes everything and resets the region's CloudWatch role setting",
   afterDestroy: async (ctx: DeploymentContext) => {
     expect((await new APIGatewayClient(ctx.sdk).send(new GetAccountCommand({}))).cloudwatchRoleArn ?? "").toBe("");
@@ -50,6 +52,6 @@ describeDeployment("websocket-alb module, consumed by examples/websocket-alb, de
     expect(stage.AccessLogSettings?.DestinationArn).toMatch(/log-group:\/aws\/apigatewayv2\/my-websocket-api$/);
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000, LoggingLevel: "ERROR" });
     const account = await new APIGatewayClient(ctx().sdk).send(new GetAccountCommand({}));
-    expect(account.cloudwatchRoleArn).toMatch(/:role\/my-websocket-api-apigw-cloudwatch$/);
+    expect(account.cloudwatchRoleArn).toMatch(/:role\/websocket-gateway\/apigateway-cloudwatch-logs$/);
   });
 });

@@ -198,7 +198,7 @@ describe("hcp-upload (scripts/hcp-upload.ts)", () => {
     const members = readTarGz(stub.uploaded!);
     const files = members.filter((m) => m.type === "file").map((m) => m.path);
     expect(files).toContain("cdk.tf.json");
-    const asset = files.find((f) => /^assets\/deploy-actions_Code_[^/]+\/[^/]+\/archive\.zip$/.test(f));
+    const asset = files.find((f) => /^assets\/[a-z-]+_Code_[^/]+\/[^/]+\/deploy-actions\.zip$/.test(f));
     expect(asset).toBeDefined();
     const main = JSON.parse(members.find((m) => m.path === "cdk.tf.json")!.content.toString("utf8"));
     expect(JSON.stringify(main)).toContain(`"${asset}"`);

@@ -66,6 +66,13 @@ describe("resource address contract", () => {
     );
   });
 
+  test("accepts an address a removed block forgets without destroying it, and refuses one a removed block destroys", () => {
+    const forget = { ...stackJson({ "aws_vpc.v": "" }), removed: [{ from: "aws_api_gateway_account.old", lifecycle: { destroy: false } }] };
+    expect(refreshAddressList(list({ "aws_api_gateway_account.old": "", "aws_vpc.v": "" }), forget)).toMatchObject({ unmoved: [] });
+    const destroy = { ...stackJson({ "aws_vpc.v": "" }), removed: [{ from: "aws_api_gateway_account.old", lifecycle: { destroy: true } }] };
+    expect(refreshAddressList(list({ "aws_api_gateway_account.old": "", "aws_vpc.v": "" }), destroy).unmoved).toEqual(["aws_api_gateway_account.old"]);
+  });
+
   test("fails when a single resource becomes for_each without a moved block", () => {
     expect(refreshAddressList(list({ "aws_lb.x": "" }), stackJson({ "aws_lb.x": "for_each" })).unmoved).toEqual(["aws_lb.x"]);
   });

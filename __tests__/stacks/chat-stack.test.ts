@@ -6,7 +6,7 @@ import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "..
 import { CHAT_STACK, ChatStack } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
 import { EMULATED_SERVICES } from "../../stacks/target";
-import { dataOf, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
+import { dataOf, invocationSteps, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
 import { dashboardLogSources, dashboardMetrics, dashboardRegions } from "../support/dashboard";
 import { buildStacks, chatJson, FAKE, filesUnder, findBy, only, ref, tempDir } from "./support";
 
@@ -157,7 +157,7 @@ describe("ChatStack", () => {
       // GIVEN / WHEN
       const json = chatJson();
       const [nlbId] = only(json, "aws_lb");
-      const [accountId] = only(json, "aws_api_gateway_account");
+      const [accountId] = invocationsByAction(json)["api-gateway-account"];
       const [, stage] = only(json, "aws_apigatewayv2_stage");
       const accessLogs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/apigatewayv2/chat-dev-websocket/prod");
       // THEN
@@ -181,22 +181,29 @@ describe("ChatStack", () => {
         status: "$context.status",
       });
       expect(accessLogs[1].retention_in_days).toBe(30);
-      expect(stage.depends_on).toContain(`aws_api_gateway_account.${accountId}`);
+      expect(stage.depends_on).toContain(`aws_lambda_invocation.${accountId}`);
       expect(resourcesOf(json, "aws_apigatewayv2_deployment")).toEqual({});
     });
 
-    test("follows the backend port, the throttling and the stage name of the settings", () => {
+    test("follows the backend port, the throttling and the stage name of the settings; the NLB listens on 80 whatever the backend's port", () => {
       const json = chatJson({
-        chat: { backend: { port: 8080 }, api: { stageName: "v1", throttle: { burstLimit: 50, rateLimit: 20.5 }, loggingLevel: "INFO" } },
+        chat: { backend: { port: 9090 }, api: { stageName: "v1", throttle: { burstLimit: 50, rateLimit: 20.5 }, loggingLevel: "INFO" } },
       });
       const [nlbId] = only(json, "aws_lb");
       expect(only(json, "aws_apigatewayv2_stage")[1]).toMatchObject({
         name: "v1",
         default_route_settings: { throttling_burst_limit: 50, throttling_rate_limit: 20.5, logging_level: "INFO" },
-        stage_variables: { backendHost: `\${aws_lb.${nlbId}.dns_name}:8080` },
+        stage_variables: { backendHost: `\${aws_lb.${nlbId}.dns_name}:80` },
       });
-      expect(only(json, "aws_lb_listener")[1].port).toBe(8080);
-      expect(only(json, "aws_lb_target_group")[1].port).toBe(8080);
+      expect(only(json, "aws_lb_listener")[1].port).toBe(80);
+      expect(only(json, "aws_lb_target_group")[1]).toMatchObject({ port: 9090, name: "chat-dev-9090" });
+    });
+
+    test("replaces the target group before the old one goes when the port changes: named after its port, created first (release 2.0.0's port 80 keeps <base>-tg)", () => {
+      const [, tg] = only(chatJson(), "aws_lb_target_group");
+      expect(tg).toMatchObject({ name: "chat-dev-8080", port: 8080, lifecycle: { create_before_destroy: true } });
+      const [, old] = only(chatJson({ chat: { backend: { port: 80, image: { dockerfile: "Dockerfile" } } } }), "aws_lb_target_group");
+      expect(old).toMatchObject({ name: "chat-dev-tg", port: 80 });
     });
 
     test("deploys explicitly when autoDeploy is off", () => {
@@ -231,10 +238,10 @@ describe("ChatStack", () => {
           envEntry("DB_TYPE", '"DYNAMODB"'),
           envEntry("DYNAMODB_TABLE_NAME", `aws_dynamodb_table.${tableId}.name`),
           envEntry("ENV", '"production"'),
-          envEntry("HTTP_PORT", '"80"'),
+          envEntry("HTTP_PORT", '"8080"'),
         ].join(", "),
       );
-      expect(definitions).toContain('"portMappings" = [{"containerPort" = 80, "hostPort" = 80, "protocol" = "tcp"}]');
+      expect(definitions).toContain('"portMappings" = [{"containerPort" = 8080, "hostPort" = 8080, "protocol" = "tcp"}]');
       // and it starts after the sidecar, which listens on UDP 2000 and logs to its own group
       expect(definitions).toContain('"dependsOn" = [{"containerName" = "otel-collector", "condition" = "START"}]');
       expect(definitions).toMatch(
@@ -246,9 +253,9 @@ describe("ChatStack", () => {
     });
 
     test("sets HTTP_PORT and the container port from the settings", () => {
-      const definitions = containers(chatJson({ chat: { backend: { port: 8080 } } }));
-      expect(definitions).toContain(envEntry("HTTP_PORT", '"8080"'));
-      expect(definitions).toContain('"portMappings" = [{"containerPort" = 8080, "hostPort" = 8080, "protocol" = "tcp"}]');
+      const definitions = containers(chatJson({ chat: { backend: { port: 9090 } } }));
+      expect(definitions).toContain(envEntry("HTTP_PORT", '"9090"'));
+      expect(definitions).toContain('"portMappings" = [{"containerPort" = 9090, "hostPort" = 9090, "protocol" = "tcp"}]');
     });
 
     test("uses the X-Ray daemon as the sidecar when asked", () => {
@@ -322,7 +329,7 @@ describe("ChatStack", () => {
         launch_type: "FARGATE",
         deployment_circuit_breaker: { enable: true, rollback: true },
         network_configuration: { assign_public_ip: false, subnets },
-        load_balancer: [{ container_name: "backend", container_port: 80, target_group_arn: ref("aws_lb_target_group", tgId, "arn") }],
+        load_balancer: [{ container_name: "backend", container_port: 8080, target_group_arn: ref("aws_lb_target_group", tgId, "arn") }],
       });
       expect(tg).toMatchObject({ target_type: "ip", deregistration_delay: "30", health_check: { path: "/healthz", matcher: "200", protocol: "HTTP" } });
       expect(only(json, "aws_appautoscaling_target")[1]).toMatchObject({ min_capacity: 2, max_capacity: 6 });
@@ -337,8 +344,8 @@ describe("ChatStack", () => {
         expect.objectContaining({
           security_group_id: ref("aws_security_group", tasks),
           referenced_security_group_id: ref("aws_security_group", findBy(json, "aws_security_group", "name", "chat-dev-nlb-nlb")[0]),
-          from_port: 80,
-          to_port: 80,
+          from_port: 8080,
+          to_port: 8080,
           ip_protocol: "tcp",
         }),
       ]);
@@ -462,23 +469,35 @@ describe("ChatStack", () => {
       });
     });
 
-    test("lets the account check's role read this region's API Gateway account settings only", () => {
+    test("lets the account function's role read and set this region's API Gateway account setting and manage the shared roles only", () => {
       const json = chatJson();
-      const [partition] = Object.keys(dataOf(json, "aws_partition")).filter((id) => id === "partition");
+      const [partition] = Object.keys(dataOf(json, "aws_partition")).filter((id) => id.startsWith("apigateway-cloudwatch-role_"));
+      const [region] = Object.keys(dataOf(json, "aws_region")).filter((id) => id.startsWith("apigateway-cloudwatch-role_"));
       const logs = findBy(json, "aws_cloudwatch_log_group", "name", "/aws/lambda/chat-dev-account-check")[0];
       const check = role(json, "chat-dev-account-check");
       expect(check.trust).toEqual(trustedService("lambda.amazonaws.com"));
       expect(check.managed).toEqual([]);
-      expect(check.inline).toEqual({
-        "deploy-actions": [
-          allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
-          allow(
-            "ReadApiGatewayAccount",
-            ["apigateway:GET"],
-            [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.region.name}::/account`],
-          ),
-        ],
-      });
+      const statements = check.inline["deploy-actions"];
+      expect(statements.slice(0, 2)).toEqual([
+        allow("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${ref("aws_cloudwatch_log_group", logs, "arn")}:*`]),
+        allow(
+          "ApiGatewayAccountSetting",
+          ["apigateway:GET", "apigateway:PATCH"],
+          [`arn:\${data.aws_partition.${partition}.partition}:apigateway:\${data.aws_region.${region}.name}::/account`],
+        ),
+      ]);
+      // The shared roles (one IAM path), and the stack's own role of release 2.0.0 by name.
+      const [checkId] = findBy(json, "aws_iam_role", "name", "chat-dev-account-check");
+      const iam = `arn:\${data.aws_partition.${partition}.partition}:iam::\${element(split(":", aws_iam_role.${checkId}.arn), 4)}`;
+      expect(statements.slice(2).map((st: any) => [st.sid, st.resources])).toEqual([
+        // AWS requires "*": ListRoles has no resource-level permissions.
+        ["ListSharedRoles", ["*"]],
+        ["SharedRoles", [`${iam}:role/websocket-gateway/*`]],
+        ["SharedRolesPolicy", [`${iam}:role/websocket-gateway/*`]],
+        ["PassSharedRolesToApiGateway", [`${iam}:role/websocket-gateway/*`]],
+        ["PreviousRoles", [`${iam}:role/chat-dev-apigw-cloudwatch`]],
+        ["PreviousRolesPolicy", [`${iam}:role/chat-dev-apigw-cloudwatch`]],
+      ]);
     });
 
     test("lets the frontend's build role write its logs and publish to its Amplify branch only", () => {
@@ -526,24 +545,11 @@ describe("ChatStack", () => {
       });
     });
 
-    test("gives the API Gateway CloudWatch role only AWS's push-to-CloudWatch-Logs policy", () => {
-      const json = chatJson();
-      const [partition] = Object.keys(dataOf(json, "aws_partition"));
-      const cloudwatch = role(json, "chat-dev-apigw-cloudwatch");
-      expect(cloudwatch.trust).toEqual(trustedService("apigateway.amazonaws.com"));
-      expect(cloudwatch.inline).toEqual({});
-      expect(cloudwatch.managed).toEqual([
-        `arn:\${data.aws_partition.${partition}.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
-      ]);
-      expect(only(json, "aws_api_gateway_account")[1].cloudwatch_role_arn).toBe(ref("aws_iam_role", cloudwatch.id, "arn"));
-    });
-
     test("has no other role, policy or attachment", () => {
       const json = chatJson();
       const roles = Object.values<any>(resourcesOf(json, "aws_iam_role")).map((r) => r.name);
       expect(roles.sort()).toEqual([
         "chat-dev-account-check",
-        "chat-dev-apigw-cloudwatch",
         "chat-dev-backend-build",
         "chat-dev-backend-execution",
         "chat-dev-backend-task",
@@ -551,7 +557,8 @@ describe("ChatStack", () => {
         "chat-dev-frontend-build",
       ]);
       expect(Object.keys(resourcesOf(json, "aws_iam_role_policy"))).toHaveLength(8);
-      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(1);
+      // The region's CloudWatch role is shared: the account function makes it (with AWS's push-to-CloudWatch-Logs policy only).
+      expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toHaveLength(0);
       for (const type of ["aws_iam_policy", "aws_iam_user", "aws_iam_access_key", "aws_iam_policy_attachment", "aws_iam_instance_profile"])
         expect(resourcesOf(json, type)).toEqual({});
     });
@@ -680,18 +687,33 @@ describe("ChatStack", () => {
       ]) {
         expect({ type, resources: resourcesOf(json, type) }).toEqual({ type, resources: {} });
       }
-      // the frontend's build project goes with Amplify; the account setting is made without the check
+      // the frontend's build project goes with Amplify; the account setting goes with the Lambda functions
       expect(Object.values<any>(resourcesOf(json, "aws_codebuild_project")).map((p) => p.name)).toEqual(["chat-dev-backend"]);
-      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({ reset_on_delete: true });
-      expect(only(json, "aws_api_gateway_account")[1].depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+      expect(resourcesOf(json, "aws_api_gateway_account")).toEqual({});
       expect(chat.omissions.map((o) => o.what)).toEqual([
-        "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, API Gateway account check)",
+        "deploy-actions Lambda and its invocations (image build, frontend build and publication or Amplify repository connection, the region's API Gateway CloudWatch role setting)",
         "aws_appautoscaling_target and aws_appautoscaling_policy",
         "the Amplify frontend (aws_amplify_app, aws_amplify_branch and the frontend's build project)",
         "aws_xray_sampling_rule (health checks are traced)",
       ]);
       expect(resourcesOf(json, "aws_xray_sampling_rule")).toEqual({});
       for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
+    });
+
+    test("on the emulator with a Lambda stand-in, keeps the deploy actions and points Lambda and CodeBuild at the stand-in, the rest at the emulator", () => {
+      // GIVEN / WHEN
+      const { chat } = buildStacks({ target: { kind: "emulator", emulatorEndpoint: "http://127.0.0.1:5555", lambdaStandInEndpoint: "http://127.0.0.1:6666" } });
+      const json = synthJson(chat);
+      // THEN
+      const endpoints = json.provider.aws[0].endpoints[0];
+      expect(
+        Object.entries(endpoints)
+          .filter(([, e]) => e === "http://127.0.0.1:6666")
+          .map(([s]) => s),
+      ).toEqual(["codebuild", "lambda"]);
+      expect(Object.values(endpoints).filter((e) => e === "http://127.0.0.1:5555")).toHaveLength(EMULATED_SERVICES.length - 2);
+      expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["api-gateway-account", "build-image"]);
+      expect(chat.omissions.map((o) => o.what)).not.toContain(expect.stringMatching(/Lambda/));
     });
 
     test("on the emulator with autoDeploy off, creates the stage without a deployment and says so", () => {
@@ -786,18 +808,54 @@ describe("ChatStack", () => {
         source: { type: "GITHUB", location: "https://github.com/Faaizz/simple_http_chatapp" },
         source_version: "main",
       });
-      const invocation = invocationsByAction(json)["build-image"];
-      expect(invocation[1].input).toContain('"imageTag" = "v1"');
+      const steps = invocationSteps(json, "build-image");
+      expect(steps[0][1].input).toContain('"imageTag" = "v1"');
+      // The digest the last of the build's invocations returns (a build of up to 45 minutes, queue included).
       expect(containers(json)).toContain(
-        `"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${invocation[0]}.result).imageDigest}"`,
+        `"image" = "\${aws_ecr_repository.${repoId}.repository_url}@\${jsondecode(aws_lambda_invocation.${steps[steps.length - 1][0]}.result).imageDigest}"`,
       );
+    });
+
+    test("builds the backend with the project's Dockerfile by default: a supported Go, a static binary in a scratch image run as a non-root user on the backend port", () => {
+      const spec = findBy(chatJson(), "aws_codebuild_project", "name", "chat-dev-backend")[1].source.buildspec;
+      expect(spec).toContain(`cat > ".websocket-gateway.Dockerfile" <<'WEBSOCKET_GATEWAY_DOCKERFILE'`);
+      expect(spec).toContain("FROM golang:1.26-alpine AS build");
+      expect(spec).toContain("FROM scratch");
+      expect(spec).toContain("USER 65532:65532");
+      expect(spec).toContain("ENV HTTP_PORT=8080");
+      expect(spec).toContain('docker build --file ".websocket-gateway.Dockerfile"');
+      expect(chatJson({ chat: { backend: { image: { goVersion: "1.27" } } } })).toBeDefined();
+    });
+
+    test("builds the repository's own Dockerfile when chat.backend.image.dockerfile names it", () => {
+      const spec = findBy(
+        chatJson({ chat: { backend: { port: 80, image: { dockerfile: "Dockerfile" } } } }),
+        "aws_codebuild_project",
+        "name",
+        "chat-dev-backend",
+      )[1].source.buildspec;
+      expect(spec).not.toContain(".websocket-gateway.Dockerfile");
+      expect(spec).toContain('docker build --file "Dockerfile"');
+    });
+
+    test("runs the image build, then the frontend build (one CodeBuild build at a time: a new account's quota of 1 runs both)", () => {
+      const json = chatJson();
+      const image = invocationSteps(json, "build-image");
+      const [, frontendFirst] = invocationSteps(json, "deploy-frontend")[0];
+      expect(frontendFirst.depends_on).toContain(`aws_lambda_invocation.${image[image.length - 1][0]}`);
+    });
+
+    test("runs an ARM64 image build beside the frontend's build: they draw on different quotas (ARM/Small, Linux/Small)", () => {
+      const json = chatJson({ chat: { backend: { architecture: "ARM64" } } });
+      const [, frontendFirst] = invocationSteps(json, "deploy-frontend")[0];
+      expect(frontendFirst.depends_on.filter((d: string) => d.startsWith("aws_lambda_invocation."))).toEqual([]);
     });
 
     test("pulls Docker Official Images from ECR Public by default: no Docker Hub account, no anonymous Docker Hub pulls", () => {
       const json = chatJson();
       const spec = findBy(json, "aws_codebuild_project", "name", "chat-dev-backend")[1].source.buildspec;
       expect(spec).toContain("aws ecr-public get-login-password --region us-east-1 | docker login --username AWS --password-stdin public.ecr.aws");
-      expect(spec).toContain('python3 - "Dockerfile" public.ecr.aws/docker');
+      expect(spec).toContain('python3 - ".websocket-gateway.Dockerfile" public.ecr.aws/docker');
       expect(resourcesOf(json, "aws_ecr_pull_through_cache_rule")).toEqual({});
     });
 
@@ -858,7 +916,7 @@ describe("ChatStack", () => {
 
     test("keeps the Lambda for the frontend and the account check only, when the image is given", () => {
       const json = chatJson({ chat: { backend: { image: { uri: "ghcr.io/acme/chat:v1.2.3" } } } });
-      expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["check-api-gateway-account", "deploy-frontend"]);
+      expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["api-gateway-account", "deploy-frontend"]);
       expect(role(json, "chat-dev-deploy-actions").inline["deploy-actions"].map((s: any) => s.sid)).toEqual([
         "OwnLogs",
         "RunFrontendBuild",
@@ -873,7 +931,7 @@ describe("ChatStack", () => {
 
     test("keeps only the account check's Lambda, with a given image and no frontend", () => {
       const json = chatJson({ chat: { backend: { image: { uri: ECR_IMAGE } }, frontend: { enabled: false } } });
-      expect(Object.keys(invocationsByAction(json))).toEqual(["check-api-gateway-account"]);
+      expect(Object.keys(invocationsByAction(json))).toEqual(["api-gateway-account"]);
       expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-account-check"]);
     });
   });
@@ -1089,47 +1147,60 @@ describe("ChatStack", () => {
 
     test("takes the role name from the settings", () => {
       const json = chatJson({ chat: { apiGatewayAccount: { roleName: "shared-apigw-logs" } } });
-      expect(findBy(json, "aws_iam_role", "name", "shared-apigw-logs")[1]).toBeDefined();
+      expect(invocationsByAction(json)["api-gateway-account"][1].input).toContain('"roleName" = "shared-apigw-logs"');
     });
 
-    test("is set only after the deploy action checked that the region has no other role, and reset on destroy", () => {
+    test("is shared with the region's other stacks: a CRUD invocation (on create, update and destroy) of the account function, before the stage", () => {
       // GIVEN / WHEN
       const json = chatJson();
-      const [accountId, account] = only(json, "aws_api_gateway_account");
-      const [checkId, check] = invocationsByAction(json)["check-api-gateway-account"];
-      const cloudwatch = role(json, "chat-dev-apigw-cloudwatch");
-      // THEN the check runs once the role exists, with this role's ARN and the settings to name
-      expect(check.input).toBe(
-        `\${jsonencode({"action" = "check-api-gateway-account", "roleArn" = aws_iam_role.${cloudwatch.id}.arn, "manageSetting" = "chat.apiGatewayAccount.manage", "replaceSetting" = "chat.apiGatewayAccount.replaceExisting", "replaceExisting" = false})}`,
+      const [accountId, account] = invocationsByAction(json)["api-gateway-account"];
+      const [apiId] = only(json, "aws_apigatewayv2_api");
+      // THEN the stack is known by its name and its API's id, and its role of release 2.0.0 is recognised
+      expect(account.lifecycle_scope).toBe("CRUD");
+      expect(account.input).toContain(`"roleName" = "apigateway-cloudwatch-logs", "rolePath" = "/websocket-gateway/"`);
+      expect(account.input).toContain(`"user" = "chat chat-dev \${aws_apigatewayv2_api.${apiId}.id}"`);
+      expect(account.input).toContain('"previousRoleNames" = ["chat-dev-apigw-cloudwatch"]');
+      expect(account.input).toContain(
+        '"keepHint" = "set chat.apiGatewayAccount.manage to false", "replaceHint" = "set chat.apiGatewayAccount.replaceExisting to true"',
       );
-      expect(check.depends_on).toContain(`aws_iam_role.${cloudwatch.id}`);
-      // and the setting waits for it, and is reset when destroyed
-      expect(account.depends_on).toContain(`aws_lambda_invocation.${checkId}`);
-      expect(account.reset_on_delete).toBe(true);
+      expect(account.depends_on).toContain(`aws_apigatewayv2_api.${apiId}`);
       // the stage (which logs) waits for the setting
-      expect(only(json, "aws_apigatewayv2_stage")[1].depends_on).toContain(`aws_api_gateway_account.${accountId}`);
+      expect(only(json, "aws_apigatewayv2_stage")[1].depends_on).toContain(`aws_lambda_invocation.${accountId}`);
+      expect(resourcesOf(json, "aws_api_gateway_account")).toEqual({});
+    });
+
+    test("forgets what release 2.0.0 made for the setting (removed blocks, destroy = false): destroying it would reset the setting", () => {
+      const removed = chatJson().removed;
+      expect(removed).toEqual(
+        [
+          "aws_iam_role.apigateway-cloudwatch-role_Role_0819448F",
+          "aws_iam_role_policy_attachment.apigateway-cloudwatch-role_PushToCloudWatchLogs_5E1BE7E1",
+          "aws_api_gateway_account.apigateway-cloudwatch-role_011F5D24",
+          "aws_lambda_invocation.account-check_CheckApiGatewayAccount_3407F173",
+        ].map((from) => ({ from, lifecycle: { destroy: false } })),
+      );
     });
 
     test("replaces a role the region has only when apiGatewayAccount.replaceExisting is true", () => {
-      const [, check] = invocationsByAction(chatJson({ chat: { apiGatewayAccount: { replaceExisting: true } } }))["check-api-gateway-account"];
-      expect(check.input).toContain('"replaceExisting" = true');
+      const [, account] = invocationsByAction(chatJson({ chat: { apiGatewayAccount: { replaceExisting: true } } }))["api-gateway-account"];
+      expect(account.input).toContain('"replaceExisting" = true');
     });
 
     test("is neither checked nor set when apiGatewayAccount.manage is false", () => {
       const json = chatJson({ chat: { apiGatewayAccount: { manage: false } } });
-      expect(invocationsByAction(json)["check-api-gateway-account"]).toBeUndefined();
+      expect(invocationsByAction(json)["api-gateway-account"]).toBeUndefined();
       expect(Object.values<any>(resourcesOf(json, "aws_lambda_function")).map((f) => f.function_name)).toEqual(["chat-dev-deploy-actions"]);
     });
 
-    test("is checked by a function of its own, so the stage, which waits for the setting, and the frontend's build, which waits for the stage, make no cycle", () => {
+    test("is managed by a function of its own, so the stage, which waits for the setting, and the frontend's build, which waits for the stage, make no cycle", () => {
       // GIVEN / WHEN
       const json = chatJson();
-      const [, check] = invocationsByAction(json)["check-api-gateway-account"];
-      const [checkerId] = findBy(json, "aws_lambda_function", "function_name", "chat-dev-account-check");
-      // THEN the check runs the account-check function, whose policy names nothing of the frontend
-      expect(check.function_name).toBe(ref("aws_lambda_function", checkerId, "function_name"));
-      const checkerPolicy = JSON.stringify(role(json, "chat-dev-account-check").inline);
-      expect(checkerPolicy).not.toMatch(/amplify|codebuild/);
+      const [, account] = invocationsByAction(json)["api-gateway-account"];
+      const [functionId] = findBy(json, "aws_lambda_function", "function_name", "chat-dev-account-check");
+      // THEN it runs the account-check function, whose policy names nothing of the frontend
+      expect(account.function_name).toBe(ref("aws_lambda_function", functionId, "function_name"));
+      const policy = JSON.stringify(role(json, "chat-dev-account-check").inline);
+      expect(policy).not.toMatch(/amplify|codebuild/);
     });
   });
 

@@ -28,7 +28,7 @@ describe("resolveSettings", () => {
     const s = settingsWith({});
     // THEN
     expect(s).toMatchObject({ region: "us-east-1", environment: "dev", target: { kind: "aws" }, state: { backend: "local" } });
-    expect(s.chat.backend).toMatchObject({ port: 80, cpu: 256, memory: 512, desiredCount: 2 });
+    expect(s.chat.backend).toMatchObject({ port: 8080, cpu: 256, memory: 512, desiredCount: 2 });
   });
 
   test("returns exactly the documented settings, no more", () => {
@@ -47,12 +47,12 @@ describe("resolveSettings", () => {
 
   test("lets the config file override the cdktf.json defaults, setting by setting", () => {
     // GIVEN
-    const file = { region: "eu-west-1", chat: { backend: { port: 8080 }, alarms: { enabled: true } } };
+    const file = { region: "eu-west-1", chat: { backend: { port: 9090 }, alarms: { enabled: true } } };
     // WHEN
     const s = settingsWith(file);
     // THEN
     expect(s.region).toBe("eu-west-1");
-    expect(s.chat.backend.port).toBe(8080);
+    expect(s.chat.backend.port).toBe(9090);
     expect(s.chat.backend.cpu).toBe(256);
     expect(s.chat.alarms).toEqual({
       enabled: true,
@@ -887,6 +887,166 @@ describe("resolveSettings", () => {
         { chat: { table: { ttlAttribute: "" } } },
         [problem("chat.table.ttlAttribute", "1 to 255 characters", '""', "name the TTL attribute")],
       ],
+      // issue 17: the project's image runs as a non-root user; goVersion is its own; the stand-in is the emulator's
+      [
+        "the backend port is below 1024 with the project's Dockerfile (a non-root user cannot listen there)",
+        { chat: { backend: { port: 80 } } },
+        [
+          problem(
+            "chat.backend.port",
+            "from 1024 to 65535 when chat.backend.image.dockerfile is null (the project's image runs as a non-root user, which cannot listen below 1024)",
+            "80",
+            'use 8080 (the default), or set chat.backend.image.dockerfile to "Dockerfile" to build the repository\'s own image, which runs as root',
+          ),
+        ],
+      ],
+      [
+        "goVersion is changed while the repository's Dockerfile is built",
+        { chat: { backend: { image: { dockerfile: "Dockerfile", goVersion: "1.27" } } } },
+        [
+          problem(
+            "chat.backend.image.goVersion",
+            '"1.26" (its default) when chat.backend.image.dockerfile names the repository\'s Dockerfile (which picks its own Go)',
+            '"1.27"',
+            "remove it, or set chat.backend.image.dockerfile to null to build with the project's Dockerfile",
+          ),
+        ],
+      ],
+      [
+        "goVersion is not a Go release",
+        { chat: { backend: { image: { goVersion: "1.19.3" } } } },
+        [
+          problem(
+            "chat.backend.image.goVersion",
+            "a Go release 1.<minor>, e.g. 1.26",
+            '"1.19.3"',
+            "pick a release Go still supports (the newest two: https://go.dev/doc/devel/release#policy)",
+          ),
+        ],
+      ],
+      // issue 17 §6: what AWS would refuse later, refused at synth
+      [
+        "a tag holds a character IAM refuses (every IAM role gets the tags)",
+        { tags: { "cost#center": "chat" } },
+        [
+          problem(
+            "tags",
+            "tag keys and values of letters, digits, spaces and _ . : / = + - @ (IAM's characters)",
+            '{"cost#center":"chat"}',
+            'change tag "cost#center": IAM roles, which get every tag, refuse other characters',
+          ),
+        ],
+      ],
+      [
+        "there are more tags than AWS allows beside the stack's own",
+        { tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "x"])) },
+        [
+          problem(
+            "tags",
+            "at most 45 tags",
+            JSON.stringify(Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "x"]))),
+            "AWS allows 50 tags per resource and the stacks add up to 5 of their own: keep 45 or fewer",
+          ),
+        ],
+      ],
+      [
+        "the VPC's CIDR block has host bits set (EC2 refuses it)",
+        { chat: { network: { cidr: "10.0.1.0/16" } } },
+        [problem("chat.network.cidr", "a CIDR block written as its network address (no host bits set)", '"10.0.1.0/16"', "write it as 10.0.0.0/16")],
+      ],
+      [
+        "the table's KMS key is in another region",
+        { chat: { table: { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0f3e9a1b-1111" } } },
+        [
+          problem(
+            "chat.table.kmsKeyArn",
+            "a KMS key in region us-east-1 (the stack's region)",
+            '"arn:aws:kms:eu-west-1:123456789012:key/0f3e9a1b-1111"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the alarms' SNS topic is in another region",
+        { chat: { alarms: { enabled: true, snsTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops" } } },
+        [
+          problem(
+            "chat.alarms.snsTopicArn",
+            "an SNS topic in region us-east-1 (the stack's region)",
+            '"arn:aws:sns:eu-west-1:123456789012:ops"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the custom domain's certificate is in another region (a regional domain takes one of its region)",
+        {
+          chat: {
+            domain: { name: "chat.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666" },
+          },
+        },
+        [
+          problem(
+            "chat.domain.certificateArn",
+            "an ACM certificate in region us-east-1 (the stack's region)",
+            '"arn:aws:acm:eu-west-1:123456789012:certificate/0f3e9a1b-1111-2222-3333-444455556666"',
+            "it is in eu-west-1: give one of region us-east-1",
+          ),
+        ],
+      ],
+      [
+        "the state bucket's KMS key is in another region than the bucket",
+        {
+          state: {
+            backend: "s3",
+            s3: { bucket: "acme-state", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/0f3e9a1b-1111" },
+          },
+        },
+        [
+          problem(
+            "state.s3.kmsKeyArn",
+            "a KMS key in region eu-central-1 (the state bucket's region)",
+            '"arn:aws:kms:us-east-1:123456789012:key/0f3e9a1b-1111"',
+            "it is in us-east-1: give one of region eu-central-1",
+          ),
+        ],
+      ],
+      [
+        "replaceExisting is set while the stack leaves the account setting alone",
+        { chat: { apiGatewayAccount: { manage: false, replaceExisting: true } } },
+        [
+          problem(
+            "chat.apiGatewayAccount.replaceExisting",
+            "false (its default) when chat.apiGatewayAccount.manage is false (the stack leaves the setting alone)",
+            "true",
+            "remove it, or set manage to true",
+          ),
+        ],
+      ],
+      [
+        "a role name is given while the stack leaves the account setting alone",
+        { chat: { apiGatewayAccount: { manage: false, roleName: "chat-logs" } } },
+        [
+          problem(
+            "chat.apiGatewayAccount.roleName",
+            "null (its default) when chat.apiGatewayAccount.manage is false (the stack creates no role)",
+            '"chat-logs"',
+            "remove it, or set manage to true",
+          ),
+        ],
+      ],
+      [
+        "a Lambda stand-in is given for the aws target",
+        { target: { lambdaStandInEndpoint: "http://127.0.0.1:6000" } },
+        [
+          problem(
+            "target.lambdaStandInEndpoint",
+            'null when target.kind is not "emulator" (the stand-in runs in front of the emulator, in tests)',
+            '"http://127.0.0.1:6000"',
+            'remove it, or set target.kind to "emulator"',
+          ),
+        ],
+      ],
     ];
 
     test.each(cases)("fails when %s", (_description, overrides, expected) => {
@@ -1224,7 +1384,7 @@ describe("resolveSettings", () => {
         { WSGW_IMAGE_TAG: "v3", WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: "http://127.0.0.1:4566" },
       );
       expect(s.chat.backend.image.tag).toBe("v3");
-      expect(s.target).toEqual({ kind: "emulator", emulatorEndpoint: "http://127.0.0.1:4566" });
+      expect(s.target).toEqual({ kind: "emulator", emulatorEndpoint: "http://127.0.0.1:4566", lambdaStandInEndpoint: null });
     });
 
     test("are ignored when empty", () => {
@@ -1435,7 +1595,7 @@ describe("loadSettings", () => {
     // THEN
     expect(s.chat.backend.image.tag).toBe("v7");
     expect(s.tags).toEqual({});
-    expect(s.chat.backend).toMatchObject({ port: 80, cpu: 256, memory: 512 });
+    expect(s.chat.backend).toMatchObject({ port: 8080, cpu: 256, memory: 512 });
   });
 
   test('fails naming "defaults" as the origin of a value that comes from the schema', () => {
@@ -1467,13 +1627,13 @@ describe("loadSettings", () => {
 
 describe("committedDefaults", () => {
   test("puts the project's values over the schema's defaults setting by setting, maps as a whole", () => {
-    const defaults = committedDefaults({ tags: { Team: "chat" }, chat: { backend: { port: 8080 } } });
+    const defaults = committedDefaults({ tags: { Team: "chat" }, chat: { backend: { port: 9090 } } });
     expect(defaults.tags).toEqual({ Team: "chat" });
-    expect(defaults).toMatchObject({ region: "us-east-1", chat: { backend: { port: 8080, cpu: 256 } } });
+    expect(defaults).toMatchObject({ region: "us-east-1", chat: { backend: { port: 9090, cpu: 256 } } });
   });
 
   test("leaves out what has no built-in default and no project value", () => {
     expect((builtInDefaults() as any).chat.backend.image.tag).toBeUndefined();
-    expect((committedDefaults(undefined) as any).chat.backend.image).toMatchObject({ dockerfile: "Dockerfile" });
+    expect((committedDefaults(undefined) as any).chat.backend.image).toMatchObject({ dockerfile: null, goVersion: "1.26" });
   });
 });

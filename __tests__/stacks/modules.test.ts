@@ -42,6 +42,8 @@ describe("modules/ (npm run modules)", () => {
     });
     expect(fs.readdirSync(path.join(PROJECT_DIR, moduleDir(name))).sort()).toEqual([
       "README.md",
+      // the "managed" account function's code, which main.tf.json names as ${path.module}/assets/...
+      "assets",
       "main.tf.json",
       "outputs.tf.json",
       "variables.tf.json",

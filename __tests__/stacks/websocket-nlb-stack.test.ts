@@ -352,14 +352,28 @@ describe("WebSocketNlbStack", () => {
       expect(group.name).toBe('/aws/apigatewayv2/${replace(var.api_name, "/[^-._/A-Za-z0-9]/", "-")}');
     });
 
-    test("leaves the account's API Gateway CloudWatch role alone unless api_gateway_account_role is managed, and resets it on destroy", () => {
+    test("leaves the region's API Gateway CloudWatch role alone unless api_gateway_account_role is managed, then shares it through the account function", () => {
       const json = moduleJson();
       const count = '${(local.api_gateway_account_role == "managed") ? 1 : 0}';
-      expect(only(json, "aws_api_gateway_account")[1]).toMatchObject({
-        count,
-        reset_on_delete: '${(local.api_gateway_account_role == "managed") ? true : null}',
-      });
+      // No setting of its own: a function of the module joins the region's shared role (a CRUD invocation).
+      expect(resourcesOf(json, "aws_api_gateway_account")).toEqual({});
+      const [, invocation] = only(json, "aws_lambda_invocation");
+      expect(invocation).toMatchObject({ count, lifecycle_scope: "CRUD" });
+      expect(invocation.input).toContain('"user" = join(" ", ["module", var.api_name, aws_apigatewayv2_api.');
+      expect(invocation.input).toContain(`"keepHint" = "set api_gateway_account_role to 'existing'`);
+      const [, fn] = only(json, "aws_lambda_function");
+      expect(fn).toMatchObject({ count, function_name: '${substr(replace(join("", [var.api_name, "-apigw-account"]), "/[^0-9A-Za-z_-]/", "-"), 0, 64)}' });
+      // The module's archive, found from the caller's folder.
+      expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/(archive|deploy-actions)\.zip$/);
+      expect(fn.source_code_hash).toBe(`\${filebase64sha256("${fn.filename}")}`);
       expect(only(json, "aws_iam_role")[1].count).toBe(count);
+      // What release 2.0.0 made is forgotten, not destroyed (destroying it would reset the setting).
+      expect(json.removed.map((r: any) => r.from)).toEqual([
+        "aws_iam_role.cloudwatch-role_Role_E17F69E7",
+        "aws_iam_role_policy_attachment.cloudwatch-role_PushToCloudWatchLogs_CAD7F66D",
+        "aws_api_gateway_account.cloudwatch-role_9D28046D",
+      ]);
+      expect(json.removed.every((r: any) => r.lifecycle.destroy === false)).toBe(true);
     });
   });
 

@@ -18,6 +18,7 @@ import * as path from "path";
 import { describeCdktfCli, expectSuccess, NO_INTERNET, npmRun } from "./cdktf-cli";
 import { DeploymentSpec, Driver, EMULATOR_DROPPED_CONNECTION, MutableRoot, RootEnv, RootSpec } from "./deployment";
 import { overrideProviderForEmulator } from "./e2e";
+import { startDeployActionsRuntime } from "./stand-ins/deploy-actions-runtime";
 import { copyExample, writeJson } from "./terraform";
 
 // ---------------------------------------------------------------------------
@@ -84,7 +85,9 @@ export function edgeFixture(functionName: string): RootSpec {
 export function chatSettings(env: RootEnv): Record<string, any> {
   const edge = env.outputsOf("edge");
   return {
-    target: { kind: "emulator", emulatorEndpoint: env.endpoint },
+    // env.endpoint is the Lambda stand-in in front of the emulator (CHAT's front): it runs the
+    // stack's functions (image build, account role) and passes every other call to moto.
+    target: { kind: "emulator", emulatorEndpoint: env.endpoint, lambdaStandInEndpoint: env.endpoint },
     chat: {
       domain: { name: "chat.example.com", hostedZoneId: edge.zone_id, mappingKey: "chat" },
       api: { authorization: { type: "CUSTOM", functionArn: edge.function_arn }, routeThrottle: { message: { burstLimit: 20, rateLimit: 10 } } },
@@ -158,9 +161,18 @@ export function chatViaCdktfCli(): RootSpec {
   };
 }
 
-/** The chat configuration: the edge fixture, then the chat stack through the cdktf CLI. */
+/**
+ * What moto does not do, in front of it: run the stacks' Lambda functions and
+ * their CodeBuild builds (stand-ins/deploy-actions-runtime.ts), on a clock 100
+ * times faster; every other request passes to moto.
+ */
+export const lambdaStandIn: NonNullable<DeploymentSpec["front"]> = (emulator, workdir) =>
+  startDeployActionsRuntime({ emulatorEndpoint: emulator.endpoint, log: path.join(workdir, "functions.log") });
+
+/** The chat configuration: the edge fixture, then the chat stack through the cdktf CLI, its functions run by the Lambda stand-in. */
 export const CHAT: DeploymentSpec = {
   name: "chat",
+  front: lambdaStandIn,
   describe: describeCdktfCli,
   main: "chat",
   roots: { edge: edgeFixture("chat-authorizer"), chat: chatViaCdktfCli() },

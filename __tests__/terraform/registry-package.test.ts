@@ -49,7 +49,9 @@ const INPUTS: Record<string, string> = {
   vpc_link_subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
   vpc_link_security_group_ids = ["sg-0123456789abcdef0"]
   vpc_id                      = "vpc-0123456789abcdef0"
-  alb_listener_port           = 80`,
+  alb_listener_port           = 80
+  # the account function's archive must be in the package: the plan hashes it
+  api_gateway_account_role    = "managed"`,
 };
 
 describeWith(["terraform", "tar"])("the private-registry packages (npm run package), used outside the repository with only Terraform", () => {
@@ -74,6 +76,8 @@ describeWith(["terraform", "tar"])("the private-registry packages (npm run packa
     expect(fs.readdirSync(dir).sort()).toEqual([
       "CHANGELOG.md",
       "README.md",
+      // the "managed" account function's code
+      "assets",
       "examples",
       "main.tf.json",
       "outputs.tf.json",
@@ -94,6 +98,7 @@ describeWith(["terraform", "tar"])("the private-registry packages (npm run packa
     expect(plan).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
     expect(plan).toContain("module.ws.aws_api_gateway_vpc_link.private-link_VpcLink_09442C56 will be created");
     expect(plan).toContain("module.ws.aws_apigatewayv2_stage.stage_0661E4AC will be created");
+    if (name === "websocket-alb") expect(plan).toContain("module.ws.aws_lambda_function.account-function_527A32C0[0] will be created");
     // Terraform copied nothing from the repository: the module it loaded is the unpacked folder.
     const modules = JSON.parse(fs.readFileSync(path.join(root, ".terraform", "modules", "modules.json"), "utf8"));
     expect(path.resolve(root, modules.Modules.find((m: any) => m.Key === "ws").Dir)).toBe(path.join(outside, name));

@@ -80,9 +80,11 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
     ).toEqual(["chat-dev-backend", "chat-dev-frontend"]);
     const actions = planned(plan, "aws_lambda_invocation").map((i) => JSON.parse(i.values.input ?? "{}").action ?? "(known after apply)");
     expect(actions.filter((a) => a !== "(known after apply)").sort()).toEqual(["build-image"]);
-    expect(planned(plan, "aws_lambda_invocation")).toHaveLength(3);
-    // the account setting is reset on destroy; the table advertises no TTL
-    expect(planned(plan, "aws_api_gateway_account")[0].values.reset_on_delete).toBe(true);
+    // the account setting (one CRUD invocation, shared with the region's stacks), and each build a chain of four
+    expect(planned(plan, "aws_lambda_invocation")).toHaveLength(9);
+    expect(planned(plan, "aws_lambda_invocation").filter((i) => i.values.lifecycle_scope === "CRUD")).toHaveLength(1);
+    expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+    // the table advertises no TTL
     expect(planned(plan, "aws_dynamodb_table")[0].values.ttl ?? []).toEqual([]);
     expect(planned(plan, "aws_apigatewayv2_vpc_link")).toHaveLength(0);
     const link = planned(plan, "aws_api_gateway_vpc_link");
@@ -102,7 +104,6 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
       "aws_codebuild_project",
       "aws_ecr_repository",
       "aws_lambda_invocation",
-      "aws_api_gateway_account",
       "aws_dynamodb_table",
       "aws_appautoscaling_target",
       "aws_cloudwatch_dashboard",
@@ -281,9 +282,10 @@ describeWith(["terraform"])("terraform validate and plan of every stack", () => 
         port: 443,
       });
       expect(planned(plan, "aws_lb")[0].values.name).toBe("my-vpc-link-nlb");
-      // manage_api_gateway_account = true is still api_gateway_account_role = "managed": the setting, reset on destroy, and logs
-      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(1);
-      expect(planned(plan, "aws_api_gateway_account")[0].values.reset_on_delete).toBe(true);
+      // manage_api_gateway_account = true is still api_gateway_account_role = "managed": the module's account function shares the setting, and logs
+      expect(planned(plan, "aws_api_gateway_account")).toHaveLength(0);
+      expect(planned(plan, "aws_lambda_function").map((f) => f.values.function_name)).toEqual(["my-websocket-api-apigw-account"]);
+      expect(planned(plan, "aws_lambda_invocation").map((i) => i.values.lifecycle_scope)).toEqual(["CRUD"]);
       const stage = planned(plan, "aws_apigatewayv2_stage")[0].values;
       expect(stage.access_log_settings).toHaveLength(1);
       expect(stage.default_route_settings[0].logging_level).toBe("ERROR");

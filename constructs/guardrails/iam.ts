@@ -11,7 +11,11 @@ import { blocks, isExpression, stringList, UNKNOWN, Unknown } from "./values";
  * ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken
  * permissions" (ECR Public API reference), neither has a resource type in
  * the Service Authorization Reference, and AWS's own managed policy
- * AmazonElasticContainerRegistryPublicFullAccess grants them on "*".
+ * AmazonElasticContainerRegistryPublicFullAccess grants them on "*"; and
+ * IAM's ListRoles, a List action with no resource type in the Service
+ * Authorization Reference ("Actions defined by AWS Identity and Access
+ * Management"), which filters by its PathPrefix argument instead (the shared
+ * API Gateway CloudWatch roles' account function lists `/websocket-gateway/`).
  */
 export const WILDCARD_RESOURCE_ACTIONS: readonly string[] = [
   "xray:PutTraceSegments",
@@ -22,6 +26,7 @@ export const WILDCARD_RESOURCE_ACTIONS: readonly string[] = [
   "ecr:GetAuthorizationToken",
   "ecr-public:GetAuthorizationToken",
   "sts:GetServiceBearerToken",
+  "iam:ListRoles",
 ];
 
 /** Resources whose `policy` argument is an identity policy (inline or managed). */
@@ -148,12 +153,12 @@ export const noWildcardResources = defineRule({
   id: "WSG-IAM-002",
   checkov: ["CKV_AWS_355", "CKV_AWS_356"],
   description:
-    'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, the ECR Public login ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, and the wildcardResourceActions option).',
+    'Identity policies allow actions on "Resource": "*" only for actions without resource-level permissions (X-Ray writes, ecr:GetAuthorizationToken, the ECR Public login ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, iam:ListRoles, and the wildcardResourceActions option).',
   fix: 'name the resources (ARNs) the actions apply to; only actions without resource-level permissions may keep "*" (add them to the wildcardResourceActions option with a comment why)',
   severity: "error",
   suppressOn: "the policy document / policy",
   checkovDeviation:
-    "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`, `ecr-public:GetAuthorizationToken`, `sts:GetServiceBearerToken`) and those named in `wildcardResourceActions`.",
+    "CKV_AWS_355/356 flag every restrictable action on `*`; the pack allows exactly the actions AWS documents without resource-level permissions that these stacks use (X-Ray write actions, `ecr:GetAuthorizationToken`, `ecr-public:GetAuthorizationToken`, `sts:GetServiceBearerToken`, `iam:ListRoles`) and those named in `wildcardResourceActions`.",
   check: (ctx, report) => {
     const allowed = new Set([...WILDCARD_RESOURCE_ACTIONS, ...(ctx.options.wildcardResourceActions ?? [])].map((a) => a.toLowerCase()));
     for (const s of policyStatements(ctx)) {

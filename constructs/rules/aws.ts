@@ -25,7 +25,24 @@ export const SNS_TOPIC_ARN = arn("sns", "[^:]+");
 /** IAM role names: 64 of letters, digits and + = , . @ _ - (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html). */
 export const IAM_ROLE_NAME = pattern("^[\\w+=,.@-]{1,64}$", "1 to 64 letters, digits or + = , . @ _ -", "IAM role names are limited to 64 of those characters");
 
-/** Tags every resource gets: string values, AWS's lengths, no reserved prefix; the first bad tag is reported. */
+/**
+ * Most tags the stacks let a user give: AWS allows 50 per resource (IAM roles
+ * too), and the stacks add up to 5 of their own (Environment, Stack,
+ * ManagedBy, Name, ...).
+ */
+export const MAX_USER_TAGS = 45;
+
+/**
+ * Characters of tag keys and values every service the stacks tag accepts:
+ * IAM's set, the narrowest ("letters, numbers, spaces, and _ . : / = + - @",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html); the tags
+ * reach the IAM roles through the provider's default_tags. Written once for
+ * JavaScript and Terraform (RE2), which read \p{L}, \p{Z} and \p{N} alike.
+ */
+const TAG_CHARACTERS = "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$";
+const TAG_CHARACTERS_RE = new RegExp(TAG_CHARACTERS, "u");
+
+/** Tags every resource gets: string values, AWS's lengths and characters, no reserved prefix, at most {@link MAX_USER_TAGS}; the first bad tag is reported. */
 export const TAGS = defineRule<Record<string, unknown>>({
   summary: { rule: "a map of strings", fix: "write each tag as a string" },
   clauses: [
@@ -33,28 +50,78 @@ export const TAGS = defineRule<Record<string, unknown>>({
       rule: "a map of strings",
       fix: (tags) => `make the value of tag "${firstBadTag(tags)?.key}" a string`,
       test: (tags) => firstBadTag(tags)?.breaks !== "type",
+      // Terraform's map(string) type converts or refuses other values itself.
+      condition: () => "true",
     },
     {
       rule: "tag keys of 1 to 128 and values of at most 256 characters",
       fix: (tags) => `shorten tag "${firstBadTag(tags)?.key}"`,
       test: (tags) => firstBadTag(tags)?.breaks !== "length",
+      condition: (ref) => `alltrue([for tk, tv in ${ref} : length(tk) >= 1 && length(tk) <= 128 && length(tv) <= 256])`,
     },
     {
       rule: 'tag keys that do not start with "aws:"',
       fix: (tags) => `rename tag "${firstBadTag(tags)?.key}": AWS reserves the aws: prefix`,
       test: (tags) => firstBadTag(tags)?.breaks !== "prefix",
+      condition: (ref) => `alltrue([for tk, tv in ${ref} : !startswith(lower(tk), "aws:")])`,
+    },
+    {
+      rule: "tag keys and values of letters, digits, spaces and _ . : / = + - @ (IAM's characters)",
+      fix: (tags) => `change tag "${firstBadTag(tags)?.key}": IAM roles, which get every tag, refuse other characters`,
+      test: (tags) => firstBadTag(tags)?.breaks !== "characters",
+      condition: (ref) =>
+        `alltrue([for tk, tv in ${ref} : can(regex(${JSON.stringify(TAG_CHARACTERS)}, tk)) && can(regex(${JSON.stringify(TAG_CHARACTERS)}, tv))])`,
+    },
+    {
+      rule: `at most ${MAX_USER_TAGS} tags`,
+      fix: `AWS allows 50 tags per resource and the stacks add up to 5 of their own: keep ${MAX_USER_TAGS} or fewer`,
+      test: (tags) => Object.keys(tags).length <= MAX_USER_TAGS,
+      condition: (ref) => `length(${ref}) <= ${MAX_USER_TAGS}`,
     },
   ],
 });
 
+/** {@link TAGS} in the words of a Terraform variable's message, which cannot name the bad tag. */
+export const TAGS_VARIABLE = TAGS.with({
+  rule: `a map of at most ${MAX_USER_TAGS} tags whose keys (1 to 128 characters) and values (at most 256) are letters, digits, spaces and _ . : / = + - @, no key starting with aws:`,
+  fix: "rename or shorten the tags that break it: IAM roles, which get every tag, refuse other characters, and AWS allows 50 tags per resource",
+});
+
 /** The first tag that breaks a rule, and which (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). */
-function firstBadTag(tags: Record<string, unknown>): { key: string; breaks: "type" | "length" | "prefix" } | undefined {
+function firstBadTag(tags: Record<string, unknown>): { key: string; breaks: "type" | "length" | "prefix" | "characters" } | undefined {
   for (const [key, value] of Object.entries(tags)) {
     if (typeof value !== "string") return { key, breaks: "type" };
     if (key.length < 1 || key.length > 128 || value.length > 256) return { key, breaks: "length" };
     if (key.toLowerCase().startsWith("aws:")) return { key, breaks: "prefix" };
+    if (!TAG_CHARACTERS_RE.test(key) || !TAG_CHARACTERS_RE.test(value)) return { key, breaks: "characters" };
   }
   return undefined;
+}
+
+/** The region part of an ARN (`arn:<partition>:<service>:<region>:...`), or undefined. */
+export function regionOfArn(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:([^:]*):/.exec(arn)?.[1] || undefined;
+}
+
+/**
+ * An ARN of a resource in `region`: KMS keys of a DynamoDB table or an S3
+ * state bucket, ACM certificates of a regional API Gateway domain and SNS
+ * topics of CloudWatch alarm actions must be in the region of what uses them
+ * (CreateTable: "KMS key ... is in a different region"; regional domain
+ * names take a certificate of their region; PutMetricAlarm: alarm actions in
+ * the alarm's region).
+ */
+export function inRegion(region: string, what: string): Rule<string> {
+  return defineRule({
+    summary: { rule: `${what} in region ${region}`, fix: `give one of region ${region}` },
+    clauses: [
+      {
+        rule: `${what} in region ${region}`,
+        fix: (arn) => `it is in ${regionOfArn(arn) ?? "no region"}: give one of region ${region}`,
+        test: (arn) => regionOfArn(arn) === region,
+      },
+    ],
+  });
 }
 
 /** An S3 bucket name (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). */

@@ -49,6 +49,13 @@ export const ELB_NAME = defineRule<string>({
 export const PORT = range(1, 65535, "use a TCP port");
 
 /**
+ * A port a non-root process may bind: Linux reserves ports below 1024 to
+ * processes with CAP_NET_BIND_SERVICE (net.ipv4.ip_unprivileged_port_start,
+ * 1024 by default), which a non-root container user does not have.
+ */
+export const UNPRIVILEGED_PORT = range(1024, 65535, "a non-root process cannot listen below 1024: use 8080");
+
+/**
  * Path of an HTTP health check: from the root, visible ASCII, at most 1024
  * characters
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html).

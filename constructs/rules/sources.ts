@@ -20,6 +20,16 @@ export const GIT_REF = pattern(
 /** A path inside a repository. */
 export const RELATIVE_PATH = pattern("^(?!/)[A-Za-z0-9._/-]{1,255}$", "a relative path", 'use for example "Dockerfile"');
 
+/**
+ * A Go release as the golang image tags name it (`1.26`): Docker Official
+ * Images publish `<major>.<minor>-alpine` for every supported release.
+ */
+export const GO_VERSION = pattern(
+  "^1\\.[0-9]{2,3}$",
+  "a Go release 1.<minor>, e.g. 1.26",
+  "pick a release Go still supports (the newest two: https://go.dev/doc/devel/release#policy)",
+);
+
 /** An image tag that is not "latest" (tags are immutable here: a new tag is a new release). */
 export const IMMUTABLE_IMAGE_TAG = defineRule<string>({
   clauses: [

@@ -3,7 +3,8 @@
  * the addresses of the resources it manages with the default settings,
  * sorted, one per line. A changed address makes Terraform destroy the
  * resource and create it again (users lose the NLB, the API's URL, the
- * table's data...), so an address may only change with a `moved` block, or
+ * table's data...), so an address may only change with a `moved` block, go
+ * with a `removed` block that forgets it without destroying it, or change
  * deliberately: then the old address stays in the list as an "unreleased,
  * BREAKING, removed" line until a release names it in CHANGELOG.md.
  */
@@ -32,6 +33,15 @@ export function addressesOf(json: TerraformJson): Map<string, Repetition> {
 /** The `moved` blocks of a stack's Terraform JSON (cdktf: `resource.moveFromId(...)`, `moveTo(...)`). */
 export function movedBlocks(json: TerraformJson): { from: string; to: string }[] {
   return (json.moved ?? []).map((m: TerraformJson) => ({ from: String(m.from), to: String(m.to) }));
+}
+
+/**
+ * The addresses `removed` blocks forget without destroying (`lifecycle {
+ * destroy = false }`, Terraform 1.7+): they leave the configuration on
+ * purpose, and nothing in the account is destroyed or re-created.
+ */
+export function forgottenAddresses(json: TerraformJson): string[] {
+  return (json.removed ?? []).filter((r: TerraformJson) => r.lifecycle?.destroy === false).map((r: TerraformJson) => String(r.from));
 }
 
 export interface AddressList {
@@ -105,6 +115,7 @@ export function refreshAddressList(
 ): AddressRefresh {
   const current = addressesOf(json);
   const moved = movedBlocks(json);
+  const forgotten = forgottenAddresses(json);
   const unmoved: string[] = [];
   const removed = new Map<string, Repetition>();
   for (const [address, repetition] of recorded?.removed ?? []) {
@@ -116,6 +127,7 @@ export function refreshAddressList(
     const now = current.get(address);
     if (now !== undefined && implicitMove(repetition, now)) continue;
     if (moved.some((m) => m.from === address || m.from.startsWith(`${address}[`))) continue;
+    if (forgotten.includes(address)) continue;
     if (options.accept) removed.set(address, repetition);
     else unmoved.push(address);
   }

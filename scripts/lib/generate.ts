@@ -4,15 +4,15 @@ import { PROJECT_DIR } from "../../stacks/paths";
 import { parseAddressList, refreshAddressList, renderAddressList, unmovedMessage } from "./address-list";
 import { isBreaking, names, parseChangelog, unreleased } from "./changelog";
 import { interfaceOf, parseInterfaceRecord, refreshInterface, renderInterfaceRecord, unreleasedEntries } from "./interface-record";
-import { moduleJson, moduleTerraformFiles } from "./module-files";
+import { moduleAssets, moduleJson, moduleTerraformFiles } from "./module-files";
 import { addressListPath, interfaceRecordPath, MODULE_NAMES, moduleDir } from "./module-catalog";
 import { moduleReadme, moduleSources } from "./module-readme";
 import { CONTRACT_STACKS, synthesizeDefaults } from "./synthesized-stacks";
 
 /** What `npm run modules` writes, computed without writing anything. */
 export interface Generation {
-  /** Every generated file, by path relative to the project folder. */
-  readonly files: Map<string, string>;
+  /** Every generated file, by path relative to the project folder (a module's archive as bytes). */
+  readonly files: Map<string, string | Buffer>;
   /** Folders whose other (non-hidden) files are stale and go. */
   readonly ownedDirs: string[];
   /** Address changes without moved blocks: nothing is written for those lists. */
@@ -24,6 +24,11 @@ export interface Generation {
 const read = (rel: string) => {
   const file = path.join(PROJECT_DIR, rel);
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+};
+const same = (rel: string, content: string | Buffer) => {
+  const file = path.join(PROJECT_DIR, rel);
+  if (!fs.existsSync(file)) return false;
+  return typeof content === "string" ? fs.readFileSync(file, "utf8") === content : fs.readFileSync(file).equals(content);
 };
 
 /**
@@ -44,7 +49,7 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
   const releasedSince = (recordVersion: string | undefined) => (name: string) =>
     recordVersion !== sources.version && !!thisRelease?.entries.some((e) => names(e.text, name)) && !pending.entries.some((e) => names(e.text, name));
 
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
   const problems: string[] = [];
   const changelogTodo: string[] = [];
   const mention = (name: string, breaking: boolean) => {
@@ -55,6 +60,7 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
   for (const name of MODULE_NAMES) {
     const module = moduleJson(name, synthesized[name]);
     for (const [file, content] of Object.entries(moduleTerraformFiles(name, module))) files.set(path.join(moduleDir(name), file), content);
+    for (const [file, content] of moduleAssets(name, module)) files.set(path.join(moduleDir(name), file), content);
     files.set(path.join(moduleDir(name), "README.md"), moduleReadme(name, module, sources));
 
     const committed = read(interfaceRecordPath(name));
@@ -85,16 +91,20 @@ export function generate(options: { acceptAddressChanges?: boolean; synthesized?
 
 /** Generated files whose committed content differs (or that are missing), and stale files in owned folders. */
 export function drift(generation: Generation): { changed: string[]; stale: string[] } {
-  const changed = [...generation.files].filter(([rel, content]) => read(rel) !== content).map(([rel]) => rel);
+  const changed = [...generation.files].filter(([rel, content]) => !same(rel, content)).map(([rel]) => rel);
   const stale: string[] = [];
-  for (const dir of generation.ownedDirs) {
-    const full = path.join(PROJECT_DIR, dir);
-    if (!fs.existsSync(full)) continue;
-    for (const entry of fs.readdirSync(full)) {
-      const rel = path.join(dir, entry);
-      if (!entry.startsWith(".") && !generation.files.has(rel)) stale.push(rel);
+  // Files of owned folders that are not generated (any depth: the assets folder holds the archive).
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(PROJECT_DIR, dir), { withFileTypes: true })) {
+      if (entry.name.startsWith(".")) continue;
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if ([...generation.files.keys()].some((f) => f.startsWith(`${rel}${path.sep}`))) walk(rel);
+        else stale.push(rel);
+      } else if (!generation.files.has(rel)) stale.push(rel);
     }
-  }
+  };
+  for (const dir of generation.ownedDirs) if (fs.existsSync(path.join(PROJECT_DIR, dir))) walk(dir);
   return { changed, stale };
 }
 

@@ -3,15 +3,19 @@
  * from what the synth writes for a module stack, laid out as
  * terraform-aws-modules do: versions, variables, main, outputs.
  */
+import * as fs from "fs";
 import type { TerraformJson } from "../../constructs/terraform-json";
+import { deployActionsArchive } from "../../stacks/deploy-actions-archive";
+import { DEPLOY_ACTIONS_CODE_DIR } from "../../stacks/paths";
 
 /**
  * Terraform versions the modules declare. The stacks write only
- * `required_providers`; the language features the modules use (optional
- * object attributes, startswith) need 1.3, and 1.5 is the oldest release the
- * project documents. Tested with 1.11.4.
+ * `required_providers`; the language features the modules use need 1.7:
+ * `removed` blocks (which forget release 2.0.0's account setting without
+ * destroying it); optional object attributes and startswith need 1.3.
+ * Tested with 1.11.4.
  */
-export const MODULE_REQUIRED_TERRAFORM = ">= 1.5.0";
+export const MODULE_REQUIRED_TERRAFORM = ">= 1.7.0";
 
 /** Top-level keys of a synthesized stack that go to their own file. */
 const FILE_OF_KEY: Record<string, string> = { terraform: "versions.tf.json", variable: "variables.tf.json", output: "outputs.tf.json" };
@@ -79,4 +83,22 @@ function findCommentKeys(value: unknown, at = ""): string[] {
     else out.push(...findCommentKeys(v, here));
   }
   return out;
+}
+
+/**
+ * The files a module's Terraform reads beside it (`${path.module}/<path>`):
+ * the deploy-actions handler's archive of the "managed" account function.
+ * Its bytes are the deterministic zip the synth used (stacks/deploy-actions-archive.ts),
+ * so a fresh synth writes the same file.
+ */
+export function moduleAssets(stackName: string, module: TerraformJson): Map<string, Buffer> {
+  const assets = new Map<string, Buffer>();
+  for (const fn of Object.values<TerraformJson>(module.resource?.aws_lambda_function ?? {})) {
+    const m = /^\$\{path\.module\}\/(assets\/.+)$/.exec(String(fn.filename ?? ""));
+    if (!m) continue;
+    if (!m[1].endsWith("/deploy-actions.zip"))
+      throw new Error(`stack ${stackName} reads ${m[1]} beside the module, which module-files.ts does not know how to write: teach moduleAssets`);
+    assets.set(m[1], fs.readFileSync(deployActionsArchive(DEPLOY_ACTIONS_CODE_DIR)));
+  }
+  return assets;
 }

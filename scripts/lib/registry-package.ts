@@ -7,6 +7,7 @@
  * https://developer.hashicorp.com/terraform/cloud-docs/api-docs/private-registry/modules#add-a-module-version-private-module).
  *
  *   README.md  CHANGELOG.md  versions.tf.json  variables.tf.json  main.tf.json  outputs.tf.json
+ *   assets/<...>/deploy-actions.zip (the "managed" account function's code)
  *   examples/<example>/main.tf      (source = "../..": the module root of the archive)
  */
 import * as fs from "fs";
@@ -39,8 +40,12 @@ export function registryPackageEntries(name: string): TarEntry[] {
   const dir = path.join(PROJECT_DIR, moduleDir(name));
   if (!fs.existsSync(path.join(dir, "README.md"))) throw new Error(`modules/${name} must exist with its README.md: run \`npm run modules\``);
   const entries: TarEntry[] = [];
-  for (const file of fs.readdirSync(dir).sort()) {
-    if (file.startsWith(".") || !fs.statSync(path.join(dir, file)).isFile()) continue;
+  for (const file of filesUnder(dir)) {
+    // The account function's archive (assets/...) as bytes; the Terraform files and README as text.
+    if (file.startsWith("assets/")) {
+      entries.push({ path: file, content: fs.readFileSync(path.join(dir, file)) });
+      continue;
+    }
     const content = fs.readFileSync(path.join(dir, file), "utf8");
     entries.push({ path: file, content: file === "README.md" ? packageReadme(content) : content });
   }
@@ -56,6 +61,15 @@ export function registryPackageEntries(name: string): TarEntry[] {
     }
   }
   return entries;
+}
+
+/** The files under a folder (not hidden ones), relative with forward slashes, sorted. */
+function filesUnder(dir: string, at = ""): string[] {
+  return fs
+    .readdirSync(path.join(dir, at), { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, `${at}${e.name}/`) : e.isFile() ? [`${at}${e.name}`] : []))
+    .sort();
 }
 
 /** Writes one archive per module into `outDir`; returns their paths. */

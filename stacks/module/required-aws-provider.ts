@@ -33,3 +33,13 @@ export function configureAsModule(stack: TerraformStack): void {
   new RequiredAwsProvider(stack, "aws");
   stack.addOverride("terraform.backend", undefined);
 }
+
+/** Properties of the module stacks. */
+export interface ModuleStackProps {
+  /**
+   * The deploy-actions handler (its folder, or a zip of it) the "managed"
+   * account function runs; the module folder carries it.
+   * @default - the handler's folder, zipped by cdktf
+   */
+  readonly deployActionsCode?: string;
+}

@@ -1,6 +1,7 @@
 import { Fn, Op, TerraformIterator, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ApiGatewayCloudWatchRole } from "../../constructs/api-gateway-cloud-watch-role";
+import { ApiGatewayCloudWatchRole, DEFAULT_SHARED_ROLE_NAME, forgetPreviousAccountResources } from "../../constructs/api-gateway-cloud-watch-role";
+import { DeployActions } from "../../constructs/deploy-actions";
 import { logGroupNamePart } from "../../constructs/rules";
 import { WebSocketApi } from "../../constructs/websocket-api";
 import { IWebSocketVpcLink, WebSocketHttpProxyIntegration } from "../../constructs/websocket-integration";
@@ -28,8 +29,10 @@ export interface IGatewayLink extends IWebSocketVpcLink {
 export interface WebSocketGateway {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
-  /** The account's API Gateway CloudWatch role (created only when `api_gateway_account_role` is "managed"). */
+  /** The region's API Gateway CloudWatch role, shared with the region's other stacks (managed only when `api_gateway_account_role` is "managed"). */
   readonly cloudWatchRole: ApiGatewayCloudWatchRole;
+  /** The function that manages that setting (created only when "managed"). */
+  readonly accountFunction: DeployActions;
   /** `local.logging_enabled`: whether the stage writes access and execution logs. */
   readonly loggingEnabled: boolean;
   /** Authorization of `$connect` (an authorizer only with `connect_authorization_type = "CUSTOM"`). */
@@ -55,7 +58,7 @@ export interface WebSocketGateway {
  * and `custom-domain` are created directly in `scope` (the stack): they are
  * part of the resource addresses.
  */
-export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleInputs, link: IGatewayLink): WebSocketGateway {
+export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleInputs, link: IGatewayLink, deployActionsCodeDir: string): WebSocketGateway {
   const tags = inputs.tags;
   // The route key header, and the authorizer's result as headers where asked for.
   const requestParameters = moduleRequestParameters(inputs.edges);
@@ -114,11 +117,33 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     Token.asAnyMap(routes.forExpressionForMap("key", "val if val.throttling_burst_limit != null || val.throttling_rate_limit != null")),
   );
 
-  const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
-    enabled: Op.eq(accountRole, "managed") as unknown as boolean,
-    // IAM role names allow 64 of [A-Za-z0-9+=,.@_-]; API names allow more.
-    roleName: Fn.substr(Fn.replace(Fn.join("", [inputs.apiName, "-apigw-cloudwatch"]), "/[^0-9A-Za-z+=,.@_-]/", "-"), 0, 64),
+  // "managed": the region's setting is shared with its other stacks (a
+  // function of the module counts them: constructs/api-gateway-cloud-watch-role.ts).
+  // What release 2.0.0 made for it is forgotten, not destroyed: destroying
+  // it would reset the setting other APIs log through.
+  const managed = Op.eq(accountRole, "managed") as unknown as boolean;
+  forgetPreviousAccountResources(TerraformStack.of(scope), PREVIOUS_ACCOUNT_ADDRESSES);
+  // Lambda function and IAM role names allow 64 of [A-Za-z0-9_-] (IAM more); API names allow more.
+  const safeName = (suffix: string, allowed: string) => Fn.substr(Fn.replace(Fn.join("", [inputs.apiName, suffix]), allowed, "-"), 0, 64);
+  const accountFunction = new DeployActions(scope, "account-function", {
+    functionName: safeName("-apigw-account", "/[^0-9A-Za-z_-]/"),
+    codeDirectory: deployActionsCodeDir,
+    enabled: managed,
+    // The module's Terraform runs from the caller's folder: the archive is the module's.
+    archivePathPrefix: "${path.module}/",
+    logRetentionInDays: inputs.logRetentionDays,
     tags,
+  });
+  const cloudWatchRole = new ApiGatewayCloudWatchRole(scope, "cloudwatch-role", {
+    deployActions: accountFunction,
+    enabled: managed,
+    user: Fn.join(" ", ["module", inputs.apiName, api.apiId]),
+    roleName: DEFAULT_SHARED_ROLE_NAME,
+    // No double quotes: the text goes into a jsonencode() expression as it is.
+    keepHint: "set api_gateway_account_role to 'existing' (this module's logs go through that role) or 'none'",
+    // The role release 2.0.0 made for this module.
+    previousRoleNames: [safeName("-apigw-cloudwatch", "/[^0-9A-Za-z+=,.@_-]/")],
+    dependsOn: [api.resource],
   });
 
   const stage = new WebSocketStage(scope, "stage", {
@@ -152,5 +177,16 @@ export function buildWebSocketGateway(scope: Construct, inputs: WebSocketModuleI
     content: { destination_arn: stage.accessLogGroup!.arn, format: DEFAULT_ACCESS_LOG_FORMAT },
   });
   const customDomain = moduleCustomDomain(scope, inputs.edges, stage, tags);
-  return { api, stage, cloudWatchRole, loggingEnabled, connect, customDomain };
+  return { api, stage, cloudWatchRole, accountFunction, loggingEnabled, connect, customDomain };
 }
+
+/**
+ * What release 2.0.0 made for "managed" (a role per module and the setting,
+ * reset on destroy), forgotten by `removed` blocks on upgrade: the same
+ * construct ids in both modules.
+ */
+const PREVIOUS_ACCOUNT_ADDRESSES = [
+  "aws_iam_role.cloudwatch-role_Role_E17F69E7",
+  "aws_iam_role_policy_attachment.cloudwatch-role_PushToCloudWatchLogs_CAD7F66D",
+  "aws_api_gateway_account.cloudwatch-role_9D28046D",
+];

@@ -8,6 +8,8 @@ import {
   INTEGRATION_TIMEOUT,
   LOG_RETENTION,
   LOGGING_LEVEL,
+  MAX_USER_TAGS,
+  TAGS_VARIABLE,
   ROUTE_SELECTION_EXPRESSION,
   STAGE_NAME,
   THROTTLE_BURST_LIMIT,
@@ -193,7 +195,7 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
       type: "string",
       default: "none",
       description:
-        'The region\'s API Gateway CloudWatch role, which a stage needs to write access and execution logs (one account setting per region; a stage with logs and no role fails with "CloudWatch Logs role ARN must be set in account settings to enable logging"). "none": the stage writes no logs (the log groups exist, empty), so a first apply works on any account. "existing": the region has a role (`aws apigateway get-account` shows cloudwatchRoleArn): logs on. "managed": this module creates the role and sets it (aws_api_gateway_account, reset on destroy): logs on; only one module or stack per region may manage it.',
+        'The region\'s API Gateway CloudWatch role, which a stage needs to write access and execution logs (one account setting per region; a stage with logs and no role fails with "CloudWatch Logs role ARN must be set in account settings to enable logging"). "none": the stage writes no logs (the log groups exist, empty), so a first apply works on any account. "existing": the region has a role (`aws apigateway get-account` shows cloudwatchRoleArn): logs on. "managed": logs on, and the setting is shared with the region\'s other stacks: a Lambda function of this module creates the role /websocket-gateway/apigateway-cloudwatch-logs when the region has none and sets it, or joins the role the region\'s stacks share; only the region\'s last stack resets it on destroy. A role these stacks did not create stops the apply (use "existing").',
       validation: [API_GATEWAY_ACCOUNT_ROLE.hcl("api_gateway_account_role")],
     }).stringValue,
     manageApiGatewayAccount: variable(scope, "manage_api_gateway_account", {
@@ -214,7 +216,8 @@ export function declareWebSocketModuleInputs(scope: Construct): WebSocketModuleI
     tags: variable(scope, "tags", {
       type: "map(string)",
       default: {},
-      description: "Tags of every resource the module creates.",
+      description: `Tags of every resource the module creates: at most ${MAX_USER_TAGS}, keys of 1 to 128 and values of at most 256 letters, digits, spaces and _ . : / = + - @ (IAM's characters), no key starting with aws:.`,
+      validation: [TAGS_VARIABLE.hcl("tags")],
     }).value,
     dashboardEnabled: variable(scope, "dashboard_enabled", {
       type: "bool",

@@ -43,7 +43,8 @@ export function declareWebSocketModuleOutputs(scope: Construct, gateway: WebSock
   output(scope, "execution_log_group_name", { value: gateway.stage.executionLogGroup!.name, description: "Name of the stage's execution log group." });
   output(scope, "api_gateway_cloudwatch_role_arn", {
     value: gateway.cloudWatchRole.roleArn,
-    description: 'Role set as the account\'s API Gateway CloudWatch role (null unless api_gateway_account_role is "managed").',
+    description:
+      'The region\'s API Gateway CloudWatch role once applied: the role shared by the stacks of the region, which this module created or joined (null unless api_gateway_account_role is "managed").',
   });
   output(scope, "logging_enabled", {
     value: gateway.loggingEnabled,
