@@ -60,10 +60,13 @@ function copyExample(example: string, dir: string, copyModule: boolean): string 
     fs.writeFileSync(path.join(dir, file), text);
   }
   if (copyModule && module) {
+    // The module as committed: its Terraform files and the assets they name (the account function's archive).
     fs.mkdirSync(path.join(dir, "module"));
     for (const f of fs.readdirSync(path.join(PROJECT_DIR, "modules", module)).filter((f) => f.endsWith(".tf.json"))) {
       fs.copyFileSync(path.join(PROJECT_DIR, "modules", module, f), path.join(dir, "module", f));
     }
+    if (fs.existsSync(path.join(PROJECT_DIR, "modules", module, "assets")))
+      fs.cpSync(path.join(PROJECT_DIR, "modules", module, "assets"), path.join(dir, "module", "assets"), { recursive: true });
   }
   const main = fs.readFileSync(path.join(dir, "main.tf"), "utf8");
   const aliases = [...main.matchAll(/alias\s*=\s*"(\w+)"/g)].map((m) => m[1]);

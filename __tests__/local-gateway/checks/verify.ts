@@ -91,7 +91,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
     expect(at(/^Connections URL: /)).toBeGreaterThan(at(/^WebSocket URL: /));
     expect(lines.filter((l) => l.startsWith("Verify: "))).toHaveLength(1);
     // The backend stands for the NLB's targets on the emulator, as ECS tasks would on AWS.
-    expect(command.output).toMatch(/Registered the backend 127\.0\.0\.1:\d+ as the target of chat-dev-tg on the emulator/);
+    expect(command.output).toMatch(/Registered the backend 127\.0\.0\.1:\d+ as the target of chat-dev-8080 on the emulator/);
     file = JSON.parse(fs.readFileSync(path.resolve(PROJECT_DIR, line.split(" ").pop()!), "utf8"));
     expect(file).toMatchObject({ version: 1, stack: "chat", endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
   });
@@ -120,7 +120,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       /^PASS frames: username .*online .*message \(delivered to the other client through @connections\), an unknown action \(answered by \$default\)$/m,
     );
     expect(r.output).toMatch(
-      /^PASS targets: chat-dev-tg \(ip, port 80, health check \/healthz\): 1 of 1 healthy \(127\.0\.0\.1:\d+\) \(as the emulator reports them/m,
+      /^PASS targets: chat-dev-8080 \(ip, port 8080, health check \/healthz\): 1 of 1 healthy \(127\.0\.0\.1:\d+\) \(as the emulator reports them/m,
     );
   });
 
@@ -182,7 +182,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
 
   test("a target group with no targets fails exactly the targets hop; exit 1", async () => {
     const elb = new ElasticLoadBalancingV2Client(sdk());
-    const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["chat-dev-tg"] }))).TargetGroups![0].TargetGroupArn!;
+    const tg = (await elb.send(new DescribeTargetGroupsCommand({ Names: ["chat-dev-8080"] }))).TargetGroups![0].TargetGroupArn!;
     const targets = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions!.map((t) => t.Target!);
     expect(targets).toHaveLength(1);
     await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: targets }));
@@ -191,7 +191,7 @@ export function verifyChecks(fixture: () => VerifyFixture): void {
       expect(r.status).toBe(1);
       expect(changed(r)).toEqual({ targets: "FAIL" });
       expect(hop(r, "targets")).toMatchObject({
-        seen: "chat-dev-tg (ip, port 80, health check /healthz) has no targets",
+        seen: "chat-dev-8080 (ip, port 8080, health check /healthz) has no targets",
         fix: "restart npm run local with --backend http://127.0.0.1:<port>",
       });
     } finally {
