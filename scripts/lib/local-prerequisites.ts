@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import type { TerraformJson } from "../../constructs/terraform-json";
+import { DEFAULT_SHARED_ROLE_NAME, SHARED_ROLE_PATH } from "../../constructs/api-gateway-cloud-watch-role";
 import type { Settings } from "../../stacks/settings";
 
 /**
@@ -11,19 +12,25 @@ import type { Settings } from "../../stacks/settings";
  * Route 53 zone a custom domain's certificate is validated in. `npm run
  * local` makes stand-ins on the emulator, points the stack at them, and
  * says so; they are not the user's (the emulator runs no function: the
- * local gateway runs `--authorizer` instead).
+ * local gateway runs `--authorizer` instead). And what a stack's own Lambda
+ * function would make, which the emulator does not run: the region's API
+ * Gateway CloudWatch role, shared by the stacks (constructs/api-gateway-cloud-watch-role.ts),
+ * made and set as the account function would on a region without one.
  */
 export interface Prerequisites {
   /** A Lambda function standing for the authorizer function; `standsFor` is the ARN the settings give, if any. */
   readonly authorizerFunction?: { readonly name: string; readonly standsFor?: string };
   /** A Route 53 zone for a custom domain name; `standsFor` is the zone id or certificate the settings give, if any. */
   readonly zone?: { readonly domainName: string; readonly zoneName: string; readonly standsFor?: string };
+  /** The region's shared API Gateway CloudWatch role (under the shared path), set as the region's. */
+  readonly accountRole?: { readonly roleName: string };
 }
 
 /** What the prerequisites root made: the function's ARN and the zone's id. */
 export interface PrerequisiteOutputs {
   readonly functionArn?: string;
   readonly zoneId?: string;
+  readonly accountRoleArn?: string;
 }
 
 /** A module example that needs prerequisites, and the variables it then gets. */
@@ -52,7 +59,11 @@ export function chatPrerequisites(settings: Settings): Prerequisites {
   const domain = settings.chat.domain;
   // With a credentials role API Gateway invokes the function through the role: no permission, nothing to exist.
   const fn = auth.type === "CUSTOM" && auth.functionArn && !auth.credentialsRoleArn ? functionName(auth.functionArn) : undefined;
+  // The account function sets the region's role on AWS; without a Lambda runtime the emulator target leaves it out (stacks/target.ts).
+  const account = settings.chat.apiGatewayAccount;
+  const accountRole = account.manage && !settings.target.lambdaStandInEndpoint ? { roleName: account.roleName ?? DEFAULT_SHARED_ROLE_NAME } : undefined;
   return {
+    accountRole,
     authorizerFunction: fn ? { name: fn, standsFor: auth.functionArn! } : undefined,
     zone: domain.name
       ? { domainName: domain.name, zoneName: parentZone(domain.name), standsFor: domain.hostedZoneId ?? domain.certificateArn ?? undefined }
@@ -86,12 +97,16 @@ export function describePrerequisites(needs: Prerequisites, out: PrerequisiteOut
     lines.push(
       `  Route 53 zone ${zone.zoneName} (${out.zoneId}) for ${zone.domainName} stands for ${what.zoneSetting}${zone.standsFor ? ` ${zone.standsFor}` : ""} (the certificate is requested and validated in it)`,
     );
+  if (needs.accountRole && out.accountRoleArn)
+    lines.push(
+      `  API Gateway CloudWatch role ${out.accountRoleArn} set as the region's, as the stack's account function makes or joins it on AWS (the emulator runs no functions)`,
+    );
   return lines;
 }
 
 /** Whether anything must be made. */
 export function hasPrerequisites(needs: Prerequisites): boolean {
-  return needs.authorizerFunction !== undefined || needs.zone !== undefined;
+  return needs.authorizerFunction !== undefined || needs.zone !== undefined || needs.accountRole !== undefined;
 }
 
 /**
@@ -129,6 +144,27 @@ export function prerequisitesRoot(needs: Prerequisites): { mainTf: TerraformJson
     };
     output.function_arn = { value: "${aws_lambda_function.authorizer.arn}" };
   }
+  if (needs.accountRole) {
+    // What the account function (constructs/deploy-actions/api-gateway-account.js) makes on a region without a role.
+    resource.aws_iam_role = {
+      ...resource.aws_iam_role,
+      account: {
+        name: needs.accountRole.roleName,
+        path: SHARED_ROLE_PATH,
+        assume_role_policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+    };
+    resource.aws_iam_role_policy_attachment = {
+      account: { role: "${aws_iam_role.account.name}", policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" },
+    };
+    resource.aws_api_gateway_account = {
+      account: { cloudwatch_role_arn: "${aws_iam_role.account.arn}", depends_on: ["aws_iam_role_policy_attachment.account"] },
+    };
+    output.account_role_arn = { value: "${aws_iam_role.account.arn}" };
+  }
   const mainTf = {
     terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 6.0.0" } } },
     resource,
@@ -158,7 +194,7 @@ export async function applyPrerequisites(
   await run(dir, ["init", "-input=false"]);
   await run(dir, ["apply", "-input=false", "-auto-approve", "-lock=false"]);
   const out = await outputs(dir);
-  return { functionArn: out.function_arn?.value, zoneId: out.zone_id?.value };
+  return { functionArn: out.function_arn?.value, zoneId: out.zone_id?.value, accountRoleArn: out.account_role_arn?.value };
 }
 
 /** The function name of a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
