@@ -5,7 +5,7 @@ import { ApiSelection, buildApiModel, TerraformResource } from "./api-resources"
 
 /**
  * Reads the API a Terraform root applied from its state, as printed by
- * `terraform show -json`: the source of truth for `npm run local`. The state
+ * `terraform show -json` (or {@link showState}): the source of truth for `npm run local`. The state
  * holds every attribute resolved (module variables, `for_each` over
  * `custom_routes`, stage variables holding the NLB's DNS name, Terraform's
  * `$${` escapes undone), for the root module and every child module.
@@ -49,7 +49,56 @@ export function terraformJson(dir: string, args: string[], env: NodeJS.ProcessEn
   });
 }
 
-/** Runs `terraform show -json` in a root and returns the parsed state. */
-export function showState(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
-  return terraformJson(dir, ["show", "-json", "-no-color"], env);
+/**
+ * A state as `terraform state pull` prints it (the state file, format 4) in
+ * the shape `terraform show -json` gives its `values`, as far as the readers
+ * here use it: every managed resource instance of every module, each with
+ * its address, type and attribute values, in the root module's list. An
+ * empty state (`state pull` prints nothing) has no `values`, as in show.
+ */
+export function shownFromPulledState(pulled: unknown): TerraformJson {
+  const resources = (pulled as TerraformJson | undefined)?.resources;
+  if (!Array.isArray(resources)) return {};
+  const shown: TerraformJson[] = [];
+  for (const r of resources as TerraformJson[]) {
+    if (r.mode !== "managed") continue;
+    for (const instance of r.instances ?? []) {
+      const key = instance.index_key === undefined ? "" : `[${JSON.stringify(instance.index_key)}]`;
+      shown.push({
+        address: `${r.module ? `${r.module}.` : ""}${r.type}.${r.name}${key}`,
+        mode: "managed",
+        type: r.type,
+        name: r.name,
+        values: instance.attributes ?? {},
+      });
+    }
+  }
+  return { values: { root_module: { resources: shown } } };
+}
+
+/**
+ * Reads a root's state with `terraform state pull` and returns it as
+ * {@link shownFromPulledState} does. Not `terraform show -json`: that starts
+ * the provider to load its schema (the AWS provider: ~2.5 CPU-s and a second
+ * or more per read; `state pull` starts none, ~0.05 CPU-s), and verify reads
+ * a root's state on every run.
+ */
+export async function showState(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<TerraformJson> {
+  const pulled = await new Promise<string>((resolve, reject) => {
+    const child = spawn("terraform", ["state", "pull"], { cwd: dir, env });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(Buffer.concat(out).toString("utf8")) : reject(new Error(`terraform state pull failed in ${dir} (exit ${code}): ${err.trim()}`)),
+    );
+  });
+  if (pulled.trim() === "") return {};
+  try {
+    return shownFromPulledState(JSON.parse(pulled));
+  } catch (e) {
+    throw new Error(`terraform state pull printed no JSON in ${dir}: ${(e as Error).message}`);
+  }
 }

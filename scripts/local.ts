@@ -36,8 +36,9 @@ import type { Emulator } from "./emulator";
 
 // scripts/terraform-env.js is plain JavaScript that is not compiled into dist/: required by its path in the project.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { terraformEnv } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as {
+const { terraformEnv, forgetLockedHashes } = require(path.join(PROJECT_DIR, "scripts", "terraform-env.js")) as {
   terraformEnv: (env?: NodeJS.ProcessEnv) => Record<string, string>;
+  forgetLockedHashes: (dir: string) => boolean;
 };
 
 const STACKS = ["chat", "websocket-nlb", "websocket-alb", "websocket-nlb-custom-domain"] as const;
@@ -175,6 +176,8 @@ function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv, total?: 
     child.stderr.on("data", onData);
     child.on("error", (e) => reject(new Error(`terraform could not be started (${e.message}): install Terraform 1.11+ (README, "Quickstart")`)));
     child.on("close", (code) => {
+      // .local/ is this command's scratch folder: its lock file keeps the version, not the hashes (terraform-env.js, forgetLockedHashes).
+      if (code === 0 && args[0] === "init") forgetLockedHashes(cwd);
       if (code === 0) resolve(output);
       else reject(new Error(`terraform ${args[0]} failed after ${Math.round((Date.now() - started) / 1000)} s:\n${output.split("\n").slice(-40).join("\n")}`));
     });

@@ -1,5 +1,6 @@
 import * as path from "path";
 import { apiFromSynthesizedStack, apiFromTerraformState, pointModuleSources } from "../../local-gateway";
+import { shownFromPulledState } from "../../local-gateway/terraform-state";
 import { CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { removeWorkdir, synthInto, workdir } from "../support/terraform";
 
@@ -176,6 +177,56 @@ describe("apiFromTerraformState", () => {
   test("fails when the state holds no API", () => {
     expect(() => apiFromTerraformState({ values: { root_module: {} } })).toThrow(/holds no WebSocket API: deploy the stack first/);
     expect(() => apiFromTerraformState({})).toThrow(/holds no resources/);
+  });
+});
+
+describe("shownFromPulledState", () => {
+  test("lists every managed instance of every module with show -json's address, type and values; data sources left out", () => {
+    const pulled = {
+      version: 4,
+      resources: [
+        { mode: "managed", type: "aws_apigatewayv2_api", name: "api", instances: [{ attributes: { id: "a1" } }] },
+        {
+          module: 'module.ws["eu"]',
+          mode: "managed",
+          type: "aws_apigatewayv2_route",
+          name: "custom",
+          instances: [
+            { index_key: "joinGame", attributes: { id: "r1" } },
+            { index_key: 0, attributes: { id: "r2" } },
+          ],
+        },
+        { mode: "data", type: "aws_vpc", name: "this", instances: [{ attributes: { id: "vpc-1" } }] },
+      ],
+    };
+    expect(shownFromPulledState(pulled)).toEqual({
+      values: {
+        root_module: {
+          resources: [
+            { address: "aws_apigatewayv2_api.api", mode: "managed", type: "aws_apigatewayv2_api", name: "api", values: { id: "a1" } },
+            {
+              address: 'module.ws["eu"].aws_apigatewayv2_route.custom["joinGame"]',
+              mode: "managed",
+              type: "aws_apigatewayv2_route",
+              name: "custom",
+              values: { id: "r1" },
+            },
+            {
+              address: 'module.ws["eu"].aws_apigatewayv2_route.custom[0]',
+              mode: "managed",
+              type: "aws_apigatewayv2_route",
+              name: "custom",
+              values: { id: "r2" },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  test("an empty state has no values, as terraform show -json prints it", () => {
+    expect(shownFromPulledState({ version: 4, resources: [] })).toEqual({ values: { root_module: { resources: [] } } });
+    expect(shownFromPulledState(undefined)).toEqual({});
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ApiModel, apiFromTerraformState, LocalGateway } from "../../local-gateway";
+import { ApiModel, apiFromTerraformState, LocalGateway, showState } from "../../local-gateway";
 import { Emulator, startEmulator } from "../../scripts/emulator";
 import { apply, describeE2e, overrideProviderForEmulator } from "../support/e2e";
 import { copyExample, removeWorkdir, terraform, workdir } from "../support/terraform";
@@ -19,6 +19,7 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
   let emulator: Emulator;
   let dir: string;
   let api: ApiModel;
+  let shownApi: ApiModel;
   let gateway: LocalGateway;
   const backend = new ScriptedBackend();
 
@@ -42,7 +43,9 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
 `,
     );
     apply(root, [], env);
-    api = apiFromTerraformState(JSON.parse(terraform(root, ["show", "-json"], env)));
+    // As npm run local and verify read it (terraform state pull), and as terraform show -json prints it: the same API.
+    api = apiFromTerraformState(await showState(root, { ...process.env, ...env }));
+    shownApi = apiFromTerraformState(JSON.parse(terraform(root, ["show", "-json"], env)));
     await backend.start();
     gateway = await LocalGateway.start({ api, backend: backend.url });
   }, 15 * 60_000);
@@ -58,6 +61,10 @@ describeE2e()("LocalGateway serving the websocket-nlb module as applied", () => 
     await emulator?.stop();
     if (dir) removeWorkdir(dir);
   }, 120_000);
+
+  test("reads the same API from terraform state pull (showState) as from terraform show -json", () => {
+    expect(api).toEqual(shownApi);
+  });
 
   test("reads the routes for_each created, their two-way-ness and the private path from the state", () => {
     expect(api.routes.map((r) => [r.key, r.integration?.type, r.twoWay]).sort()).toEqual(

@@ -4,6 +4,17 @@ import * as path from "path";
 import { synthesize } from "../../stacks/synth";
 import { ProjectStacks } from "../../stacks/app";
 import { settingsWith, PROJECT_DIR } from "../helpers";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { forgetLockedHashes } = require("../../scripts/terraform-env");
+
+/**
+ * After a successful `init` in a test's scratch root: the lock file keeps the
+ * provider's version, not its hashes, so later commands skip re-hashing the
+ * 707 MB provider (~0.65 CPU-s each; scripts/terraform-env.js, forgetLockedHashes).
+ */
+function afterCommand(cwd: string, args: string[], status: number): void {
+  if (status === 0 && args[0] === "init") forgetLockedHashes(cwd);
+}
 
 /**
  * Whether an external tool is on PATH. Missing in CI (CI=true) it is an
@@ -47,6 +58,7 @@ export function terraformRun(cwd: string, args: string[], env: Record<string, st
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
+  afterCommand(cwd, args, r.status ?? -1);
   return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
 }
 
@@ -94,6 +106,7 @@ export function terraformRunAsync(
       clearTimeout(timer);
       const killed = signal ? `\nterraform was stopped by ${signal}${signal === "SIGKILL" ? ` after ${timeoutMs} ms` : ""}` : "";
       const { output, cpuSeconds } = splitCpu(`${Buffer.concat(chunks).toString("utf8")}${error}${killed}`);
+      afterCommand(cwd, args, code ?? -1);
       resolve({ status: code ?? -1, output, stdout: Buffer.concat(stdout).toString("utf8"), cpuSeconds });
     });
   });

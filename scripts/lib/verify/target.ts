@@ -3,7 +3,7 @@ import * as path from "path";
 import type { TerraformJson } from "../../../constructs/terraform-json";
 import type { ApiModel } from "../../../local-gateway/api-model";
 import { apiFromSynthesizedStack } from "../../../local-gateway/synthesized-stack";
-import { apiFromTerraformState, terraformJson } from "../../../local-gateway/terraform-state";
+import { apiFromTerraformState, showState, terraformJson } from "../../../local-gateway/terraform-state";
 
 /** What `npm run local` serves, for a verify of it (the file it writes; see local-verify.ts). */
 export interface LocalTarget {
@@ -232,7 +232,7 @@ export async function readTerraformRoot(root: string, env: NodeJS.ProcessEnv): P
   }
   const outputs = outputValues(await terraformJson(root, ["output", "-json"], env));
   if (Object.keys(outputs).length === 0) throw new TargetError(`the state of ${shown} holds no outputs: deploy the stack first (npm run deploy -- <stack>)`);
-  const state = await terraformJson(root, ["show", "-json", "-no-color"], env);
+  const state = await showState(root, env);
   return { outputs, state };
 }
 
