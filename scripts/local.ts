@@ -193,13 +193,15 @@ function terraform(cwd: string, args: string[], env: NodeJS.ProcessEnv, total?: 
 async function prepare(options: Options, emulator: Emulator, tfEnv: NodeJS.ProcessEnv): Promise<string> {
   const { loadSettings } = await import("../stacks/config");
   const { synthesize } = await import("../stacks/synth");
-  const { emulatorProviderArguments } = await import("../stacks/target");
+  const { emulatorProviderArguments, emulatorAwsConfig, EMULATOR_CONFIG_FILE } = await import("../stacks/target");
   const out = path.join(WORK_DIR, "cdktf.out");
   fs.rmSync(WORK_DIR, { recursive: true, force: true });
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const argv = options.config !== undefined ? ["--config", options.config] : [];
   let settings = loadSettings({ projectDir: PROJECT_DIR, argv, env: { ...process.env, WSGW_TARGET: "emulator", WSGW_EMULATOR_ENDPOINT: emulator.endpoint } });
-  const provider = { provider: { aws: { region: settings.region, ...emulatorProviderArguments(emulator.endpoint) } } };
+  const provider = { provider: { aws: { region: settings.region, ...emulatorProviderArguments() } } };
+  // Beside each override file: the profile the provider reads its endpoints from (the emulator's, for every service).
+  const awsConfig = (dir: string) => fs.writeFileSync(path.join(dir, EMULATOR_CONFIG_FILE), emulatorAwsConfig(emulator.endpoint));
   // What the apply needs that a real account already has (an authorizer function, a zone): stand-ins on the emulator.
   const exampleNeeds = prerequisites.EXAMPLE_PREREQUISITES[options.stack];
   const needs = options.stack === "chat" ? prerequisites.chatPrerequisites(settings) : (exampleNeeds?.needs ?? {});
@@ -207,7 +209,7 @@ async function prepare(options: Options, emulator: Emulator, tfEnv: NodeJS.Proce
   if (prerequisites.hasPrerequisites(needs)) {
     console.log(`Making what the apply needs on the emulator, which your account would already have:`);
     const run = (cwd: string, args: string[]) => terraform(cwd, args, tfEnv);
-    made = await prerequisites.applyPrerequisites(path.join(WORK_DIR, "prerequisites"), needs, provider, run, (cwd) =>
+    made = await prerequisites.applyPrerequisites(path.join(WORK_DIR, "prerequisites"), needs, provider, awsConfig, run, (cwd) =>
       terraformJson(cwd, ["output", "-json"], tfEnv),
     );
     const what =
@@ -231,6 +233,7 @@ async function prepare(options: Options, emulator: Emulator, tfEnv: NodeJS.Proce
     fs.writeFileSync(path.join(root, file), pointModuleSources(fs.readFileSync(path.join(example, file), "utf8"), root, out));
   }
   fs.writeFileSync(path.join(root, "emulator_override.tf.json"), JSON.stringify(provider, null, 2));
+  awsConfig(root);
   if (exampleNeeds) fs.writeFileSync(path.join(root, "local.auto.tfvars.json"), JSON.stringify(exampleNeeds.variables(made), null, 2));
   return root;
 }
@@ -255,7 +258,11 @@ async function main(): Promise<void> {
   }
   const { stack, once } = options;
   // The project's terraform environment (CLI configuration, plugin cache), for every terraform run below.
-  const tfEnv: NodeJS.ProcessEnv = { ...process.env, ...terraformEnv() };
+  // Without the variables that outrank the emulator's profile (stacks/target.ts, emulatorProviderArguments):
+  // an endpoint of the user's shell, or the switch that ignores configured endpoints.
+  const tfEnv: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries({ ...process.env, ...terraformEnv() }).filter(([k]) => !/^AWS_(ENDPOINT_URL(_\w+)?|IGNORE_CONFIGURED_ENDPOINT_URLS)$/.test(k)),
+  );
 
   // .tmp/ is made by what writes there: startEmulator (the log's folder) and ensureLocalCertificates.
   console.log(`Starting the AWS emulator (moto) on 127.0.0.1...`);

@@ -3,9 +3,10 @@ import * as path from "path";
 import type { TerraformJson } from "../constructs/terraform-json";
 import { buildApp, ProjectStacks } from "./app";
 import { Settings } from "./settings";
+import { EMULATOR_CONFIG_FILE, EMULATOR_PROFILE, emulatorAwsConfig } from "./target";
 
 /** Generated entries of a stack folder; everything else (.terraform, lock file) is kept. */
-const GENERATED = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets"];
+const GENERATED = ["cdk.tf.json", "cdk.tf", "metadata.json", "assets", EMULATOR_CONFIG_FILE];
 
 /**
  * Synthesizes every stack into a scratch folder beside `outdir` and, only
@@ -20,10 +21,28 @@ export function synthesize(settings: Settings, outdir: string): ProjectStacks {
   try {
     const stacks = buildApp(settings, scratch);
     stacks.app.synth();
+    writeEmulatorConfigs(path.join(scratch, "stacks"), settings);
     publish(scratch, target);
     return stacks;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * On the emulator target, writes the AWS config file the provider of each
+ * synthesized stack under `stacksDir` reads its endpoints from
+ * (stacks/target.ts, emulatorProviderArguments), beside its cdk.tf.json.
+ * Stacks without the emulator's provider profile get none.
+ */
+export function writeEmulatorConfigs(stacksDir: string, settings: Settings): void {
+  if (settings.target.kind !== "emulator" || !fs.existsSync(stacksDir)) return;
+  const text = emulatorAwsConfig(settings.target.emulatorEndpoint, settings.target.lambdaStandInEndpoint);
+  for (const name of fs.readdirSync(stacksDir)) {
+    const file = path.join(stacksDir, name, "cdk.tf.json");
+    if (!fs.existsSync(file)) continue;
+    const providers: TerraformJson[] = JSON.parse(fs.readFileSync(file, "utf8")).provider?.aws ?? [];
+    if (providers.some((p) => p.profile === EMULATOR_PROFILE)) fs.writeFileSync(path.join(stacksDir, name, EMULATOR_CONFIG_FILE), text);
   }
 }
 

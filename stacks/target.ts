@@ -4,35 +4,11 @@ import { Guardrails } from "../constructs/guardrails";
 import { Settings } from "./settings";
 import { AWS_PROVIDER_VERSION } from "./provider";
 
-/**
- * Every AWS service the stacks call: on the emulator target each one is
- * pointed at the emulator, so no request can reach a real AWS endpoint.
- */
-export const EMULATED_SERVICES = [
-  "acm",
-  "amplify",
-  "apigateway",
-  "apigatewayv2",
-  "appautoscaling",
-  "cloudwatch",
-  "cloudwatchlogs",
-  "codebuild",
-  "dynamodb",
-  "ec2",
-  "ecr",
-  "ecs",
-  "elbv2",
-  "iam",
-  "kms",
-  "lambda",
-  "route53",
-  "s3",
-  "secretsmanager",
-  "sns",
-  "ssm",
-  "sts",
-  "xray",
-] as const;
+/** The profile, in {@link EMULATOR_CONFIG_FILE}, that the emulator target's provider reads its endpoints from. */
+export const EMULATOR_PROFILE = "wsgw-emulator";
+
+/** The AWS shared config file beside each root that targets the emulator (cdk.tf.json, an override file). */
+export const EMULATOR_CONFIG_FILE = "emulator.aws-config";
 
 /** What a stack leaves out on its target, and why; printed at synth time. */
 export interface Omission {
@@ -118,12 +94,27 @@ export function omissionsFor(capabilities: TargetCapabilities, uses: Partial<Rec
 
 /**
  * Provider arguments (Terraform's snake_case names) for the emulator on
- * loopback: dummy keys, every used service's endpoint, one retry (the
- * emulator answers unimplemented calls with 500), path-style S3. The account
- * id is still requested from the emulated STS, so ARNs are complete.
+ * loopback: dummy keys, one retry (the emulator answers unimplemented calls
+ * with 500), path-style S3, and the endpoints from the profile
+ * {@link EMULATOR_PROFILE} of the file {@link EMULATOR_CONFIG_FILE} in the
+ * root's folder, which {@link emulatorAwsConfig} writes. The account id is
+ * still requested from the emulated STS, so ARNs are complete.
+ *
+ * Not an `endpoints` block: hashicorp/aws 5.100 validates that block slowly,
+ * ~2.3 CPU-s in each provider process of a command but the first (a plan of
+ * one queue took 10.9 CPU-s with it, 3.5 without; docs/testing.md, "Where the
+ * time goes"), every plan and apply of `npm run local` and the e2e suite. The
+ * profile's `endpoint_url` is the AWS SDKs' "service-specific endpoints"
+ * setting (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html):
+ * in a profile it sends every service to the endpoint, so no service can be
+ * forgotten as one missing from an `endpoints` block was; a `services`
+ * section overrides it per service (Lambda and CodeBuild: the stand-in).
+ * Without the file the provider stops before any request (the profile does
+ * not exist). The environment outranks the file (AWS_ENDPOINT_URL,
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS): `npm run local` clears those for
+ * terraform (scripts/local.ts).
  */
-export function emulatorProviderArguments(endpoint: string, lambdaStandIn?: string | null): Record<string, unknown> {
-  const endpointOf = (service: string) => (lambdaStandIn && (LAMBDA_STAND_IN_SERVICES as readonly string[]).includes(service) ? lambdaStandIn : endpoint);
+export function emulatorProviderArguments(): Record<string, unknown> {
   return {
     access_key: "test",
     secret_key: "test",
@@ -132,8 +123,27 @@ export function emulatorProviderArguments(endpoint: string, lambdaStandIn?: stri
     skip_region_validation: true,
     max_retries: 1,
     s3_use_path_style: true,
-    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpointOf(s)]))],
+    profile: EMULATOR_PROFILE,
+    shared_config_files: [`\${path.root}/${EMULATOR_CONFIG_FILE}`],
   };
+}
+
+/**
+ * The text of {@link EMULATOR_CONFIG_FILE}: the profile {@link EMULATOR_PROFILE}
+ * with every service's endpoint the emulator's, and with a stand-in that runs
+ * Lambda functions, Lambda's and CodeBuild's the stand-in's.
+ */
+export function emulatorAwsConfig(endpoint: string, lambdaStandIn?: string | null): string {
+  const lines = [
+    "# Written by the emulator target (stacks/target.ts): every AWS service of this root goes to the emulator on loopback.",
+    `[profile ${EMULATOR_PROFILE}]`,
+    `endpoint_url = ${endpoint}`,
+  ];
+  if (lambdaStandIn) {
+    lines.push(`services = ${EMULATOR_PROFILE}-services`, "", `[services ${EMULATOR_PROFILE}-services]`);
+    for (const service of LAMBDA_STAND_IN_SERVICES) lines.push(`${service} =`, `  endpoint_url = ${lambdaStandIn}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /**
@@ -143,7 +153,7 @@ export function emulatorProviderArguments(endpoint: string, lambdaStandIn?: stri
 export function configureProvider(stack: TerraformStack, settings: Settings, defaultTags: Record<string, string>): AwsProvider {
   const provider = new AwsProvider(stack, "aws", { region: settings.region, defaultTags: [{ tags: defaultTags }] });
   if (settings.target.kind === "emulator") {
-    const args = emulatorProviderArguments(settings.target.emulatorEndpoint, settings.target.lambdaStandInEndpoint);
+    const args = emulatorProviderArguments();
     for (const [key, value] of Object.entries(args)) provider.addOverride(key, value);
     Guardrails.suppress(provider, "WSG-SEC-002", 'the emulator\'s fixed dummy credentials ("test"), accepted only by the emulator on loopback; not a secret');
   }

@@ -32,6 +32,7 @@ import { APP_CONTEXT } from "../../stacks/app";
 import { deployActionsArchive } from "../../stacks/deploy-actions-archive";
 import { DEPLOY_ACTIONS_CODE_DIR } from "../../stacks/paths";
 import { configureProvider } from "../../stacks/target";
+import { writeEmulatorConfigs } from "../../stacks/synth";
 import { settingsWith } from "../helpers";
 import { apply, describeE2e, destroy, emulatorFor, localState, sdkConfig, secondPlanChanges } from "../support/e2e";
 import { DeployActionsRuntime, functionError, startDeployActionsRuntime } from "../support/stand-ins/deploy-actions-runtime";
@@ -59,6 +60,7 @@ describeE2e()("a new account's first deploy (CodeBuild quota, long builds, the s
     configureProvider(stack, settings, { Stack: name });
     compose(stack, deployActionsArchive(DEPLOY_ACTIONS_CODE_DIR));
     app.synth();
+    writeEmulatorConfigs(path.join(dir, name, "stacks"), settings);
     const stackDir = path.join(dir, name, "stacks", name);
     localState(stackDir);
     return stackDir;

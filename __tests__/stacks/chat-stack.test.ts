@@ -5,7 +5,6 @@ import { ConfigError } from "../../stacks/config";
 import { CHAT_BACKEND_SEGMENT_NAME, CHAT_ROUTES, UNKNOWN_ACTION_REPLY } from "../../stacks/chat-contract";
 import { CHAT_STACK, ChatStack } from "../../stacks/chat-stack";
 import { synthesize } from "../../stacks/synth";
-import { EMULATED_SERVICES } from "../../stacks/target";
 import { dataOf, invocationSteps, invocationsByAction, policyDocumentOf, resourcesOf, settingsWith, synthJson } from "../helpers";
 import { dashboardLogSources, dashboardMetrics, dashboardRegions } from "../support/dashboard";
 import { buildStacks, chatJson, FAKE, filesUnder, findBy, only, ref, tempDir } from "./support";
@@ -674,8 +673,9 @@ describe("ChatStack", () => {
       const json = synthJson(chat);
       // THEN
       const [provider] = json.provider.aws;
-      expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
-      for (const endpoint of Object.values(provider.endpoints[0])) expect(endpoint).toBe("http://127.0.0.1:5555");
+      // every service: the profile's endpoint_url, written beside the stack by the synth (synth.test.ts)
+      expect(provider).toMatchObject({ profile: "wsgw-emulator", shared_config_files: ["${path.root}/emulator.aws-config"] });
+      expect(provider.endpoints).toBeUndefined();
       expect(provider).toMatchObject({ access_key: "test", secret_key: "test", skip_credentials_validation: true, region: "us-east-1" });
       for (const type of [
         "aws_amplify_app",
@@ -700,18 +700,12 @@ describe("ChatStack", () => {
       for (const o of chat.omissions) expect(o.why).toMatch(/emulator/);
     });
 
-    test("on the emulator with a Lambda stand-in, keeps the deploy actions and points Lambda and CodeBuild at the stand-in, the rest at the emulator", () => {
+    test("on the emulator with a Lambda stand-in, keeps the deploy actions (the stand-in's endpoints: emulatorAwsConfig, target.test.ts)", () => {
       // GIVEN / WHEN
       const { chat } = buildStacks({ target: { kind: "emulator", emulatorEndpoint: "http://127.0.0.1:5555", lambdaStandInEndpoint: "http://127.0.0.1:6666" } });
       const json = synthJson(chat);
       // THEN
-      const endpoints = json.provider.aws[0].endpoints[0];
-      expect(
-        Object.entries(endpoints)
-          .filter(([, e]) => e === "http://127.0.0.1:6666")
-          .map(([s]) => s),
-      ).toEqual(["codebuild", "lambda"]);
-      expect(Object.values(endpoints).filter((e) => e === "http://127.0.0.1:5555")).toHaveLength(EMULATED_SERVICES.length - 2);
+      expect(json.provider.aws[0]).toMatchObject({ profile: "wsgw-emulator" });
       expect(Object.keys(invocationsByAction(json)).sort()).toEqual(["api-gateway-account", "build-image"]);
       expect(chat.omissions.map((o) => o.what)).not.toContain(expect.stringMatching(/Lambda/));
     });
@@ -725,35 +719,6 @@ describe("ChatStack", () => {
       });
     });
 
-    test("covers every service the stack calls with an emulator endpoint", () => {
-      // The AWS service (endpoint key) each resource or data type calls.
-      const serviceOf = (type: string): string | undefined => {
-        const rules: Array<[RegExp, string]> = [
-          [/^aws_apigatewayv2_/, "apigatewayv2"],
-          [/^aws_api_gateway_/, "apigateway"],
-          [/^aws_(vpc|subnet|route|internet_gateway|nat_gateway|eip|default_security_group|security_group|availability_zones|region)/, "ec2"],
-          [/^aws_lb/, "elbv2"],
-          [/^aws_cloudwatch_log_(group|metric_filter)$/, "cloudwatchlogs"],
-          [/^aws_cloudwatch_(metric_alarm|dashboard)$/, "cloudwatch"],
-          [/^aws_(iam_role|iam_role_policy|iam_role_policy_attachment)$/, "iam"],
-          [/^aws_(ecs|ecr|codebuild|dynamodb|lambda|amplify|appautoscaling|sns|kms|secretsmanager)/, ""],
-        ];
-        for (const [re, service] of rules) if (re.test(type)) return service || type.replace(/^aws_/, "").split("_")[0];
-        return undefined;
-      };
-      const local = new Set(["aws_iam_policy_document", "aws_partition"]);
-      const variants = [
-        { target: { kind: "emulator" }, chat: { alarms: { enabled: true, email: "ops@example.com" }, frontend: { tokenSecretArn: SECRET_ARN } } },
-        { target: { kind: "emulator" }, chat: { network: { interfaceEndpoints: true } } },
-      ];
-      for (const overrides of variants) {
-        const json = chatJson(overrides);
-        for (const type of [...Object.keys(json.resource), ...Object.keys(json.data ?? {})].filter((t) => !local.has(t))) {
-          expect({ type, emulated: (EMULATED_SERVICES as readonly string[]).includes(serviceOf(type) ?? "?") }).toEqual({ type, emulated: true });
-        }
-      }
-    });
-
     test("on AWS, configures no endpoints, no dummy keys and nothing on loopback", () => {
       // GIVEN / WHEN
       const json = chatJson({ chat: { alarms: { enabled: true } } });
@@ -763,7 +728,7 @@ describe("ChatStack", () => {
         { region: "us-east-1", default_tags: [{ tags: { Project: "websocket-chat", Environment: "dev", Stack: "chat", ManagedBy: "cdktf" } }] },
       ]);
       expect(text).not.toMatch(/https?:\/\/(127\.0\.0\.1|localhost)/);
-      expect(text).not.toMatch(/"(access_key|secret_key|endpoints|skip_credentials_validation)"/);
+      expect(text).not.toMatch(/"(access_key|secret_key|endpoints|profile|shared_config_files|skip_credentials_validation)"/);
       // the only loopback address is the tracing collector's, inside the task
       expect([...new Set(text.match(/127\.0\.0\.1[^"\\]*/g))]).toEqual(["127.0.0.1:2000"]);
     });
@@ -1471,10 +1436,12 @@ describe("ChatStack", () => {
       expect(() => Testing.synth(chat, true)).not.toThrow();
     });
 
-    test("point ACM and Route 53 at the emulator on the emulator target", () => {
+    test("use the one provider, whose profile points every service (ACM and Route 53 too) at the emulator on the emulator target", () => {
       const json = chatJson({ target: { kind: "emulator" }, chat: { domain: { name: "chat.example.com", hostedZoneId: ZONE } } });
-      expect(json.provider.aws[0].endpoints[0]).toMatchObject({ acm: "http://127.0.0.1:5000", route53: "http://127.0.0.1:5000" });
-      expect(EMULATED_SERVICES).toEqual(expect.arrayContaining(["acm", "route53"]));
+      expect(json.provider.aws).toHaveLength(1);
+      expect(json.provider.aws[0]).toMatchObject({ profile: "wsgw-emulator" });
+      for (const type of ["aws_acm_certificate", "aws_route53_record"])
+        for (const r of Object.values<any>(resourcesOf(json, type))) expect(r.provider).toBeUndefined();
     });
   });
 });

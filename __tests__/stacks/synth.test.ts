@@ -155,6 +155,21 @@ describe("synthesize", () => {
   });
 });
 
+describe("synthesize on the emulator target", () => {
+  test("writes the emulator profile beside each stack whose provider names it, and removes it when the target is AWS again", () => {
+    // GIVEN / WHEN
+    const { outdir } = freshOutdir();
+    synthesize(settingsWith({ target: { kind: "emulator", emulatorEndpoint: "http://127.0.0.1:5123" } }), outdir);
+    // THEN
+    const file = (stack: string) => path.join(outdir, "stacks", stack, "emulator.aws-config");
+    expect(fs.readFileSync(file("chat"), "utf8")).toMatch(/^\[profile wsgw-emulator\]\nendpoint_url = http:\/\/127\.0\.0\.1:5123\n$/m);
+    // the module stacks configure no provider: a root that uses them brings its own
+    for (const stack of ["websocket-alb", "websocket-nlb"]) expect([stack, fs.existsSync(file(stack))]).toEqual([stack, false]);
+    synthesize(settingsWith({}), outdir);
+    expect(fs.existsSync(file("chat"))).toBe(false);
+  });
+});
+
 describe("synthNotes", () => {
   /** An outdir holding only a manifest with these annotations per stack. */
   function outdirWithManifest(stacks: Record<string, Array<{ level: string; message: string }>>): string {

@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { configureProvider, EMULATED_SERVICES, emulatorProviderArguments, omissionsFor, targetCapabilities } from "../../stacks/target";
+import { configureProvider, EMULATOR_PROFILE, emulatorAwsConfig, emulatorProviderArguments, omissionsFor, targetCapabilities } from "../../stacks/target";
 import { settingsWith, synthJson } from "../helpers";
 
 /** A bare stack with the provider configured for `overrides`. */
@@ -10,8 +10,8 @@ function stackWith(overrides: unknown) {
 }
 
 describe("emulatorProviderArguments", () => {
-  test("sends every emulated service to the endpoint, with dummy keys and one retry", () => {
-    expect(emulatorProviderArguments("http://127.0.0.1:5000")).toEqual({
+  test("dummy keys, one retry, and the endpoints from the emulator profile of the file beside the root (no endpoints block)", () => {
+    expect(emulatorProviderArguments()).toEqual({
       access_key: "test",
       secret_key: "test",
       skip_credentials_validation: true,
@@ -19,12 +19,30 @@ describe("emulatorProviderArguments", () => {
       skip_region_validation: true,
       max_retries: 1,
       s3_use_path_style: true,
-      endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, "http://127.0.0.1:5000"]))],
+      profile: "wsgw-emulator",
+      shared_config_files: ["${path.root}/emulator.aws-config"],
     });
   });
+});
 
-  test("lists each service once", () => {
-    expect(new Set(EMULATED_SERVICES).size).toBe(EMULATED_SERVICES.length);
+describe("emulatorAwsConfig", () => {
+  test("sends every service to the emulator: endpoint_url in the profile itself, no per-service list", () => {
+    const text = emulatorAwsConfig("http://127.0.0.1:5000");
+    expect(text.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([`[profile ${EMULATOR_PROFILE}]`, "endpoint_url = http://127.0.0.1:5000"]);
+  });
+
+  test("with a Lambda stand-in, sends Lambda and CodeBuild to it in a services section, the rest to the emulator", () => {
+    const text = emulatorAwsConfig("http://127.0.0.1:5000", "http://127.0.0.1:6000");
+    expect(text.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
+      "[profile wsgw-emulator]",
+      "endpoint_url = http://127.0.0.1:5000",
+      "services = wsgw-emulator-services",
+      "[services wsgw-emulator-services]",
+      "lambda =",
+      "  endpoint_url = http://127.0.0.1:6000",
+      "codebuild =",
+      "  endpoint_url = http://127.0.0.1:6000",
+    ]);
   });
 });
 
@@ -39,9 +57,7 @@ describe("configureProvider", () => {
 
   test("points the provider at the emulator on the emulator target", () => {
     const json = stackWith({ target: { kind: "emulator", emulatorEndpoint: "http://localhost:4566" } });
-    expect(json.provider.aws).toEqual([
-      { region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments("http://localhost:4566") },
-    ]);
+    expect(json.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { Stack: "chat" } }], ...emulatorProviderArguments() }]);
   });
 });
 

@@ -36,18 +36,16 @@ export function sdkConfig(emulator: Emulator) {
  * AWS_ENDPOINT_URL, which every terraform command of the root must get in its
  * environment: returned here.
  *
- * Not the `endpoints` block the emulator target's synthesized stacks carry:
- * hashicorp/aws 5.100 validates that block slowly, about 2.5 CPU-s in each
- * provider process of a command but the first (a plan starts three, an
- * apply or a destroy four); a plan of a 3-resource root took 8 CPU-s with it
- * and 3.2 without (docs/testing.md, "Where the time goes"). The AWS SDK the
- * provider uses reads AWS_ENDPOINT_URL for every service, the same as an
- * endpoint per service; and the suites run in a network namespace with only
- * loopback, so a request it did not redirect would fail, not reach AWS.
+ * The emulator target's own roots name a profile in a file beside them
+ * instead (stacks/target.ts, emulatorProviderArguments); the AWS SDK the
+ * provider uses reads AWS_ENDPOINT_URL for every service the same way, and
+ * an HCL root a user points at the emulator needs no extra file. The suites
+ * run in a network namespace with only loopback, so a request it did not
+ * redirect would fail, not reach AWS.
  */
 export function overrideProviderForEmulator(dir: string, emulator: Pick<Emulator, "endpoint">): Record<string, string> {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the endpoints block is left out on purpose (above)
-  const { endpoints, ...settings } = emulatorProviderArguments(emulator.endpoint);
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the profile is left out on purpose (above)
+  const { profile, shared_config_files, ...settings } = emulatorProviderArguments();
   writeJson(path.join(dir, "emulator_override.tf.json"), { provider: { aws: { region: REGION, ...settings } } });
   return { AWS_ENDPOINT_URL: emulator.endpoint };
 }

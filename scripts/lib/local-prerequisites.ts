@@ -177,12 +177,13 @@ export function prerequisitesRoot(needs: Prerequisites): { mainTf: TerraformJson
 
 /**
  * Writes the prerequisites root into `dir` (with the emulator's provider
- * override), applies it with `run` and returns what it made.
+ * override and, by `writeAwsConfig`, the profile it names), applies it with `run` and returns what it made.
  */
 export async function applyPrerequisites(
   dir: string,
   needs: Prerequisites,
   providerOverride: TerraformJson,
+  writeAwsConfig: (dir: string) => void,
   run: (cwd: string, args: string[]) => Promise<unknown>,
   outputs: (cwd: string) => Promise<TerraformJson>,
 ): Promise<PrerequisiteOutputs> {
@@ -191,6 +192,7 @@ export async function applyPrerequisites(
   fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(mainTf, null, 2));
   fs.writeFileSync(path.join(dir, "authorizer.zip"), zip);
   fs.writeFileSync(path.join(dir, "emulator_override.tf.json"), JSON.stringify(providerOverride, null, 2));
+  writeAwsConfig(dir);
   await run(dir, ["init", "-input=false"]);
   await run(dir, ["apply", "-input=false", "-auto-approve", "-lock=false"]);
   const out = await outputs(dir);
