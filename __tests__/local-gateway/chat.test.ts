@@ -62,12 +62,14 @@ describeE2e()("npm run local -- chat --backend: two clients chat through the dep
     await alice?.close();
     await bob?.close();
     const exit = await command?.stop();
+    const states = dir ? fs.readdirSync(path.join(dir, "cdktf.out", "stacks", "chat")).filter((f) => f.includes(".tfstate")) : [];
     await backend?.close();
     dynamodb?.destroy();
     if (dir) removeWorkdir(dir);
-    // Ctrl-C tears everything down and exits 0.
+    // Ctrl-C stops the emulator, and what was deployed on it goes with it, its state too; exit 0.
+    expect(states).toEqual([]);
     expect(exit?.code).toBe(0);
-    expect(command.output).toMatch(/Emulator \(pid \d+\) stopped\./);
+    expect(command.output).toMatch(/^Emulator \(pid \d+\) stopped: what chat deployed on it went with it \(its Terraform state: removed\)\.$/m);
   }, 5 * 60_000);
 
   test("prints the WebSocket and Connections URLs, each alone on its line, and where requests go", () => {

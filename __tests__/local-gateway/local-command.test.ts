@@ -92,8 +92,12 @@ describe("npm run local", () => {
       expect(command.lines).toContainEqual(expect.stringMatching(/^WebSocket URL: ws:\/\/127\.0\.0\.1:\d+\/prod$/));
       expect(command.lines).toContainEqual(expect.stringMatching(/^Connections URL: https:\/\/127\.0\.0\.1:\d+\/prod$/));
       expect(command.output).toMatch(/would go to --backend http:\/\/127\.0\.0\.1:<port>; nothing answers them/);
-      expect(command.output).toMatch(/Destroying websocket-nlb-custom-domain\.\.\./);
-      const pid = Number(/Emulator \(pid (\d+)\) stopped\./.exec(command.output)?.[1]);
+      const pid = Number(
+        /^Emulator \(pid (\d+)\) stopped: what websocket-nlb-custom-domain deployed on it went with it \(its Terraform state: removed\)\.$/m.exec(
+          command.output,
+        )?.[1],
+      );
+      expect(pid).toBeGreaterThan(0);
       expect(() => process.kill(pid, 0)).toThrow();
       expect(command.output).not.toMatch(/ENOENT|\n\s+at /);
     });
