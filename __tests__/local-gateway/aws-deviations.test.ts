@@ -1,81 +1,50 @@
-import * as fs from "fs";
-import * as path from "path";
-import { ApiModel, apiFromSynthesizedStack, ensureLocalCertificates, LocalCertificates, LocalGateway, LocalGatewayProps } from "../../local-gateway";
-import { removeWorkdir, synthInto, workdir } from "../support/terraform";
 import { Client } from "./support/clients";
 import { connectionsCall } from "./support/connections-call";
-import { ScriptedBackend } from "./support/scripted-backend";
+import { chatGateway } from "./support/chat-gateway";
 
 /**
  * The four places where an outside probe of about 40 documented behaviours
  * found the gateway unlike API Gateway (issue 19), each now as AWS does it.
  */
 describe("LocalGateway where it used to differ from AWS", () => {
-  let dir: string;
-  let chat: ApiModel;
-  let certificates: LocalCertificates;
-  let ca: Buffer;
-  let backend: ScriptedBackend;
-  const gateways: LocalGateway[] = [];
+  const gw = chatGateway("gateway-deviations");
 
-  beforeAll(async () => {
-    dir = workdir("gateway-deviations");
-    synthInto(path.join(dir, "out"));
-    chat = apiFromSynthesizedStack(path.join(dir, "out", "stacks", "chat"));
-    certificates = ensureLocalCertificates(path.join(dir, "tls"));
-    ca = fs.readFileSync(certificates.caFile);
-    backend = await new ScriptedBackend().start();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const g of gateways.splice(0)) await g.stop();
-    backend.calls.length = 0;
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    if (dir) removeWorkdir(dir);
-  });
-
-  async function start(props: Partial<LocalGatewayProps> = {}): Promise<LocalGateway> {
-    const gateway = await LocalGateway.start({ api: chat, backend: backend.url, tls: certificates, ...props });
-    gateways.push(gateway);
-    return gateway;
-  }
-
-  const connectionIdOf = async (n = 0) => JSON.parse(backend.callsTo("/connect")[n]?.body ?? (await backend.waitFor("/connect")).body).connectionId;
+  const connectionIdOf = async (n = 0) => JSON.parse(gw.backend.callsTo("/connect")[n]?.body ?? (await gw.backend.waitFor("/connect")).body).connectionId;
 
   test("refuses a handshake URL over AWS's 4,096 characters (counted as it reads on AWS) with 414; 4,096 connects", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     // The URL on AWS: wss://<api-id>.execute-api.<region>.amazonaws.com/prod?token=...
-    const awsPrefix = `wss://${chat.endpointHost}/prod?token=`;
+    const awsPrefix = `wss://${gw.api.endpointHost}/prod?token=`;
     const token = (n: number) => "t".repeat(n - awsPrefix.length);
     const atLimit = await Client.connect(`${gateway.url}?token=${token(4096)}`);
     await atLimit.close();
     await expect(Client.connect(`${gateway.url}?token=${token(4097)}`)).rejects.toMatchObject({ status: 414 });
     // The local URL is shorter than AWS's (127.0.0.1:<port>): the quota is AWS's all the same.
     expect(`${gateway.url}?token=${token(4097)}`.length).toBeLessThan(4097);
-    expect(backend.callsTo("/connect")).toHaveLength(1);
+    expect(gw.backend.callsTo("/connect")).toHaveLength(1);
   });
 
   test('answers a @connections id not in API Gateway\'s form with 400 BadRequestException "Invalid connectionId" (a well-formed unknown id stays 410)', async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     for (const id of ["not-an-id", "L0SM9cOFvHcCIh", "L0SM9cOFvHcCIhw==", "L0SM9cOFvHc%2FIhw%3D"]) {
-      const answer = await connectionsCall(gateway.port, ca, "POST", `/prod/@connections/${id}`, { body: "x" });
+      const answer = await connectionsCall(gateway.port, gw.ca, "POST", `/prod/@connections/${id}`, { body: "x" });
       expect(answer).toEqual({ status: 400, errorType: "BadRequestException", body: JSON.stringify({ message: "Invalid connectionId" }) });
     }
-    expect(await connectionsCall(gateway.port, ca, "GET", "/prod/@connections/L0SM9cOFvHcCIhw%3D")).toMatchObject({ status: 410, errorType: "GoneException" });
+    expect(await connectionsCall(gateway.port, gw.ca, "GET", "/prod/@connections/L0SM9cOFvHcCIhw%3D")).toMatchObject({
+      status: 410,
+      errorType: "GoneException",
+    });
   });
 
   test("counts traffic in either direction for the idle timeout: @connections messages keep a silent client connected", async () => {
-    const gateway = await start({ limits: { idleTimeoutMs: 1000 } });
+    const gateway = await gw.start({ limits: { idleTimeoutMs: 1000 } });
     const client = await Client.connect(gateway.url);
     const id = await connectionIdOf();
     // 2.4 s of server pushes only, every 300 ms: the client never sends a frame.
     let lastPush = 0;
     for (let i = 0; i < 8; i++) {
       await new Promise((r) => setTimeout(r, 300));
-      expect((await connectionsCall(gateway.port, ca, "POST", `/prod/@connections/${encodeURIComponent(id)}`, { body: `push ${i}` })).status).toBe(200);
+      expect((await connectionsCall(gateway.port, gw.ca, "POST", `/prod/@connections/${encodeURIComponent(id)}`, { body: `push ${i}` })).status).toBe(200);
       lastPush = Date.now();
     }
     expect(client.messages).toHaveLength(8);
@@ -86,13 +55,13 @@ describe("LocalGateway where it used to differ from AWS", () => {
   });
 
   test("accepts /<stage>/%40connections/<id>, the encoded path the AWS docs' awscurl example sends", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     const client = await Client.connect(gateway.url);
     const id = encodeURIComponent(await connectionIdOf());
-    expect(await connectionsCall(gateway.port, ca, "POST", `/prod/%40connections/${id}`, { body: "encoded" })).toMatchObject({ status: 200 });
+    expect(await connectionsCall(gateway.port, gw.ca, "POST", `/prod/%40connections/${id}`, { body: "encoded" })).toMatchObject({ status: 200 });
     expect(await client.next()).toBe("encoded");
-    expect(JSON.parse((await connectionsCall(gateway.port, ca, "GET", `/prod/%40connections/${id}`)).body)).toHaveProperty("connectedAt");
-    expect(await connectionsCall(gateway.port, ca, "DELETE", `/prod/%40connections/${id}`)).toMatchObject({ status: 204 });
+    expect(JSON.parse((await connectionsCall(gateway.port, gw.ca, "GET", `/prod/%40connections/${id}`)).body)).toHaveProperty("connectedAt");
+    expect(await connectionsCall(gateway.port, gw.ca, "DELETE", `/prod/%40connections/${id}`)).toMatchObject({ status: 204 });
     expect((await client.closed).code).toBe(1000);
   });
 });

@@ -1,9 +1,7 @@
 import * as http from "http";
-import * as path from "path";
-import { ApiModel, apiFromSynthesizedStack, LocalGateway, LocalGatewayProps } from "../../local-gateway";
-import { removeWorkdir, synthInto, workdir } from "../support/terraform";
+import { LocalGateway } from "../../local-gateway";
 import { Client } from "./support/clients";
-import { ScriptedBackend } from "./support/scripted-backend";
+import { chatGateway } from "./support/chat-gateway";
 
 /** POSTs or GETs the gateway's clock control endpoint. */
 function clock(gateway: LocalGateway, advance?: string): Promise<{ status: number; body: any }> {
@@ -29,38 +27,12 @@ function clock(gateway: LocalGateway, advance?: string): Promise<{ status: numbe
  * fast-forwarded through the control endpoint.
  */
 describe("LocalGateway's connection limits and clock", () => {
-  let dir: string;
-  let chat: ApiModel;
-  let backend: ScriptedBackend;
-  const gateways: LocalGateway[] = [];
+  const gw = chatGateway("gateway-clock", { tls: false });
 
-  beforeAll(async () => {
-    dir = workdir("gateway-clock");
-    synthInto(path.join(dir, "out"));
-    chat = apiFromSynthesizedStack(path.join(dir, "out", "stacks", "chat"));
-    backend = await new ScriptedBackend().start();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const g of gateways.splice(0)) await g.stop();
-    backend.calls.length = 0;
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    if (dir) removeWorkdir(dir);
-  });
-
-  async function start(props: Partial<LocalGatewayProps> = {}): Promise<LocalGateway> {
-    const gateway = await LocalGateway.start({ api: chat, backend: backend.url, ...props });
-    gateways.push(gateway);
-    return gateway;
-  }
-
-  const id = (n: number) => JSON.parse(backend.callsTo("/connect")[n].body).connectionId;
+  const id = (n: number) => JSON.parse(gw.backend.callsTo("/connect")[n].body).connectionId;
 
   test("with limits of 1 s idle and 3 s in all: a silent client is closed after 1 s, a chatty one after 3 s, each with 1001 Going away and a $disconnect", async () => {
-    const gateway = await start({ limits: { idleTimeoutMs: 1000, maxConnectionMs: 3000 } });
+    const gateway = await gw.start({ limits: { idleTimeoutMs: 1000, maxConnectionMs: 3000 } });
     const silent = await Client.connect(gateway.url);
     let started = Date.now();
     expect(await silent.closed).toEqual({ code: 1001, reason: "Going away" });
@@ -74,11 +46,11 @@ describe("LocalGateway's connection limits and clock", () => {
     clearInterval(frames);
     expect(closed).toEqual({ code: 1001, reason: "Going away" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2950);
-    for (const n of [0, 1]) await backend.waitFor("/disconnect", (c) => c.body.includes(id(n)));
+    for (const n of [0, 1]) await gw.backend.waitFor("/disconnect", (c) => c.body.includes(id(n)));
   });
 
   test("fast-forward: at AWS's 600 s, a connection idle for 599 s stays and one idle for 601 s is closed; every connection is closed at 7,200 s", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     expect(gateway.limits).toMatchObject({ idleTimeoutMs: 600_000, maxConnectionMs: 7_200_000 });
     const quiet = await Client.connect(gateway.url);
     const busy = await Client.connect(gateway.url);
@@ -87,7 +59,7 @@ describe("LocalGateway's connection limits and clock", () => {
     const second = await clock(gateway, "2");
     expect(second.body).toMatchObject({ offsetSeconds: 601, closed: [id(0)] });
     expect(await quiet.closed).toEqual({ code: 1001, reason: "Going away" });
-    await backend.waitFor("/disconnect", (c) => c.body.includes(id(0)));
+    await gw.backend.waitFor("/disconnect", (c) => c.body.includes(id(0)));
     expect(busy.ws.readyState).toBe(busy.ws.OPEN);
 
     // 2 hours since it connected, however active: frames every 500 s of the gateway's time.
@@ -102,7 +74,7 @@ describe("LocalGateway's connection limits and clock", () => {
   });
 
   test("a fast-forward reaches connections opened afterwards' timers too, and the endpoint tells the clock and refuses a bad amount", async () => {
-    const gateway = await start({ limits: { idleTimeoutMs: 60_000 } });
+    const gateway = await gw.start({ limits: { idleTimeoutMs: 60_000 } });
     expect((await clock(gateway)).body).toMatchObject({ offsetSeconds: 0, idleTimeoutSeconds: 60, maxConnectionSeconds: 7200 });
     await clock(gateway, "30");
     const client = await Client.connect(gateway.url);

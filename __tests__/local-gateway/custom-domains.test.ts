@@ -4,11 +4,9 @@ import * as https from "https";
 import * as path from "path";
 import * as tls from "tls";
 import { ClientOptions, WebSocket } from "ws";
-import { ApiModel, apiFromSynthesizedStack, ensureLocalCertificates, LocalCertificates, LocalGateway, LocalGatewayProps } from "../../local-gateway";
-import { removeWorkdir, synthInto, workdir } from "../support/terraform";
 import { Client } from "./support/clients";
 import { connectionsCall } from "./support/connections-call";
-import { ScriptedBackend } from "./support/scripted-backend";
+import { chatGateway } from "./support/chat-gateway";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -19,42 +17,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
  * templates build from the API's own endpoint reaching this gateway.
  */
 describe("LocalGateway serving a custom domain's API mappings", () => {
-  let dir: string;
-  let chat: ApiModel;
-  let certificates: LocalCertificates;
-  let ca: Buffer;
-  let backend: ScriptedBackend;
-  const gateways: LocalGateway[] = [];
-
-  beforeAll(async () => {
-    dir = workdir("gateway-domains");
-    synthInto(path.join(dir, "out"), { chat: { domain: { name: "chat.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", mappingKey: "chat" } } });
-    const synthesized = apiFromSynthesizedStack(path.join(dir, "out", "stacks", "chat"));
+  const gw = chatGateway("gateway-domains", {
+    overrides: { chat: { domain: { name: "chat.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", mappingKey: "chat" } } },
+    hosts: ["chat.example.com"],
     // The access log tells each event's $context.domainName.
-    chat = { ...synthesized, stage: { ...synthesized.stage, accessLogFormat: '{"eventType":"$context.eventType","domainName":"$context.domainName"}' } };
-    certificates = ensureLocalCertificates(path.join(dir, "tls"), [chat.endpointHost, "chat.example.com"]);
-    ca = fs.readFileSync(certificates.caFile);
-    backend = await new ScriptedBackend().start();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const g of gateways.splice(0)) await g.stop();
-    backend.calls.length = 0;
+    adjust: (api) => ({ ...api, stage: { ...api.stage, accessLogFormat: '{"eventType":"$context.eventType","domainName":"$context.domainName"}' } }),
   });
-
-  afterAll(async () => {
-    await backend?.stop();
-    if (dir) removeWorkdir(dir);
-  });
-
-  async function start(props: Partial<LocalGatewayProps> = {}): Promise<LocalGateway> {
-    const gateway = await LocalGateway.start({ api: chat, backend: backend.url, tls: certificates, ...props });
-    gateways.push(gateway);
-    return gateway;
-  }
 
   test("serves ws://127.0.0.1:<port>/chat (the mapping) beside the stage URL, and names it with its domain URL", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     expect(gateway.domainUrls).toEqual([{ url: `ws://127.0.0.1:${gateway.port}/chat`, domainUrl: "wss://chat.example.com/chat" }]);
     for (const url of [gateway.url, `ws://127.0.0.1:${gateway.port}/chat`, `ws://127.0.0.1:${gateway.port}/chat/`]) {
       const client = await Client.connect(url);
@@ -67,11 +38,11 @@ describe("LocalGateway serving a custom domain's API mappings", () => {
   });
 
   test("a request naming the custom domain (Host header, TLS server name) is served on its mapping only, with $context.domainName the domain", async () => {
-    const log = path.join(dir, "domains.log");
-    const gateway = await start({ accessLogFile: log });
+    const log = path.join(gw.dir, "domains.log");
+    const gateway = await gw.start({ accessLogFile: log });
     const viaDomain = await new Promise<WebSocket>((resolve, reject) => {
       // What a client resolving chat.example.com to 127.0.0.1 sends (curl --resolve does the same): Host and TLS server name.
-      const options: ClientOptions & tls.ConnectionOptions = { headers: { host: "chat.example.com" }, servername: "chat.example.com", ca };
+      const options: ClientOptions & tls.ConnectionOptions = { headers: { host: "chat.example.com" }, servername: "chat.example.com", ca: gw.ca };
       const ws = new WebSocket(`wss://127.0.0.1:${gateway.port}/chat`, options);
       ws.once("open", () => resolve(ws));
       ws.once("error", reject);
@@ -80,10 +51,10 @@ describe("LocalGateway serving a custom domain's API mappings", () => {
     // The stage path is not served on the custom domain, as on AWS.
     await expect(Client.connect(`ws://127.0.0.1:${gateway.port}/prod`, { headers: { host: "chat.example.com" } })).rejects.toMatchObject({ status: 403 });
     // The execute-api host serves the stage path only.
-    await expect(Client.connect(`ws://127.0.0.1:${gateway.port}/chat`, { headers: { host: chat.endpointHost } })).rejects.toMatchObject({ status: 403 });
-    await (await Client.connect(`ws://127.0.0.1:${gateway.port}/prod`, { headers: { host: chat.endpointHost } })).close();
+    await expect(Client.connect(`ws://127.0.0.1:${gateway.port}/chat`, { headers: { host: gw.api.endpointHost } })).rejects.toMatchObject({ status: 403 });
+    await (await Client.connect(`ws://127.0.0.1:${gateway.port}/prod`, { headers: { host: gw.api.endpointHost } })).close();
     await (await Client.connect(`ws://127.0.0.1:${gateway.port}/chat`)).close();
-    for (let i = 0; i < 50 && backend.callsTo("/disconnect").length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && gw.backend.callsTo("/disconnect").length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     await gateway.stop();
     const connects = fs
       .readFileSync(log, "utf8")
@@ -91,22 +62,22 @@ describe("LocalGateway serving a custom domain's API mappings", () => {
       .split("\n")
       .map((l) => JSON.parse(l))
       .filter((l) => l.eventType === "CONNECT" && l.domainName !== "-");
-    expect(connects.map((l) => l.domainName)).toEqual(["chat.example.com", chat.endpointHost, `127.0.0.1:${gateway.port}`]);
+    expect(connects.map((l) => l.domainName)).toEqual(["chat.example.com", gw.api.endpointHost, `127.0.0.1:${gateway.port}`]);
   });
 
   test("the @connections URL the templates build from the API's own endpoint reaches this gateway, and a backend's call through it is delivered", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     const client = await Client.connect(`ws://127.0.0.1:${gateway.port}/chat`);
     await client.ask({ action: "online" });
     // Built from https://<api-id>.execute-api.<region>.amazonaws.com/$context.stage, a host that never reaches this machine.
-    const { url, connectionId } = JSON.parse((await backend.waitFor("/online")).body);
+    const { url, connectionId } = JSON.parse((await gw.backend.waitFor("/online")).body);
     expect(url).toBe(gateway.connectionsUrl);
     const sdk = new ApiGatewayManagementApiClient({
       endpoint: url,
       region: "us-east-1",
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
       maxAttempts: 1,
-      requestHandler: { httpsAgent: new https.Agent({ ca }) },
+      requestHandler: { httpsAgent: new https.Agent({ ca: gw.ca }) },
     });
     await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from("through the callback URL") }));
     expect(await client.next()).toBe("through the callback URL");
@@ -115,18 +86,18 @@ describe("LocalGateway serving a custom domain's API mappings", () => {
   });
 
   test("@connections through the custom domain's URL: https://chat.example.com/chat/@connections/<id> is delivered, /prod/@connections on the domain is 403", async () => {
-    const gateway = await start();
+    const gateway = await gw.start();
     const client = await Client.connect(`ws://127.0.0.1:${gateway.port}/chat`);
-    const id = encodeURIComponent(JSON.parse((await backend.waitFor("/connect")).body).connectionId);
-    const viaDomain = await connectionsCall(gateway.port, ca, "POST", `/chat/@connections/${id}`, { body: "via the domain", host: "chat.example.com" });
+    const id = encodeURIComponent(JSON.parse((await gw.backend.waitFor("/connect")).body).connectionId);
+    const viaDomain = await connectionsCall(gateway.port, gw.ca, "POST", `/chat/@connections/${id}`, { body: "via the domain", host: "chat.example.com" });
     expect(viaDomain.status).toBe(200);
     expect(await client.next()).toBe("via the domain");
-    expect(await connectionsCall(gateway.port, ca, "POST", `/prod/@connections/${id}`, { body: "x", host: "chat.example.com" })).toMatchObject({
+    expect(await connectionsCall(gateway.port, gw.ca, "POST", `/prod/@connections/${id}`, { body: "x", host: "chat.example.com" })).toMatchObject({
       status: 403,
       errorType: "ForbiddenException",
     });
     // On 127.0.0.1 both forms reach the stage.
-    expect((await connectionsCall(gateway.port, ca, "POST", `/chat/@connections/${id}`, { body: "mapping path" })).status).toBe(200);
+    expect((await connectionsCall(gateway.port, gw.ca, "POST", `/chat/@connections/${id}`, { body: "mapping path" })).status).toBe(200);
     expect(await client.next()).toBe("mapping path");
     await client.close();
   });

@@ -3,19 +3,10 @@ import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
 import * as path from "path";
-import {
-  ApiModel,
-  apiFromSynthesizedStack,
-  connectMethodArn,
-  ensureLocalCertificates,
-  LocalCertificates,
-  LocalGateway,
-  LocalGatewayProps,
-} from "../../local-gateway";
+import { connectMethodArn, LocalGateway } from "../../local-gateway";
 import { SIGNATURE_MISMATCH } from "../../local-gateway/sigv4";
-import { removeWorkdir, synthInto, workdir } from "../support/terraform";
 import { Client } from "./support/clients";
-import { ScriptedBackend } from "./support/scripted-backend";
+import { chatGateway } from "./support/chat-gateway";
 import { presignedUrl, signedHeaders } from "./support/signer";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -27,49 +18,21 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
  * an identity policy; and the signatures of @connections calls.
  */
 describe("LocalGateway with IAM authorization", () => {
-  let dir: string;
-  let iamChat: ApiModel;
-  let certificates: LocalCertificates;
-  let backend: ScriptedBackend;
-  const gateways: LocalGateway[] = [];
-
-  beforeAll(async () => {
-    dir = workdir("gateway-iam");
-    synthInto(path.join(dir, "out"), { chat: { api: { authorization: { type: "AWS_IAM" } } } });
-    iamChat = apiFromSynthesizedStack(path.join(dir, "out", "stacks", "chat"));
-    certificates = ensureLocalCertificates(path.join(dir, "tls"));
-    backend = await new ScriptedBackend().start();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const g of gateways.splice(0)) await g.stop();
-    backend.calls.length = 0;
-  });
-
-  afterAll(async () => {
-    await backend?.stop();
-    if (dir) removeWorkdir(dir);
-  });
-
-  async function start(props: Partial<LocalGatewayProps> = {}): Promise<LocalGateway> {
-    const gateway = await LocalGateway.start({ api: iamChat, backend: backend.url, tls: certificates, ...props });
-    gateways.push(gateway);
-    return gateway;
-  }
+  const gw = chatGateway("gateway-iam", { overrides: { chat: { api: { authorization: { type: "AWS_IAM" } } } } });
 
   const refusedWith = (message: string) => expect.objectContaining({ status: 403, body: expect.stringContaining(JSON.stringify(message).slice(1, -1)) });
 
   describe("$connect", () => {
     test("accepts a handshake signed in the header form by the AWS SDK's signer, and the signer becomes $context.identity", async () => {
-      const gateway = await start({
-        api: { ...iamChat, stage: { ...iamChat.stage, accessLogFormat: '{"user":"$context.identity.userArn","key":"$context.identity.accessKey"}' } },
-        accessLogFile: path.join(dir, "iam.log"),
+      const gateway = await gw.start({
+        api: { ...gw.api, stage: { ...gw.api.stage, accessLogFormat: '{"user":"$context.identity.userArn","key":"$context.identity.accessKey"}' } },
+        accessLogFile: path.join(gw.dir, "iam.log"),
       });
       const url = `${gateway.url}?room=1`;
       const client = await Client.connect(url, { headers: await signedHeaders(url) });
       await client.close();
       await gateway.stop();
-      const line = JSON.parse(fs.readFileSync(path.join(dir, "iam.log"), "utf8").split("\n")[0]);
+      const line = JSON.parse(fs.readFileSync(path.join(gw.dir, "iam.log"), "utf8").split("\n")[0]);
       expect(line).toEqual({ user: `arn:aws:iam::000000000000:user/test`, key: "test" });
       expect(gateway.describeAuthorization()).toMatch(
         /^\$connect IAM authorization \(AWS_IAM\): SigV4 verified .*access key test\); any valid signature may connect/,
@@ -77,26 +40,26 @@ describe("LocalGateway with IAM authorization", () => {
     });
 
     test("accepts a presigned URL (the query-string form browsers use), wss:// too", async () => {
-      const gateway = await start();
+      const gateway = await gw.start();
       await (await Client.connect(await presignedUrl(`${gateway.url}?room=1`))).close();
       const secure = gateway.url.replace(/^ws:/, "wss:");
       const signed = await presignedUrl(secure);
       const { WebSocket } = await import("ws");
       await new Promise<void>((resolve, reject) => {
-        const ws = new WebSocket(signed, { ca: fs.readFileSync(certificates.caFile) });
+        const ws = new WebSocket(signed, { ca: fs.readFileSync(gw.certificates.caFile) });
         ws.once("open", () => (ws.close(), resolve()));
         ws.once("error", reject);
       });
     });
 
     test("refuses an unsigned handshake with 403 Missing Authentication Token, without calling $connect", async () => {
-      const gateway = await start();
+      const gateway = await gw.start();
       await expect(Client.connect(gateway.url)).rejects.toEqual(refusedWith("Missing Authentication Token"));
-      expect(backend.callsTo("/connect")).toHaveLength(0);
+      expect(gw.backend.callsTo("/connect")).toHaveLength(0);
     });
 
     test("refuses tampered handshakes: another query string, another secret, an unknown key, another region, an expired signature", async () => {
-      const gateway = await start();
+      const gateway = await gw.start();
       const url = `${gateway.url}?room=1`;
       const headers = await signedHeaders(url);
       await expect(Client.connect(`${gateway.url}?room=2`, { headers })).rejects.toEqual(refusedWith(SIGNATURE_MISMATCH));
@@ -112,24 +75,24 @@ describe("LocalGateway with IAM authorization", () => {
       const old = new Date(Date.now() - 10 * 60_000);
       await expect(Client.connect(url, { headers: await signedHeaders(url, { signingDate: old }) })).rejects.toEqual(refusedWith("Signature expired"));
       await expect(Client.connect(await presignedUrl(url, { signingDate: old, expiresIn: 60 }))).rejects.toEqual(refusedWith("Signature expired"));
-      expect(backend.callsTo("/connect")).toHaveLength(0);
+      expect(gw.backend.callsTo("/connect")).toHaveLength(0);
     });
 
     test("with an identity policy (--iam-policy), needs execute-api:Invoke on the $connect route's ARN", async () => {
-      const arn = connectMethodArn(iamChat);
-      const allowing = await start({
-        iamPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: `${iamChat.executionArn}/prod/*` }] },
+      const arn = connectMethodArn(gw.api);
+      const allowing = await gw.start({
+        iamPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: `${gw.api.executionArn}/prod/*` }] },
       });
       await (await Client.connect(allowing.url, { headers: await signedHeaders(allowing.url) })).close();
       expect(allowing.describeAuthorization()).toContain(`execute-api:Invoke on ${arn} checked against --iam-policy`);
 
-      const otherStage = await start({
-        iamPolicy: { Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: `${iamChat.executionArn}/dev/*` }] },
+      const otherStage = await gw.start({
+        iamPolicy: { Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: `${gw.api.executionArn}/dev/*` }] },
       });
       await expect(Client.connect(otherStage.url, { headers: await signedHeaders(otherStage.url) })).rejects.toEqual(
         refusedWith(`User: arn:aws:iam::000000000000:user/test is not authorized to perform: execute-api:Invoke on resource: ${arn}`),
       );
-      const denying = await start({
+      const denying = await gw.start({
         iamPolicy: {
           Statement: [
             { Effect: "Allow", Action: "*", Resource: "*" },
@@ -138,7 +101,7 @@ describe("LocalGateway with IAM authorization", () => {
         },
       });
       await expect(Client.connect(denying.url, { headers: await signedHeaders(denying.url) })).rejects.toEqual(refusedWith("with an explicit deny"));
-      await expect(LocalGateway.start({ api: iamChat, iamPolicy: { Statement: "nope" } })).rejects.toThrow(/Statement must be a statement or a list/);
+      await expect(LocalGateway.start({ api: gw.api, iamPolicy: { Statement: "nope" } })).rejects.toThrow(/Statement must be a statement or a list/);
     });
   });
 
@@ -146,7 +109,7 @@ describe("LocalGateway with IAM authorization", () => {
     /** A connected client and its id. */
     async function connected(gateway: LocalGateway): Promise<{ client: Client; id: string }> {
       const client = await Client.connect(gateway.url, { headers: await signedHeaders(gateway.url) });
-      return { client, id: JSON.parse((await backend.waitFor("/connect")).body).connectionId };
+      return { client, id: JSON.parse((await gw.backend.waitFor("/connect")).body).connectionId };
     }
 
     const sdk = (gateway: LocalGateway, secretAccessKey = "test") =>
@@ -155,11 +118,11 @@ describe("LocalGateway with IAM authorization", () => {
         region: "us-east-1",
         credentials: { accessKeyId: "test", secretAccessKey },
         maxAttempts: 1,
-        requestHandler: { httpsAgent: new https.Agent({ ca: fs.readFileSync(certificates.caFile) }) },
+        requestHandler: { httpsAgent: new https.Agent({ ca: fs.readFileSync(gw.certificates.caFile) }) },
       });
 
     test("verifies the signature of every call: the SDK with the emulator's credentials delivers, with another secret it gets 403 InvalidSignatureException", async () => {
-      const gateway = await start();
+      const gateway = await gw.start();
       const { client, id } = await connected(gateway);
       const good = sdk(gateway);
       await good.send(new PostToConnectionCommand({ ConnectionId: id, Data: Buffer.from("signed") }));
@@ -177,13 +140,13 @@ describe("LocalGateway with IAM authorization", () => {
     });
 
     test("refuses a body other than the one signed, and accepts a presigned call", async () => {
-      const gateway = await start();
+      const gateway = await gw.start();
       const { client, id } = await connected(gateway);
       const url = `${gateway.connectionsUrl}/@connections/${encodeURIComponent(id)}`;
       const post = (target: string, headers: Record<string, string>, body: string) =>
         new Promise<{ status: number; type?: string }>((resolve, reject) =>
           https
-            .request(target, { method: "POST", headers, ca: fs.readFileSync(certificates.caFile) }, (res) => {
+            .request(target, { method: "POST", headers, ca: fs.readFileSync(gw.certificates.caFile) }, (res) => {
               res.resume();
               resolve({ status: res.statusCode!, type: res.headers["x-amzn-errortype"] as string | undefined });
             })
@@ -200,7 +163,7 @@ describe("LocalGateway with IAM authorization", () => {
     });
 
     test("a plain HTTP call answers 403 MissingAuthenticationTokenException without a signature", async () => {
-      const gateway = await start({ tls: undefined });
+      const gateway = await gw.start({ tls: undefined });
       const status = await new Promise<number>((resolve, reject) =>
         http
           .request(`${gateway.connectionsUrl}/@connections/L0SM9cOFvHcCIhw=`, { method: "GET" }, (res) => (res.resume(), resolve(res.statusCode!)))
