@@ -18,7 +18,10 @@
 // and passes every other request to moto unchanged. Time is scaled: with
 // `timeScale` 0.01 a 900 s function runs 9 s and a 45-minute build 27 s, so
 // the chained invocations that wait for long builds run in seconds. The
-// handler's own timing (POLL_MS, SAFETY_MS, BACKOFF_MS) is scaled alike.
+// handler's own timing (POLL_MS, BACKOFF_MS) is scaled alike; its reserve
+// (SAFETY_MS) is not below one real second: it covers the last call to the
+// emulator and the return, which take real time (a 30 s reserve scaled to
+// 0.3 s let a function time out while a loaded machine answered one call).
 import { spawn, spawnSync } from "child_process";
 import { createHash, randomUUID } from "crypto";
 import * as fs from "fs";
@@ -26,6 +29,9 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { freePort } from "../../../scripts/emulator";
+
+/** The least real time a stand-in function keeps back to make its last call and return (the header says why). */
+export const SAFETY_FLOOR_MS = 1000;
 
 /** What a test sets about the builds and the clock. */
 export interface StandInOptions {
@@ -369,7 +375,7 @@ async function serve(options: StandInOptions): Promise<void> {
         ...(configuration.Environment?.Variables ?? {}),
         // The handler's clock, scaled (constructs/deploy-actions/timing.js).
         POLL_MS: String(15000 * scale),
-        SAFETY_MS: String(30000 * scale),
+        SAFETY_MS: String(Math.max(30000 * scale, SAFETY_FLOOR_MS)),
         BACKOFF_MS: String(5000 * scale),
         BACKOFF_MAX_MS: String(60000 * scale),
       },
