@@ -29,7 +29,7 @@ import * as path from "path";
 import { Emulator, startEmulator } from "../../scripts/emulator";
 import { PROJECT_DIR } from "../helpers";
 import { describeE2e, REGION, sdkConfig } from "./e2e";
-import { removeWorkdir, RunResult, terraformAsync, terraformJsonAsync, terraformRunAsync, workdir } from "./terraform";
+import { planChangesOf, removeWorkdir, terraformAsync, terraformJsonAsync, terraformRunAsync, workdir } from "./terraform";
 
 const MINUTES = 60_000;
 
@@ -235,17 +235,6 @@ async function terraformSteps(
     stdout.push(r.stdout);
   }
   return { outputs, stdout, cpuSeconds };
-}
-
-/** The changes of a `plan -detailed-exitcode` run: "" when none; throws when the plan failed. */
-export function planChangesOf(r: RunResult): string {
-  if (r.status === 0) return "";
-  if (r.status === 2)
-    return r.output
-      .split("\n")
-      .filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l))
-      .join("\n");
-  throw new Error(`the plan failed (exit ${r.status}):\n${r.output}`);
 }
 
 /** Plain terraform: init (plugin cache) and apply; plan -detailed-exitcode; destroy. */

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
-import { terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
+import { planChangesOf, terraform, terraformRun, toolAvailable, workdir, writeJson } from "./terraform";
 
 export const REGION = "us-east-1";
 
@@ -65,14 +65,7 @@ export function apply(dir: string, vars: string[] = [], env: Record<string, stri
 
 /** The second plan after apply: the text of the changes, or "" when there are none. */
 export function secondPlanChanges(dir: string, vars: string[] = [], env: Record<string, string> = {}): string {
-  const r = terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars], env);
-  if (r.status === 0) return "";
-  if (r.status === 2)
-    return r.output
-      .split("\n")
-      .filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l))
-      .join("\n");
-  throw new Error(`second plan failed (exit ${r.status}):\n${r.output}`);
+  return planChangesOf(terraformRun(dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode", ...vars], env));
 }
 
 export function destroy(dir: string, vars: string[] = [], env: Record<string, string> = {}): void {

@@ -126,6 +126,17 @@ export async function terraformJsonAsync(cwd: string, args: string[], env: Recor
   return JSON.parse(r.stdout);
 }
 
+/** The changes of a `plan -detailed-exitcode` run: "" when none; throws when the plan failed. */
+export function planChangesOf(r: RunResult): string {
+  if (r.status === 0) return "";
+  if (r.status === 2)
+    return r.output
+      .split("\n")
+      .filter((l) => /^\s+[~+-]|^\s+# |^Plan:/.test(l))
+      .join("\n");
+  throw new Error(`the plan failed (exit ${r.status}):\n${r.output}`);
+}
+
 /** Runs terraform and throws with its output when it fails. */
 export function terraform(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs?: number): string {
   const r = terraformRun(cwd, args, env, timeoutMs);
