@@ -24,13 +24,8 @@ export function apiFromTerraformState(state: unknown, selection: ApiSelection = 
   return buildApiModel(resources, selection, source);
 }
 
-/**
- * Runs a terraform command that prints JSON (`show -json`, `output -json`) in
- * a root and returns the parsed output; a failure's message holds terraform's
- * stderr.
- */
-export function terraformJson(dir: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TerraformJson> {
-  const command = `terraform ${args.join(" ")}`;
+/** Runs a terraform command in a root and returns its standard output; a failure's message holds terraform's stderr. */
+function terraformStdout(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("terraform", args, { cwd: dir, env });
     const out: Buffer[] = [];
@@ -38,15 +33,30 @@ export function terraformJson(dir: string, args: string[], env: NodeJS.ProcessEn
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => (err += d));
     child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${command} failed in ${dir} (exit ${code}): ${err.trim()}`));
-      try {
-        resolve(JSON.parse(Buffer.concat(out).toString("utf8")));
-      } catch (e) {
-        reject(new Error(`${command} printed no JSON in ${dir}: ${(e as Error).message}`));
-      }
-    });
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out).toString("utf8"))
+        : reject(new Error(`terraform ${args.join(" ")} failed in ${dir} (exit ${code}): ${err.trim()}`)),
+    );
   });
+}
+
+/** Parses what `terraform <args>` printed as JSON, or says that it printed none. */
+function parsedFrom(text: string, dir: string, args: string[]): TerraformJson {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`terraform ${args.join(" ")} printed no JSON in ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs a terraform command that prints JSON (`show -json`, `output -json`) in
+ * a root and returns the parsed output; a failure's message holds terraform's
+ * stderr.
+ */
+export async function terraformJson(dir: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<TerraformJson> {
+  return parsedFrom(await terraformStdout(dir, args, env), dir, args);
 }
 
 /**
@@ -84,21 +94,7 @@ export function shownFromPulledState(pulled: unknown): TerraformJson {
  * a root's state on every run.
  */
 export async function showState(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<TerraformJson> {
-  const pulled = await new Promise<string>((resolve, reject) => {
-    const child = spawn("terraform", ["state", "pull"], { cwd: dir, env });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(Buffer.concat(out).toString("utf8")) : reject(new Error(`terraform state pull failed in ${dir} (exit ${code}): ${err.trim()}`)),
-    );
-  });
-  if (pulled.trim() === "") return {};
-  try {
-    return shownFromPulledState(JSON.parse(pulled));
-  } catch (e) {
-    throw new Error(`terraform state pull printed no JSON in ${dir}: ${(e as Error).message}`);
-  }
+  const args = ["state", "pull"];
+  const pulled = await terraformStdout(dir, args, env);
+  return pulled.trim() === "" ? {} : shownFromPulledState(parsedFrom(pulled, dir, args));
 }
