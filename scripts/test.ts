@@ -82,7 +82,13 @@ interface Done {
 }
 
 /** A shell line printing the shell's children's CPU ticks (cutime and cstime, fields 16 and 17 of /proc/<pid>/stat), when /proc has them. */
-const CPU_LINE = `[ -r /proc/$$/stat ] && echo "@@cpu $(cut -d' ' -f16,17 /proc/$$/stat)" >&2`;
+export const CPU_LINE = `[ -r /proc/$$/stat ] && echo "@@cpu $(cut -d' ' -f16,17 /proc/$$/stat)" >&2`;
+
+/** Splits the `@@cpu` line of {@link CPU_LINE} off an output: the output without it, and the CPU seconds (NaN when missing). */
+export function splitCpu(text: string): { output: string; cpuSeconds: number } {
+  const ticks = /^@@cpu (\d+) (\d+)$/m.exec(text);
+  return { output: text.replace(/^@@cpu .*\n?/m, ""), cpuSeconds: ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : NaN };
+}
 
 /** CPU seconds (user + system) of this process's finished children and all their descendants (/proc/self/stat cutime + cstime). */
 function childrenCpuSeconds(): number {
@@ -184,14 +190,8 @@ async function main(): Promise<void> {
         child.on("error", (e) => chunks.push(Buffer.from(String(e))));
         child.on("close", (code) => {
           running.delete(suite.name);
-          const text = Buffer.concat(chunks).toString("utf8");
-          const ticks = /^@@cpu (\d+) (\d+)$/m.exec(text);
-          const done = {
-            code: code ?? 1,
-            seconds: (Date.now() - started) / 1000,
-            output: text.replace(/^@@cpu .*\n?/m, ""),
-            cpuSeconds: ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : NaN,
-          };
+          const { output, cpuSeconds } = splitCpu(Buffer.concat(chunks).toString("utf8"));
+          const done = { code: code ?? 1, seconds: (Date.now() - started) / 1000, output, cpuSeconds };
           results[suite.name] = done;
           console.log(
             `\n== ${suite.name} (npm run ${suite.script}): ${done.code === 0 ? "passed" : `FAILED (exit ${done.code})`} after ${done.seconds.toFixed(0)} s`,

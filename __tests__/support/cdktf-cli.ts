@@ -1,9 +1,8 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { motoAvailable } from "../../scripts/emulator";
 import { PROJECT_DIR } from "../helpers";
-import { CPU_LINE, splitCpu, toolAvailable } from "./terraform";
+import { spawnWithCpu, toolAvailable } from "./terraform";
 
 /** What scripts/terraform-env.js exports (a plain Node script). */
 export interface TerraformEnvModule {
@@ -73,29 +72,17 @@ export const NO_INTERNET: Record<string, string> = {
  * tells a user to, with extra environment variables, without blocking the
  * worker (the emulator's deployment fixture waits on it).
  */
-export function npmRun(script: string, args: string[], env: Record<string, string>, timeoutMs = 15 * 60_000): Promise<NpmRun> {
+export async function npmRun(script: string, args: string[], env: Record<string, string>, timeoutMs = 15 * 60_000): Promise<NpmRun> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    // Through sh, which then prints the CPU time of npm and everything it started.
-    const child = spawn("sh", ["-c", `npm run --silent "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", script, "--", ...args], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => chunks.push(c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    let error = "";
-    child.on("error", (e) => (error = String(e)));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const stopped = signal ? `\nnpm run ${script} was stopped by ${signal}` : "";
-      const { output, cpuSeconds } = splitCpu(`${Buffer.concat(chunks).toString("utf8")}${error}${stopped}`);
-      // eslint-disable-next-line no-control-regex
-      resolve({ status: code ?? -1, output: output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""), seconds: (Date.now() - started) / 1000, cpuSeconds });
-    });
+  // Through sh, which then prints the CPU time of npm and everything it started.
+  const r = await spawnWithCpu("npm run --silent", [script, "--", ...args], {
+    cwd: PROJECT_DIR,
+    env: { ...process.env, ...env },
+    timeoutMs,
+    name: `npm run ${script}`,
   });
+  // eslint-disable-next-line no-control-regex
+  return { status: r.status, output: r.output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""), seconds: (Date.now() - started) / 1000, cpuSeconds: r.cpuSeconds };
 }
 
 /** Fails with the command's output when it did not exit 0. */

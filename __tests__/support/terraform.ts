@@ -4,6 +4,7 @@ import * as path from "path";
 import { synthesize } from "../../stacks/synth";
 import { ProjectStacks } from "../../stacks/app";
 import { settingsWith, PROJECT_DIR } from "../helpers";
+import { CPU_LINE, splitCpu } from "../../scripts/test";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { forgetLockedHashes } = require("../../scripts/terraform-env");
 
@@ -63,33 +64,20 @@ export function terraformRun(cwd: string, args: string[], env: Record<string, st
 }
 
 /**
- * A shell line that prints the CPU time (user + system ticks) of the shell's
- * finished children, from /proc (Linux); nothing elsewhere.
+ * Runs `command "$@"` through sh with `args` in `cwd`, without blocking the
+ * worker, then has sh print the CPU time of the command and everything it
+ * started ({@link CPU_LINE}). Resolves with the exit status, standard output,
+ * both streams together (a stop by a signal said at the end) and the CPU seconds.
  */
-export const CPU_LINE = `[ -r /proc/$$/stat ] && echo "@@cpu $(cut -d' ' -f16,17 /proc/$$/stat)" >&2`;
-
-/** Splits the `@@cpu` line of {@link CPU_LINE} off an output: the output without it, and the CPU seconds (NaN when missing). */
-export function splitCpu(text: string): { output: string; cpuSeconds: number } {
-  const ticks = /^@@cpu (\d+) (\d+)$/m.exec(text);
-  return { output: text.replace(/^@@cpu .*\n?/m, ""), cpuSeconds: ticks ? (Number(ticks[1]) + Number(ticks[2])) / 100 : NaN };
-}
-
-/**
- * {@link terraformRun} without blocking the worker: several roots (a fixture
- * and a stack, several plans) can run at once, and a test can wait on them.
- * Also says how much CPU terraform and its provider processes took.
- */
-export function terraformRunAsync(
-  cwd: string,
+export function spawnWithCpu(
+  command: string,
   args: string[],
-  env: Record<string, string> = {},
-  timeoutMs = 15 * 60_000,
+  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly timeoutMs: number; readonly name: string },
 ): Promise<RunResult & { readonly stdout: string; readonly cpuSeconds: number }> {
   return new Promise((resolve) => {
-    const all = [...args, ...(args[0] === "version" ? [] : ["-no-color"])];
-    const child = spawn("sh", ["-c", `terraform "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", ...all], {
-      cwd,
-      env: { ...process.env, TF_IN_AUTOMATION: "1", ...env },
+    const child = spawn("sh", ["-c", `${command} "$@"; rc=$?; ${CPU_LINE}; exit $rc`, "sh", ...args], {
+      cwd: options.cwd,
+      env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks: Buffer[] = [];
@@ -99,17 +87,33 @@ export function terraformRunAsync(
       stdout.push(c);
     });
     child.stderr.on("data", (c: Buffer) => chunks.push(c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     let error = "";
     child.on("error", (e) => (error = String(e)));
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const killed = signal ? `\nterraform was stopped by ${signal}${signal === "SIGKILL" ? ` after ${timeoutMs} ms` : ""}` : "";
+      const killed = signal ? `\n${options.name} was stopped by ${signal}${signal === "SIGKILL" ? ` after ${options.timeoutMs} ms` : ""}` : "";
       const { output, cpuSeconds } = splitCpu(`${Buffer.concat(chunks).toString("utf8")}${error}${killed}`);
-      afterCommand(cwd, args, code ?? -1);
       resolve({ status: code ?? -1, output, stdout: Buffer.concat(stdout).toString("utf8"), cpuSeconds });
     });
   });
+}
+
+/**
+ * {@link terraformRun} without blocking the worker: several roots (a fixture
+ * and a stack, several plans) can run at once, and a test can wait on them.
+ * Also says how much CPU terraform and its provider processes took.
+ */
+export async function terraformRunAsync(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 15 * 60_000,
+): Promise<RunResult & { readonly stdout: string; readonly cpuSeconds: number }> {
+  const all = [...args, ...(args[0] === "version" ? [] : ["-no-color"])];
+  const r = await spawnWithCpu("terraform", all, { cwd, env: { ...process.env, TF_IN_AUTOMATION: "1", ...env }, timeoutMs, name: "terraform" });
+  afterCommand(cwd, args, r.status);
+  return r;
 }
 
 /** {@link terraform} without blocking the worker: resolves with the output, rejects with it when terraform fails. */
