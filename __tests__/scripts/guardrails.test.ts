@@ -7,7 +7,7 @@ import { PROJECT_DIR } from "../helpers";
 /**
  * `npm run guardrails` as a command (scripts/guardrails.ts): its exit codes
  * and messages on inputs that need no Terraform. The examples' plans are
- * checked in __tests__/terraform/guardrails-plans.test.ts.
+ * checked in __tests__/terraform/examples.test.ts.
  */
 
 let dir: string;

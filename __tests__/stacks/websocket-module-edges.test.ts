@@ -19,7 +19,7 @@ import { buildStacks, EDGE_OUTPUTS, EDGE_VARIABLES, only, ref } from "./support"
  * The production edges of both seed modules (issue 14): custom domain,
  * `$connect` authorization, per-route throttling of custom routes. Checked
  * on the synthesized JSON; terraform validate/plan of each feature is in
- * __tests__/terraform/module-edges.test.ts.
+ * __tests__/terraform/modules.test.ts.
  */
 const stacks = buildStacks({});
 const MODULES: Record<string, any> = { "websocket-nlb": synthJson(stacks.nlb), "websocket-alb": synthJson(stacks.alb) };

@@ -169,17 +169,74 @@ export function writeJson(file: string, content: unknown): void {
   fs.writeFileSync(file, JSON.stringify(content, null, 2));
 }
 
+/** One module call of a shared HCL root: the module's folder, its inputs, and the outputs its test reads. */
+export interface ModuleInstance {
+  readonly source: string;
+  readonly inputs: Record<string, unknown>;
+  readonly outputs?: readonly string[];
+}
+
 /**
- * Writes an HCL root (`main.tf.json`, offline provider) into `dir` that calls
- * the module at `source` as `module "ws"` with `inputs`, and exposes each of
- * `outputs` as a root output of the same name.
+ * Writes one HCL root (`main.tf.json`, offline provider) calling each of
+ * `instances` as `module "<name>"`, and exposing each instance's outputs as
+ * root outputs named `<name>__<output>`. Several configurations of the
+ * modules then cost one `init`, one `plan` and one `show -json` (about 5 CPU
+ * s of Terraform and provider start-up each, docs/testing.md) instead of one
+ * each; {@link instancePlan} reads one instance back as if it had been planned alone.
  */
-export function writeModuleRoot(dir: string, source: string, inputs: Record<string, unknown>, outputs: string[] = []): void {
+export function writeModulesRoot(dir: string, instances: Record<string, ModuleInstance>): void {
+  const output: Record<string, unknown> = {};
+  for (const [name, i] of Object.entries(instances)) for (const o of i.outputs ?? []) output[`${name}__${o}`] = { value: `\${module.${name}.${o}}` };
   writeJson(path.join(dir, "main.tf.json"), {
     provider: { aws: OFFLINE_PROVIDER },
-    module: { ws: { source, ...inputs } },
-    ...(outputs.length > 0 && { output: Object.fromEntries(outputs.map((o) => [o, { value: `\${module.ws.${o}}` }])) }),
+    module: Object.fromEntries(Object.entries(instances).map(([name, i]) => [name, { source: i.source, ...i.inputs }])),
+    ...(Object.keys(output).length > 0 && { output }),
   });
+}
+
+/**
+ * One instance of a root written by {@link writeModulesRoot}, shaped as the
+ * plan of a root that called it alone: its resources as the root module's
+ * (so {@link plannedResources} reads them), its outputs under their own
+ * names, and its checks (`checks`: the status and problems of each check block of the instance).
+ */
+export function instancePlan(plan: any, name: string): any {
+  const address = `module.${name}`;
+  const child = (plan.planned_values?.root_module?.child_modules ?? []).find((m: any) => m.address === address);
+  if (!child) throw new Error(`the plan has no module instance ${address}`);
+  const prefix = `${name}__`;
+  const outputs = Object.fromEntries(
+    Object.entries(plan.planned_values?.outputs ?? {})
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
+  const checks = (plan.checks ?? []).filter((c: any) => c.address?.kind === "check" && c.address?.module === address);
+  return { planned_values: { root_module: child, outputs }, checks };
+}
+
+/** The messages of the failed check blocks of an {@link instancePlan}, each on one line. */
+export function failedChecks(instance: any): string[] {
+  return instance.checks.flatMap((c: any) =>
+    (c.instances ?? []).filter((i: any) => i.status === "fail").flatMap((i: any) => (i.problems ?? []).map((p: any) => String(p.message).replace(/\s+/g, " "))),
+  );
+}
+
+/**
+ * The error diagnostics of a failed plan of a {@link writeModulesRoot} root,
+ * by module instance: Terraform names the call (`in module.<name>`) of an
+ * input variable's validation, and the instance's folder
+ * (`.terraform/modules/<name>/`) of a precondition. Each instance's text is
+ * on one line (Terraform wraps long messages).
+ */
+export function errorsByInstance(output: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const block of output.split(/^(?=(?:│\s*)?Error: )/m).slice(1)) {
+    const name = /in module\.(\w+)|\.terraform\/modules\/(\w+)\//.exec(block);
+    if (!name) continue;
+    const key = name[1] ?? name[2];
+    out[key] = `${out[key] ?? ""} ${block.replace(/\n│\s*/g, " ").replace(/\s+/g, " ")}`.trim();
+  }
+  return out;
 }
 
 /**
