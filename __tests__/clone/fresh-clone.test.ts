@@ -1,15 +1,19 @@
 // Every cheap command the README, docs/ and `help` offer, run as a user runs
-// it in a fresh clone of HEAD: no dist/, cdktf.out/, .tmp/, .local/ or
+// it in a fresh clone of the working tree (support/fresh-clone.ts: HEAD plus
+// what is not committed yet): no dist/, cdktf.out/, .tmp/, .local/ or
 // .terraform-cli/, only the installed packages (node_modules, linked: `npm ci`
 // needs the registry and takes a minute; .ci/run does it on its clean clone).
+// `npm test` type-checks and lints the tree here, once, through
+// `npm run test:quick` (scripts/test.ts, FULL_SUITES).
 // A fresh clone once crashed `npm run local` on a missing .tmp/, and `npm run
 // bench` on a validation added after it was written: this suite is where such
 // rot shows. The command registry (__tests__/support/commands.ts) names this
-// file for each command it runs; commit before running it (it clones HEAD).
+// file for each command it runs.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
+import { freshClone, git } from "../support/fresh-clone";
 import { toolAvailable } from "../support/terraform";
 
 const STACKS = ["chat", "websocket-alb", "websocket-nlb"];
@@ -17,12 +21,6 @@ const MINUTES = 60_000;
 
 let dir: string;
 let clone: string;
-
-function git(cwd: string, args: string[]): string {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed in ${cwd}: ${r.stderr}`);
-  return r.stdout.replace(/\n$/, "");
-}
 
 /** The environment of a user's shell: none of the variables jest, npm or this suite's parent project set. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -56,19 +54,14 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(base, "fresh-"));
   fs.mkdirSync(path.join(dir, "tmp"));
   clone = path.join(dir, "repo");
-  const head = git(PROJECT_DIR, ["rev-parse", "HEAD"]);
-  git(dir, ["clone", "--quiet", "--no-checkout", PROJECT_DIR, clone]);
-  git(clone, ["checkout", "--quiet", head]);
-  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(clone, "node_modules"), "dir");
-  // .gitignore's `node_modules/` matches a folder, not this link.
-  fs.appendFileSync(path.join(clone, ".git", "info", "exclude"), "/node_modules\n");
+  freshClone(PROJECT_DIR, clone);
 }, 2 * MINUTES);
 
 afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("a fresh clone of HEAD", () => {
+describe("a fresh clone of the working tree", () => {
   test("has none of the folders the commands make", () => {
     for (const made of ["dist", "cdktf.out", ".tmp", ".local", ".terraform-cli"]) expect([made, fs.existsSync(path.join(clone, made))]).toEqual([made, false]);
     expect(changes()).toBe("");

@@ -1,8 +1,8 @@
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { describeE2e } from "../support/e2e";
+import { freshClone } from "../support/fresh-clone";
 import { removeWorkdir, workdir } from "../support/terraform";
 import { customDomainExampleArgs, customDomainExampleChecks } from "./checks/custom-domain-example";
 import { LocalCommand, PROJECT_DIR } from "./support/clients";
@@ -73,11 +73,8 @@ describe("npm run local", () => {
     beforeAll(async () => {
       dir = workdir("gateway-clone");
       const clone = path.join(dir, "clone");
-      const head = git(PROJECT_DIR, ["rev-parse", "HEAD"]);
-      git(dir, ["clone", "--quiet", "--no-checkout", PROJECT_DIR, clone]);
-      git(clone, ["checkout", "--quiet", head]);
-      // The clone has no .tmp/, .local/, dist/ or cdktf.out/; only the installed packages are shared.
-      fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(clone, "node_modules"), "dir");
+      // The clone (of the working tree) has no .tmp/, .local/, dist/ or cdktf.out/; only the installed packages are shared.
+      freshClone(PROJECT_DIR, clone);
       // The custom-domain example: a module through its HCL example, with the prerequisites the command makes on the emulator.
       command = new LocalCommand(["websocket-nlb-custom-domain", "--once", ...customDomainExampleArgs(dir)], { cwd: clone, npm: true });
       exit = await command.exited;
@@ -105,9 +102,3 @@ describe("npm run local", () => {
     customDomainExampleChecks(() => command);
   });
 });
-
-function git(cwd: string, args: string[]): string {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr}`);
-  return r.stdout.trim();
-}

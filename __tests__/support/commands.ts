@@ -81,6 +81,18 @@ function viaNpmTest(script: string, how: string): CommandEntry {
   };
 }
 
+/** Run by `npm run test:quick` (scripts/test.ts, QUICK_SUITES), which `npm test`'s clone suite runs in its fresh clone of the working tree. */
+function viaTestQuick(script: string, how: string): CommandEntry {
+  return {
+    command: `npm run ${script}`,
+    how: `${how}; run by \`npm run test:quick\`, which \`npm test\` runs in the clone suite's fresh clone of the working tree`,
+    runBy: [
+      { file: "scripts/test.ts", evidence: [new RegExp(`\\{ name: "[\\w-]+", script: "${escape(script)}", jest: false, nice: \\d+ \\}`)] },
+      { file: FRESH_CLONE, evidence: [/\b(?:ok|run)\(\s*"npm run test:quick /] },
+    ],
+  };
+}
+
 export const COMMANDS: readonly CommandEntry[] = [
   // What CI runs on a clean clone.
   {
@@ -90,15 +102,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { command: "npm ci", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm ci\b/m] }] },
   { command: "npm test", how: "by `.ci/run` on a clean clone", runBy: [{ file: ".ci/run", evidence: [/^npm test$/m] }] },
-  viaNpmTest("typecheck", "the type check"),
-  viaNpmTest("lint", "Prettier (`--check`) and ESLint (`--max-warnings 0`)"),
+  viaTestQuick("typecheck", "the type check"),
+  viaTestQuick("lint", "Prettier (`--check`) and ESLint (`--max-warnings 0`)"),
   viaNpmTest("test:unit", "the unit suite"),
   viaNpmTest("test:terraform", "the terraform suite"),
   viaNpmTest("test:e2e", "the e2e suite"),
   viaNpmTest("test:gateway", "the local WebSocket gateway suite"),
   viaNpmTest("test:clone", "the fresh-clone suite"),
 
-  // Run from a fresh clone of HEAD (no dist/, cdktf.out/, .tmp/, .terraform-cli/).
+  // Run from a fresh clone of the working tree (no dist/, cdktf.out/, .tmp/, .terraform-cli/).
   freshClone(
     "npm run test:quick",
     "from a fresh clone, on one unit test file (type check, lint and that file); the same script as `npm test`, in its --quick mode",

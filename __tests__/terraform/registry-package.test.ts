@@ -19,15 +19,28 @@ function outsideTempDir(prefix: string): string {
 
 const VERSION = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).version;
 
-/** An HCL root using the unpacked module by a relative path, with a provider that plans without AWS. */
-function hclRoot(dir: string, moduleSource: string, inputs: string): void {
+/** The module call's name of each module in the shared root. */
+const CALL: Record<string, string> = { "websocket-nlb": "websocket_nlb", "websocket-alb": "websocket_alb" };
+
+/**
+ * An HCL root using each unpacked module (`modules`: name -> inputs) by a
+ * relative path, with a provider that plans without AWS. One root for both
+ * modules: one init, validate and plan instead of one each (docs/testing.md).
+ */
+function hclRoot(dir: string, modules: Record<string, string>): void {
   const provider = Object.entries(OFFLINE_PROVIDER)
     .map(([k, v]) => `  ${k} = ${typeof v === "string" && v !== "true" ? JSON.stringify(v) : v}`)
+    .join("\n");
+  const calls = Object.entries(modules)
+    .map(
+      ([name, inputs]) =>
+        `module "${CALL[name]}" {\n  source = ${JSON.stringify(`../${name}`)}\n${inputs}\n}\n\noutput "${CALL[name]}_url" {\n  value = module.${CALL[name]}.websocket_stage_invoke_url\n}\n`,
+    )
     .join("\n");
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, "main.tf"),
-    `terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.100" }\n  }\n}\n\nprovider "aws" {\n${provider}\n}\n\nmodule "ws" {\n  source = ${JSON.stringify(moduleSource)}\n${inputs}\n}\n\noutput "url" {\n  value = module.ws.websocket_stage_invoke_url\n}\n`,
+    `terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "~> 5.100" }\n  }\n}\n\nprovider "aws" {\n${provider}\n}\n\n${calls}`,
   );
 }
 
@@ -89,19 +102,28 @@ describeWith(["terraform", "tar"])("the private-registry packages (npm run packa
       expect(fs.readFileSync(path.join(dir, "examples", example, "main.tf"), "utf8")).toMatch(/source\s+=\s+"\.\.\/\.\."/);
   });
 
+  /** The root beside both unpacked modules (the tests above unpacked them): init, validate and plan once, for the tests below. */
+  let root: { dir: string; validate: string; plan: string } | undefined;
+  function sharedRoot(): { dir: string; validate: string; plan: string } {
+    if (root) return root;
+    const dir = path.join(outside, "root");
+    hclRoot(dir, INPUTS);
+    terraform(dir, ["init", "-input=false"]);
+    const validate = terraform(dir, ["validate"]);
+    return (root = { dir, validate, plan: terraform(dir, ["plan", "-input=false", "-lock=false"]) });
+  }
+
   test.each(Object.keys(INPUTS))("%s: an HCL root beside the unpacked module passes init, validate and an offline plan", (name) => {
-    const root = path.join(outside, `root-${name}`);
-    hclRoot(root, `../${name}`, INPUTS[name]);
-    terraform(root, ["init", "-input=false"]);
-    expect(terraform(root, ["validate"])).toMatch(/The configuration is valid/);
-    const plan = terraform(root, ["plan", "-input=false", "-lock=false"]);
+    const { dir, validate, plan } = sharedRoot();
+    const call = `module.${CALL[name]}`;
+    expect(validate).toMatch(/The configuration is valid/);
     expect(plan).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    expect(plan).toContain("module.ws.aws_api_gateway_vpc_link.private-link_VpcLink_09442C56 will be created");
-    expect(plan).toContain("module.ws.aws_apigatewayv2_stage.stage_0661E4AC will be created");
-    if (name === "websocket-alb") expect(plan).toContain("module.ws.aws_lambda_function.account-function_527A32C0[0] will be created");
+    expect(plan).toContain(`${call}.aws_api_gateway_vpc_link.private-link_VpcLink_09442C56 will be created`);
+    expect(plan).toContain(`${call}.aws_apigatewayv2_stage.stage_0661E4AC will be created`);
+    if (name === "websocket-alb") expect(plan).toContain(`${call}.aws_lambda_function.account-function_527A32C0[0] will be created`);
     // Terraform copied nothing from the repository: the module it loaded is the unpacked folder.
-    const modules = JSON.parse(fs.readFileSync(path.join(root, ".terraform", "modules", "modules.json"), "utf8"));
-    expect(path.resolve(root, modules.Modules.find((m: any) => m.Key === "ws").Dir)).toBe(path.join(outside, name));
+    const modules = JSON.parse(fs.readFileSync(path.join(dir, ".terraform", "modules", "modules.json"), "utf8"));
+    expect(path.resolve(dir, modules.Modules.find((m: any) => m.Key === CALL[name]).Dir)).toBe(path.join(outside, name));
   });
 
   test.each(Object.keys(INPUTS))("%s: the examples inside the archive pass init and validate against the archive's module", (name) => {
