@@ -38,13 +38,28 @@ export function freePort(): Promise<number> {
  */
 export function motoCommand(): { command: string; args: string[] } {
   const launcher = [LAUNCHER_FROM_SOURCE, LAUNCHER].find((f) => fs.existsSync(f));
-  if (launcher && spawnSync("python3", ["-c", "import moto.server"]).status === 0) return { command: "python3", args: [launcher] };
+  if (launcher && pythonHasMoto()) return { command: "python3", args: [launcher] };
   return { command: "moto_server", args: [] };
+}
+
+let pythonMoto: boolean | undefined;
+/**
+ * Whether `python3` has moto's server package, asked once per process: the
+ * import machinery finds it without importing it (importing moto.server
+ * takes half a CPU second, and every emulator start asked again).
+ */
+function pythonHasMoto(): boolean {
+  pythonMoto ??=
+    spawnSync("python3", [
+      "-c",
+      "import importlib.util, os, sys; s = importlib.util.find_spec('moto'); sys.exit(0 if s and any(os.path.exists(os.path.join(d, 'server.py')) for d in s.submodule_search_locations or []) else 1)",
+    ]).status === 0;
+  return pythonMoto;
 }
 
 /** Whether moto can be started on this machine. */
 export function motoAvailable(): boolean {
-  return spawnSync("sh", ["-c", "command -v moto_server"]).status === 0 || spawnSync("python3", ["-c", "import moto.server"]).status === 0;
+  return spawnSync("sh", ["-c", "command -v moto_server"]).status === 0 || pythonHasMoto();
 }
 
 /**

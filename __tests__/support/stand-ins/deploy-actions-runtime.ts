@@ -107,13 +107,39 @@ export interface RuntimeState {
 }
 
 /**
+ * This file compiled for a plain `node`, with the one module of the project
+ * it imports: transpiled into .tmp/stand-ins/ (the same relative layout)
+ * when a source is newer than its output. Through ts-node, each start took
+ * about two CPU seconds, most of it loading TypeScript.
+ */
+function compiledRuntime(): string {
+  const root = path.resolve(__dirname, "..", "..", "..");
+  const outputOf = (source: string) => path.join(root, ".tmp", "stand-ins", path.relative(root, source)).replace(/\.ts$/, ".js");
+  for (const source of [__filename, path.join(root, "scripts", "emulator.ts")]) {
+    const target = outputOf(source);
+    if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(source).mtimeMs) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof import("typescript");
+    const { outputText } = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: source,
+    });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    // Written aside and renamed: workers starting a stand-in at once never run a half-written file.
+    fs.writeFileSync(`${target}.${process.pid}`, outputText);
+    fs.renameSync(`${target}.${process.pid}`, target);
+  }
+  return outputOf(__filename);
+}
+
+/**
  * Starts the stand-in in a process of its own (a test's Terraform runs with
  * spawnSync, which would block a server in the test's own event loop) and
  * waits until it listens.
  */
 export async function startDeployActionsRuntime(options: StandInOptions): Promise<DeployActionsRuntime> {
-  const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), __filename], {
-    env: { ...process.env, DEPLOY_ACTIONS_RUNTIME_OPTIONS: JSON.stringify(options) },
+  const child = spawn(process.execPath, [compiledRuntime()], {
+    env: { ...process.env, DEPLOY_ACTIONS_RUNTIME_OPTIONS: JSON.stringify(options), DEPLOY_ACTIONS_RUNTIME_SOURCE_DIR: __dirname },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -170,8 +196,10 @@ export function functionError(output: string): string {
   return JSON.parse(`"${m[1]}"`);
 }
 
-const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
-const RUNNER = path.join(__dirname, "lambda-runner.js");
+/** This file's folder in the project (run compiled, from .tmp/stand-ins/, the parent says where it is). */
+const SOURCE_DIR = process.env.DEPLOY_ACTIONS_RUNTIME_SOURCE_DIR ?? __dirname;
+const PROJECT_DIR = path.resolve(SOURCE_DIR, "..", "..", "..");
+const RUNNER = path.join(SOURCE_DIR, "lambda-runner.js");
 
 /** The service and region of a request, from its SigV4 credential scope. */
 function scopeOf(req: http.IncomingMessage): { service?: string; region?: string } {
