@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
+import { git } from "../support/fresh-clone";
 import { readTarGz } from "../support/tar-reader";
 
 const MINUTES = 60_000;
@@ -15,12 +16,6 @@ let repo: string;
 let origin: string;
 let ghLog: string;
 let releases: string;
-
-function git(cwd: string, args: string[]): string {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed in ${cwd}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 /** Runs the job's command in the scratch repository, as the workflow step does. */
 function releaseJob(): { status: number; output: string } {

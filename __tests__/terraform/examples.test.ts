@@ -1,10 +1,10 @@
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
-import { describeWith, removeWorkdir, terraform, workdir, writeJson } from "../support/terraform";
+import { describeWith, removeWorkdir, terraform, terraformAsync, terraformJsonAsync, workdir, writeJson } from "../support/terraform";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
 
@@ -80,17 +80,6 @@ function copyExample(example: string, dir: string, copyModule: boolean): string 
     provider: { aws: [...(hasDefault ? [SKIP] : []), ...aliases.map((alias) => ({ alias, ...SKIP }))] },
   });
   return module;
-}
-
-/** Runs a command, resolving with its output (rejecting with it on a non-zero exit). */
-function run(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...OFFLINE_ENV, TF_IN_AUTOMATION: "1", ...env } });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} failed in ${cwd} (${code}):\n${output}`))));
-  });
 }
 
 /** One plan: an example, optionally changed, with the variables it needs. */
@@ -223,8 +212,8 @@ describeWith(["terraform"])("the HCL examples, each planned once offline", () =>
     }
     await Promise.all(
       Object.entries(dirs).map(async ([id, dir]) => {
-        printed[id] = await run(dir, "terraform", ["plan", "-input=false", "-lock=false", "-no-color", "-out=plan.bin"]);
-        fs.writeFileSync(path.join(dir, "plan.json"), await run(dir, "terraform", ["show", "-json", "plan.bin"]));
+        printed[id] = await terraformAsync(dir, ["plan", "-input=false", "-lock=false", "-out=plan.bin"], OFFLINE_ENV);
+        writeJson(path.join(dir, "plan.json"), await terraformJsonAsync(dir, ["show", "-json", "plan.bin"], OFFLINE_ENV));
       }),
     );
   }, 15 * MINUTES);

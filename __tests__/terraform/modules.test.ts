@@ -12,6 +12,7 @@ import {
   synthInto,
   terraform,
   terraformAsync,
+  terraformJsonAsync,
   terraformRunAsync,
   workdir,
   writeModulesRoot,
@@ -141,7 +142,7 @@ describeWith(["terraform"])("the modules as child modules of HCL roots, validate
   const roots: Record<"planned" | "badVariables" | "badCombinations", string> = { planned: "", badVariables: "", badCombinations: "" };
   let plan: any;
   let output: string;
-  const failed: Record<string, { status: number; errors: Record<string, string> }> = {};
+  let failed: Record<"badVariables" | "badCombinations", { status: number; errors: Record<string, string> }>;
 
   function write(dir: string, instances: Instances): void {
     const calls: Record<string, ModuleInstance> = {};
@@ -175,8 +176,8 @@ describeWith(["terraform"])("the modules as child modules of HCL roots, validate
       failing(roots.badCombinations),
     ]);
     output = planOutput;
-    plan = JSON.parse((await terraformRunAsync(roots.planned, ["show", "-json", "plan.bin"])).stdout);
-    Object.assign(failed, { badVariables, badCombinations });
+    plan = await terraformJsonAsync(roots.planned, ["show", "-json", "plan.bin"]);
+    failed = { badVariables, badCombinations };
   }, 10 * 60_000);
 
   afterAll(() => {
