@@ -263,6 +263,20 @@ export function planJson(dir: string, extraArgs: string[] = []): any {
   return planWithOutput(dir, extraArgs).plan;
 }
 
+/*
+ * VALIDATED_BY_PLAN: a root that a test plans is not also given `terraform
+ * validate`. Before it plans, `terraform plan` runs the validate walk on the
+ * whole configuration (terraform's internal/backend/local/backend_local.go,
+ * localRun: "If we have an operation, then we automatically do the
+ * input/validate here since every option requires this ... if
+ * b.OpValidation { ... Core.Validate(config) }") and stops with its errors.
+ * Seen here with terraform 1.11 and the AWS provider: a resource with count
+ * = 0 and delay_seconds = 99999 fails validate and fails plan with the same
+ * error, though the plan has nothing of it to plan. A validate beside the
+ * plan was one more provider start and schema load, ~2.5 CPU-s per root
+ * (docs/testing.md, "Fourth pass").
+ */
+
 /** Plans `dir` offline: `terraform show -json` of the plan, and what plan printed (its warnings). */
 export function planWithOutput(dir: string, extraArgs: string[] = []): { plan: any; output: string } {
   terraform(dir, ["init", "-input=false"]);

@@ -30,12 +30,9 @@ describeWith(["terraform"])("every stack, with the cdktf Testing matchers", () =
   });
   afterAll(() => removeWorkdir(outdir));
 
-  test("passes terraform validate with the real provider (toBeValidTerraform)", () => {
-    // The matcher runs init and validate in every stack of the manifest.
-    expect(outdir).toBeValidTerraform();
-  });
-
-  test("plans offline, each stack as a root module (toPlanSuccessfully)", () => {
+  // One matcher, not toBeValidTerraform as well: a plan runs terraform validate's walk before planning and fails
+  // with its errors (VALIDATED_BY_PLAN in support/terraform.ts), so a second init and validate per stack proved nothing more.
+  test("validates and plans offline, each stack as a root module (toPlanSuccessfully)", () => {
     // GIVEN the modules' required inputs, and providers that need no AWS account
     for (const stack of ["websocket-nlb", "websocket-alb"]) {
       const dir = path.join(outdir, "stacks", stack);

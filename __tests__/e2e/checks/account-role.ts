@@ -33,7 +33,7 @@ export function accountRoleChecks(ctx: () => DeploymentContext): void {
   test(
     "changing the account role's name on the applied stack applies, both ways: the region moves to the new role and the stack's previous one is deleted",
     async () => {
-      // WHEN chat.apiGatewayAccount.roleName changes on the applied stack (npm run deploy again)
+      // WHEN chat.apiGatewayAccount.roleName changes on the applied stack (synthesized and applied again)
       await ctx().reapply({ chat: { apiGatewayAccount: { roleName: RENAMED } } });
       // THEN the function did not stop at the stack's own role: the setting names the new role, the old one is gone
       expect(await setting()).toBe(await sharedArn(RENAMED));
