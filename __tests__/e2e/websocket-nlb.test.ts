@@ -6,12 +6,14 @@ import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadB
 import { describeDeployment } from "../support/deployment";
 import { exampleDeployment } from "../support/deployments";
 import { dashboardChecks } from "./checks/dashboard";
+import { LOCAL_GATEWAY_MODULE_ARGUMENTS, localGatewayModuleChecks } from "./checks/local-gateway-module";
 
 describeDeployment(
   "websocket-nlb module, consumed by examples/websocket-nlb, deployed on the emulator",
-  exampleDeployment("websocket-nlb", { moduleArguments: { websocket_api: { dashboard_enabled: true } } }),
+  exampleDeployment("websocket-nlb", { moduleArguments: { websocket_api: { dashboard_enabled: true, ...LOCAL_GATEWAY_MODULE_ARGUMENTS } } }),
   (ctx) => {
-    // The example as written, with the module's optional dashboard switched on.
+    // The example with the module's optional dashboard switched on, makeMove two-way at its own path (/moves)
+    // and a 1.5 s integration timeout (LOCAL_GATEWAY_MODULE_ARGUMENTS: the local gateway's checks below use them).
     test("every route integrates through the v1 VPC link with the connection id forwarded", async () => {
       const apiId = new URL(ctx().outputs.websocket_url).hostname.split(".")[0];
       const apigw = new ApiGatewayV2Client(ctx().sdk);
@@ -28,7 +30,8 @@ describeDeployment(
         });
         expect(i.RequestParameters).toMatchObject({ "integration.request.header.connectionId": "context.connectionId" });
       }
-      expect(integrations.map((i) => new URL(i.IntegrationUri!).pathname).sort()).toEqual(["/connect", "/default", "/disconnect", "/joinGame", "/makeMove"]);
+      expect(integrations.map((i) => new URL(i.IntegrationUri!).pathname).sort()).toEqual(["/connect", "/default", "/disconnect", "/joinGame", "/moves"]);
+      expect(integrations.map((i) => i.TimeoutInMillis)).toEqual([1500, 1500, 1500, 1500, 1500]);
     });
 
     test("the v1 VPC link targets the module's internal NLB, whose target group takes ip targets", async () => {
@@ -86,6 +89,8 @@ describeDeployment(
         expect.objectContaining({ targetGroupArn: ctx().outputs.target_group_arn, containerName: "backend", containerPort: 3000 }),
       ]);
     });
+
+    localGatewayModuleChecks(ctx);
 
     dashboardChecks(() => ({
       cfg: ctx().sdk,

@@ -20,7 +20,6 @@ const LONG_FILES = [
   "__tests__/local-gateway/local-command.test.ts",
   "__tests__/e2e/websocket-nlb.test.ts",
   "__tests__/e2e/websocket-alb.test.ts",
-  "__tests__/local-gateway/module-stacks.test.ts",
   "__tests__/local-gateway/local-gateway.test.ts",
   "__tests__/e2e/connections-table.test.ts",
   "__tests__/terraform/stacks.test.ts",

@@ -5,8 +5,8 @@ import * as path from "path";
 import { ApiModel, ensureLocalCertificates, LocalGateway } from "../../../local-gateway";
 import type { Emulator } from "../../../scripts/emulator";
 import type { LocalTargetFile } from "../../../scripts/lib/verify/target";
-import { PROJECT_DIR } from "../support/clients";
-import { ScriptedBackend } from "../support/scripted-backend";
+import { PROJECT_DIR } from "../../local-gateway/support/clients";
+import { ScriptedBackend } from "../../local-gateway/support/scripted-backend";
 
 /** What the module checks need of the websocket-nlb example applied on the emulator. */
 export interface ModuleVerifyFixture {
