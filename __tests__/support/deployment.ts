@@ -238,25 +238,36 @@ async function terraformSteps(
 }
 
 /**
+ * `terraform init` (when `init`), `apply` and `output -json` in `dir`, each
+ * run again once when the emulator dropped a connection; rejects with the
+ * output of the first that fails. The outputs' values, what init and apply
+ * printed, their CPU seconds.
+ */
+export async function terraformApply(
+  dir: string,
+  options: { init: boolean; vars?: readonly string[] },
+  env: Record<string, string>,
+): Promise<{ outputs: Record<string, any>; output: string; cpuSeconds: number }> {
+  const init = options.init ? [["init", "-input=false"]] : [];
+  const r = await terraformSteps(dir, [...init, ["apply", "-input=false", "-auto-approve", "-lock=false", ...(options.vars ?? [])], ["output", "-json"]], env);
+  const outputs = JSON.parse(r.stdout[r.stdout.length - 1]);
+  return {
+    outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])),
+    output: r.outputs.slice(0, -1).join(""),
+    cpuSeconds: r.cpuSeconds,
+  };
+}
+
+/**
  * Plain terraform: init (plugin cache) and apply, a re-apply without the
  * init (a variant changes arguments, not modules or providers: ~1.3 CPU-s of
  * hashing the provider again); plan -detailed-exitcode; destroy.
  */
 export const terraformDriver: Driver = {
   async apply(root) {
-    const init = root.runs.apply ? [] : [["init", "-input=false"]];
     return timed(root, root.runs.apply ? "reapply" : "apply", async () => {
-      const r = await terraformSteps(
-        root.dir,
-        [...init, withVars(root, ["apply", "-input=false", "-auto-approve", "-lock=false"]), ["output", "-json"]],
-        root.env,
-      );
-      const outputs = JSON.parse(r.stdout[r.stdout.length - 1]);
-      return {
-        value: Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value])),
-        output: r.outputs.slice(0, -1).join(""),
-        cpuSeconds: r.cpuSeconds,
-      };
+      const r = await terraformApply(root.dir, { init: !root.runs.apply, vars: root.vars }, root.env);
+      return { value: r.outputs, output: r.output, cpuSeconds: r.cpuSeconds };
     });
   },
   async plan(root) {

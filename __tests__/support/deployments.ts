@@ -16,10 +16,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describeCdktfCli, expectSuccess, NO_INTERNET, npmRun } from "./cdktf-cli";
-import { DeploymentSpec, Driver, EMULATOR_DROPPED_CONNECTION, MutableRoot, RootEnv, RootSpec } from "./deployment";
+import { DeploymentSpec, Driver, EMULATOR_DROPPED_CONNECTION, MutableRoot, RootEnv, RootSpec, terraformApply } from "./deployment";
 import { overrideProviderForEmulator } from "./e2e";
 import { startDeployActionsRuntime } from "./stand-ins/deploy-actions-runtime";
-import { copyExample, terraformAsync, terraformRunAsync, writeJson } from "./terraform";
+import { copyExample, writeJson } from "./terraform";
 
 // ---------------------------------------------------------------------------
 // The edge fixture: what a custom domain and a Lambda authorizer need first.
@@ -161,21 +161,9 @@ export function chatViaCdktfCli(): RootSpec {
     const started = Date.now();
     const synth = await npmRun("synth", [], { ...env, CDKTF_OUTDIR: outdir });
     expectSuccess(synth, "npm run synth (chat, re-deploy)");
-    const apply = ["apply", "-input=false", "-auto-approve"];
-    let r = await terraformRunAsync(stackDir(), apply, env);
-    let cpuSeconds = synth.cpuSeconds + r.cpuSeconds;
-    if (r.status !== 0 && EMULATOR_DROPPED_CONNECTION.test(r.output)) {
-      console.warn(
-        `terraform apply (chat, re-deploy): the emulator dropped a connection; running it again:\n${r.output.match(EMULATOR_DROPPED_CONNECTION)![0]}`,
-      );
-      r = await terraformRunAsync(stackDir(), apply, env);
-      cpuSeconds += r.cpuSeconds;
-    }
-    const output = `${synth.output}\n${r.output}`;
-    root.runs.reapply = { output, seconds: (Date.now() - started) / 1000, cpuSeconds };
-    if (r.status !== 0) throw new Error(`terraform apply of the re-synthesized chat stack failed (exit ${r.status}):\n${output.slice(-8000)}`);
-    const outputs = JSON.parse(await terraformAsync(stackDir(), ["output", "-json"], env));
-    return Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value]));
+    const r = await terraformApply(stackDir(), { init: false }, env);
+    root.runs.reapply = { output: `${synth.output}\n${r.output}`, seconds: (Date.now() - started) / 1000, cpuSeconds: synth.cpuSeconds + r.cpuSeconds };
+    return r.outputs;
   }
   return {
     after: ["edge"],

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { emulatorProviderArguments } from "../../stacks/target";
 import { Emulator, motoAvailable, startEmulator } from "../../scripts/emulator";
@@ -55,9 +56,14 @@ export function localState(dir: string): void {
   writeJson(path.join(dir, "state_override.tf.json"), { terraform: { backend: { local: { path: "e2e.tfstate" } } } });
 }
 
-/** init + apply; returns the outputs. `env`: what {@link overrideProviderForEmulator} returned. */
+/**
+ * init (once: a folder already initialized keeps its providers and modules
+ * when its configuration is written again, and an init of it costs ~1.3
+ * CPU-s of hashing the provider) + apply; returns the outputs. `env`: what
+ * {@link overrideProviderForEmulator} returned.
+ */
 export function apply(dir: string, vars: string[] = [], env: Record<string, string> = {}): Record<string, any> {
-  terraform(dir, ["init", "-input=false"], env);
+  if (!fs.existsSync(path.join(dir, ".terraform"))) terraform(dir, ["init", "-input=false"], env);
   terraform(dir, ["apply", "-input=false", "-auto-approve", "-lock=false", ...vars], env);
   const outputs = JSON.parse(terraform(dir, ["output", "-json"], env));
   return Object.fromEntries(Object.entries(outputs).map(([k, v]: [string, any]) => [k, v.value]));
