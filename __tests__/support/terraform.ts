@@ -240,22 +240,35 @@ export function errorsByInstance(output: string): Record<string, string> {
 }
 
 /**
- * Copies an HCL example into `dir` as a user would take it: its module
- * source `../../modules/<name>` (standing for the git:: or registry source)
- * is pointed at the committed modules/<name> folder of this repository, by
- * a relative path, so Terraform uses the committed files in place.
+ * Copies an HCL example into `dir` as a user would take it, every file of it
+ * (its guardrails-suppressions.json too): its module source
+ * `../../modules/<name>` (standing for the git:: or registry source) is
+ * pointed at the committed modules/<name> folder of this repository, by a
+ * relative path, so Terraform uses the committed files in place; or, with
+ * `copyModule`, at a copy of that module in `dir/module` (its Terraform files
+ * and the assets they name), so override files can reach its resources.
+ * Returns the module's name.
  */
-export function copyExample(example: string, dir: string): void {
+export function copyExample(example: string, dir: string, options: { copyModule?: boolean } = {}): string {
   const from = path.join(PROJECT_DIR, "examples", example);
-  let sources = 0;
-  for (const file of fs.readdirSync(from).filter((f) => f.endsWith(".tf"))) {
-    const text = fs.readFileSync(path.join(from, file), "utf8").replace(/"\.\.\/\.\.\/modules\/([a-z-]+)"/g, (_, name) => {
-      sources++;
-      return JSON.stringify(path.relative(dir, path.join(PROJECT_DIR, "modules", name)));
-    });
+  let module: string | undefined;
+  for (const file of fs.readdirSync(from)) {
+    let text = fs.readFileSync(path.join(from, file), "utf8");
+    if (file.endsWith(".tf"))
+      text = text.replace(/"\.\.\/\.\.\/modules\/([a-z-]+)"/g, (_, name) => {
+        module = name;
+        return JSON.stringify(options.copyModule ? "./module" : path.relative(dir, path.join(PROJECT_DIR, "modules", name)));
+      });
     fs.writeFileSync(path.join(dir, file), text);
   }
-  if (sources === 0) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
+  if (!module) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
+  if (options.copyModule) {
+    const committed = path.join(PROJECT_DIR, "modules", module);
+    fs.mkdirSync(path.join(dir, "module"));
+    for (const f of fs.readdirSync(committed).filter((f) => f.endsWith(".tf.json"))) fs.copyFileSync(path.join(committed, f), path.join(dir, "module", f));
+    if (fs.existsSync(path.join(committed, "assets"))) fs.cpSync(path.join(committed, "assets"), path.join(dir, "module", "assets"), { recursive: true });
+  }
+  return module;
 }
 
 /** Plans `dir` offline (init first) and returns `terraform show -json` of the plan. */

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../helpers";
-import { describeWith, removeWorkdir, terraform, terraformAsync, terraformJsonAsync, workdir, writeJson } from "../support/terraform";
+import { copyExample, describeWith, removeWorkdir, terraform, terraformAsync, terraformJsonAsync, workdir, writeJson } from "../support/terraform";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SARIF_SCHEMA = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
 
@@ -46,33 +46,12 @@ function moduleResource(module: string, type: string, name: string): any {
 }
 
 /**
- * Copies an example into `dir` with its suppression file, the module either
- * used in place (as a user's git:: source) or copied into `dir/module` (so
- * override files can reach its resources), plus the offline provider override.
+ * Copies an example into `dir` (support/terraform.ts's copyExample: every file,
+ * the module in place or copied into `dir/module`), plus the offline provider
+ * override: the `skip_*` flags on each of its AWS provider blocks.
  */
-function copyExample(example: string, dir: string, copyModule: boolean): string {
-  const from = path.join(PROJECT_DIR, "examples", example);
-  let module: string | undefined;
-  for (const file of fs.readdirSync(from)) {
-    let text = fs.readFileSync(path.join(from, file), "utf8");
-    if (file.endsWith(".tf")) {
-      text = text.replace(/"\.\.\/\.\.\/modules\/([a-z-]+)"/g, (_, name) => {
-        module = name;
-        return JSON.stringify(copyModule ? "./module" : path.relative(dir, path.join(PROJECT_DIR, "modules", name)));
-      });
-    }
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  if (!module) throw new Error(`examples/${example} must use a module as source = "../../modules/<name>", got none`);
-  if (copyModule) {
-    // The module as committed: its Terraform files and the assets they name (the account function's archive).
-    fs.mkdirSync(path.join(dir, "module"));
-    for (const f of fs.readdirSync(path.join(PROJECT_DIR, "modules", module)).filter((f) => f.endsWith(".tf.json"))) {
-      fs.copyFileSync(path.join(PROJECT_DIR, "modules", module, f), path.join(dir, "module", f));
-    }
-    if (fs.existsSync(path.join(PROJECT_DIR, "modules", module, "assets")))
-      fs.cpSync(path.join(PROJECT_DIR, "modules", module, "assets"), path.join(dir, "module", "assets"), { recursive: true });
-  }
+function copyOfflineExample(example: string, dir: string, copyModule: boolean): string {
+  const module = copyExample(example, dir, { copyModule });
   const main = fs.readFileSync(path.join(dir, "main.tf"), "utf8");
   const aliases = [...main.matchAll(/alias\s*=\s*"(\w+)"/g)].map((m) => m[1]);
   const hasDefault = /provider "aws" \{\n(?!\s*alias)/.test(main);
@@ -204,7 +183,7 @@ describeWith(["terraform"])("the HCL examples, each planned once offline", () =>
   beforeAll(async () => {
     for (const [id, v] of Object.entries(VARIANTS)) {
       const dir = (dirs[id] = workdir(`guardrails-${id}`));
-      const module = copyExample(v.example, dir, v.copyModule);
+      const module = copyOfflineExample(v.example, dir, v.copyModule);
       if (v.vars) writeJson(path.join(dir, "terraform.tfvars.json"), v.vars);
       v.change?.(dir, module);
       // One init at a time: the shared plugin cache is not safe for concurrent installs.
