@@ -40,9 +40,16 @@ function mtime(file) {
   }
 }
 
-function build() {
-  const sources = listSources();
-  const stale = sources.filter((s) => mtime(compiledPath(s)) < mtime(s));
+/**
+ * Transpiles each of `sources` whose output, `targetOf(source)`, is missing or
+ * older than it (TypeScript's transpileModule, CommonJS, ES2022). Each output
+ * is written aside and renamed: processes building at once (several
+ * `node scripts/run.js` started together on a fresh clone, or test workers)
+ * never load a half-written file. Also used for the tests' Lambda stand-in
+ * (__tests__/support/stand-ins/deploy-actions-runtime.ts).
+ */
+function transpileStale(sources, targetOf) {
+  const stale = sources.filter((s) => mtime(targetOf(s)) < mtime(s));
   if (stale.length === 0) return;
   const ts = require("typescript");
   const compilerOptions = {
@@ -53,18 +60,24 @@ function build() {
   };
   for (const source of stale) {
     const result = ts.transpileModule(fs.readFileSync(source, "utf8"), { compilerOptions, fileName: source, reportDiagnostics: false });
-    const target = compiledPath(source);
+    const target = targetOf(source);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, result.outputText);
+    fs.writeFileSync(`${target}.${process.pid}`, result.outputText);
+    fs.renameSync(`${target}.${process.pid}`, target);
   }
 }
 
-const [entry, ...args] = process.argv.slice(2);
-if (!entry || !entry.endsWith(".ts")) {
-  console.error("usage: node scripts/run.js <entry.ts> [args...]");
-  process.exit(2);
+module.exports = { transpileStale };
+
+// Run as a command, not when required for transpileStale.
+if (require.main === module) {
+  const [entry, ...args] = process.argv.slice(2);
+  if (!entry || !entry.endsWith(".ts")) {
+    console.error("usage: node scripts/run.js <entry.ts> [args...]");
+    process.exit(2);
+  }
+  transpileStale(listSources(), compiledPath);
+  const compiledEntry = compiledPath(path.resolve(root, entry));
+  process.argv = [process.argv[0], compiledEntry, ...args];
+  require(compiledEntry);
 }
-build();
-const compiledEntry = compiledPath(path.resolve(root, entry));
-process.argv = [process.argv[0], compiledEntry, ...args];
-require(compiledEntry);

@@ -37,13 +37,11 @@ const DOMAIN_VARS = {
   authorizer_function_arn: "arn:aws:lambda:us-east-1:123456789012:function:game-authorizer",
 };
 
-/** The module's resource names by type (its committed main.tf.json), to override them by name. */
-function moduleNames(module: string, type: string): string[] {
-  return Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "modules", module, "main.tf.json"), "utf8")).resource[type]);
+/** The module's resources of a type, by name (its committed main.tf.json), to override them by name. */
+function moduleResources(module: string, type: string): Record<string, any> {
+  return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "modules", module, "main.tf.json"), "utf8")).resource[type];
 }
-function moduleResource(module: string, type: string, name: string): any {
-  return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "modules", module, "main.tf.json"), "utf8")).resource[type][name];
-}
+const moduleNames = (module: string, type: string): string[] => Object.keys(moduleResources(module, type));
 
 /**
  * Copies an example into `dir` (support/terraform.ts's copyExample: every file,
@@ -144,7 +142,7 @@ function insecureNlb(dir: string, module: string): void {
 /** The custom domain example with a domain that admits TLS 1.0: WSG-APIGW-004. */
 function insecureDomain(dir: string, module: string): void {
   const [name] = moduleNames(module, "aws_apigatewayv2_domain_name");
-  const configuration = { ...moduleResource(module, "aws_apigatewayv2_domain_name", name).domain_name_configuration, security_policy: "TLS_1_0" };
+  const configuration = { ...moduleResources(module, "aws_apigatewayv2_domain_name")[name].domain_name_configuration, security_policy: "TLS_1_0" };
   writeJson(path.join(dir, "module", "insecure_override.tf.json"), {
     resource: { aws_apigatewayv2_domain_name: { [name]: { domain_name_configuration: configuration } } },
   });

@@ -115,20 +115,9 @@ export interface RuntimeState {
 function compiledRuntime(): string {
   const root = path.resolve(__dirname, "..", "..", "..");
   const outputOf = (source: string) => path.join(root, ".tmp", "stand-ins", path.relative(root, source)).replace(/\.ts$/, ".js");
-  for (const source of [__filename, path.join(root, "scripts", "emulator.ts")]) {
-    const target = outputOf(source);
-    if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(source).mtimeMs) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require("typescript") as typeof import("typescript");
-    const { outputText } = ts.transpileModule(fs.readFileSync(source, "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      fileName: source,
-    });
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    // Written aside and renamed: workers starting a stand-in at once never run a half-written file.
-    fs.writeFileSync(`${target}.${process.pid}`, outputText);
-    fs.renameSync(`${target}.${process.pid}`, target);
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { transpileStale } = require(path.join(root, "scripts", "run.js")) as { transpileStale(sources: string[], targetOf: (s: string) => string): void };
+  transpileStale([__filename, path.join(root, "scripts", "emulator.ts")], outputOf);
   return outputOf(__filename);
 }
 
