@@ -25,7 +25,7 @@ const CALL: Record<string, string> = { "websocket-nlb": "websocket_nlb", "websoc
 /**
  * An HCL root using each unpacked module (`modules`: name -> inputs) by a
  * relative path, with a provider that plans without AWS. One root for both
- * modules: one init, validate and plan instead of one each (docs/testing.md).
+ * modules: one init and plan instead of one each (docs/testing.md).
  */
 function hclRoot(dir: string, modules: Record<string, string>): void {
   const provider = Object.entries(OFFLINE_PROVIDER)
